@@ -1,0 +1,452 @@
+//! `site.toml`: the site's settings (SPEC §3), validated with file and line.
+
+use std::path::Path;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::error::Diagnostic;
+use crate::slug::slugify;
+
+/// The file name of the site configuration inside the site folder.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// Where the output folder is served: `https://example.org/news/` has origin
+/// `https://example.org` and path `/news/`. Every link in the output starts with `path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    pub origin: String,
+    pub path: String,
+}
+
+impl BaseUrl {
+    /// Accepts `http(s)://host[:port][/path]`; a missing trailing slash is added.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let s = input.trim();
+        let (scheme, rest) = s
+            .split_once("://")
+            .ok_or_else(|| format!("base_url `{s}` must be absolute, like https://example.org/"))?;
+        if scheme != "http" && scheme != "https" {
+            return Err(format!(
+                "base_url `{s}` must start with http:// or https://"
+            ));
+        }
+        let (host, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        if host.is_empty() || host.contains(['?', '#', ' ']) {
+            return Err(format!("base_url `{s}` has no valid host"));
+        }
+        if path.contains(['?', '#']) || path.split('/').any(|seg| seg == "..") {
+            return Err(format!(
+                "base_url `{s}` may have a path but no `..`, query or fragment"
+            ));
+        }
+        let mut path = path.to_string();
+        if !path.ends_with('/') {
+            path.push('/');
+        }
+        Ok(BaseUrl {
+            origin: format!("{scheme}://{host}"),
+            path,
+        })
+    }
+
+    /// The full base URL, always ending in `/`.
+    pub fn full(&self) -> String {
+        format!("{}{}", self.origin, self.path)
+    }
+}
+
+/// A section's settings from `[sections.<name>]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SectionConfig {
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+/// `[search]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[feeds]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    #[serde(default = "default_feed_limit")]
+    pub limit: usize,
+}
+
+impl Default for FeedConfig {
+    fn default() -> Self {
+        FeedConfig {
+            limit: default_feed_limit(),
+        }
+    }
+}
+
+fn default_feed_limit() -> usize {
+    50
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPermalinks {
+    article: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_timezone")]
+    timezone: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default = "default_per_page")]
+    per_page: usize,
+    #[serde(default = "default_top_stories")]
+    top_stories: usize,
+    #[serde(default = "default_front_per_section")]
+    front_per_section: usize,
+    #[serde(default = "default_other_news")]
+    other_news: usize,
+    #[serde(default = "yes")]
+    unsafe_html: bool,
+    #[serde(default)]
+    sections: toml::Table,
+    #[serde(default)]
+    permalinks: Option<RawPermalinks>,
+    #[serde(default)]
+    search: SearchConfig,
+    #[serde(default)]
+    feeds: FeedConfig,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_timezone() -> String {
+    "UTC".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_per_page() -> usize {
+    20
+}
+fn default_top_stories() -> usize {
+    6
+}
+fn default_front_per_section() -> usize {
+    5
+}
+fn default_other_news() -> usize {
+    5
+}
+
+/// The default article permalink of SPEC §3.
+pub const DEFAULT_ARTICLE_PERMALINK: &str = "/{section}/{year}/{month}/{day}/{slug}/";
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: Option<String>,
+    pub base_url: BaseUrl,
+    pub language: String,
+    pub timezone: Tz,
+    pub theme: String,
+    pub per_page: usize,
+    pub top_stories: usize,
+    pub front_per_section: usize,
+    /// How many "Other {section} news" links an article page shows.
+    pub other_news: usize,
+    pub unsafe_html: bool,
+    /// Sections in site.toml order: (slug, settings).
+    pub sections: Vec<(String, SectionConfig)>,
+    /// Article URL pattern, without the leading `/`.
+    pub article_permalink: String,
+    pub search: SearchConfig,
+    pub feeds: FeedConfig,
+    pub extra: toml::Table,
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "timezone",
+    "theme",
+    "per_page",
+    "top_stories",
+    "front_per_section",
+    "other_news",
+    "unsafe_html",
+    "sections",
+    "permalinks",
+    "search",
+    "feeds",
+    "extra",
+];
+
+const PERMALINK_TOKENS: &[&str] = &["section", "year", "month", "day", "slug"];
+
+impl Config {
+    /// Parses site.toml's text. `path` is only used to locate diagnostics.
+    /// Returns the config with warnings, or every error found.
+    pub fn parse(text: &str, path: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            vec![Diagnostic::error(
+                path,
+                line,
+                format!("invalid TOML: {}", e.message()),
+            )]
+        })?;
+        let mut warnings = Vec::new();
+        for key in table.keys() {
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                warnings.push(Diagnostic::warning(
+                    path,
+                    line_of_key(text, key),
+                    format!(
+                        "unknown key `{key}` (known keys: {})",
+                        KNOWN_KEYS.join(", ")
+                    ),
+                ));
+            }
+        }
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            vec![Diagnostic::error(path, line, e.message().to_string())]
+        })?;
+
+        let mut errors = Vec::new();
+        let base_url = BaseUrl::parse(&raw.base_url).unwrap_or_else(|msg| {
+            errors.push(Diagnostic::error(path, line_of_key(text, "base_url"), msg));
+            BaseUrl {
+                origin: "http://localhost".into(),
+                path: "/".into(),
+            }
+        });
+        let timezone: Tz = raw.timezone.parse().unwrap_or_else(|_| {
+            errors.push(Diagnostic::error(
+                path,
+                line_of_key(text, "timezone"),
+                format!(
+                    "unknown time zone `{}`: use an IANA name such as `Pacific/Auckland` or `UTC`",
+                    raw.timezone
+                ),
+            ));
+            Tz::UTC
+        });
+        if raw.title.trim().is_empty() {
+            errors.push(Diagnostic::error(
+                path,
+                line_of_key(text, "title"),
+                "`title` must not be empty",
+            ));
+        }
+        for (key, value) in [("per_page", raw.per_page)] {
+            if value == 0 {
+                errors.push(Diagnostic::error(
+                    path,
+                    line_of_key(text, key),
+                    format!("`{key}` must be at least 1"),
+                ));
+            }
+        }
+        let mut sections = Vec::new();
+        for (name, value) in &raw.sections {
+            let slug = slugify(name);
+            if slug.is_empty() {
+                errors.push(Diagnostic::error(
+                    path,
+                    line_of_key(text, name),
+                    format!("section name `{name}` has no usable characters for a URL"),
+                ));
+                continue;
+            }
+            match value.clone().try_into::<SectionConfig>() {
+                Ok(cfg) => sections.push((slug, cfg)),
+                Err(e) => errors.push(Diagnostic::error(
+                    path,
+                    line_of_key(text, name),
+                    format!("[sections.{name}]: {}", e.message()),
+                )),
+            }
+        }
+        let article_permalink = raw
+            .permalinks
+            .and_then(|p| p.article)
+            .unwrap_or_else(|| DEFAULT_ARTICLE_PERMALINK.to_string());
+        if let Err(msg) = check_permalink(&article_permalink) {
+            errors.push(Diagnostic::error(path, line_of_key(text, "article"), msg));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok((
+            Config {
+                title: raw.title,
+                description: raw.description,
+                base_url,
+                language: raw.language,
+                timezone,
+                theme: raw.theme,
+                per_page: raw.per_page,
+                top_stories: raw.top_stories,
+                front_per_section: raw.front_per_section,
+                other_news: raw.other_news,
+                unsafe_html: raw.unsafe_html,
+                sections,
+                article_permalink: article_permalink.trim_start_matches('/').to_string(),
+                search: raw.search,
+                feeds: raw.feeds,
+                extra: raw.extra,
+            },
+            warnings,
+        ))
+    }
+
+    /// Reads and parses `SITE/site.toml`.
+    pub fn load(site_dir: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let path = site_dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            vec![Diagnostic::error(
+                CONFIG_FILE,
+                None,
+                format!("cannot read the site configuration: {e}"),
+            )]
+        })?;
+        Config::parse(&text, Path::new(CONFIG_FILE))
+    }
+
+    /// The configured settings of a section, by slug.
+    pub fn section(&self, slug: &str) -> Option<&SectionConfig> {
+        self.sections
+            .iter()
+            .find(|(s, _)| s == slug)
+            .map(|(_, cfg)| cfg)
+    }
+}
+
+fn check_permalink(pattern: &str) -> Result<(), String> {
+    if !pattern.starts_with('/') || !pattern.ends_with('/') {
+        return Err(format!(
+            "permalink `{pattern}` must start and end with `/`, like `{DEFAULT_ARTICLE_PERMALINK}`"
+        ));
+    }
+    if !pattern.contains("{slug}") {
+        return Err(format!("permalink `{pattern}` must contain `{{slug}}`"));
+    }
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else {
+            return Err(format!("permalink `{pattern}` has an unclosed `{{`"));
+        };
+        let token = &rest[start + 1..start + end];
+        if !PERMALINK_TOKENS.contains(&token) {
+            return Err(format!(
+                "permalink `{pattern}` uses unknown `{{{token}}}` (known: {})",
+                PERMALINK_TOKENS.join(", ")
+            ));
+        }
+        rest = &rest[start + end + 1..];
+    }
+    if pattern.split('/').any(|s| s == ".." || s == ".") {
+        return Err(format!(
+            "permalink `{pattern}` must not contain `.` or `..`"
+        ));
+    }
+    Ok(())
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of_offset(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// 1-based line where `key = ...` (or `[...key]`) first appears, for locating messages.
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let l = line.trim_start();
+            let l = l.trim_start_matches('"');
+            if let Some(rest) = l.strip_prefix(key) {
+                let rest = rest.trim_start_matches('"').trim_start();
+                rest.starts_with('=')
+            } else {
+                l.starts_with('[') && l.trim_end().trim_end_matches(']').ends_with(key)
+            }
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_with_sub_path() {
+        let b = BaseUrl::parse("https://example.org/archive").unwrap();
+        assert_eq!(b.origin, "https://example.org");
+        assert_eq!(b.path, "/archive/");
+        assert_eq!(b.full(), "https://example.org/archive/");
+        assert!(BaseUrl::parse("example.org").is_err());
+        assert!(BaseUrl::parse("https://example.org/../x/").is_err());
+    }
+
+    #[test]
+    fn parses_sections_in_order_and_reports_bad_values() {
+        let text = "title = \"T\"\nbase_url = \"https://e.org/\"\ntimezone = \"Pacific/Auckland\"\n\
+                    tittle = 1\n[sections.zeta]\ntitle = \"Z\"\n[sections.alpha]\n";
+        let (cfg, warnings) = Config::parse(text, Path::new("site.toml")).unwrap();
+        assert_eq!(cfg.sections[0].0, "zeta");
+        assert_eq!(cfg.sections[1].0, "alpha");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, Some(4));
+
+        let bad = "title = \"T\"\nbase_url = \"https://e.org/\"\ntimezone = \"Mars/Base\"\n";
+        let errs = Config::parse(bad, Path::new("site.toml")).unwrap_err();
+        assert_eq!(errs[0].line, Some(3));
+        assert!(errs[0].message.contains("Mars/Base"));
+    }
+
+    #[test]
+    fn permalink_checks() {
+        assert!(check_permalink(DEFAULT_ARTICLE_PERMALINK).is_ok());
+        assert!(check_permalink("/{section}/{slug}").is_err());
+        assert!(check_permalink("/{section}/{hour}/{slug}/").is_err());
+        assert!(check_permalink("/{section}/").is_err());
+    }
+}

@@ -1,0 +1,208 @@
+//! Walking `content/`: which files are articles, bundles and assets (SPEC §1, §6).
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::error::Diagnostic;
+
+/// The folder of articles inside a site.
+pub const CONTENT_DIR: &str = "content";
+
+/// An article file found in content/, not yet read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleSource {
+    /// Path relative to the site folder (`content/politics/x.md`).
+    pub path: PathBuf,
+    /// The first folder below content/, as written; None for a file directly in content/.
+    pub folder: Option<String>,
+    /// For a bundle (`.../name/index.md`), the bundle folder relative to the site.
+    pub bundle: Option<PathBuf>,
+    /// The file (or bundle folder) name without extension: the default slug's source.
+    pub stem: String,
+}
+
+/// A non-Markdown file in content/, copied to the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetSource {
+    /// Path relative to the site folder.
+    pub path: PathBuf,
+    /// The bundle folder it belongs to (relative to the site), if any.
+    pub bundle: Option<PathBuf>,
+}
+
+/// Everything found under content/.
+#[derive(Debug, Default)]
+pub struct ContentTree {
+    pub articles: Vec<ArticleSource>,
+    pub assets: Vec<AssetSource>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Files editors and systems leave behind that are never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.starts_with("#")
+        || name == "Thumbs.db"
+}
+
+/// Walks `site/content` in a stable order. Symlinks are followed only while they stay
+/// inside the site; loops and links leading out are skipped with a warning.
+pub fn walk(site: &Path) -> ContentTree {
+    let mut tree = ContentTree::default();
+    let root = site.join(CONTENT_DIR);
+    if !root.is_dir() {
+        return tree;
+    }
+    let site_canon = site.canonicalize().unwrap_or_else(|_| site.to_path_buf());
+    let mut files: Vec<PathBuf> = Vec::new();
+    let walker = WalkDir::new(&root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    let mut escaped_links: Vec<PathBuf> = Vec::new();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| relative(site, p))
+                    .unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
+                let msg = if err.loop_ancestor().is_some() {
+                    "symbolic link loop: skipped".to_string()
+                } else {
+                    format!("cannot read: {err}; skipped")
+                };
+                tree.warnings.push(Diagnostic::warning(path, None, msg));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if escaped_links.iter().any(|p| path.starts_with(p)) {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            let inside = path
+                .canonicalize()
+                .map(|c| c.starts_with(&site_canon))
+                .unwrap_or(false);
+            if !inside {
+                tree.warnings.push(Diagnostic::warning(
+                    relative(site, path),
+                    None,
+                    "symbolic link leads outside the site folder: skipped",
+                ));
+                escaped_links.push(path.to_path_buf());
+                continue;
+            }
+        }
+        if entry.file_type().is_file() {
+            files.push(relative(site, path));
+        }
+    }
+    classify(files, &mut tree);
+    tree
+}
+
+fn relative(site: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(site).unwrap_or(path).to_path_buf()
+}
+
+fn is_markdown(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("md") | Some("markdown")
+    )
+}
+
+/// Sorts site-relative file paths into articles, bundles and assets. Pure, for tests.
+pub fn classify(files: Vec<PathBuf>, tree: &mut ContentTree) {
+    // A bundle is a folder at least two levels below content/ that holds index.md.
+    let bundles: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| p.file_name().and_then(|n| n.to_str()) == Some("index.md"))
+        .filter_map(|p| p.parent())
+        .filter(|dir| dir.components().count() >= 3)
+        .map(Path::to_path_buf)
+        .collect();
+    for path in files {
+        let comps: Vec<String> = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        // comps[0] == "content"
+        let folder = if comps.len() > 2 {
+            Some(comps[1].clone())
+        } else {
+            None
+        };
+        let bundle = bundles
+            .iter()
+            .filter(|b| path.starts_with(b))
+            .max_by_key(|b| b.components().count())
+            .cloned();
+        if is_markdown(&path) {
+            let is_bundle_index = bundle
+                .as_ref()
+                .is_some_and(|b| path.parent() == Some(b.as_path()))
+                && path.file_name().and_then(|n| n.to_str()) == Some("index.md");
+            let stem = if is_bundle_index {
+                bundle
+                    .as_ref()
+                    .and_then(|b| b.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            } else {
+                path.file_stem()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            };
+            tree.articles.push(ArticleSource {
+                path,
+                folder,
+                bundle: if is_bundle_index { bundle } else { None },
+                stem,
+            });
+        } else {
+            tree.assets.push(AssetSource { path, bundle });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_bundles_and_assets() {
+        let files = [
+            "content/politics/2025-10-30-lane.md",
+            "content/politics/2025-10-31-budget/index.md",
+            "content/politics/2025-10-31-budget/chart.png",
+            "content/politics/report.pdf",
+            "content/about.md",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let mut tree = ContentTree::default();
+        classify(files, &mut tree);
+        assert_eq!(tree.articles.len(), 3);
+        let budget = &tree.articles[1];
+        assert_eq!(budget.stem, "2025-10-31-budget");
+        assert_eq!(
+            budget.bundle.as_deref(),
+            Some(Path::new("content/politics/2025-10-31-budget"))
+        );
+        assert_eq!(tree.articles[0].folder.as_deref(), Some("politics"));
+        assert_eq!(tree.articles[2].folder, None);
+        assert!(tree.assets[0].bundle.is_some());
+        assert!(tree.assets[1].bundle.is_none());
+    }
+}

@@ -1,0 +1,527 @@
+//! An article file: `+++` TOML front matter, then Markdown (SPEC §2).
+//!
+//! Pure functions over text, so every rule here is testable without a disk.
+
+use std::path::Path;
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+
+use crate::dates::{DateError, parse_datetime};
+use crate::error::Diagnostic;
+use crate::load::config::{line_of_key, line_of_offset};
+
+/// The front matter of one article, typed and checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrontMatter {
+    pub title: String,
+    pub date: DateTime<Tz>,
+    pub updated: Option<DateTime<Tz>>,
+    pub section: Option<String>,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub authors: Vec<String>,
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    pub slug: Option<String>,
+    pub draft: bool,
+    pub featured: bool,
+    pub image: Option<String>,
+    pub aliases: Vec<String>,
+    pub extra: toml::Table,
+}
+
+/// A split and parsed article file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleFile {
+    pub front: FrontMatter,
+    /// The Markdown body, with LF line endings.
+    pub body: String,
+}
+
+const KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "section",
+    "source",
+    "source_url",
+    "authors",
+    "summary",
+    "tags",
+    "slug",
+    "draft",
+    "featured",
+    "image",
+    "aliases",
+    "extra",
+];
+
+/// Parses a whole article file. `path` locates diagnostics. On success the warnings
+/// (unknown keys, moved DST times) come with the article; on failure, every error found.
+pub fn parse_article(
+    bytes: &[u8],
+    path: &Path,
+    tz: Tz,
+) -> Result<(ArticleFile, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = line_of_offset_bytes(bytes, e.valid_up_to());
+            return Err(vec![Diagnostic::error(
+                path,
+                Some(line),
+                "the file is not valid UTF-8: save it as UTF-8",
+            )]);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let (front_text, body) = split(&text, path)?;
+    let mut warnings = Vec::new();
+    let front = parse_front_matter(front_text, path, tz, &mut warnings)?;
+    Ok((
+        ArticleFile {
+            front,
+            body: body.to_string(),
+        },
+        warnings,
+    ))
+}
+
+fn line_of_offset_bytes(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Splits `+++\n...\n+++\nbody`; the front matter text starts at file line 2.
+fn split<'a>(text: &'a str, path: &Path) -> Result<(&'a str, &'a str), Vec<Diagnostic>> {
+    let first = text.lines().next().unwrap_or("");
+    if first.trim_end() == "---" {
+        return Err(vec![Diagnostic::error(
+            path,
+            Some(1),
+            "YAML front matter (`---`) is not supported: use TOML between `+++` lines",
+        )]);
+    }
+    if first.trim_end() != "+++" {
+        return Err(vec![Diagnostic::error(
+            path,
+            Some(1),
+            "missing front matter: the file must start with a `+++` line, then TOML keys \
+             (title, date...), then a closing `+++` line",
+        )]);
+    }
+    let after_open = &text[first.len()..];
+    let after_open = after_open.strip_prefix('\n').unwrap_or(after_open);
+    let mut offset = 0;
+    for line in after_open.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            let front = &after_open[..offset];
+            let body = &after_open[offset + line.len()..];
+            return Ok((front, body));
+        }
+        offset += line.len();
+    }
+    Err(vec![Diagnostic::error(
+        path,
+        Some(1),
+        "unterminated front matter: add a closing `+++` line after the keys",
+    )])
+}
+
+/// Front matter lines are file lines + 1 (the opening `+++`).
+const FRONT_LINE_OFFSET: usize = 1;
+
+struct Fields<'a> {
+    table: &'a toml::Table,
+    text: &'a str,
+    path: &'a Path,
+    errors: Vec<Diagnostic>,
+}
+
+impl Fields<'_> {
+    fn line(&self, key: &str) -> Option<usize> {
+        line_of_key(self.text, key).map(|l| l + FRONT_LINE_OFFSET)
+    }
+
+    fn error(&mut self, key: &str, message: String) {
+        let line = self.line(key);
+        self.errors
+            .push(Diagnostic::error(self.path, line, message));
+    }
+
+    fn string(&mut self, key: &str) -> Option<String> {
+        match self.table.get(key)? {
+            toml::Value::String(s) => Some(s.clone()),
+            other => {
+                let msg = format!(
+                    "`{key}` must be a string in quotes, not {}: write {key} = \"...\"",
+                    type_name(other)
+                );
+                self.error(key, msg);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, key: &str) -> bool {
+        match self.table.get(key) {
+            None => false,
+            Some(toml::Value::Boolean(b)) => *b,
+            Some(other) => {
+                let msg = format!(
+                    "`{key}` must be true or false (without quotes), not {}",
+                    type_name(other)
+                );
+                self.error(key, msg);
+                false
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &str) -> Vec<String> {
+        match self.table.get(key) {
+            None => Vec::new(),
+            Some(toml::Value::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        toml::Value::String(s) => out.push(s.clone()),
+                        other => {
+                            let msg = format!(
+                                "`{key}` must be a list of strings, but has {}",
+                                type_name(other)
+                            );
+                            self.error(key, msg);
+                            return Vec::new();
+                        }
+                    }
+                }
+                out
+            }
+            Some(other) => {
+                let msg = format!(
+                    "`{key}` must be a list of strings, not {}: write {key} = [\"...\"]",
+                    type_name(other)
+                );
+                self.error(key, msg);
+                Vec::new()
+            }
+        }
+    }
+
+    fn datetime(
+        &mut self,
+        key: &str,
+        tz: Tz,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Option<DateTime<Tz>> {
+        let raw = match self.table.get(key)? {
+            toml::Value::Datetime(d) => d.to_string(),
+            toml::Value::String(s) => s.clone(),
+            other => {
+                let msg = format!(
+                    "`{key}` must be a date like 2025-10-30T18:07:00+13:00, not {}",
+                    type_name(other)
+                );
+                self.error(key, msg);
+                return None;
+            }
+        };
+        match parse_datetime(&raw, tz) {
+            Ok(r) => {
+                if r.moved_over_gap {
+                    warnings.push(Diagnostic::warning(
+                        self.path,
+                        self.line(key),
+                        format!(
+                            "`{key}` {raw} does not exist in {tz} (clocks went forward); \
+                             using {}",
+                            r.instant.format("%Y-%m-%d %H:%M %:z")
+                        ),
+                    ));
+                }
+                Some(r.instant)
+            }
+            Err(DateError::Impossible) => {
+                self.error(key, format!("`{key}` {raw} is not a real date or time"));
+                None
+            }
+            Err(DateError::Format) => {
+                self.error(
+                    key,
+                    format!(
+                        "`{key}` \"{raw}\" is not a date: use 2025-10-30T18:07:00+13:00, \
+                         2025-10-30 18:07 (site time zone) or 2025-10-30"
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn type_name(v: &toml::Value) -> &'static str {
+    match v {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "a number",
+        toml::Value::Float(_) => "a number",
+        toml::Value::Boolean(_) => "a boolean",
+        toml::Value::Datetime(_) => "a date",
+        toml::Value::Array(_) => "a list",
+        toml::Value::Table(_) => "a table",
+    }
+}
+
+fn parse_front_matter(
+    text: &str,
+    path: &Path,
+    tz: Tz,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<FrontMatter, Vec<Diagnostic>> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| line_of_offset(text, s.start) + FRONT_LINE_OFFSET);
+        vec![Diagnostic::error(
+            path,
+            line,
+            format!("invalid TOML in front matter: {}", e.message().trim()),
+        )]
+    })?;
+    for key in table.keys() {
+        if !KEYS.contains(&key.as_str()) {
+            let hint = match closest_key(key) {
+                Some(k) => format!("; did you mean `{k}`?"),
+                None => String::new(),
+            };
+            warnings.push(Diagnostic::warning(
+                path,
+                line_of_key(text, key).map(|l| l + FRONT_LINE_OFFSET),
+                format!(
+                    "unknown front matter key `{key}`{hint} (put free-form data under [extra])"
+                ),
+            ));
+        }
+    }
+    let mut f = Fields {
+        table: &table,
+        text,
+        path,
+        errors: Vec::new(),
+    };
+    let title = f.string("title");
+    match &title {
+        None if !table.contains_key("title") => f.errors.push(Diagnostic::error(
+            path,
+            Some(1),
+            "missing `title`: add title = \"...\" to the front matter",
+        )),
+        Some(t) if t.trim().is_empty() => f.error(
+            "title",
+            "`title` is empty: give the article a headline".into(),
+        ),
+        _ => {}
+    }
+    let date = f.datetime("date", tz, warnings);
+    if !table.contains_key("date") {
+        f.errors.push(Diagnostic::error(
+            path,
+            Some(1),
+            "missing `date`: add date = 2025-10-30T18:07:00+13:00 (or a date like 2025-10-30)",
+        ));
+    }
+    let updated = f.datetime("updated", tz, warnings);
+    if let (Some(d), Some(u)) = (date, updated)
+        && u < d
+    {
+        f.error(
+            "updated",
+            format!(
+                "`updated` ({}) is before `date` ({}): an update cannot come before publication",
+                u.to_rfc3339(),
+                d.to_rfc3339()
+            ),
+        );
+    }
+    let section = f.string("section");
+    if let Some(s) = &section
+        && (s.contains('/') || s.contains('\\') || s.contains(".."))
+    {
+        f.error(
+            "section",
+            format!("`section` \"{s}\" must be one name, without `/` or `..`"),
+        );
+    }
+    let source = f.string("source");
+    let source_url = f.string("source_url");
+    let authors = f.strings("authors");
+    let summary = f.string("summary");
+    let tags = f.strings("tags");
+    let slug = f.string("slug");
+    let draft = f.boolean("draft");
+    let featured = f.boolean("featured");
+    let image = f.string("image");
+    let aliases = f.strings("aliases");
+    let extra = match table.get("extra") {
+        None => toml::Table::new(),
+        Some(toml::Value::Table(t)) => t.clone(),
+        Some(other) => {
+            let msg = format!(
+                "`extra` must be a table ([extra] or extra = {{ ... }}), not {}",
+                type_name(other)
+            );
+            f.error("extra", msg);
+            toml::Table::new()
+        }
+    };
+    if !f.errors.is_empty() {
+        return Err(f.errors);
+    }
+    match (title, date) {
+        (Some(title), Some(date)) => Ok(FrontMatter {
+            title: title.trim().to_string(),
+            date,
+            updated,
+            section,
+            source: source.filter(|s| !s.trim().is_empty()),
+            source_url,
+            authors: clean_terms(authors),
+            summary: summary.filter(|s| !s.trim().is_empty()),
+            tags: clean_terms(tags),
+            slug,
+            draft,
+            featured,
+            image: image.filter(|s| !s.trim().is_empty()),
+            aliases,
+            extra,
+        }),
+        _ => Err(vec![Diagnostic::error(path, None, "missing title or date")]),
+    }
+}
+
+fn clean_terms(terms: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(terms.len());
+    for t in terms {
+        let t = t.trim().to_string();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// The known key nearest to a misspelt one, if it is close (`tittle` → `title`).
+fn closest_key(key: &str) -> Option<&'static str> {
+    KEYS.iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, Timelike};
+
+    const AKL: Tz = chrono_tz::Pacific::Auckland;
+
+    fn parse(text: &str) -> Result<(ArticleFile, Vec<Diagnostic>), Vec<Diagnostic>> {
+        parse_article(text.as_bytes(), Path::new("content/x/a.md"), AKL)
+    }
+
+    #[test]
+    fn full_article() {
+        let (a, w) = parse(
+            "+++\ntitle = \"Hi\"\ndate = 2025-10-30T18:07:00+13:00\ntags = [\"a\", \"b\"]\n\
+             featured = true\n[extra]\nk = 1\n+++\nBody *here*.\n",
+        )
+        .unwrap();
+        assert!(w.is_empty());
+        assert_eq!(a.front.title, "Hi");
+        assert_eq!(a.front.date.hour(), 18);
+        assert_eq!(a.front.tags, vec!["a", "b"]);
+        assert!(a.front.featured);
+        assert_eq!(a.body, "Body *here*.\n");
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let (a, _) =
+            parse("\u{feff}+++\r\ntitle = \"Hi\"\r\ndate = \"2025-10-30\"\r\n+++\r\nBody\r\n")
+                .unwrap();
+        assert_eq!(a.front.date.day(), 30);
+        assert_eq!(a.body, "Body\n");
+    }
+
+    #[test]
+    fn errors_name_lines() {
+        let e = parse("+++\ntitle = \"Hi\"\ndate = \"2025-02-30\"\n+++\n").unwrap_err();
+        assert_eq!(e[0].line, Some(3));
+        assert!(e[0].message.contains("not a real date"));
+
+        let e =
+            parse("+++\ntitle = \"Hi\"\ndate = 2025-01-01\ntags = \"x\"\ndraft = \"yes\"\n+++\n")
+                .unwrap_err();
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].line, Some(4));
+        assert_eq!(e[1].line, Some(5));
+
+        let e = parse("+++\ntitle = \"Hi\"\ndate = 2025-01-01\n").unwrap_err();
+        assert!(e[0].message.contains("unterminated"));
+
+        let e = parse("---\ntitle: Hi\n---\n").unwrap_err();
+        assert!(e[0].message.contains("YAML"));
+
+        let e = parse("+++\ntitle = \"  \"\n+++\n").unwrap_err();
+        assert!(e.iter().any(|d| d.message.contains("empty")));
+        assert!(e.iter().any(|d| d.message.contains("missing `date`")));
+
+        let e = parse("+++\ntitle = \"a\nb\"\n+++\n").unwrap_err();
+        assert!(e[0].message.contains("invalid TOML"));
+        assert_eq!(e[0].line, Some(2));
+
+        let e = parse_article(b"+++\ntitle = \"\xff\"\n+++\n", Path::new("a.md"), AKL).unwrap_err();
+        assert!(e[0].message.contains("UTF-8"));
+        assert_eq!(e[0].line, Some(2));
+
+        let e = parse("+++\ntitle = \"a\"\ndate = 2025-05-02\nupdated = 2025-05-01\n+++\n")
+            .unwrap_err();
+        assert_eq!(e[0].line, Some(4));
+    }
+
+    #[test]
+    fn unknown_keys_warn_with_a_suggestion() {
+        let (_, w) =
+            parse("+++\ntitle = \"Hi\"\ntittle = \"x\"\ndate = 2025-01-01\n+++\n").unwrap();
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, Some(3));
+        assert!(w[0].message.contains("did you mean `title`"));
+    }
+
+    #[test]
+    fn section_with_slash_is_rejected() {
+        let e =
+            parse("+++\ntitle = \"a\"\ndate = 2025-05-02\nsection = \"a/b\"\n+++\n").unwrap_err();
+        assert!(e[0].message.contains("section"));
+    }
+}

@@ -1,0 +1,462 @@
+//! From loaded files to the [`Site`] model: sections, URLs, sorting, indexes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::{DateTime, Datelike};
+use chrono_tz::Tz;
+
+use super::{Archive, ArchiveKey, Article, Asset, Section, Site, Taxonomy, TaxonomyKind, Term};
+use crate::error::Diagnostic;
+use crate::load::config::Config;
+use crate::load::content::{ArticleSource, AssetSource, CONTENT_DIR};
+use crate::load::frontmatter::ArticleFile;
+use crate::render::markdown::first_paragraph_text;
+use crate::slug::{slugify, title_from_folder};
+
+/// What the command line changes about which articles are published.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildFlags {
+    pub drafts: bool,
+    pub future: bool,
+}
+
+/// An article file that was read and parsed.
+#[derive(Debug, Clone)]
+pub struct LoadedArticle {
+    pub source: ArticleSource,
+    pub file: ArticleFile,
+}
+
+/// Builds the model. Errors (bad slugs and sections, URL collisions) are all returned together.
+pub fn build_site(
+    config: Config,
+    loaded: Vec<LoadedArticle>,
+    asset_sources: Vec<AssetSource>,
+    flags: BuildFlags,
+    now: DateTime<Tz>,
+) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let warnings = Vec::new();
+
+    // Sections: site.toml order first, then the rest alphabetically by slug.
+    let mut sections: Vec<Section> = config
+        .sections
+        .iter()
+        .map(|(slug, cfg)| Section {
+            slug: slug.clone(),
+            title: cfg.title.clone().unwrap_or_else(|| title_from_folder(slug)),
+            description: cfg.description.clone(),
+            articles: Vec::new(),
+        })
+        .collect();
+    let configured = sections.len();
+    let mut section_index: HashMap<String, usize> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.slug.clone(), i))
+        .collect();
+
+    let mut articles: Vec<Article> = Vec::with_capacity(loaded.len());
+    for item in loaded {
+        let LoadedArticle { source, file, .. } = item;
+        let front = file.front;
+        if front.draft && !flags.drafts {
+            continue;
+        }
+        if front.date > now && !flags.future {
+            continue;
+        }
+        let path = &source.path;
+        let section_name = match (&front.section, &source.folder) {
+            (Some(s), _) => s.clone(),
+            (None, Some(folder)) => folder.clone(),
+            (None, None) => {
+                errors.push(Diagnostic::error(
+                    path,
+                    None,
+                    "the article is not in a section folder: move it to content/<section>/ \
+                     or set `section = \"...\"`",
+                ));
+                continue;
+            }
+        };
+        let section_slug = slugify(&section_name);
+        if section_slug.is_empty() {
+            errors.push(Diagnostic::error(
+                path,
+                None,
+                format!("section \"{section_name}\" has no usable characters for a URL"),
+            ));
+            continue;
+        }
+        let section = *section_index
+            .entry(section_slug.clone())
+            .or_insert_with(|| {
+                sections.push(Section {
+                    slug: section_slug.clone(),
+                    title: title_from_folder(&section_name),
+                    description: None,
+                    articles: Vec::new(),
+                });
+                sections.len() - 1
+            });
+        let slug = match article_slug(front.slug.as_deref(), &source.stem) {
+            Ok(s) => s,
+            Err(msg) => {
+                errors.push(Diagnostic::error(path, None, msg));
+                continue;
+            }
+        };
+        let mut aliases = Vec::new();
+        for alias in &front.aliases {
+            match alias_path(alias) {
+                Ok(p) => aliases.push(p),
+                Err(msg) => errors.push(Diagnostic::error(path, None, msg)),
+            }
+        }
+        let url_path = expand_permalink(
+            &config.article_permalink,
+            &sections[section].slug,
+            &front.date,
+            &slug,
+        );
+        let summary = front
+            .summary
+            .clone()
+            .unwrap_or_else(|| first_paragraph_text(&file.body));
+        articles.push(Article {
+            source_path: source.path.clone(),
+            bundle: source.bundle.clone(),
+            title: front.title,
+            date: front.date,
+            updated: front.updated,
+            section,
+            source: front.source,
+            source_url: front.source_url,
+            authors: front.authors,
+            summary,
+            tags: front.tags,
+            slug,
+            featured: front.featured,
+            draft: front.draft,
+            image: front.image,
+            aliases,
+            extra: front.extra,
+            body: file.body,
+            path: url_path,
+            tag_ids: Vec::new(),
+            author_ids: Vec::new(),
+            source_id: None,
+        });
+    }
+
+    // Sections not in site.toml: alphabetically after the configured ones.
+    if sections.len() > configured {
+        let mut extra: Vec<Section> = sections.drain(configured..).collect();
+        extra.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let old_slugs: Vec<String> = sections
+            .iter()
+            .chain(extra.iter())
+            .map(|s| s.slug.clone())
+            .collect();
+        sections.extend(extra);
+        let new_index: HashMap<&str, usize> = sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.slug.as_str(), i))
+            .collect();
+        // Remap article section ids from the old (insertion) order.
+        let mut insertion: Vec<String> = section_index
+            .iter()
+            .map(|(slug, &i)| (i, slug.clone()))
+            .collect::<BTreeMap<usize, String>>()
+            .into_values()
+            .collect();
+        insertion.truncate(section_index.len());
+        for a in &mut articles {
+            a.section = new_index[insertion[a.section].as_str()];
+        }
+        drop(old_slugs);
+        section_index.clear();
+    }
+
+    // Newest first; equal instants by URL.
+    articles.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
+
+    check_url_collisions(&articles, &mut errors);
+
+    for (id, a) in articles.iter().enumerate() {
+        sections[a.section].articles.push(id);
+    }
+
+    let taxonomies = TaxonomyKind::ALL
+        .iter()
+        .map(|&kind| build_taxonomy(kind, &mut articles))
+        .collect();
+
+    let archives = build_archives(&articles, &sections);
+
+    let assets = place_assets(asset_sources, &articles, &mut errors);
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((
+        Site {
+            config,
+            articles,
+            sections,
+            taxonomies,
+            archives,
+            assets,
+            now,
+        },
+        warnings,
+    ))
+}
+
+/// The slug rule of SPEC §6: explicit `slug` or the file name without `YYYY-MM-DD-`.
+pub fn article_slug(explicit: Option<&str>, stem: &str) -> Result<String, String> {
+    if let Some(s) = explicit {
+        if s.contains('/') || s.contains('\\') || s.trim() == ".." {
+            return Err(format!(
+                "`slug` \"{s}\" must be one URL segment, without `/` or `..`"
+            ));
+        }
+        let slug = slugify(s);
+        if slug.is_empty() {
+            return Err(format!(
+                "`slug` \"{s}\" has no usable characters: use letters or digits"
+            ));
+        }
+        return Ok(slug);
+    }
+    let slug = slugify(strip_date_prefix(stem));
+    if slug.is_empty() {
+        return Err(format!(
+            "the file name \"{stem}\" gives an empty slug: rename the file or set `slug = \"...\"`"
+        ));
+    }
+    Ok(slug)
+}
+
+fn strip_date_prefix(stem: &str) -> &str {
+    let b = stem.as_bytes();
+    let is_date = b.len() > 11
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && b[10] == b'-';
+    if is_date { &stem[11..] } else { stem }
+}
+
+/// Fills the article permalink pattern (already without its leading `/`).
+pub fn expand_permalink(pattern: &str, section: &str, date: &DateTime<Tz>, slug: &str) -> String {
+    pattern
+        .replace("{section}", section)
+        .replace("{year}", &format!("{:04}", date.year()))
+        .replace("{month}", &format!("{:02}", date.month()))
+        .replace("{day}", &format!("{:02}", date.day()))
+        .replace("{slug}", slug)
+}
+
+/// Normalises an alias to an output path below the root: `/old/x.html` → `old/x.html`,
+/// `/old/y` → `old/y/`. Anything that could leave the output folder is an error.
+pub fn alias_path(alias: &str) -> Result<String, String> {
+    let a = alias.trim();
+    if a.contains("://") || a.starts_with("//") {
+        return Err(format!(
+            "alias \"{alias}\" must be a path on this site, like /old/story.html"
+        ));
+    }
+    if a.contains('\\') || a.contains('\0') || a.contains(['?', '#']) {
+        return Err(format!(
+            "alias \"{alias}\" has characters a path cannot hold"
+        ));
+    }
+    let trimmed = a.trim_start_matches('/');
+    let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.iter().any(|s| *s == ".." || *s == ".") {
+        return Err(format!(
+            "alias \"{alias}\" leaves the output folder: remove `..` and `.` segments"
+        ));
+    }
+    if segments.is_empty() {
+        return Err(format!("alias \"{alias}\" would replace the front page"));
+    }
+    let joined = segments.join("/");
+    let last = segments[segments.len() - 1];
+    if a.ends_with('/') || !last.contains('.') {
+        Ok(format!("{joined}/"))
+    } else {
+        Ok(joined)
+    }
+}
+
+/// Two articles, or an alias and an article, with one URL are errors naming both files.
+fn check_url_collisions(articles: &[Article], errors: &mut Vec<Diagnostic>) {
+    let mut owners: HashMap<&str, &Path> = HashMap::with_capacity(articles.len());
+    let mut claims: Vec<(&str, &Path, bool)> = Vec::new();
+    for a in articles {
+        claims.push((a.path.as_str(), a.source_path.as_path(), false));
+    }
+    for a in articles {
+        for alias in &a.aliases {
+            claims.push((alias.as_str(), a.source_path.as_path(), true));
+        }
+    }
+    for (url, path, is_alias) in claims {
+        if let Some(first) = owners.get(url) {
+            let what = if is_alias {
+                "an alias of this article"
+            } else {
+                "this article"
+            };
+            errors.push(Diagnostic::error(
+                path,
+                None,
+                format!(
+                    "{what} has the URL /{url}, which {} already has: change `slug`, `date` \
+                     or `aliases`",
+                    crate::error::display_path(first)
+                ),
+            ));
+        } else {
+            owners.insert(url, path);
+        }
+    }
+}
+
+/// Builds one term index and records the term ids on the articles.
+fn build_taxonomy(kind: TaxonomyKind, articles: &mut [Article]) -> Taxonomy {
+    struct Acc {
+        spellings: BTreeMap<String, usize>,
+        articles: Vec<usize>,
+    }
+    let mut by_slug: BTreeMap<String, Acc> = BTreeMap::new();
+    for (id, a) in articles.iter().enumerate() {
+        let names: Vec<&String> = match kind {
+            TaxonomyKind::Tags => a.tags.iter().collect(),
+            TaxonomyKind::Authors => a.authors.iter().collect(),
+            TaxonomyKind::Sources => a.source.iter().collect(),
+        };
+        for name in names {
+            let slug = slugify(name);
+            if slug.is_empty() {
+                continue;
+            }
+            let acc = by_slug.entry(slug).or_insert_with(|| Acc {
+                spellings: BTreeMap::new(),
+                articles: Vec::new(),
+            });
+            *acc.spellings.entry(name.clone()).or_insert(0) += 1;
+            if acc.articles.last() != Some(&id) {
+                acc.articles.push(id);
+            }
+        }
+    }
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(by_slug.len());
+    let terms: Vec<Term> = by_slug
+        .into_iter()
+        .enumerate()
+        .map(|(i, (slug, acc))| {
+            let mut best: Option<(&String, usize)> = None;
+            for (name, &count) in &acc.spellings {
+                if best.is_none_or(|(_, c)| count > c) {
+                    best = Some((name, count));
+                }
+            }
+            let name = best.map(|(n, _)| n.clone()).unwrap_or_else(|| slug.clone());
+            index.insert(slug.clone(), i);
+            Term {
+                slug,
+                name,
+                articles: acc.articles,
+            }
+        })
+        .collect();
+    for a in articles.iter_mut() {
+        let ids = |names: &[String]| -> Vec<usize> {
+            let mut out: Vec<usize> = Vec::new();
+            for n in names {
+                if let Some(&i) = index.get(&slugify(n))
+                    && !out.contains(&i)
+                {
+                    out.push(i);
+                }
+            }
+            out
+        };
+        match kind {
+            TaxonomyKind::Tags => a.tag_ids = ids(&a.tags),
+            TaxonomyKind::Authors => a.author_ids = ids(&a.authors),
+            TaxonomyKind::Sources => {
+                a.source_id = a
+                    .source
+                    .as_ref()
+                    .and_then(|s| index.get(&slugify(s)).copied())
+            }
+        }
+    }
+    Taxonomy { kind, terms }
+}
+
+fn build_archives(articles: &[Article], sections: &[Section]) -> Vec<Archive> {
+    let mut map: BTreeMap<ArchiveKey, Vec<usize>> = BTreeMap::new();
+    for (id, a) in articles.iter().enumerate() {
+        for key in ArchiveKey::for_date(&a.date, a.section) {
+            map.entry(key).or_default().push(id);
+        }
+    }
+    map.into_iter()
+        .map(|(key, articles)| Archive {
+            path: key.path(sections),
+            key,
+            articles,
+        })
+        .collect()
+}
+
+/// Bundle files sit beside their article's page; other files keep their path below content/.
+fn place_assets(
+    sources: Vec<AssetSource>,
+    articles: &[Article],
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Asset> {
+    let bundle_paths: HashMap<&Path, &str> = articles
+        .iter()
+        .filter_map(|a| a.bundle.as_deref().map(|b| (b, a.path.as_str())))
+        .collect();
+    let mut out = Vec::with_capacity(sources.len());
+    for src in sources {
+        let dest = match &src.bundle {
+            Some(bundle) => {
+                let Some(page) = bundle_paths.get(bundle.as_path()) else {
+                    continue; // the bundle's article is a draft or in the future
+                };
+                let rel = src.path.strip_prefix(bundle).unwrap_or(&src.path);
+                format!("{page}{}", crate::error::display_path(rel))
+            }
+            None => {
+                let rel = src.path.strip_prefix(CONTENT_DIR).unwrap_or(&src.path);
+                crate::error::display_path(rel)
+            }
+        };
+        if dest.split('/').any(|s| s == "..") {
+            errors.push(Diagnostic::error(
+                &src.path,
+                None,
+                "this file would be written outside the output folder",
+            ));
+            continue;
+        }
+        out.push(Asset {
+            source: src.path,
+            dest,
+        });
+    }
+    out
+}

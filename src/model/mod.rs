@@ -1,0 +1,224 @@
+//! The site as plain data: articles, sections, date archives and term indexes.
+//!
+//! Built by pure functions from what `load` read, so tests need no disk, and every output is a
+//! function of this model. Indexes hold article ids (positions in `Site::articles`, which is
+//! sorted newest first), so every list built by walking articles in order is already sorted.
+
+mod build;
+pub mod pages;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Datelike};
+use chrono_tz::Tz;
+
+use crate::load::config::Config;
+
+pub use build::{BuildFlags, LoadedArticle, build_site};
+
+/// Position of an article in `Site::articles`.
+pub type ArticleId = usize;
+
+/// One published article, with everything derived from its file.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// Source file relative to the site folder.
+    pub source_path: PathBuf,
+    /// Bundle folder relative to the site, for bundle articles.
+    pub bundle: Option<PathBuf>,
+    pub title: String,
+    pub date: DateTime<Tz>,
+    pub updated: Option<DateTime<Tz>>,
+    pub section: usize,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub authors: Vec<String>,
+    /// The front matter summary, or the first paragraph as plain text.
+    pub summary: String,
+    pub tags: Vec<String>,
+    pub slug: String,
+    pub featured: bool,
+    pub draft: bool,
+    /// Lead image as written in front matter.
+    pub image: Option<String>,
+    /// Output paths of redirect pages pointing here (`old/x.html`, `old/y/`).
+    pub aliases: Vec<String>,
+    pub extra: toml::Table,
+    /// The Markdown body; rendered to HTML when its page is written, so the model stays small.
+    pub body: String,
+    /// URL path below the base path, ending in `/` (`politics/2025/10/30/slug/`).
+    pub path: String,
+    /// Term ids, in front matter order.
+    pub tag_ids: Vec<usize>,
+    pub author_ids: Vec<usize>,
+    pub source_id: Option<usize>,
+}
+
+impl Article {
+    /// The last time the article changed: `updated` or `date`.
+    pub fn modified(&self) -> DateTime<Tz> {
+        self.updated.unwrap_or(self.date)
+    }
+}
+
+/// A section: a first-level folder of content/ or a `[sections.x]` of site.toml.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub slug: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// Newest first.
+    pub articles: Vec<ArticleId>,
+}
+
+/// Which term index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TaxonomyKind {
+    Tags,
+    Authors,
+    Sources,
+}
+
+impl TaxonomyKind {
+    pub const ALL: [TaxonomyKind; 3] = [
+        TaxonomyKind::Tags,
+        TaxonomyKind::Authors,
+        TaxonomyKind::Sources,
+    ];
+
+    /// URL segment and template name: `tags`, `authors`, `sources`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "tags",
+            TaxonomyKind::Authors => "authors",
+            TaxonomyKind::Sources => "sources",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "Tags",
+            TaxonomyKind::Authors => "Authors",
+            TaxonomyKind::Sources => "Sources",
+        }
+    }
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "Tag",
+            TaxonomyKind::Authors => "Author",
+            TaxonomyKind::Sources => "Source",
+        }
+    }
+}
+
+/// One term (a tag, an author, a source); spellings that slugify alike are one term.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub slug: String,
+    /// The most frequent spelling (ties: the first in sort order).
+    pub name: String,
+    pub articles: Vec<ArticleId>,
+}
+
+/// A term index, terms sorted by slug.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub kind: TaxonomyKind,
+    pub terms: Vec<Term>,
+}
+
+/// A date archive: a year, month or day, site-wide or of one section.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ArchiveKey {
+    pub section: Option<usize>,
+    pub year: i32,
+    pub month: Option<u32>,
+    pub day: Option<u32>,
+}
+
+impl ArchiveKey {
+    /// The archive's URL path: `2025/`, `2025/03/`, `politics/2025/03/07/`.
+    pub fn path(&self, sections: &[Section]) -> String {
+        let mut p = String::new();
+        if let Some(s) = self.section {
+            p.push_str(&sections[s].slug);
+            p.push('/');
+        }
+        p.push_str(&format!("{:04}/", self.year));
+        if let Some(m) = self.month {
+            p.push_str(&format!("{m:02}/"));
+            if let Some(d) = self.day {
+                p.push_str(&format!("{d:02}/"));
+            }
+        }
+        p
+    }
+
+    /// The keys of every archive an article dated `date` belongs to (section-wide and site-wide).
+    pub fn for_date(date: &DateTime<Tz>, section: usize) -> [ArchiveKey; 6] {
+        let (y, m, d) = (date.year(), date.month(), date.day());
+        let k = |section, month, day| ArchiveKey {
+            section,
+            year: y,
+            month,
+            day,
+        };
+        [
+            k(None, None, None),
+            k(None, Some(m), None),
+            k(None, Some(m), Some(d)),
+            k(Some(section), None, None),
+            k(Some(section), Some(m), None),
+            k(Some(section), Some(m), Some(d)),
+        ]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Archive {
+    pub key: ArchiveKey,
+    pub path: String,
+    pub articles: Vec<ArticleId>,
+}
+
+/// A non-Markdown file of content/ and where it goes in the output.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    /// Output path relative to the output root.
+    pub dest: String,
+}
+
+/// The whole site, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Newest first; equal instants ordered by URL.
+    pub articles: Vec<Article>,
+    /// site.toml order, then alphabetical.
+    pub sections: Vec<Section>,
+    pub taxonomies: Vec<Taxonomy>,
+    /// Sorted by key: site-wide first, then per section; years, months, days ascending.
+    pub archives: Vec<Archive>,
+    pub assets: Vec<Asset>,
+    /// The build's notion of "now" (for future articles and the news sitemap).
+    pub now: DateTime<Tz>,
+}
+
+impl Site {
+    pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
+        // Built with all three kinds, in `TaxonomyKind::ALL` order.
+        &self.taxonomies[kind as usize]
+    }
+
+    /// Absolute URL of a path below the base (`politics/` → `https://e.org/news/politics/`).
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_url.full(), path)
+    }
+
+    /// Root-relative link of a path below the base (`politics/` → `/news/politics/`).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_url.path, path)
+    }
+}

@@ -1,0 +1,102 @@
+//! Writing the site: everything goes to a staging folder beside the output, swapped in only
+//! when the whole build succeeded, so a failed build leaves the previous output untouched.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Error};
+
+/// A build's output in progress.
+#[derive(Debug)]
+pub struct Output {
+    staging: PathBuf,
+}
+
+impl Output {
+    /// Creates an empty staging folder next to `dest` (same file system, so the swap is a rename).
+    pub fn begin(dest: &Path) -> Result<Output, Error> {
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let staging = parent.join(format!(".{name}.newsgen-{}", std::process::id()));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        }
+        std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        Ok(Output { staging })
+    }
+
+    /// The staging folder (for generators that need a path).
+    pub fn root(&self) -> &Path {
+        &self.staging
+    }
+
+    fn target(&self, rel: &str) -> Result<PathBuf, Diagnostic> {
+        if rel.split('/').any(|s| s == ".." || s == ".") || rel.starts_with('/') {
+            return Err(Diagnostic::error(
+                rel,
+                None,
+                "refusing to write outside the output folder",
+            ));
+        }
+        Ok(self.staging.join(rel))
+    }
+
+    /// Writes one file (`politics/index.html`), creating folders as needed.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let path = self.target(rel)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| write_error(rel, &e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| write_error(rel, &e))
+    }
+
+    /// Copies a file from the site into the output.
+    pub fn copy(&self, src: &Path, rel: &str) -> Result<(), Diagnostic> {
+        let path = self.target(rel)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| write_error(rel, &e))?;
+        }
+        std::fs::copy(src, &path)
+            .map(|_| ())
+            .map_err(|e| write_error(rel, &e))
+    }
+
+    /// Replaces `dest` with the finished output.
+    pub fn commit(self, dest: &Path) -> Result<(), Error> {
+        let old = self.staging.with_extension("old");
+        if dest.exists() {
+            if old.exists() {
+                std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+            }
+            std::fs::rename(dest, &old).map_err(|e| Error::io(dest, e))?;
+        }
+        if let Err(e) = std::fs::rename(&self.staging, dest) {
+            // Put the previous output back before reporting.
+            let _ = std::fs::rename(&old, dest);
+            return Err(Error::io(dest, e));
+        }
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(())
+    }
+
+    /// Throws the staging folder away after a failed build.
+    pub fn abort(self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+fn write_error(rel: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        format!("(output)/{rel}"),
+        None,
+        format!("cannot write: {e}"),
+    )
+}

@@ -1,0 +1,463 @@
+//! Rendering: Markdown bodies and Tera templates, in parallel over the page plan.
+
+pub mod context;
+pub mod markdown;
+pub mod theme;
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+use rayon::prelude::*;
+use serde_json::json;
+use tera::{Kwargs, State, Tera, TeraResult, Value};
+
+use crate::error::Diagnostic;
+use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
+use crate::model::{Site, TaxonomyKind};
+use crate::output::Output;
+use context::{Shared, archive_title};
+use markdown::{LinkBase, render_body};
+use theme::Theme;
+
+/// Renders pages of one site with one theme. Holds everything shared between pages.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    tera: Tera,
+    shared: Shared,
+    /// Position of each article in its section's list.
+    section_pos: Vec<usize>,
+    /// For each archive: (previous, next) archive of the same section and granularity.
+    archive_nav: Vec<(Option<usize>, Option<usize>)>,
+    /// For each archive: its child archives (months of a year, days of a month).
+    archive_children: Vec<Vec<usize>>,
+    /// Extra HTML put before `</body>` (the live-reload script while serving).
+    pub inject_before_body_end: Option<String>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        site_dir: &std::path::Path,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let mut tera = Tera::new();
+        register_helpers(&mut tera, site);
+        let mut tera = theme.load_templates(site_dir, tera)?;
+        let shared = Shared::build(site);
+        *tera.global_context() = context::global(site, &shared);
+
+        let mut section_pos = vec![0; site.articles.len()];
+        for s in &site.sections {
+            for (pos, &id) in s.articles.iter().enumerate() {
+                section_pos[id] = pos;
+            }
+        }
+        let n = site.archives.len();
+        let mut archive_nav = vec![(None, None); n];
+        let mut archive_children = vec![Vec::new(); n];
+        let group = |i: usize| {
+            let k = &site.archives[i].key;
+            (k.section, k.month.is_some(), k.day.is_some())
+        };
+        // Archives are sorted by key, so same-group neighbours in order are prev/next in time.
+        let mut last_in_group: std::collections::HashMap<(Option<usize>, bool, bool), usize> =
+            std::collections::HashMap::new();
+        let mut parent_of: std::collections::HashMap<crate::model::ArchiveKey, usize> =
+            std::collections::HashMap::new();
+        for i in 0..n {
+            let g = group(i);
+            if let Some(&prev) = last_in_group.get(&g) {
+                archive_nav[i].0 = Some(prev);
+                archive_nav[prev].1 = Some(i);
+            }
+            last_in_group.insert(g, i);
+            let k = &site.archives[i].key;
+            let parent = match (k.month, k.day) {
+                (Some(_), Some(_)) => Some(crate::model::ArchiveKey {
+                    day: None,
+                    ..k.clone()
+                }),
+                (Some(_), None) => Some(crate::model::ArchiveKey {
+                    month: None,
+                    day: None,
+                    ..k.clone()
+                }),
+                _ => None,
+            };
+            if let Some(p) = parent.and_then(|p| parent_of.get(&p).copied()) {
+                archive_children[p].push(i);
+            }
+            parent_of.insert(k.clone(), i);
+        }
+        Ok(Renderer {
+            site,
+            theme,
+            tera,
+            shared,
+            section_pos,
+            archive_nav,
+            archive_children,
+            inject_before_body_end: None,
+        })
+    }
+
+    /// Renders every page into `out`, in parallel. Returns all template errors.
+    pub fn render_all(&self, pages: &[Page], out: &Output) -> Vec<Diagnostic> {
+        let mut errors: Vec<Diagnostic> = pages
+            .par_iter()
+            .filter_map(|page| {
+                let html = match self.render_page(page) {
+                    Ok(h) => h,
+                    Err(d) => return Some(d),
+                };
+                out.write(&page.file(), html.as_bytes()).err()
+            })
+            .collect();
+        errors.sort();
+        errors.dedup();
+        errors
+    }
+
+    fn template_for(kind: &PageKind) -> &'static str {
+        match kind {
+            PageKind::Front => "index.html",
+            PageKind::Article(_) => "article.html",
+            PageKind::Section { .. } => "section.html",
+            PageKind::Archive { .. } => "archive.html",
+            PageKind::TermList { .. } => "terms.html",
+            PageKind::Term { .. } => "term.html",
+            PageKind::Search => "search.html",
+            PageKind::NotFound => "404.html",
+            PageKind::Redirect { .. } => "redirect.html",
+        }
+    }
+
+    /// Renders one page to HTML.
+    pub fn render_page(&self, page: &Page) -> Result<String, Diagnostic> {
+        let ctx = self.page_context(page);
+        let template = Self::template_for(&page.kind);
+        let mut html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| self.theme.template_error(&e))?;
+        if let Some(script) = &self.inject_before_body_end {
+            match html.rfind("</body>") {
+                Some(i) => html.insert_str(i, script),
+                None => html.push_str(script),
+            }
+        }
+        Ok(html)
+    }
+
+    fn crumb(&self, title: &str, path: &str) -> serde_json::Value {
+        json!({ "title": title, "url": self.site.link(path), "permalink": self.site.permalink(path) })
+    }
+
+    fn pagination(&self, base: &str, count: usize, n: usize) -> serde_json::Value {
+        let per = self.site.config.per_page;
+        let total = page_count(count, per);
+        let url = |p: usize| self.site.link(&page_path(base, p));
+        json!({
+            "current": n,
+            "total": total,
+            "per_page": per,
+            "count": count,
+            "first_url": url(1),
+            "last_url": url(total),
+            "prev_url": if n > 1 { Some(url(n - 1)) } else { None },
+            "next_url": if n < total { Some(url(n + 1)) } else { None },
+        })
+    }
+
+    fn page_context(&self, page: &Page) -> tera::Context {
+        let site = self.site;
+        let mut ctx = tera::Context::new();
+        let home = self.crumb("Home", "");
+        let mut page_info = json!({
+            "path": page.path,
+            "url": site.link(&page.path),
+            "permalink": site.permalink(&page.path),
+            "kind": "",
+            "title": site.config.title,
+            "description": site.config.description,
+            "breadcrumb": [home],
+        });
+        let set = |p: &mut serde_json::Value,
+                   kind: &str,
+                   title: String,
+                   crumbs: Vec<serde_json::Value>| {
+            p["kind"] = json!(kind);
+            p["title"] = json!(title);
+            p["breadcrumb"] = json!(crumbs);
+        };
+        let per = site.config.per_page;
+        match &page.kind {
+            PageKind::Front => {
+                page_info["kind"] = json!("front");
+            }
+            PageKind::Article(id) => {
+                let a = &site.articles[*id];
+                let s = &site.sections[a.section];
+                set(
+                    &mut page_info,
+                    "article",
+                    a.title.clone(),
+                    vec![home, self.crumb(&s.title, &format!("{}/", s.slug))],
+                );
+                page_info["description"] = json!(a.summary);
+                let body = render_body(
+                    &a.body,
+                    &LinkBase {
+                        root: site.config.base_url.path.trim_end_matches('/'),
+                        page: None,
+                    },
+                    site.config.unsafe_html,
+                );
+                let words = markdown::plain_text(&a.body).split_whitespace().count();
+                ctx.insert_value("article", self.shared.cards[*id].clone());
+                ctx.insert_value("body", Value::safe_string(&body.html));
+                ctx.insert("word_count", &words);
+                ctx.insert("reading_minutes", &words.div_ceil(230).max(1));
+                ctx.insert_value("section", self.shared.sections[a.section].clone());
+                let pos = self.section_pos[*id];
+                // Newer and older articles of the same section.
+                let newer = pos.checked_sub(1).map(|p| s.articles[p]);
+                let older = s.articles.get(pos + 1).copied();
+                ctx.insert_value(
+                    "newer",
+                    newer
+                        .map(|i| self.shared.cards[i].clone())
+                        .unwrap_or_else(Value::none),
+                );
+                ctx.insert_value(
+                    "older",
+                    older
+                        .map(|i| self.shared.cards[i].clone())
+                        .unwrap_or_else(Value::none),
+                );
+                let others: Vec<usize> = s
+                    .articles
+                    .iter()
+                    .copied()
+                    .filter(|&i| i != *id)
+                    .take(site.config.other_news)
+                    .collect();
+                ctx.insert_value("other_news", self.shared.list(&others));
+            }
+            PageKind::Section { section, page: n } => {
+                let s = &site.sections[*section];
+                let base = format!("{}/", s.slug);
+                set(
+                    &mut page_info,
+                    "section",
+                    s.title.clone(),
+                    vec![home, self.crumb(&s.title, &base)],
+                );
+                page_info["description"] = json!(s.description);
+                ctx.insert_value("section", self.shared.sections[*section].clone());
+                ctx.insert_value(
+                    "articles",
+                    self.shared.list(page_slice(&s.articles, per, *n)),
+                );
+                ctx.insert("pagination", &self.pagination(&base, s.articles.len(), *n));
+            }
+            PageKind::Archive { archive, page: n } => {
+                let ar = &site.archives[*archive];
+                let title = archive_title(ar);
+                let mut crumbs = vec![home];
+                if let Some(s) = ar.key.section {
+                    let sec = &site.sections[s];
+                    crumbs.push(self.crumb(&sec.title, &format!("{}/", sec.slug)));
+                    ctx.insert_value("section", self.shared.sections[s].clone());
+                }
+                crumbs.push(self.crumb(&title, &ar.path));
+                let full_title = match ar.key.section {
+                    Some(s) => format!("{}: {title}", site.sections[s].title),
+                    None => title.clone(),
+                };
+                set(&mut page_info, "archive", full_title, crumbs);
+                let link = |i: usize| {
+                    let a = &site.archives[i];
+                    json!({ "title": archive_title(a), "url": site.link(&a.path), "count": a.articles.len() })
+                };
+                let (prev, next) = self.archive_nav[*archive];
+                let children: Vec<_> = self.archive_children[*archive]
+                    .iter()
+                    .map(|&i| link(i))
+                    .collect();
+                ctx.insert(
+                    "archive",
+                    &json!({
+                        "title": title,
+                        "granularity": match (ar.key.month, ar.key.day) {
+                            (Some(_), Some(_)) => "day",
+                            (Some(_), None) => "month",
+                            _ => "year",
+                        },
+                        "year": ar.key.year,
+                        "month": ar.key.month,
+                        "day": ar.key.day,
+                        "prev": prev.map(link),
+                        "next": next.map(link),
+                        "children": children,
+                        "count": ar.articles.len(),
+                    }),
+                );
+                ctx.insert_value(
+                    "articles",
+                    self.shared.list(page_slice(&ar.articles, per, *n)),
+                );
+                ctx.insert(
+                    "pagination",
+                    &self.pagination(&ar.path, ar.articles.len(), *n),
+                );
+            }
+            PageKind::TermList { kind, page: n } => {
+                let tax = site.taxonomy(*kind);
+                let base = format!("{}/", kind.slug());
+                set(
+                    &mut page_info,
+                    "terms",
+                    kind.title().to_string(),
+                    vec![home, self.crumb(kind.title(), &base)],
+                );
+                let terms: Vec<_> = page_slice(&tax.terms, per, *n)
+                    .iter()
+                    .map(|t| {
+                        json!({
+                            "name": t.name,
+                            "slug": t.slug,
+                            "url": site.link(&format!("{base}{}/", t.slug)),
+                            "count": t.articles.len(),
+                        })
+                    })
+                    .collect();
+                ctx.insert("taxonomy", &taxonomy_json(site, *kind));
+                ctx.insert("terms", &terms);
+                ctx.insert("pagination", &self.pagination(&base, tax.terms.len(), *n));
+            }
+            PageKind::Term {
+                kind,
+                term,
+                page: n,
+            } => {
+                let t = &site.taxonomy(*kind).terms[*term];
+                let list = format!("{}/", kind.slug());
+                let base = format!("{list}{}/", t.slug);
+                set(
+                    &mut page_info,
+                    "term",
+                    t.name.clone(),
+                    vec![
+                        home,
+                        self.crumb(kind.title(), &list),
+                        self.crumb(&t.name, &base),
+                    ],
+                );
+                ctx.insert("taxonomy", &taxonomy_json(site, *kind));
+                ctx.insert(
+                    "term",
+                    &json!({
+                        "name": t.name,
+                        "slug": t.slug,
+                        "url": site.link(&base),
+                        "count": t.articles.len(),
+                    }),
+                );
+                ctx.insert_value(
+                    "articles",
+                    self.shared.list(page_slice(&t.articles, per, *n)),
+                );
+                ctx.insert("pagination", &self.pagination(&base, t.articles.len(), *n));
+            }
+            PageKind::Search => {
+                set(
+                    &mut page_info,
+                    "search",
+                    "Search".into(),
+                    vec![home, self.crumb("Search", "search/")],
+                );
+            }
+            PageKind::NotFound => {
+                set(&mut page_info, "404", "Page not found".into(), vec![home]);
+            }
+            PageKind::Redirect { to } => {
+                page_info["kind"] = json!("redirect");
+                ctx.insert(
+                    "redirect",
+                    &json!({ "url": site.link(to), "permalink": site.permalink(to) }),
+                );
+            }
+        }
+        ctx.insert("page", &page_info);
+        ctx
+    }
+}
+
+fn taxonomy_json(site: &Site, kind: TaxonomyKind) -> serde_json::Value {
+    json!({
+        "slug": kind.slug(),
+        "title": kind.title(),
+        "singular": kind.singular(),
+        "url": site.link(&format!("{}/", kind.slug())),
+    })
+}
+
+/// Filters and functions newsgen adds to Tera (documented in docs/templates.md).
+fn register_helpers(tera: &mut Tera, site: &Site) {
+    let tz = site.config.timezone;
+    tera.register_filter(
+        "date",
+        move |value: &str, kwargs: Kwargs, _: &State| -> TeraResult<String> {
+            let format = kwargs
+                .get::<&str>("format")?
+                .unwrap_or(context::DATETIME_FORMAT)
+                .to_string();
+            let parsed = DateTime::parse_from_rfc3339(value).map_err(|e| {
+                tera::Error::message(format!(
+                    "`date` filter: `{value}` is not an RFC 3339 date: {e}"
+                ))
+            })?;
+            let local: DateTime<Tz> = parsed.with_timezone(&tz);
+            let mut out = String::new();
+            use std::fmt::Write as _;
+            write!(out, "{}", local.format(&format)).map_err(|_| {
+                tera::Error::message(format!("`date` filter: bad format `{format}`"))
+            })?;
+            Ok(out)
+        },
+    );
+    let base_path = site.config.base_url.path.clone();
+    tera.register_function(
+        "url",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+            let path: &str = kwargs.must_get("path")?;
+            Ok(format!("{base_path}{}", path.trim_start_matches('/')))
+        },
+    );
+    let base_full = site.config.base_url.full();
+    tera.register_function(
+        "abs_url",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+            let path: &str = kwargs.must_get("path")?;
+            Ok(format!("{base_full}{}", path.trim_start_matches('/')))
+        },
+    );
+    tera.register_filter(
+        "json",
+        |value: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
+            let text = serde_json::to_string(&value)
+                .map_err(|e| tera::Error::message(format!("`json` filter: {e}")))?;
+            Ok(Value::safe_string(&escape_json_for_html(&text)))
+        },
+    );
+}
+
+/// Makes JSON safe inside `<script>`: no `</script>`, `<!--` or U+2028/9 can break out.
+pub fn escape_json_for_html(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}

@@ -1,0 +1,186 @@
+//! Themes: the built-in `default` theme compiled into the binary, overridden one file at a
+//! time by `SITE/themes/<name>/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::error::{Diagnostic, display_path};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_theme.rs"));
+}
+
+/// Where a theme file comes from, for copying and for error messages.
+#[derive(Debug, Clone)]
+pub enum ThemeSource {
+    BuiltIn(&'static [u8]),
+    /// A file of the site, relative to the site folder.
+    Site(PathBuf),
+}
+
+/// A theme file: its path inside the theme (`templates/article.html`) and origin.
+#[derive(Debug, Clone)]
+pub struct ThemeFile {
+    pub name: String,
+    pub source: ThemeSource,
+}
+
+impl ThemeFile {
+    /// The path to show in messages: the site's file, or the built-in theme's.
+    pub fn display(&self) -> String {
+        match &self.source {
+            ThemeSource::BuiltIn(_) => format!("themes/default/{} (built-in)", self.name),
+            ThemeSource::Site(p) => display_path(p),
+        }
+    }
+
+    pub fn read(&self, site_dir: &Path) -> std::io::Result<Vec<u8>> {
+        match &self.source {
+            ThemeSource::BuiltIn(bytes) => Ok(bytes.to_vec()),
+            ThemeSource::Site(p) => std::fs::read(site_dir.join(p)),
+        }
+    }
+}
+
+/// The resolved theme: built-in files overlaid with the site's, by path.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub files: BTreeMap<String, ThemeFile>,
+}
+
+/// The built-in theme's name.
+pub const BUILTIN_THEME: &str = "default";
+
+impl Theme {
+    /// Resolves `theme` for the site in `site_dir`. A non-default theme the site lacks is an error.
+    pub fn resolve(site_dir: &Path, theme: &str) -> Result<Theme, Vec<Diagnostic>> {
+        let mut files = BTreeMap::new();
+        for (name, bytes) in builtin::FILES {
+            files.insert(
+                name.to_string(),
+                ThemeFile {
+                    name: name.to_string(),
+                    source: ThemeSource::BuiltIn(bytes),
+                },
+            );
+        }
+        let rel_root = PathBuf::from("themes").join(theme);
+        let root = site_dir.join(&rel_root);
+        if !root.is_dir() {
+            if theme != BUILTIN_THEME {
+                return Err(vec![Diagnostic::error(
+                    crate::load::config::CONFIG_FILE,
+                    None,
+                    format!(
+                        "theme `{theme}` not found: create themes/{theme}/templates/ or use \
+                         theme = \"default\""
+                    ),
+                )]);
+            }
+            return Ok(Theme { files });
+        }
+        for entry in WalkDir::new(&root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !crate::load::content::is_ignored_name(&e.file_name().to_string_lossy())
+            })
+            .filter_map(Result::ok)
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&root) else {
+                continue;
+            };
+            let name = display_path(rel);
+            files.insert(
+                name.clone(),
+                ThemeFile {
+                    name,
+                    source: ThemeSource::Site(rel_root.join(rel)),
+                },
+            );
+        }
+        Ok(Theme { files })
+    }
+
+    /// Template files (`templates/*.html`), by template name (`article.html`).
+    pub fn templates(&self) -> impl Iterator<Item = (&str, &ThemeFile)> {
+        self.files
+            .iter()
+            .filter_map(|(k, f)| k.strip_prefix("templates/").map(|name| (name, f)))
+    }
+
+    /// Static files (`static/**`), by output path.
+    pub fn static_files(&self) -> impl Iterator<Item = (&str, &ThemeFile)> {
+        self.files
+            .iter()
+            .filter_map(|(k, f)| k.strip_prefix("static/").map(|name| (name, f)))
+    }
+
+    /// Loads every template into a Tera instance; syntax errors name file and line.
+    /// `tera` must already have newsgen's filters and functions: Tera checks them on load.
+    pub fn load_templates(&self, site_dir: &Path, mut tera: Tera) -> Result<Tera, Vec<Diagnostic>> {
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        for (name, file) in self.templates() {
+            match file.read(site_dir).map(String::from_utf8) {
+                Ok(Ok(text)) => sources.push((name.to_string(), text)),
+                Ok(Err(_)) => errors.push(Diagnostic::error(
+                    file.display(),
+                    None,
+                    "template is not valid UTF-8",
+                )),
+                Err(e) => errors.push(Diagnostic::error(
+                    file.display(),
+                    None,
+                    format!("cannot read template: {e}"),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if let Err(e) =
+            tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        {
+            return Err(vec![self.template_error(&e)]);
+        }
+        Ok(tera)
+    }
+
+    /// Turns a Tera error into a diagnostic naming the template file and line.
+    pub fn template_error(&self, e: &tera::Error) -> Diagnostic {
+        let (name, line, message) = match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => (
+                r.filename().to_string(),
+                Some(r.span().start_line),
+                r.message().to_string(),
+            ),
+            tera::ErrorKind::MissingParent { current, parent } => (
+                current.clone(),
+                None,
+                format!("extends `{parent}`, which does not exist"),
+            ),
+            other => (String::new(), None, other.to_string()),
+        };
+        let path = self
+            .files
+            .get(&format!("templates/{name}"))
+            .map(ThemeFile::display)
+            .unwrap_or_else(|| {
+                if name.is_empty() {
+                    "themes".to_string()
+                } else {
+                    format!("templates/{name}")
+                }
+            });
+        Diagnostic::error(path, line, format!("template error: {message}"))
+    }
+}
