@@ -61,8 +61,16 @@ pub fn build_time(explicit: Option<DateTime<Utc>>) -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
+/// A site read from disk and checked: the model, its theme and templates, and the warnings.
+pub struct LoadedSite {
+    pub site: Site,
+    pub theme: Theme,
+    pub templates: tera::Tera,
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Loads the site and builds the model, collecting every diagnostic of every stage.
-pub fn load_site(opts: &BuildOptions) -> Result<(Site, Theme, Vec<Diagnostic>), Error> {
+pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     let site_dir = &opts.site_dir;
     if !site_dir.join(crate::load::config::CONFIG_FILE).is_file() {
         return Err(Error::Usage(format!(
@@ -92,6 +100,15 @@ pub fn load_site(opts: &BuildOptions) -> Result<(Site, Theme, Vec<Diagnostic>), 
             None
         }
     };
+    let templates = theme.as_ref().and_then(|theme| {
+        match crate::render::load_templates(&config, theme, site_dir) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                diags.extend(e);
+                None
+            }
+        }
+    });
     let flags = BuildFlags {
         drafts: opts.drafts,
         future: opts.future,
@@ -109,8 +126,13 @@ pub fn load_site(opts: &BuildOptions) -> Result<(Site, Theme, Vec<Diagnostic>), 
     if opts.strict {
         diags.make_strict();
     }
-    match (site, theme) {
-        (Some(site), Some(theme)) if !diags.has_errors() => Ok((site, theme, diags.into_sorted())),
+    match (site, theme, templates) {
+        (Some(site), Some(theme), Some(templates)) if !diags.has_errors() => Ok(LoadedSite {
+            site,
+            theme,
+            templates,
+            warnings: diags.into_sorted(),
+        }),
         _ => Err(Error::Site(diags.into_sorted())),
     }
 }
@@ -146,15 +168,33 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let start = Instant::now();
     let dest = opts.output_dir();
     check_output_dir(&opts.site_dir, &dest)?;
-    let (site, theme, warnings) = load_site(opts)?;
+    let LoadedSite {
+        site,
+        theme,
+        templates,
+        warnings,
+    } = load_site(opts)?;
     let page_plan = pages::plan(&site).map_err(Error::Site)?;
-    let mut renderer = Renderer::new(&site, &theme, &opts.site_dir).map_err(Error::Site)?;
+    let mut renderer = Renderer::new(&site, &theme, templates);
     renderer.inject_before_body_end = opts.inject_script.clone();
 
     let out = Output::begin(&dest)?;
     let result = write_site(&site, &theme, &renderer, &page_plan, &out, &opts.site_dir);
     match result {
         Ok(assets) => {
+            let mut warnings = warnings;
+            let mut link_warnings = renderer.check_links(out.root());
+            if opts.strict && !link_warnings.is_empty() {
+                for w in &mut link_warnings {
+                    w.severity = crate::error::Severity::Error;
+                }
+                out.abort();
+                warnings.extend(link_warnings);
+                warnings.sort();
+                return Err(Error::Site(warnings));
+            }
+            warnings.extend(link_warnings);
+            warnings.sort();
             out.commit(&dest)?;
             Ok(BuildReport {
                 articles: site.articles.len(),

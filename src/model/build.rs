@@ -37,7 +37,7 @@ pub fn build_site(
     now: DateTime<Tz>,
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let warnings = Vec::new();
+    let mut warnings = Vec::new();
 
     // Sections: site.toml order first, then the rest alphabetically by slug.
     let mut sections: Vec<Section> = config
@@ -153,32 +153,27 @@ pub fn build_site(
 
     // Sections not in site.toml: alphabetically after the configured ones.
     if sections.len() > configured {
-        let mut extra: Vec<Section> = sections.drain(configured..).collect();
-        extra.sort_by(|a, b| a.slug.cmp(&b.slug));
-        let old_slugs: Vec<String> = sections
-            .iter()
-            .chain(extra.iter())
-            .map(|s| s.slug.clone())
-            .collect();
-        sections.extend(extra);
-        let new_index: HashMap<&str, usize> = sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.slug.as_str(), i))
-            .collect();
-        // Remap article section ids from the old (insertion) order.
-        let mut insertion: Vec<String> = section_index
-            .iter()
-            .map(|(slug, &i)| (i, slug.clone()))
-            .collect::<BTreeMap<usize, String>>()
-            .into_values()
-            .collect();
-        insertion.truncate(section_index.len());
-        for a in &mut articles {
-            a.section = new_index[insertion[a.section].as_str()];
+        // `order[old] = new`: sort the unconfigured tail by slug and renumber articles.
+        let mut tail: Vec<usize> = (configured..sections.len()).collect();
+        tail.sort_by(|&a, &b| sections[a].slug.cmp(&sections[b].slug));
+        let mut order: Vec<usize> = (0..sections.len()).collect();
+        for (pos, &old) in tail.iter().enumerate() {
+            order[old] = configured + pos;
         }
-        drop(old_slugs);
-        section_index.clear();
+        for a in &mut articles {
+            a.section = order[a.section];
+        }
+        let mut slots: Vec<Option<Section>> = sections.into_iter().map(Some).collect();
+        sections = Vec::with_capacity(slots.len());
+        for &old in (0..configured)
+            .collect::<Vec<_>>()
+            .iter()
+            .chain(tail.iter())
+        {
+            if let Some(s) = slots[old].take() {
+                sections.push(s);
+            }
+        }
     }
 
     // Newest first; equal instants by URL.
@@ -192,7 +187,7 @@ pub fn build_site(
 
     let taxonomies = TaxonomyKind::ALL
         .iter()
-        .map(|&kind| build_taxonomy(kind, &mut articles))
+        .map(|&kind| build_taxonomy(kind, &mut articles, &mut warnings))
         .collect();
 
     let archives = build_archives(&articles, &sections);
@@ -331,7 +326,11 @@ fn check_url_collisions(articles: &[Article], errors: &mut Vec<Diagnostic>) {
 }
 
 /// Builds one term index and records the term ids on the articles.
-fn build_taxonomy(kind: TaxonomyKind, articles: &mut [Article]) -> Taxonomy {
+fn build_taxonomy(
+    kind: TaxonomyKind,
+    articles: &mut [Article],
+    warnings: &mut Vec<Diagnostic>,
+) -> Taxonomy {
     struct Acc {
         spellings: BTreeMap<String, usize>,
         articles: Vec<usize>,
@@ -346,6 +345,14 @@ fn build_taxonomy(kind: TaxonomyKind, articles: &mut [Article]) -> Taxonomy {
         for name in names {
             let slug = slugify(name);
             if slug.is_empty() {
+                warnings.push(Diagnostic::warning(
+                    &a.source_path,
+                    None,
+                    format!(
+                        "{} \"{name}\" has no letters or digits for a URL: left out of the index",
+                        kind.singular().to_lowercase()
+                    ),
+                ));
                 continue;
             }
             let acc = by_slug.entry(slug).or_insert_with(|| Acc {

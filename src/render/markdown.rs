@@ -29,6 +29,8 @@ pub struct RenderedBody {
     pub html: String,
     /// Site-absolute link and image targets as written (`/politics/`), for the link checker.
     pub internal_links: Vec<String>,
+    /// Relative link and image targets as written (`chart.png`), for the link checker.
+    pub relative_links: Vec<String>,
 }
 
 /// Renders a body: headings shifted down one level (the page's `<h1>` is the title) with ids,
@@ -36,6 +38,7 @@ pub struct RenderedBody {
 pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> RenderedBody {
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let mut internal_links = Vec::new();
+    let mut relative_links = Vec::new();
     assign_heading_ids(&mut events);
     for ev in &mut events {
         match ev {
@@ -45,6 +48,12 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
             | Event::Start(Tag::Image { dest_url, .. }) => {
                 if is_site_absolute(dest_url) {
                     internal_links.push(dest_url.to_string());
+                } else if !dest_url.is_empty()
+                    && !dest_url.starts_with('#')
+                    && !dest_url.starts_with("//")
+                    && !has_scheme(dest_url)
+                {
+                    relative_links.push(dest_url.to_string());
                 }
                 if let Some(new) = rewrite_url(dest_url, base) {
                     *dest_url = CowStr::from(new);
@@ -61,6 +70,7 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
     RenderedBody {
         html: out,
         internal_links,
+        relative_links,
     }
 }
 

@@ -11,6 +11,7 @@ use serde_json::json;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 use crate::error::Diagnostic;
+use crate::load::config::Config;
 use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
 use crate::model::{Site, TaxonomyKind};
 use crate::output::Output;
@@ -32,17 +33,13 @@ pub struct Renderer<'a> {
     archive_children: Vec<Vec<usize>>,
     /// Extra HTML put before `</body>` (the live-reload script while serving).
     pub inject_before_body_end: Option<String>,
+    /// Link targets found in article bodies while rendering, for [`Renderer::check_links`].
+    links: std::sync::Mutex<Vec<(usize, Vec<String>)>>,
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(
-        site: &'a Site,
-        theme: &'a Theme,
-        site_dir: &std::path::Path,
-    ) -> Result<Self, Vec<Diagnostic>> {
-        let mut tera = Tera::new();
-        register_helpers(&mut tera, site);
-        let mut tera = theme.load_templates(site_dir, tera)?;
+    /// `tera` comes from [`load_templates`] for the same site configuration.
+    pub fn new(site: &'a Site, theme: &'a Theme, mut tera: Tera) -> Self {
         let shared = Shared::build(site);
         *tera.global_context() = context::global(site, &shared);
 
@@ -89,7 +86,7 @@ impl<'a> Renderer<'a> {
             }
             parent_of.insert(k.clone(), i);
         }
-        Ok(Renderer {
+        Renderer {
             site,
             theme,
             tera,
@@ -98,7 +95,8 @@ impl<'a> Renderer<'a> {
             archive_nav,
             archive_children,
             inject_before_body_end: None,
-        })
+            links: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
     /// Renders every page into `out`, in parallel. Returns all template errors.
@@ -147,6 +145,65 @@ impl<'a> Renderer<'a> {
             }
         }
         Ok(html)
+    }
+
+    fn record_links(&self, id: usize, body: &markdown::RenderedBody) {
+        let a = &self.site.articles[id];
+        let mut targets: Vec<String> = body
+            .internal_links
+            .iter()
+            .map(|l| l.trim_start_matches('/').to_string())
+            .collect();
+        targets.extend(body.relative_links.iter().map(|l| format!("{}{l}", a.path)));
+        if let Some(img) = &a.image
+            && !img.contains("://")
+            && !img.starts_with("//")
+        {
+            targets.push(match img.strip_prefix('/') {
+                Some(abs) => abs.to_string(),
+                None => format!("{}{img}", a.path),
+            });
+        }
+        if !targets.is_empty()
+            && let Ok(mut links) = self.links.lock()
+        {
+            links.push((id, targets));
+        }
+    }
+
+    /// Internal links and images of article bodies that lead to no file of the finished
+    /// output in `root`: one diagnostic per broken target (warnings in `build`).
+    pub fn check_links(&self, root: &std::path::Path) -> Vec<Diagnostic> {
+        let mut links = match self.links.lock() {
+            Ok(l) => l.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        links.sort();
+        let mut out = Vec::new();
+        for (id, targets) in links {
+            let a = &self.site.articles[id];
+            for t in targets {
+                let clean = t.split(['#', '?']).next().unwrap_or("");
+                let decoded = percent_decode(clean);
+                let exists = if decoded.is_empty() {
+                    true
+                } else if decoded.ends_with('/') {
+                    root.join(&decoded).join("index.html").is_file()
+                } else {
+                    let p = root.join(&decoded);
+                    p.is_file() || p.join("index.html").is_file()
+                };
+                let escapes = decoded.split('/').any(|s| s == "..");
+                if escapes || !exists {
+                    out.push(Diagnostic::warning(
+                        &a.source_path,
+                        None,
+                        format!("broken link: /{decoded} is not a page or file of the site"),
+                    ));
+                }
+            }
+        }
+        out
     }
 
     fn crumb(&self, title: &str, path: &str) -> serde_json::Value {
@@ -213,6 +270,7 @@ impl<'a> Renderer<'a> {
                     },
                     site.config.unsafe_html,
                 );
+                self.record_links(*id, &body);
                 let words = markdown::plain_text(&a.body).split_whitespace().count();
                 ctx.insert_value("article", self.shared.cards[*id].clone());
                 ctx.insert_value("body", Value::safe_string(&body.html));
@@ -403,9 +461,21 @@ fn taxonomy_json(site: &Site, kind: TaxonomyKind) -> serde_json::Value {
     })
 }
 
+/// Loads the theme's templates with newsgen's filters and functions. Separate from
+/// [`Renderer::new`] so template errors are found together with content errors.
+pub fn load_templates(
+    config: &Config,
+    theme: &Theme,
+    site_dir: &std::path::Path,
+) -> Result<Tera, Vec<Diagnostic>> {
+    let mut tera = Tera::new();
+    register_helpers(&mut tera, config);
+    theme.load_templates(site_dir, tera)
+}
+
 /// Filters and functions newsgen adds to Tera (documented in docs/templates.md).
-fn register_helpers(tera: &mut Tera, site: &Site) {
-    let tz = site.config.timezone;
+fn register_helpers(tera: &mut Tera, config: &Config) {
+    let tz = config.timezone;
     tera.register_filter(
         "date",
         move |value: &str, kwargs: Kwargs, _: &State| -> TeraResult<String> {
@@ -427,7 +497,7 @@ fn register_helpers(tera: &mut Tera, site: &Site) {
             Ok(out)
         },
     );
-    let base_path = site.config.base_url.path.clone();
+    let base_path = config.base_url.path.clone();
     tera.register_function(
         "url",
         move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
@@ -435,7 +505,7 @@ fn register_helpers(tera: &mut Tera, site: &Site) {
             Ok(format!("{base_path}{}", path.trim_start_matches('/')))
         },
     );
-    let base_full = site.config.base_url.full();
+    let base_full = config.base_url.full();
     tera.register_function(
         "abs_url",
         move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
@@ -451,6 +521,27 @@ fn register_helpers(tera: &mut Tera, site: &Site) {
             Ok(Value::safe_string(&escape_json_for_html(&text)))
         },
     );
+}
+
+/// Decodes `%XX` escapes of a URL path (invalid sequences are kept as written).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Makes JSON safe inside `<script>`: no `</script>`, `<!--` or U+2028/9 can break out.

@@ -150,37 +150,80 @@ impl Theme {
         if let Err(e) =
             tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         {
-            return Err(vec![self.template_error(&e)]);
+            return Err(self.template_errors(&e));
         }
         Ok(tera)
     }
 
     /// Turns a Tera error into a diagnostic naming the template file and line.
     pub fn template_error(&self, e: &tera::Error) -> Diagnostic {
-        let (name, line, message) = match e.kind() {
-            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => (
+        let mut all = self.template_errors(e);
+        all.truncate(1);
+        all.pop()
+            .unwrap_or_else(|| Diagnostic::error("themes", None, format!("template error: {e}")))
+    }
+
+    /// Like [`Theme::template_error`], for errors that carry several reports (Tera checks
+    /// every template on load and joins its findings into one message).
+    pub fn template_errors(&self, e: &tera::Error) -> Vec<Diagnostic> {
+        let found: Vec<(String, Option<usize>, String)> = match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => vec![(
                 r.filename().to_string(),
                 Some(r.span().start_line),
                 r.message().to_string(),
-            ),
-            tera::ErrorKind::MissingParent { current, parent } => (
+            )],
+            tera::ErrorKind::MissingParent { current, parent } => vec![(
                 current.clone(),
                 None,
                 format!("extends `{parent}`, which does not exist"),
-            ),
-            other => (String::new(), None, other.to_string()),
-        };
-        let path = self
-            .files
-            .get(&format!("templates/{name}"))
-            .map(ThemeFile::display)
-            .unwrap_or_else(|| {
-                if name.is_empty() {
-                    "themes".to_string()
+            )],
+            other => {
+                let text = other.to_string();
+                let reports = parse_reports(&text);
+                if reports.is_empty() {
+                    vec![(String::new(), None, text)]
                 } else {
-                    format!("templates/{name}")
+                    reports
                 }
-            });
-        Diagnostic::error(path, line, format!("template error: {message}"))
+            }
+        };
+        found
+            .into_iter()
+            .map(|(name, line, message)| {
+                let path = self
+                    .files
+                    .get(&format!("templates/{name}"))
+                    .map(ThemeFile::display)
+                    .unwrap_or_else(|| {
+                        if name.is_empty() {
+                            "themes".to_string()
+                        } else {
+                            format!("templates/{name}")
+                        }
+                    });
+                Diagnostic::error(path, line, format!("template error: {message}"))
+            })
+            .collect()
     }
+}
+
+/// Reads Tera's text reports (`error: MESSAGE` then ` --> NAME:LINE:COL`).
+fn parse_reports(text: &str) -> Vec<(String, Option<usize>, String)> {
+    let mut out = Vec::new();
+    let mut message: Option<String> = None;
+    for line in text.lines() {
+        let l = line.trim();
+        if let Some(m) = l.strip_prefix("error: ") {
+            message = Some(m.to_string());
+        } else if let Some(loc) = l.strip_prefix("--> ")
+            && let Some(m) = message.take()
+        {
+            let mut parts = loc.rsplitn(3, ':');
+            let _col = parts.next();
+            let line_no = parts.next().and_then(|n| n.parse().ok());
+            let name = parts.next().unwrap_or("").to_string();
+            out.push((name, line_no, m));
+        }
+    }
+    out
 }
