@@ -29,6 +29,15 @@ pub struct FrontMatter {
     pub image: Option<String>,
     pub aliases: Vec<String>,
     pub extra: toml::Table,
+    /// File line of each top-level key, for messages raised after parsing (bad slug...).
+    pub key_lines: std::collections::BTreeMap<String, usize>,
+}
+
+impl FrontMatter {
+    /// The file line where `key` is set, if it is.
+    pub fn line(&self, key: &str) -> Option<usize> {
+        self.key_lines.get(key).copied()
+    }
 }
 
 /// A split and parsed article file.
@@ -399,6 +408,10 @@ fn parse_front_matter(
             image: image.filter(|s| !s.trim().is_empty()),
             aliases,
             extra,
+            key_lines: table
+                .keys()
+                .filter_map(|k| line_of_key(text, k).map(|l| (k.clone(), l + FRONT_LINE_OFFSET)))
+                .collect(),
         }),
         _ => Err(vec![Diagnostic::error(path, None, "missing title or date")]),
     }

@@ -85,7 +85,7 @@ pub fn build_site(
         if section_slug.is_empty() {
             errors.push(Diagnostic::error(
                 path,
-                None,
+                front.line("section"),
                 format!("section \"{section_name}\" has no usable characters for a URL"),
             ));
             continue;
@@ -104,7 +104,7 @@ pub fn build_site(
         let slug = match article_slug(front.slug.as_deref(), &source.stem) {
             Ok(s) => s,
             Err(msg) => {
-                errors.push(Diagnostic::error(path, None, msg));
+                errors.push(Diagnostic::error(path, front.line("slug"), msg));
                 continue;
             }
         };
@@ -112,7 +112,7 @@ pub fn build_site(
         for alias in &front.aliases {
             match alias_path(alias) {
                 Ok(p) => aliases.push(p),
-                Err(msg) => errors.push(Diagnostic::error(path, None, msg)),
+                Err(msg) => errors.push(Diagnostic::error(path, front.line("aliases"), msg)),
             }
         }
         let url_path = expand_permalink(
@@ -291,21 +291,41 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
     }
 }
 
-/// Two articles, or an alias and an article, with one URL are errors naming both files.
+/// Two articles, or an alias and an article, with one URL are errors on every file involved,
+/// each naming the others.
 fn check_url_collisions(articles: &[Article], errors: &mut Vec<Diagnostic>) {
-    let mut owners: HashMap<&str, &Path> = HashMap::with_capacity(articles.len());
-    let mut claims: Vec<(&str, &Path, bool)> = Vec::new();
+    let mut claims: HashMap<&str, Vec<(&Path, bool)>> = HashMap::with_capacity(articles.len());
     for a in articles {
-        claims.push((a.path.as_str(), a.source_path.as_path(), false));
-    }
-    for a in articles {
+        claims
+            .entry(a.path.as_str())
+            .or_default()
+            .push((a.source_path.as_path(), false));
         for alias in &a.aliases {
-            claims.push((alias.as_str(), a.source_path.as_path(), true));
+            claims
+                .entry(alias.as_str())
+                .or_default()
+                .push((a.source_path.as_path(), true));
         }
     }
-    for (url, path, is_alias) in claims {
-        if let Some(first) = owners.get(url) {
-            let what = if is_alias {
+    let mut clashes: Vec<(&str, Vec<(&Path, bool)>)> =
+        claims.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    clashes.sort();
+    for (url, owners) in clashes {
+        for (i, (path, is_alias)) in owners.iter().enumerate() {
+            let others: Vec<String> = owners
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, (p, alias))| {
+                    let p = crate::error::display_path(p);
+                    if *alias {
+                        format!("an alias in {p}")
+                    } else {
+                        p
+                    }
+                })
+                .collect();
+            let what = if *is_alias {
                 "an alias of this article"
             } else {
                 "this article"
@@ -314,13 +334,12 @@ fn check_url_collisions(articles: &[Article], errors: &mut Vec<Diagnostic>) {
                 path,
                 None,
                 format!(
-                    "{what} has the URL /{url}, which {} already has: change `slug`, `date` \
-                     or `aliases`",
-                    crate::error::display_path(first)
+                    "{what} has the URL /{url}, which {} also {}: change `slug`, `date` or \
+                     `aliases` so each URL is used once",
+                    others.join(" and "),
+                    if others.len() > 1 { "have" } else { "has" }
                 ),
             ));
-        } else {
-            owners.insert(url, path);
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod context;
 pub mod markdown;
+pub mod navigation;
 pub mod theme;
 
 use chrono::DateTime;
@@ -223,6 +224,7 @@ impl<'a> Renderer<'a> {
             "last_url": url(total),
             "prev_url": if n > 1 { Some(url(n - 1)) } else { None },
             "next_url": if n < total { Some(url(n + 1)) } else { None },
+            "pages": navigation::page_links(total, n, url),
         })
     }
 
@@ -336,9 +338,23 @@ impl<'a> Renderer<'a> {
                 set(&mut page_info, "archive", full_title, crumbs);
                 let link = |i: usize| {
                     let a = &site.archives[i];
-                    json!({ "title": archive_title(a), "url": site.link(&a.path), "count": a.articles.len() })
+                    json!({ "title": archive_title(a), "url": site.link(&a.path), "count": a.articles.len(), "datetime": navigation::period_datetime(&a.key) })
                 };
                 let (prev, next) = self.archive_nav[*archive];
+                // Year and month above this archive; the month calendar; a year's 12 months.
+                let up = navigation::ancestors(site, &ar.key);
+                let calendar = match (ar.key.month, ar.key.day) {
+                    (Some(_), Some(d)) => up
+                        .last()
+                        .map(|&m| navigation::month_calendar(site, m, Some(d))),
+                    (Some(_), None) => Some(navigation::month_calendar(site, *archive, None)),
+                    _ => None,
+                };
+                let months = ar
+                    .key
+                    .month
+                    .is_none()
+                    .then(|| navigation::year_months(site, *archive));
                 let children: Vec<_> = self.archive_children[*archive]
                     .iter()
                     .map(|&i| link(i))
@@ -359,6 +375,10 @@ impl<'a> Renderer<'a> {
                         "next": next.map(link),
                         "children": children,
                         "count": ar.articles.len(),
+                        "datetime": navigation::period_datetime(&ar.key),
+                        "up": up.iter().map(|&i| link(i)).collect::<Vec<_>>(),
+                        "calendar": calendar,
+                        "months": months,
                     }),
                 );
                 ctx.insert_value(
@@ -447,6 +467,7 @@ impl<'a> Renderer<'a> {
                 );
             }
         }
+        ctx.insert_value("seo", crate::seo::page_values(site, page, &page_info));
         ctx.insert("page", &page_info);
         ctx
     }
@@ -483,12 +504,14 @@ fn register_helpers(tera: &mut Tera, config: &Config) {
                 .get::<&str>("format")?
                 .unwrap_or(context::DATETIME_FORMAT)
                 .to_string();
-            let parsed = DateTime::parse_from_rfc3339(value).map_err(|e| {
+            // Any form front matter accepts: RFC 3339, a local datetime or a bare date.
+            let parsed = crate::dates::parse_datetime(value, tz).map_err(|_| {
                 tera::Error::message(format!(
-                    "`date` filter: `{value}` is not an RFC 3339 date: {e}"
+                    "`date` filter: `{value}` is not a date (use an RFC 3339 string such as \
+                     article.date.iso)"
                 ))
             })?;
-            let local: DateTime<Tz> = parsed.with_timezone(&tz);
+            let local: DateTime<Tz> = parsed.instant;
             let mut out = String::new();
             use std::fmt::Write as _;
             write!(out, "{}", local.format(&format)).map_err(|_| {

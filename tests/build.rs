@@ -1,0 +1,479 @@
+//! `newsgen build` end to end: fixture sites built into temp dirs, output read back with an
+//! HTML parser.
+
+mod common;
+
+use common::{Fixture, all_files, all_links, attrs, main_article_links, texts};
+
+fn news_site() -> Fixture {
+    let f = Fixture::new(
+        "[sections.politics]\ntitle = \"Politics\"\n[sections.sport]\n[sections.empty-one]\n",
+    );
+    f.article(
+        "politics/2025-10-30-cycle-lane.md",
+        "title = \"Cycle lane approved\"\ndate = 2025-10-30T18:07:00+13:00\nsource = \"Metro Wire\"\n\
+         authors = [\"Aroha Ngata\"]\ntags = [\"transport\", \"Local Government\"]\nfeatured = true\n\
+         aliases = [\"/old/lane.html\"]",
+        "Councillors voted 9-6.\n\nSecond paragraph.",
+    );
+    f.article(
+        "politics/2025-11-02-budget/index.md",
+        "title = \"Budget day\"\ndate = 2025-11-02T09:00:00+13:00\nsource = \"Reuters/ABC\"\n\
+         authors = [\"José Álvarez\", \"Aroha Ngata\"]\ntags = [\"economy\", \"local government\", \"local government\"]\n\
+         image = \"chart.png\"",
+        "# Heading\n\nThe budget ![chart](chart.png) [cycle](/politics/2025/10/30/cycle-lane/).",
+    );
+    f.write_bytes(
+        "content/politics/2025-11-02-budget/chart.png",
+        b"\x89PNG fake",
+    );
+    f.article(
+        "sport/2025-11-01-rugby.md",
+        "title = \"Rugby final\"\ndate = \"2025-11-01 15:30\"\ntags = [\"local government\"]\nsource = \"metro wire\"",
+        "Big win.",
+    );
+    f.article(
+        "living-travel/2025-10-01-trip.md",
+        "title = \"A trip\"\ndate = 2025-10-01",
+        "Went away.",
+    );
+    f.write("static/files/guide.txt", "guide");
+    f.write("content/politics/report.pdf", "pdf");
+    f
+}
+
+#[test]
+fn every_url_kind_exists_and_links_to_the_right_articles() {
+    let f = news_site();
+    let report = f.build().unwrap();
+    assert_eq!(report.articles, 4);
+
+    let lane = "politics/2025/10/30/cycle-lane/";
+    let budget = "politics/2025/11/02/budget/";
+    let rugby = "sport/2025/11/01/rugby/";
+    for page in [
+        "index.html",
+        &format!("{lane}index.html"),
+        &format!("{budget}index.html"),
+        &format!("{rugby}index.html"),
+        "politics/index.html",
+        "sport/index.html",
+        "empty-one/index.html",
+        "living-travel/index.html",
+        "2025/index.html",
+        "2025/10/index.html",
+        "2025/10/30/index.html",
+        "2025/11/02/index.html",
+        "politics/2025/index.html",
+        "politics/2025/10/index.html",
+        "politics/2025/10/30/index.html",
+        "tags/index.html",
+        "tags/transport/index.html",
+        "tags/local-government/index.html",
+        "authors/index.html",
+        "authors/aroha-ngata/index.html",
+        "authors/jose-alvarez/index.html",
+        "sources/index.html",
+        "sources/metro-wire/index.html",
+        "sources/reuters-abc/index.html",
+        "search/index.html",
+        "404.html",
+        "robots.txt",
+        "old/lane.html",
+        "politics/page/1/index.html",
+        "style.css",
+    ] {
+        assert!(f.exists(page), "missing {page}");
+    }
+
+    // Section index: its articles, newest first, and nothing else.
+    let doc = f.html("politics/index.html");
+    let links = main_article_links(&doc);
+    assert_eq!(links, vec![format!("/{budget}"), format!("/{lane}")]);
+
+    // Date archive across sections.
+    let doc = f.html("2025/11/index.html");
+    let links = main_article_links(&doc);
+    assert_eq!(links, vec![format!("/{budget}"), format!("/{rugby}")]);
+
+    // Terms that slugify alike are one page, with the most frequent spelling.
+    let doc = f.html("tags/local-government/index.html");
+    assert!(texts(&doc, "h1")[0].ends_with("local government"));
+    assert_eq!(main_article_links(&doc).len(), 3);
+    let doc = f.html("sources/metro-wire/index.html");
+    assert_eq!(main_article_links(&doc).len(), 2);
+
+    // The term list links every term.
+    let doc = f.html("authors/index.html");
+    let terms: Vec<String> = all_links(&doc)
+        .into_iter()
+        .filter(|h| h.starts_with("/authors/") && h.len() > "/authors/".len())
+        .collect();
+    assert_eq!(
+        terms,
+        vec!["/authors/aroha-ngata/", "/authors/jose-alvarez/"]
+    );
+
+    // Article page elements.
+    let doc = f.html(&format!("{budget}index.html"));
+    assert_eq!(texts(&doc, "h1"), vec!["Budget day"]);
+    assert_eq!(
+        texts(&doc, "[aria-label=Breadcrumb] a"),
+        vec!["Home", "Politics"]
+    );
+    assert_eq!(
+        attrs(&doc, "main article time", "datetime")[0],
+        "2025-11-02T09:00:00+13:00"
+    );
+    let shown = &texts(&doc, "main article time")[0];
+    assert!(shown.contains("2 Nov") && shown.contains("2025"), "{shown}");
+    assert!(texts(&doc, "main article time")[0].contains("09:00"));
+    let page_text = texts(&doc, "main article").join(" ");
+    assert!(page_text.contains("Reuters/ABC"), "{page_text}");
+    assert_eq!(
+        texts(&doc, "main a[href='/authors/jose-alvarez/']"),
+        vec!["José Álvarez"]
+    );
+    // Body headings are shifted below the page's h1.
+    assert_eq!(texts(&doc, "main h1"), vec!["Budget day"]);
+    assert_eq!(texts(&doc, "main h2#heading"), vec!["Heading"]);
+    // "Other Politics news" and previous/next in the section lead to the other article.
+    let all = texts(&doc, "main").join(" ").to_lowercase();
+    assert!(all.contains("other politics news"));
+    assert!(all_links(&doc).contains(&format!("/{lane}")));
+    assert_eq!(
+        attrs(&doc, "link[rel=canonical]", "href"),
+        vec![format!("https://news.example.org/{budget}")]
+    );
+
+    // Bundle files sit beside the article; other files keep their path; static/ at the root.
+    assert!(f.exists(&format!("{budget}chart.png")));
+    assert!(f.exists("politics/report.pdf"));
+    assert_eq!(f.read("files/guide.txt"), "guide");
+
+    // The alias redirects to the article.
+    let doc = f.html("old/lane.html");
+    assert_eq!(
+        attrs(&doc, "link[rel=canonical]", "href"),
+        vec![format!("https://news.example.org/{lane}")]
+    );
+    let refresh = attrs(&doc, "meta[http-equiv=refresh]", "content");
+    assert!(refresh[0].ends_with(&format!("url=/{lane}")), "{refresh:?}");
+
+    // Sections: site.toml order, then the others alphabetically; titles from folder names.
+    let doc = f.html("index.html");
+    let nav: Vec<String> = texts(&doc, "header nav a")
+        .into_iter()
+        .filter(|t| t != "Home")
+        .collect();
+    assert_eq!(nav, vec!["Politics", "Sport", "Empty One", "Living Travel"]);
+    // Front page: every article is linked (top story, section lists).
+    let front = all_links(&doc);
+    for a in [lane, budget, rugby] {
+        assert!(front.contains(&format!("/{a}")), "front page lacks {a}");
+    }
+}
+
+#[test]
+fn dates_are_bucketed_in_the_site_time_zone() {
+    let f = Fixture::new("");
+    // 23:30 UTC on 30 Oct is 12:30 on 31 Oct in Auckland.
+    f.article(
+        "world/late.md",
+        "title = \"Late\"\ndate = 2025-10-30T23:30:00Z",
+        "x",
+    );
+    // Spring forward: 02:30 on 28 Sep 2025 does not exist in Auckland; moved to 03:30.
+    f.article(
+        "world/gap.md",
+        "title = \"Gap\"\ndate = \"2025-09-28 02:30\"",
+        "x",
+    );
+    // Fall back: 02:30 on 6 Apr 2025 happens twice; the earlier (+13:00) is taken.
+    f.article(
+        "world/twice.md",
+        "title = \"Twice\"\ndate = \"2025-04-06T02:30:00\"",
+        "x",
+    );
+    // Just before midnight local time stays on its day.
+    f.article(
+        "world/eve.md",
+        "title = \"Eve\"\ndate = 2025-12-31T23:59:00+13:00",
+        "x",
+    );
+    let report = f.build().unwrap();
+
+    assert!(f.exists("world/2025/10/31/late/index.html"));
+    assert!(f.exists("2025/10/31/index.html"));
+    assert!(!f.exists("2025/10/30/index.html"));
+    let doc = f.html("world/2025/10/31/late/index.html");
+    assert_eq!(
+        attrs(&doc, "main article time", "datetime")[0],
+        "2025-10-31T12:30:00+13:00"
+    );
+
+    let doc = f.html("world/2025/09/28/gap/index.html");
+    assert_eq!(
+        attrs(&doc, "main article time", "datetime")[0],
+        "2025-09-28T03:30:00+13:00"
+    );
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.path == "content/world/gap.md" && w.message.contains("does not exist")),
+        "{:?}",
+        report.warnings
+    );
+    let doc = f.html("world/2025/04/06/twice/index.html");
+    assert_eq!(
+        attrs(&doc, "main article time", "datetime")[0],
+        "2025-04-06T02:30:00+13:00"
+    );
+    assert!(f.exists("2025/12/31/index.html"));
+    assert!(!f.exists("2026/index.html"));
+}
+
+fn numbered(f: &Fixture, section: &str, n: usize) {
+    for i in 0..n {
+        f.article(
+            &format!("{section}/a{i:02}.md"),
+            &format!(
+                "title = \"Story {i}\"\ndate = 2025-03-{:02}T10:00:00+13:00",
+                i + 1
+            ),
+            "x",
+        );
+    }
+}
+
+#[test]
+fn pagination_boundaries() {
+    let f = Fixture::new("per_page = 3\n[sections.zero]\n");
+    let f = {
+        // per_page from the extra line wins over the default written first.
+        let text = std::fs::read_to_string(f.path().join("site.toml")).unwrap();
+        f.write("site.toml", &text.replace("per_page = 20\n", ""));
+        f
+    };
+    numbered(&f, "one", 1);
+    numbered(&f, "three", 3);
+    numbered(&f, "four", 4);
+    f.build().unwrap();
+
+    // 0 articles: the page exists, empty, with no further pages.
+    let doc = f.html("zero/index.html");
+    assert!(main_article_links(&doc).is_empty());
+    assert!(!f.exists("zero/page/2/index.html"));
+    // 1 and per_page articles: one page, no rel=next.
+    for s in ["one", "three"] {
+        let doc = f.html(&format!("{s}/index.html"));
+        assert!(attrs(&doc, "a[rel=next]", "href").is_empty(), "{s}");
+        assert!(!f.exists(&format!("{s}/page/2/index.html")));
+    }
+    assert_eq!(main_article_links(&f.html("three/index.html")).len(), 3);
+    // per_page + 1: a second page with the oldest article, linked both ways.
+    let doc = f.html("four/index.html");
+    assert_eq!(main_article_links(&doc).len(), 3);
+    assert_eq!(attrs(&doc, "a[rel=next]", "href"), vec!["/four/page/2/"]);
+    let doc = f.html("four/page/2/index.html");
+    assert_eq!(main_article_links(&doc), vec!["/four/2025/03/01/a00/"]);
+    assert_eq!(attrs(&doc, "a[rel=prev]", "href"), vec!["/four/"]);
+    assert!(!f.exists("four/page/3/index.html"));
+    // page/1/ redirects to the index.
+    let doc = f.html("four/page/1/index.html");
+    assert!(attrs(&doc, "meta[http-equiv=refresh]", "content")[0].ends_with("url=/four/"));
+    // Term lists paginate too: 8 articles, no tags, but archives exist and paginate.
+    assert!(f.exists("2025/03/page/2/index.html"));
+    assert!(f.exists("2025/03/page/3/index.html"));
+}
+
+#[test]
+fn sub_path_base_url_prefixes_every_link() {
+    let f = news_site();
+    let text = std::fs::read_to_string(f.path().join("site.toml")).unwrap();
+    f.write(
+        "site.toml",
+        &text.replace("https://news.example.org/", "https://example.org/archive"),
+    );
+    f.build().unwrap();
+    let mut checked = 0;
+    for file in all_files(&f.out()) {
+        if file.extension().and_then(|e| e.to_str()) != Some("html") {
+            continue;
+        }
+        let doc = f.html(file.to_str().unwrap());
+        for attr in ["href", "src", "action"] {
+            for url in attrs(&doc, &format!("[{attr}]"), attr) {
+                checked += 1;
+                if url.starts_with('/') {
+                    assert!(
+                        url.starts_with("/archive/"),
+                        "{} has {attr}={url} outside the base path",
+                        file.display()
+                    );
+                } else if url.contains("://") && url.contains("example.org") {
+                    assert!(url.starts_with("https://example.org/archive/"), "{url}");
+                }
+            }
+        }
+        for canonical in attrs(&doc, "link[rel=canonical]", "href") {
+            assert!(canonical.starts_with("https://example.org/archive/"));
+        }
+    }
+    assert!(checked > 100);
+    // Markdown links to site-absolute paths are rewritten too.
+    let doc = f.html("politics/2025/11/02/budget/index.html");
+    assert!(all_links(&doc).contains(&"/archive/politics/2025/10/30/cycle-lane/".to_string()));
+    // The --base-url flag does the same.
+    f.build_with(|o| o.base_url = Some("http://localhost:9999/x/".into()))
+        .unwrap();
+    let doc = f.html("index.html");
+    assert!(
+        all_links(&doc)
+            .iter()
+            .all(|h| !h.starts_with('/') || h.starts_with("/x/"))
+    );
+    assert!(all_links(&doc).contains(&"/x/politics/".to_string()));
+}
+
+#[test]
+fn a_site_template_overrides_one_builtin_template() {
+    let f = news_site();
+    f.write(
+        "themes/default/templates/article.html",
+        "{% extends \"base.html\" %}{% block content %}<h1 class=\"custom\">{{ article.title | upper }}</h1>{% endblock content %}",
+    );
+    f.build().unwrap();
+    let doc = f.html("sport/2025/11/01/rugby/index.html");
+    assert_eq!(texts(&doc, "h1.custom"), vec!["RUGBY FINAL"]);
+    // Other templates are still the built-in ones.
+    let doc = f.html("sport/index.html");
+    assert_eq!(main_article_links(&doc), vec!["/sport/2025/11/01/rugby/"]);
+    assert!(texts(&doc, "h1.custom").is_empty());
+}
+
+#[test]
+fn a_site_theme_by_name_and_missing_theme() {
+    let f = news_site();
+    let text = std::fs::read_to_string(f.path().join("site.toml")).unwrap();
+    f.write(
+        "site.toml",
+        &text.replace("per_page = 20", "per_page = 20\ntheme = \"paper\""),
+    );
+    let err = f.build().unwrap_err().to_string();
+    assert!(err.contains("theme `paper` not found"), "{err}");
+    f.write("themes/paper/templates/404.html", "<p>gone</p>");
+    f.write("themes/paper/static/extra.css", "p{}");
+    f.build().unwrap();
+    assert_eq!(f.read("404.html"), "<p>gone</p>");
+    assert!(f.exists("extra.css"));
+    assert!(f.exists("style.css"));
+}
+
+#[test]
+fn drafts_and_future_articles_follow_the_flags() {
+    let f = Fixture::new("");
+    f.article(
+        "world/draft.md",
+        "title = \"Draft\"\ndate = 2025-05-01\ndraft = true",
+        "x",
+    );
+    f.article(
+        "world/future.md",
+        "title = \"Future\"\ndate = 2027-05-01",
+        "x",
+    );
+    f.article("world/now.md", "title = \"Now\"\ndate = 2025-05-01", "x");
+    f.write_bytes(
+        "content/world/2025-05-02-bundle/index.md",
+        b"+++\ntitle = \"B\"\ndate = 2025-05-02\ndraft = true\n+++\n",
+    );
+    f.write_bytes("content/world/2025-05-02-bundle/pic.png", b"png");
+
+    let r = f.build().unwrap();
+    assert_eq!(r.articles, 1);
+    assert!(!f.exists("world/2025/05/01/draft/index.html"));
+    assert!(!f.exists("world/2027/05/01/future/index.html"));
+    assert!(!f.exists("world/2025/05/02/bundle/pic.png"));
+
+    let r = f.build_with(|o| o.drafts = true).unwrap();
+    assert_eq!(r.articles, 3);
+    assert!(f.exists("world/2025/05/01/draft/index.html"));
+    assert!(f.exists("world/2025/05/02/bundle/pic.png"));
+    assert!(!f.exists("world/2027/05/01/future/index.html"));
+
+    let r = f.build_with(|o| o.future = true).unwrap();
+    assert_eq!(r.articles, 2);
+    assert!(f.exists("world/2027/05/01/future/index.html"));
+    assert!(f.exists("2027/index.html"));
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let f = news_site();
+    let a = f.path().join("out-a");
+    let b = f.path().join("out-b");
+    f.build_with(|o| o.output = Some(a.clone())).unwrap();
+    f.build_with(|o| o.output = Some(b.clone())).unwrap();
+    let files_a = all_files(&a);
+    assert_eq!(files_a, all_files(&b));
+    assert!(files_a.len() > 40);
+    for file in files_a {
+        assert_eq!(
+            std::fs::read(a.join(&file)).unwrap(),
+            std::fs::read(b.join(&file)).unwrap(),
+            "{} differs",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn bom_crlf_markdown_extensions_and_raw_html() {
+    let f = Fixture::new("");
+    f.write(
+        "content/world/crlf.md",
+        "\u{feff}+++\r\ntitle = \"Windows\"\r\ndate = 2025-05-01\r\n+++\r\nFirst para.\r\n\r\n| a | b |\r\n|---|---|\r\n| 1 | 2 |\r\n\r\n<aside>raw</aside>\r\n",
+    );
+    f.build().unwrap();
+    let doc = f.html("world/2025/05/01/crlf/index.html");
+    assert_eq!(texts(&doc, "main td"), vec!["1", "2"]);
+    assert_eq!(texts(&doc, "main article aside"), vec!["raw"]);
+    assert!(texts(&doc, "main article p")[0].contains("First para."));
+
+    let text = std::fs::read_to_string(f.path().join("site.toml")).unwrap();
+    f.write("site.toml", &format!("unsafe_html = false\n{text}"));
+    f.build().unwrap();
+    let doc = f.html("world/2025/05/01/crlf/index.html");
+    assert!(texts(&doc, "main article aside").is_empty());
+    assert!(
+        texts(&doc, "main article")
+            .join(" ")
+            .contains("<aside>raw</aside>")
+    );
+}
+
+#[test]
+fn hostile_titles_are_escaped() {
+    let f = Fixture::new("");
+    f.article(
+        "world/x.md",
+        "title = \"</title><script>alert(1)</script> & \\\"q\\\"\"\ndate = 2025-05-01\nsummary = \"<b>bold</b>\"",
+        "x",
+    );
+    f.build().unwrap();
+    let doc = f.html("world/2025/05/01/x/index.html");
+    assert_eq!(
+        texts(&doc, "h1"),
+        vec!["</title><script>alert(1)</script> & \"q\""]
+    );
+    assert!(texts(&doc, "main article p").contains(&"<b>bold</b>".to_string()));
+    assert!(texts(&doc, "main b").is_empty());
+    // No script element was injected (JSON-LD may carry the title, escaped, as data).
+    assert!(texts(&doc, "script").iter().all(|s| s.trim() != "alert(1)"));
+    assert!(
+        !f.read("world/2025/05/01/x/index.html")
+            .contains("<script>alert(1)")
+    );
+}

@@ -1,0 +1,309 @@
+//! Bad input: every problem of a build is reported together, by file and line, with a
+//! non-zero exit status, no panic, and the previous output left untouched.
+
+mod common;
+
+use common::{Fixture, all_files};
+
+fn good_site() -> Fixture {
+    let f = Fixture::new("");
+    f.article(
+        "world/2025-05-01-good.md",
+        "title = \"Good\"\ndate = 2025-05-01T10:00:00+12:00",
+        "Fine.",
+    );
+    f
+}
+
+fn snapshot(f: &Fixture) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    all_files(&f.out())
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(f.out().join(&p)).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn every_bad_input_is_reported_together_and_the_old_output_stays() {
+    let f = good_site();
+    let out = f.cli(&["build"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = snapshot(&f);
+    assert!(before.len() > 10);
+
+    let bad: &[(&str, &str, &str)] = &[
+        (
+            "broken-toml.md",
+            "title = \"x\ndate = 2025-01-01",
+            ":2: error: invalid TOML",
+        ),
+        (
+            "missing-title.md",
+            "date = 2025-01-01",
+            ":1: error: missing `title`",
+        ),
+        (
+            "blank-title.md",
+            "title = \"   \"\ndate = 2025-01-01",
+            ":2: error: `title` is empty",
+        ),
+        (
+            "missing-date.md",
+            "title = \"x\"",
+            ":1: error: missing `date`",
+        ),
+        (
+            "impossible-date.md",
+            "title = \"x\"\ndate = \"2025-02-30\"",
+            ":3: error: `date` 2025-02-30 is not a real date",
+        ),
+        (
+            "updated-before.md",
+            "title = \"x\"\ndate = 2025-05-02\nupdated = 2025-05-01",
+            ":4: error: `updated`",
+        ),
+        (
+            "tags-string.md",
+            "title = \"x\"\ndate = 2025-01-01\ntags = \"x\"",
+            ":4: error: `tags` must be a list of strings",
+        ),
+        (
+            "draft-yes.md",
+            "title = \"x\"\ndate = 2025-01-01\ndraft = \"yes\"",
+            ":4: error: `draft` must be true or false",
+        ),
+        (
+            "bad-slug.md",
+            "title = \"x\"\ndate = 2025-01-01\nslug = \"../etc\"",
+            ":4: error: `slug` \"../etc\"",
+        ),
+        (
+            "empty-slug.md",
+            "title = \"x\"\ndate = 2025-01-01\nslug = \"!!!\"",
+            ":4: error: `slug` \"!!!\" has no usable",
+        ),
+        (
+            "slash-section.md",
+            "title = \"x\"\ndate = 2025-01-01\nsection = \"a/b\"",
+            ":4: error: `section`",
+        ),
+        (
+            "alias-escapes.md",
+            "title = \"x\"\ndate = 2025-01-03\naliases = [\"/../../etc/passwd\"]",
+            ":4: error: alias \"/../../etc/passwd\" leaves the output folder",
+        ),
+        (
+            "alias-collides.md",
+            "title = \"y\"\ndate = 2025-01-04\naliases = [\"/world/2025/05/01/good/\"]",
+            "an alias of this article has the URL /world/2025/05/01/good/",
+        ),
+        (
+            "2025-05-01-dup.md",
+            "title = \"Dup\"\ndate = 2025-05-01T10:00:00+12:00\nslug = \"good\"",
+            "this article has the URL /world/2025/05/01/good/",
+        ),
+    ];
+    for (name, front, _) in bad {
+        f.article(&format!("world/{name}"), front, "Body.");
+    }
+    f.write_bytes(
+        "content/world/invalid-utf8.md",
+        b"+++\ntitle = \"\xff\xfe\"\ndate = 2025-01-01\n+++\n",
+    );
+    f.write("content/world/yaml.md", "---\ntitle: x\n---\nbody\n");
+    f.write(
+        "content/world/unterminated.md",
+        "+++\ntitle = \"x\"\ndate = 2025-01-01\n",
+    );
+    f.write(
+        "themes/default/templates/term.html",
+        "{% extends \"base.html\" %}\n{% block content %}{{ term.name | no_such_filter }}{% endblock content %}",
+    );
+
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for (name, _, expected) in bad {
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("content/world/{name}")))
+            .unwrap_or_else(|| panic!("no error for {name} in:\n{stderr}"));
+        assert!(
+            line.contains(expected),
+            "{name}: expected `{expected}` in `{line}`"
+        );
+    }
+    for (file, expected) in [
+        ("content/world/invalid-utf8.md:2:", "not valid UTF-8"),
+        ("content/world/yaml.md:1:", "YAML"),
+        (
+            "content/world/unterminated.md:1:",
+            "unterminated front matter",
+        ),
+        ("themes/default/templates/term.html:2:", "no_such_filter"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(file) && l.contains(expected)),
+            "expected {file} ... {expected} in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("build failed: 19 errors"), "{stderr}");
+
+    // The previous output is untouched and no staging folder is left behind.
+    assert_eq!(snapshot(&f), before);
+    let leftovers: Vec<_> = std::fs::read_dir(f.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("newsgen"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn template_errors_at_render_time_keep_the_old_output() {
+    let f = good_site();
+    assert!(f.cli(&["build"]).status.success());
+    let before = snapshot(&f);
+    f.write(
+        "themes/default/templates/article.html",
+        "{% extends \"base.html\" %}{% block content %}\n\n{{ article.no_such_field.x }}{% endblock content %}",
+    );
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("themes/default/templates/article.html:3: error: template error"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&f), before);
+}
+
+#[test]
+fn unknown_keys_warn_and_strict_makes_them_errors() {
+    let f = good_site();
+    f.article(
+        "world/typo.md",
+        "title = \"x\"\ntittle = \"y\"\ndate = 2025-01-01",
+        "x",
+    );
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("content/world/typo.md:3: warning: unknown front matter key `tittle`; did you mean `title`?"),
+        "{stderr}"
+    );
+    let out = f.cli(&["build", "--strict"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("content/world/typo.md:3: error: unknown front matter key"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn broken_internal_links_warn_in_build_and_fail_strict() {
+    let f = good_site();
+    f.article(
+        "world/links.md",
+        "title = \"Links\"\ndate = 2025-01-01\nimage = \"missing.png\"",
+        "[ok](/world/2025/05/01/good/) [gone](/world/nowhere/) ![pic](nope.jpg)",
+    );
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("broken link"))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{stderr}");
+    assert!(stderr.contains("content/world/links.md: warning: broken link: /world/nowhere/"));
+    assert!(stderr.contains("broken link: /world/2025/01/01/links/nope.jpg"));
+    assert!(stderr.contains("broken link: /world/2025/01/01/links/missing.png"));
+    assert!(!f.cli(&["build", "--strict"]).status.success());
+}
+
+#[test]
+fn bad_site_toml_is_located() {
+    let f = good_site();
+    f.write(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://e.org/\"\ntimezone = \"Mars/Olympus\"\n",
+    );
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("site.toml:3: error: unknown time zone `Mars/Olympus`"),
+        "{stderr}"
+    );
+
+    f.write("site.toml", "title = \"T\"\nbase_url = [1]\n");
+    let stderr = String::from_utf8_lossy(&f.cli(&["build"]).stderr).into_owned();
+    assert!(stderr.starts_with("site.toml:2: error:"), "{stderr}");
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsgen"))
+        .args(["build", empty.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no site.toml"));
+}
+
+#[test]
+fn files_outside_a_section_and_hostile_paths() {
+    let f = good_site();
+    f.article("stray.md", "title = \"Stray\"\ndate = 2025-01-01", "x");
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("content/stray.md: error: the article is not in a section folder"),
+        "{stderr}"
+    );
+
+    std::fs::remove_file(f.path().join("content/stray.md")).unwrap();
+    // A slug that slugifies to a dotted name is kept; a section named `tags` collides.
+    f.article("tags/x.md", "title = \"X\"\ndate = 2025-01-01", "x");
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("tags/index.html"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_leading_out_or_looping_are_skipped_with_a_warning() {
+    let f = good_site();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("secret.md"),
+        "+++\ntitle = \"S\"\ndate = 2025-01-01\n+++\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), f.path().join("content/world/escape")).unwrap();
+    std::os::unix::fs::symlink(
+        f.path().join("content/world"),
+        f.path().join("content/world/loop"),
+    )
+    .unwrap();
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("content/world/escape: warning: symbolic link leads outside"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("loop"), "{stderr}");
+    assert!(!f.exists("world/2025/01/01/secret/index.html"));
+}
