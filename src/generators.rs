@@ -24,8 +24,9 @@ impl Generator for Robots {
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
         let text = format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            site.permalink("sitemap.xml")
+            "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
+            site.permalink("sitemap.xml"),
+            site.permalink("news-sitemap.xml")
         );
         out.write("robots.txt", text.as_bytes())
             .map_err(|d| vec![d])
@@ -34,5 +35,10 @@ impl Generator for Robots {
 
 /// The generators of a build, in the order they run.
 pub fn all() -> Vec<Box<dyn Generator>> {
-    vec![Box::new(Robots)]
+    vec![
+        Box::new(Robots),
+        Box::new(crate::feeds::Feeds),
+        Box::new(crate::sitemap::Sitemap),
+        Box::new(crate::sitemap::NewsSitemap),
+    ]
 }

@@ -8,11 +8,14 @@
 pub mod build;
 pub mod dates;
 pub mod error;
+pub mod feeds;
 pub mod generators;
 pub mod load;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod seo;
+pub mod sitemap;
 pub mod slug;
 
 pub use build::{BuildOptions, BuildReport, build};

@@ -468,6 +468,7 @@ impl<'a> Renderer<'a> {
             }
         }
         ctx.insert_value("seo", crate::seo::page_values(site, page, &page_info));
+        ctx.insert_value("seo", crate::seo::page_values(site, page, &page_info));
         ctx.insert("page", &page_info);
         ctx
     }

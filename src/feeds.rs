@@ -1,0 +1,486 @@
+//! Feeds: Atom 1.0 (RFC 4287) for the site (`/feed.xml`) and for every section
+//! (`/{section}/feed.xml`), plus a site-wide JSON Feed 1.1 (`/feed.json`).
+//!
+//! Entries are the newest `[feeds] limit` articles (default 50) with full content: each body
+//! is rendered again with absolute links and images, so it works outside the site. Entry ids
+//! are tag URIs (RFC 4151) that survive a change of `base_url` path, permalink pattern or
+//! scheme; see [`entry_id`] and docs/feeds-and-seo.md.
+
+use std::borrow::Cow;
+use std::io;
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::error::Diagnostic;
+use crate::generators::Generator;
+use crate::model::pages::Page;
+use crate::model::{Article, ArticleId, Site, TaxonomyKind};
+use crate::output::Output;
+use crate::render::context::{image_url, rfc3339};
+use crate::render::markdown::{LinkBase, render_body};
+
+/// Atom's XML namespace.
+pub const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+/// The JSON Feed version this module writes.
+pub const JSON_FEED_VERSION: &str = "https://jsonfeed.org/version/1.1";
+
+/// Writes `/feed.xml`, `/{section}/feed.xml` for every section and `/feed.json`.
+pub struct Feeds;
+
+impl Generator for Feeds {
+    fn name(&self) -> &'static str {
+        "feeds"
+    }
+
+    fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
+        let errors: Vec<Diagnostic> = feed_files(site)
+            .into_iter()
+            .filter_map(|(rel, bytes)| out.write(&rel, &bytes).err())
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Which articles a feed covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedScope {
+    /// Every section.
+    Site,
+    /// One section, by index in `Site::sections`.
+    Section(usize),
+}
+
+impl FeedScope {
+    /// Output path of the Atom feed: `feed.xml` or `politics/feed.xml`.
+    pub fn path(self, site: &Site) -> String {
+        match self {
+            FeedScope::Site => "feed.xml".into(),
+            FeedScope::Section(s) => format!("{}/feed.xml", site.sections[s].slug),
+        }
+    }
+
+    /// Path of the HTML page the feed mirrors.
+    fn page_path(self, site: &Site) -> String {
+        match self {
+            FeedScope::Site => String::new(),
+            FeedScope::Section(s) => format!("{}/", site.sections[s].slug),
+        }
+    }
+
+    fn title(self, site: &Site) -> String {
+        match self {
+            FeedScope::Site => site.config.title.clone(),
+            FeedScope::Section(s) => format!("{} | {}", site.sections[s].title, site.config.title),
+        }
+    }
+
+    fn subtitle(self, site: &Site) -> Option<&str> {
+        match self {
+            FeedScope::Site => site.config.description.as_deref(),
+            FeedScope::Section(s) => site.sections[s].description.as_deref(),
+        }
+    }
+
+    /// The newest `limit` articles of the scope.
+    fn entries(self, site: &Site) -> Vec<ArticleId> {
+        let limit = site.config.feeds.limit;
+        match self {
+            FeedScope::Site => (0..site.articles.len().min(limit)).collect(),
+            FeedScope::Section(s) => site.sections[s]
+                .articles
+                .iter()
+                .take(limit)
+                .copied()
+                .collect(),
+        }
+    }
+}
+
+/// Every feed file of the site as (output path, bytes), in a stable order.
+pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
+    let scopes: Vec<FeedScope> = std::iter::once(FeedScope::Site)
+        .chain((0..site.sections.len()).map(FeedScope::Section))
+        .collect();
+    let contents = entry_contents(site, &scopes);
+    let mut files: Vec<(String, Vec<u8>)> = scopes
+        .par_iter()
+        .map(|&scope| (scope.path(site), atom_feed(site, scope, &contents)))
+        .collect();
+    files.push(("feed.json".into(), json_feed(site, &contents)));
+    files
+}
+
+/// The full-content HTML of every article that appears in some feed, by article id: rendered
+/// once even when an article is in both the site and its section feed.
+fn entry_contents(site: &Site, scopes: &[FeedScope]) -> Vec<Option<String>> {
+    let mut needed = vec![false; site.articles.len()];
+    for scope in scopes {
+        for id in scope.entries(site) {
+            needed[id] = true;
+        }
+    }
+    let root = format!(
+        "{}{}",
+        site.config.base_url.origin,
+        site.config.base_url.path.trim_end_matches('/')
+    );
+    (0..site.articles.len())
+        .into_par_iter()
+        .map(|id| needed[id].then(|| content_html(site, &site.articles[id], &root)))
+        .collect()
+}
+
+/// An article's body for feed readers: lead image first, every URL absolute.
+fn content_html(site: &Site, a: &Article, root: &str) -> String {
+    let page = site.permalink(&a.path);
+    let body = render_body(
+        &a.body,
+        &LinkBase {
+            root,
+            page: Some(&page),
+        },
+        site.config.unsafe_html,
+    );
+    match absolute_image(site, a) {
+        Some(src) => {
+            let alt = a
+                .extra
+                .get("image_alt")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            format!(
+                "<figure><img src=\"{}\" alt=\"{}\"></figure>\n{}",
+                escape_html(&src),
+                escape_html(alt),
+                body.html
+            )
+        }
+        None => body.html,
+    }
+}
+
+/// The lead image as an absolute URL (for feeds, OpenGraph and JSON-LD).
+pub fn absolute_image(site: &Site, a: &Article) -> Option<String> {
+    let url = image_url(site, a)?;
+    if url.starts_with('/') && !url.starts_with("//") {
+        Some(format!("{}{url}", site.config.base_url.origin))
+    } else {
+        Some(url)
+    }
+}
+
+/// The host of `base_url`, lower-cased, without port: the tagging authority of entry ids.
+fn authority(site: &Site) -> String {
+    let origin = &site.config.base_url.origin;
+    let host = origin.split_once("://").map_or(origin.as_str(), |(_, h)| h);
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if !h.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    host.to_ascii_lowercase()
+}
+
+/// The article's permanent id: `tag:{host},{YYYY-MM-DD}:{section}/{slug}` (RFC 4151), with the
+/// publication day in the site's timezone. It does not change when the permalink pattern, the
+/// base path or `updated` change; `extra.feed_id = "..."` pins an id explicitly (migrations).
+pub fn entry_id(site: &Site, a: &Article) -> String {
+    if let Some(id) = a.extra.get("feed_id").and_then(|v| v.as_str()) {
+        let id = id.trim();
+        if !id.is_empty() {
+            return id.to_string();
+        }
+    }
+    format!(
+        "tag:{},{}:{}/{}",
+        authority(site),
+        a.date.format("%Y-%m-%d"),
+        site.sections[a.section].slug,
+        a.slug
+    )
+}
+
+/// The feed's `updated`: the newest change among its entries, else the newest change of the
+/// site, else the Unix epoch (never the clock, so output stays deterministic).
+fn feed_updated(site: &Site, ids: &[ArticleId]) -> String {
+    let t = ids
+        .iter()
+        .map(|&i| site.articles[i].modified())
+        .max()
+        .or_else(|| site.articles.iter().map(Article::modified).max());
+    match t {
+        Some(t) => rfc3339(&t),
+        None => {
+            let epoch: DateTime<Tz> = Utc
+                .timestamp_opt(0, 0)
+                .single()
+                .unwrap_or_default()
+                .with_timezone(&site.config.timezone);
+            rfc3339(&epoch)
+        }
+    }
+}
+
+/// Removes characters XML 1.0 cannot carry at all, even escaped (C0 controls but tab, CR, LF;
+/// U+FFFE/U+FFFF). Everything else is escaped by the writer.
+pub fn xml_chars(s: &str) -> Cow<'_, str> {
+    let ok = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
+    };
+    if s.chars().all(ok) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|&c| ok(c)).collect())
+    }
+}
+
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A small layer over quick-xml's writer: every text and attribute goes through the
+/// writer's escaping and [`xml_chars`].
+struct Xml {
+    w: Writer<Vec<u8>>,
+}
+
+impl Xml {
+    fn new() -> io::Result<Xml> {
+        let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
+        Ok(Xml { w })
+    }
+
+    fn start(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
+        let mut el = BytesStart::new(name);
+        for (k, v) in attrs {
+            el.push_attribute((*k, xml_chars(v).as_ref()));
+        }
+        self.w.write_event(Event::Start(el))
+    }
+
+    fn end(&mut self, name: &str) -> io::Result<()> {
+        self.w.write_event(Event::End(BytesEnd::new(name)))
+    }
+
+    fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
+        let mut el = BytesStart::new(name);
+        for (k, v) in attrs {
+            el.push_attribute((*k, xml_chars(v).as_ref()));
+        }
+        self.w.write_event(Event::Empty(el))
+    }
+
+    fn text(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) -> io::Result<()> {
+        self.start(name, attrs)?;
+        self.w
+            .write_event(Event::Text(BytesText::new(xml_chars(text).as_ref())))?;
+        self.end(name)
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        let mut bytes = std::mem::take(self.w.get_mut());
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+/// One Atom feed document.
+pub fn atom_feed(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> Vec<u8> {
+    // Writing into a Vec cannot fail; the Result only carries quick-xml's io signature.
+    write_atom(site, scope, contents).unwrap_or_default()
+}
+
+fn write_atom(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> io::Result<Vec<u8>> {
+    let ids = scope.entries(site);
+    let self_url = site.permalink(&scope.path(site));
+    let home = site.permalink("");
+    let mut x = Xml::new()?;
+    x.start(
+        "feed",
+        &[("xmlns", ATOM_NS), ("xml:lang", &site.config.language)],
+    )?;
+    x.text("id", &[], &self_url)?;
+    x.text("title", &[("type", "text")], &scope.title(site))?;
+    if let Some(sub) = scope.subtitle(site) {
+        x.text("subtitle", &[("type", "text")], sub)?;
+    }
+    x.empty(
+        "link",
+        &[
+            ("rel", "self"),
+            ("type", "application/atom+xml"),
+            ("href", &self_url),
+        ],
+    )?;
+    x.empty(
+        "link",
+        &[
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", &site.permalink(&scope.page_path(site))),
+        ],
+    )?;
+    x.text("updated", &[], &feed_updated(site, &ids))?;
+    // Feed-level author: Atom requires one for entries without bylines.
+    x.start("author", &[])?;
+    x.text("name", &[], &site.config.title)?;
+    x.text("uri", &[], &home)?;
+    x.end("author")?;
+    x.text(
+        "generator",
+        &[("version", env!("CARGO_PKG_VERSION"))],
+        "newsgen",
+    )?;
+    for &id in &ids {
+        let a = &site.articles[id];
+        let permalink = site.permalink(&a.path);
+        x.start("entry", &[])?;
+        x.text("id", &[], &entry_id(site, a))?;
+        x.text("title", &[("type", "text")], &a.title)?;
+        x.empty(
+            "link",
+            &[
+                ("rel", "alternate"),
+                ("type", "text/html"),
+                ("href", &permalink),
+            ],
+        )?;
+        x.text("published", &[], &rfc3339(&a.date))?;
+        x.text("updated", &[], &rfc3339(&a.modified()))?;
+        for &t in &a.author_ids {
+            let term = &site.taxonomy(TaxonomyKind::Authors).terms[t];
+            x.start("author", &[])?;
+            x.text("name", &[], &term.name)?;
+            x.text(
+                "uri",
+                &[],
+                &site.permalink(&format!("authors/{}/", term.slug)),
+            )?;
+            x.end("author")?;
+        }
+        let s = &site.sections[a.section];
+        x.empty(
+            "category",
+            &[
+                ("term", &s.slug),
+                ("label", &s.title),
+                ("scheme", &site.permalink("")),
+            ],
+        )?;
+        for &t in &a.tag_ids {
+            let term = &site.taxonomy(TaxonomyKind::Tags).terms[t];
+            x.empty(
+                "category",
+                &[
+                    ("term", &term.slug),
+                    ("label", &term.name),
+                    ("scheme", &site.permalink("tags/")),
+                ],
+            )?;
+        }
+        if !a.summary.is_empty() {
+            x.text("summary", &[("type", "text")], &a.summary)?;
+        }
+        if let Some(Some(html)) = contents.get(id) {
+            x.text("content", &[("type", "html")], html)?;
+        }
+        x.end("entry")?;
+    }
+    x.end("feed")?;
+    Ok(x.finish())
+}
+
+/// The site-wide JSON Feed 1.1 (`/feed.json`), with the same entries and ids as `/feed.xml`.
+pub fn json_feed(site: &Site, contents: &[Option<String>]) -> Vec<u8> {
+    let items: Vec<serde_json::Value> = FeedScope::Site
+        .entries(site)
+        .into_iter()
+        .map(|id| {
+            let a = &site.articles[id];
+            let authors: Vec<_> = a
+                .author_ids
+                .iter()
+                .map(|&t| {
+                    let term = &site.taxonomy(TaxonomyKind::Authors).terms[t];
+                    json!({
+                        "name": term.name,
+                        "url": site.permalink(&format!("authors/{}/", term.slug)),
+                    })
+                })
+                .collect();
+            let mut item = json!({
+                "id": entry_id(site, a),
+                "url": site.permalink(&a.path),
+                "title": a.title,
+                "content_html": contents.get(id).cloned().flatten().unwrap_or_default(),
+                "date_published": rfc3339(&a.date),
+                "date_modified": rfc3339(&a.modified()),
+                "tags": a.tags,
+            });
+            if !a.summary.is_empty() {
+                item["summary"] = json!(a.summary);
+            }
+            if let Some(img) = absolute_image(site, a) {
+                item["image"] = json!(img);
+            }
+            if !authors.is_empty() {
+                item["authors"] = json!(authors);
+            }
+            item
+        })
+        .collect();
+    let mut feed = json!({
+        "version": JSON_FEED_VERSION,
+        "title": site.config.title,
+        "home_page_url": site.permalink(""),
+        "feed_url": site.permalink("feed.json"),
+        "language": site.config.language,
+        "authors": [{ "name": site.config.title, "url": site.permalink("") }],
+        "items": items,
+    });
+    if let Some(d) = &site.config.description {
+        feed["description"] = json!(d);
+    }
+    let mut bytes = serde_json::to_vec_pretty(&feed).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_characters_xml_cannot_carry() {
+        assert_eq!(xml_chars("a\u{1}b\tc\u{ffff}"), "ab\tc");
+        assert!(matches!(xml_chars("plain Māori"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn html_attribute_escaping() {
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,307 @@
+//! Sitemaps: `/sitemap.xml` per the sitemaps.org protocol and `/news-sitemap.xml` in the
+//! Google News format.
+//!
+//! The sitemap lists every canonical HTML page of the page plan with an absolute `loc` and a
+//! `lastmod` (the newest change among the articles the page shows). Above the protocol's
+//! limits (50,000 URLs or 50 MiB per file) it is split into `sitemap-1.xml`, `sitemap-2.xml`...
+//! and `/sitemap.xml` becomes their sitemap index. The limits are a parameter ([`Limits`]) so
+//! tests can exercise the split on small sites.
+
+use chrono::{DateTime, Duration};
+use chrono_tz::Tz;
+use quick_xml::escape::escape;
+
+use crate::error::Diagnostic;
+use crate::feeds::xml_chars;
+use crate::generators::Generator;
+use crate::model::pages::{Page, PageKind, page_slice};
+use crate::model::{ArticleId, Site};
+use crate::output::Output;
+use crate::render::context::rfc3339;
+
+/// The sitemaps.org namespace.
+pub const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+/// The Google News sitemap namespace.
+pub const NEWS_NS: &str = "http://www.google.com/schemas/sitemap-news/0.9";
+/// How far back the news sitemap looks from the build time.
+pub const NEWS_WINDOW_HOURS: i64 = 48;
+/// Most URLs one news sitemap may hold.
+pub const NEWS_MAX_URLS: usize = 1000;
+
+/// Size limits of one sitemap file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most `<url>`s per file.
+    pub max_urls: usize,
+    /// Most bytes per file, uncompressed.
+    pub max_bytes: usize,
+}
+
+impl Limits {
+    /// The protocol's limits: 50,000 URLs and 50 MiB (52,428,800 bytes) per file.
+    pub const PROTOCOL: Limits = Limits {
+        max_urls: 50_000,
+        max_bytes: 52_428_800,
+    };
+}
+
+/// Writes `/sitemap.xml` (and its parts when split).
+pub struct Sitemap;
+
+impl Generator for Sitemap {
+    fn name(&self) -> &'static str {
+        "sitemap"
+    }
+
+    fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
+        write_all(out, sitemap_files(site, pages, Limits::PROTOCOL))
+    }
+}
+
+/// Writes `/news-sitemap.xml`.
+pub struct NewsSitemap;
+
+impl Generator for NewsSitemap {
+    fn name(&self) -> &'static str {
+        "news-sitemap"
+    }
+
+    fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
+        write_all(out, vec![("news-sitemap.xml".into(), news_sitemap(site))])
+    }
+}
+
+fn write_all(out: &Output, files: Vec<(String, Vec<u8>)>) -> Result<(), Vec<Diagnostic>> {
+    let errors: Vec<Diagnostic> = files
+        .into_iter()
+        .filter_map(|(rel, bytes)| out.write(&rel, &bytes).err())
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// One URL of the sitemap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Absolute URL, percent-encoded where needed.
+    pub loc: String,
+    /// Newest change among the articles shown on the page; None for pages with no articles.
+    pub lastmod: Option<DateTime<Tz>>,
+}
+
+/// Percent-encodes what may not appear raw in a sitemap URL (non-ASCII, spaces, quotes...);
+/// `%` is kept, so an already encoded URL is not encoded twice.
+pub fn encode_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for b in url.bytes() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b':'
+                    | b'/'
+                    | b'?'
+                    | b'#'
+                    | b'['
+                    | b']'
+                    | b'@'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'%'
+            );
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn newest(site: &Site, ids: &[ArticleId]) -> Option<DateTime<Tz>> {
+    ids.iter().map(|&i| site.articles[i].modified()).max()
+}
+
+/// The sitemap's URLs: every canonical page of the plan, in plan order.
+pub fn entries(site: &Site, pages: &[Page]) -> Vec<Entry> {
+    let per = site.config.per_page;
+    let site_newest = newest(site, &(0..site.articles.len()).collect::<Vec<_>>());
+    pages
+        .iter()
+        .filter(|p| p.kind.is_canonical())
+        .map(|p| {
+            let lastmod = match &p.kind {
+                PageKind::Front => site_newest,
+                PageKind::Article(id) => Some(site.articles[*id].modified()),
+                PageKind::Section { section, page } => newest(
+                    site,
+                    page_slice(&site.sections[*section].articles, per, *page),
+                ),
+                PageKind::Archive { archive, page } => newest(
+                    site,
+                    page_slice(&site.archives[*archive].articles, per, *page),
+                ),
+                PageKind::TermList { kind, page } => {
+                    page_slice(&site.taxonomy(*kind).terms, per, *page)
+                        .iter()
+                        .filter_map(|t| newest(site, &t.articles))
+                        .max()
+                }
+                PageKind::Term { kind, term, page } => newest(
+                    site,
+                    page_slice(&site.taxonomy(*kind).terms[*term].articles, per, *page),
+                ),
+                PageKind::Search | PageKind::NotFound | PageKind::Redirect { .. } => None,
+            };
+            Entry {
+                loc: encode_url(&site.permalink(&p.path)),
+                lastmod,
+            }
+        })
+        .collect()
+}
+
+const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+fn url_xml(e: &Entry) -> String {
+    let mut s = format!("  <url>\n    <loc>{}</loc>\n", escape(xml_chars(&e.loc)));
+    if let Some(t) = &e.lastmod {
+        s.push_str(&format!("    <lastmod>{}</lastmod>\n", rfc3339(t)));
+    }
+    s.push_str("  </url>\n");
+    s
+}
+
+/// The sitemap files as (output path, bytes): one `sitemap.xml` when everything fits in
+/// `limits`, else numbered parts plus `sitemap.xml` as their index.
+pub fn sitemap_files(site: &Site, pages: &[Page], limits: Limits) -> Vec<(String, Vec<u8>)> {
+    let head = format!("{XML_DECL}<urlset xmlns=\"{SITEMAP_NS}\">\n");
+    let foot = "</urlset>\n";
+    // Parts: (document, newest lastmod of the part).
+    let mut parts: Vec<(String, Option<DateTime<Tz>>)> = Vec::new();
+    let mut doc = head.clone();
+    let mut count = 0;
+    let mut part_newest: Option<DateTime<Tz>> = None;
+    for e in entries(site, pages) {
+        let url = url_xml(&e);
+        let full = count >= limits.max_urls.max(1)
+            || doc.len() + url.len() + foot.len() > limits.max_bytes;
+        if full && count > 0 {
+            doc.push_str(foot);
+            parts.push((
+                std::mem::replace(&mut doc, head.clone()),
+                part_newest.take(),
+            ));
+            count = 0;
+        }
+        doc.push_str(&url);
+        count += 1;
+        part_newest = part_newest.max(e.lastmod);
+    }
+    doc.push_str(foot);
+    parts.push((doc, part_newest));
+
+    if parts.len() == 1 {
+        let (doc, _) = parts.remove(0);
+        return vec![("sitemap.xml".into(), doc.into_bytes())];
+    }
+    let mut index = format!("{XML_DECL}<sitemapindex xmlns=\"{SITEMAP_NS}\">\n");
+    let mut files = Vec::with_capacity(parts.len() + 1);
+    for (i, (doc, newest)) in parts.into_iter().enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        index.push_str(&format!(
+            "  <sitemap>\n    <loc>{}</loc>\n",
+            escape(encode_url(&site.permalink(&name)))
+        ));
+        if let Some(t) = newest {
+            index.push_str(&format!("    <lastmod>{}</lastmod>\n", rfc3339(&t)));
+        }
+        index.push_str("  </sitemap>\n");
+        files.push((name, doc.into_bytes()));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, ("sitemap.xml".into(), index.into_bytes()));
+    files
+}
+
+/// The language code Google News expects: ISO 639 (`en`, `mi`), except `zh-cn` and `zh-tw`.
+pub fn news_language(language: &str) -> String {
+    let lang = language.trim().to_ascii_lowercase().replace('_', "-");
+    match lang.as_str() {
+        "zh-cn" | "zh-hans" | "zh-sg" => "zh-cn".into(),
+        "zh-tw" | "zh-hant" | "zh-hk" => "zh-tw".into(),
+        _ if lang.starts_with("zh-hans") => "zh-cn".into(),
+        _ if lang.starts_with("zh-hant") => "zh-tw".into(),
+        _ => lang.split('-').next().unwrap_or("").to_string(),
+    }
+}
+
+/// The articles of the news sitemap: published in the [`NEWS_WINDOW_HOURS`] before
+/// `Site::now` (not after it), newest first, at most [`NEWS_MAX_URLS`].
+pub fn news_articles(site: &Site) -> Vec<ArticleId> {
+    let from = site.now - Duration::hours(NEWS_WINDOW_HOURS);
+    site.articles
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.date >= from && a.date <= site.now)
+        .map(|(i, _)| i)
+        .take(NEWS_MAX_URLS)
+        .collect()
+}
+
+/// `/news-sitemap.xml`: publication name (site title) and language from site.toml.
+pub fn news_sitemap(site: &Site) -> Vec<u8> {
+    let name = escape(xml_chars(&site.config.title)).into_owned();
+    let lang = escape(news_language(&site.config.language)).into_owned();
+    let mut doc = format!("{XML_DECL}<urlset xmlns=\"{SITEMAP_NS}\" xmlns:news=\"{NEWS_NS}\">\n");
+    for id in news_articles(site) {
+        let a = &site.articles[id];
+        doc.push_str(&format!(
+            "  <url>\n    <loc>{}</loc>\n    <news:news>\n      <news:publication>\n        \
+             <news:name>{name}</news:name>\n        <news:language>{lang}</news:language>\n      \
+             </news:publication>\n      <news:publication_date>{}</news:publication_date>\n      \
+             <news:title>{}</news:title>\n    </news:news>\n  </url>\n",
+            escape(encode_url(&site.permalink(&a.path))),
+            rfc3339(&a.date),
+            escape(xml_chars(&a.title)),
+        ));
+    }
+    doc.push_str("</urlset>\n");
+    doc.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_percent_encoded_once() {
+        assert_eq!(
+            encode_url("https://e.org/a b/é/%20/?x=1&y"),
+            "https://e.org/a%20b/%C3%A9/%20/?x=1&y"
+        );
+    }
+
+    #[test]
+    fn google_news_language_codes() {
+        assert_eq!(news_language("en"), "en");
+        assert_eq!(news_language("en-NZ"), "en");
+        assert_eq!(news_language("mi_NZ"), "mi");
+        assert_eq!(news_language("zh-Hant-TW"), "zh-tw");
+        assert_eq!(news_language("zh-CN"), "zh-cn");
+    }
+}
