@@ -98,7 +98,7 @@ pub fn month_calendar(site: &Site, month: usize, current: Option<u32>) -> Json {
             "current": current == Some(d),
         }));
     }
-    while cells.len() % 7 != 0 {
+    while !cells.len().is_multiple_of(7) {
         cells.push(Json::Null);
     }
     let weeks: Vec<Json> = cells.chunks(7).map(|w| Json::from(w.to_vec())).collect();
