@@ -40,5 +40,6 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(crate::feeds::Feeds),
         Box::new(crate::sitemap::Sitemap),
         Box::new(crate::sitemap::NewsSitemap),
+        Box::new(crate::search::SearchIndex),
     ]
 }

@@ -14,6 +14,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod seo;
 pub mod sitemap;
 pub mod slug;
