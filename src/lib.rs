@@ -16,6 +16,7 @@ pub mod output;
 pub mod render;
 pub mod search;
 pub mod seo;
+pub mod serve;
 pub mod sitemap;
 pub mod slug;
 

@@ -40,6 +40,27 @@ enum Command {
         #[arg(default_value = ".")]
         site_dir: PathBuf,
     },
+    /// Build the site and serve it locally; with --watch, rebuild and reload on every edit.
+    Serve {
+        /// Rebuild on changes to content/, themes/, static/ and site.toml, and reload open pages.
+        #[arg(long)]
+        watch: bool,
+        /// Port to listen on (the next free one when taken; 0: any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on (nothing else is listened on).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Include articles with `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Include articles dated after the build time.
+        #[arg(long)]
+        future: bool,
+        /// The site folder (holding site.toml).
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -77,6 +98,27 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
+                Err(e) => report_error(&e),
+            }
+        }
+        Command::Serve {
+            watch,
+            port,
+            bind,
+            drafts,
+            future,
+            site_dir,
+        } => {
+            let opts = newsgen::serve::ServeOptions {
+                site_dir,
+                port,
+                bind,
+                watch,
+                drafts,
+                future,
+            };
+            match newsgen::serve::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => report_error(&e),
             }
         }

@@ -1,0 +1,459 @@
+//! The HTTP side of `newsgen serve`: files of the built site, redirects, the site's 404 page,
+//! and the live-reload event stream, on axum/hyper.
+//!
+//! Only files inside the output folder are ever served: the URL path is percent-decoded,
+//! `.`/`..` segments and backslashes are refused, and the file found is canonicalised and must
+//! still be inside the (canonicalised) output folder, so symlinks cannot lead out either.
+
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::broadcast;
+
+use super::reload::{EVENTS_PATH, Message, error_page};
+
+/// What every request handler shares with the build loop.
+pub struct ServerState {
+    /// The output folder (swapped as a whole by full builds, so it is resolved per request).
+    pub root: PathBuf,
+    /// The served sub-path of base_url, `/` or `/news/` (follows site.toml edits).
+    pub base_path: RwLock<String>,
+    /// The overlay of the last build when it failed.
+    pub failure: RwLock<Option<String>>,
+    /// Whether a good build exists in `root`.
+    pub has_site: AtomicBool,
+    /// Messages to open pages.
+    pub tx: broadcast::Sender<Message>,
+    /// Identifies this server process, so pages notice a restart.
+    pub instance: String,
+    /// Counts successful builds.
+    pub generation: AtomicU64,
+}
+
+impl ServerState {
+    /// A state serving `root` at `base_path`.
+    pub fn new(root: PathBuf, base_path: String) -> Arc<ServerState> {
+        let (tx, _) = broadcast::channel(64);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        Arc::new(ServerState {
+            root,
+            base_path: RwLock::new(base_path),
+            failure: RwLock::new(None),
+            has_site: AtomicBool::new(false),
+            tx,
+            instance: format!("{:x}-{}", nanos, std::process::id()),
+            generation: AtomicU64::new(0),
+        })
+    }
+
+    /// `instance-generation`: what the `hello` event carries.
+    pub fn build_id(&self) -> String {
+        format!(
+            "{}-{}",
+            self.instance,
+            self.generation.load(Ordering::SeqCst)
+        )
+    }
+
+    pub fn base_path(&self) -> String {
+        match self.base_path.read() {
+            Ok(p) => p.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    pub fn failure(&self) -> Option<String> {
+        match self.failure.read() {
+            Ok(f) => f.clone(),
+            Err(f) => f.into_inner().clone(),
+        }
+    }
+
+    /// Records a successful build and tells every page to reload.
+    pub fn succeeded(&self, base_path: Option<String>) {
+        if let Some(p) = base_path
+            && let Ok(mut b) = self.base_path.write()
+        {
+            *b = p;
+        }
+        if let Ok(mut f) = self.failure.write() {
+            *f = None;
+        }
+        self.has_site.store(true, Ordering::SeqCst);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let _ = self.tx.send(Message::Reload(self.build_id()));
+    }
+
+    /// Records a failed build and shows its errors on every page.
+    pub fn failed(&self, fragment: String) {
+        if let Ok(mut f) = self.failure.write() {
+            *f = Some(fragment.clone());
+        }
+        let _ = self.tx.send(Message::BuildError(fragment));
+    }
+}
+
+/// Where a URL path leads.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// A file of the output folder (canonical path).
+    File(PathBuf),
+    /// A redirect to this location (folder without `/`, root to the base sub-path).
+    Redirect(String),
+    NotFound,
+    /// A malformed or hostile path (bad escapes, `..`, backslashes, NUL).
+    BadRequest,
+}
+
+/// Maps a request path to a file of `root`, which is served at `base_path` (`/` or `/news/`).
+pub fn resolve(root: &Path, base_path: &str, path: &str, query: Option<&str>) -> Resolved {
+    let Some(rel) = path.strip_prefix(base_path) else {
+        // Outside the sub-path: `/` and `/news` lead to `/news/`.
+        if path == "/" || format!("{path}/") == base_path {
+            return Resolved::Redirect(base_path.to_string());
+        }
+        return Resolved::NotFound;
+    };
+    let Some(decoded) = percent_decode(rel) else {
+        return Resolved::BadRequest;
+    };
+    if decoded.contains(['\\', '\0']) {
+        return Resolved::BadRequest;
+    }
+    let mut target = root.to_path_buf();
+    for seg in decoded.split('/') {
+        match seg {
+            "" => {}
+            "." | ".." => return Resolved::BadRequest,
+            s => target.push(s),
+        }
+    }
+    let Ok(canon_root) = root.canonicalize() else {
+        return Resolved::NotFound;
+    };
+    let inside = |p: &Path| -> Option<PathBuf> {
+        let c = p.canonicalize().ok()?;
+        c.starts_with(&canon_root).then_some(c)
+    };
+    let Some(found) = inside(&target) else {
+        return Resolved::NotFound;
+    };
+    if found.is_dir() {
+        if !decoded.is_empty() && !decoded.ends_with('/') {
+            let mut to = format!("{path}/");
+            if let Some(q) = query {
+                to.push('?');
+                to.push_str(q);
+            }
+            return Resolved::Redirect(to);
+        }
+        return match inside(&found.join("index.html")) {
+            Some(index) if index.is_file() => Resolved::File(index),
+            _ => Resolved::NotFound,
+        };
+    }
+    if found.is_file() {
+        Resolved::File(found)
+    } else {
+        Resolved::NotFound
+    }
+}
+
+/// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The Content-Type of a served file, with a charset for text.
+pub fn content_type(path: &Path) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT
+        || matches!(
+            mime.subtype().as_str(),
+            "javascript" | "json" | "xml" | "atom+xml" | "rss+xml" | "svg+xml"
+        );
+    if textual {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    }
+}
+
+/// The router: the event stream, then every other URL as a file of the site.
+pub fn router(state: Arc<ServerState>) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response {
+    let method = req.method().clone();
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n").into_response();
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let head = method == Method::HEAD;
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    if path == EVENTS_PATH {
+        return events(state).await.into_response();
+    }
+    if !state.has_site.load(Ordering::SeqCst) {
+        // No good build yet: every page is the error page (or a wait page while building).
+        let body = match state.failure() {
+            Some(fragment) => error_page(&fragment),
+            None => error_page("<p>Building the site…</p>"),
+        };
+        return html_response(StatusCode::SERVICE_UNAVAILABLE, body, head);
+    }
+    let root = state.root.clone();
+    let base = state.base_path();
+    let resolved =
+        tokio::task::spawn_blocking(move || resolve(&root, &base, &path, query.as_deref())).await;
+    match resolved {
+        Ok(Resolved::File(file)) => file_response(StatusCode::OK, file, head).await,
+        Ok(Resolved::Redirect(to)) => {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
+            if let Ok(v) = HeaderValue::from_str(&to) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+        Ok(Resolved::BadRequest) => {
+            text_response(StatusCode::BAD_REQUEST, "bad request path\n", head)
+        }
+        Ok(Resolved::NotFound) | Err(_) => {
+            let page = state.root.join("404.html");
+            if page.is_file() {
+                file_response(StatusCode::NOT_FOUND, page, head).await
+            } else {
+                text_response(StatusCode::NOT_FOUND, "not found\n", head)
+            }
+        }
+    }
+}
+
+fn no_store(r: &mut Response) {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+fn text_response(status: StatusCode, text: &'static str, head: bool) -> Response {
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(text)
+    };
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+    no_store(&mut r);
+    r
+}
+
+fn html_response(status: StatusCode, html: String, head: bool) -> Response {
+    let len = html.len();
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(html)
+    };
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    no_store(&mut r);
+    r
+}
+
+async fn file_response(status: StatusCode, file: PathBuf, head: bool) -> Response {
+    let ctype = content_type(&file);
+    let read = tokio::task::spawn_blocking(move || std::fs::read(&file)).await;
+    let bytes = match read {
+        Ok(Ok(b)) => b,
+        // Gone between resolving and reading (a rebuild swapped the folder): not found.
+        _ => return text_response(StatusCode::NOT_FOUND, "not found\n", head),
+    };
+    let len = bytes.len();
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(&ctype) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    r.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    no_store(&mut r);
+    r
+}
+
+/// The live-reload stream: `hello` with the build id, the current error if any, then every
+/// message of the build loop until the server stops.
+async fn events(
+    state: Arc<ServerState>,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
+    let rx = state.tx.subscribe();
+    let mut first = vec![Event::default().event("hello").data(state.build_id())];
+    if let Some(fragment) = state.failure() {
+        first.push(Event::default().event("build-error").data(fragment));
+    }
+    let initial = futures_util::stream::iter(first.into_iter().map(Ok));
+    let updates = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(Message::Reload(id)) => {
+                    return Some((Ok(Event::default().event("reload").data(id)), rx));
+                }
+                Ok(Message::BuildError(fragment)) => {
+                    return Some((Ok(Event::default().event("build-error").data(fragment)), rx));
+                }
+                Ok(Message::Shutdown) | Err(broadcast::error::RecvError::Closed) => return None,
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            }
+        }
+    });
+    use futures_util::StreamExt as _;
+    Sse::new(
+        initial
+            .chain(updates)
+            .map(|e| e.map(|ev| ev.retry(std::time::Duration::from_millis(500)))),
+    )
+    .keep_alive(KeepAlive::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("out");
+        std::fs::create_dir_all(root.join("politics")).unwrap();
+        std::fs::write(root.join("index.html"), "home").unwrap();
+        std::fs::write(root.join("politics/index.html"), "politics").unwrap();
+        std::fs::write(root.join("feed.xml"), "feed").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+        dir
+    }
+
+    #[test]
+    fn resolves_files_folders_and_redirects() {
+        let dir = site();
+        let root = dir.path().join("out");
+        let canon = root.canonicalize().unwrap();
+        assert_eq!(
+            resolve(&root, "/", "/", None),
+            Resolved::File(canon.join("index.html"))
+        );
+        assert_eq!(
+            resolve(&root, "/", "/politics/", None),
+            Resolved::File(canon.join("politics/index.html"))
+        );
+        assert_eq!(
+            resolve(&root, "/", "/politics", Some("a=1")),
+            Resolved::Redirect("/politics/?a=1".into())
+        );
+        assert_eq!(
+            resolve(&root, "/", "/feed.xml", None),
+            Resolved::File(canon.join("feed.xml"))
+        );
+        assert_eq!(resolve(&root, "/", "/nope/", None), Resolved::NotFound);
+    }
+
+    #[test]
+    fn sub_path_base() {
+        let dir = site();
+        let root = dir.path().join("out");
+        let canon = root.canonicalize().unwrap();
+        assert_eq!(
+            resolve(&root, "/news/", "/", None),
+            Resolved::Redirect("/news/".into())
+        );
+        assert_eq!(
+            resolve(&root, "/news/", "/news", None),
+            Resolved::Redirect("/news/".into())
+        );
+        assert_eq!(
+            resolve(&root, "/news/", "/news/politics/", None),
+            Resolved::File(canon.join("politics/index.html"))
+        );
+        assert_eq!(
+            resolve(&root, "/news/", "/politics/", None),
+            Resolved::NotFound
+        );
+    }
+
+    #[test]
+    fn refuses_to_leave_the_output() {
+        let dir = site();
+        let root = dir.path().join("out");
+        for p in [
+            "/../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E%2fsecret.txt",
+            "/politics/..%5c..%5csecret.txt",
+            "/%00",
+            "/%zz",
+        ] {
+            let r = resolve(&root, "/", p, None);
+            assert!(
+                r == Resolved::BadRequest || r == Resolved::NotFound,
+                "{p}: {r:?}"
+            );
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link.txt"))
+                .unwrap();
+            assert_eq!(resolve(&root, "/", "/link.txt", None), Resolved::NotFound);
+        }
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(
+            content_type(Path::new("a/index.html")),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(content_type(Path::new("x.png")), "image/png");
+        assert!(content_type(Path::new("feed.xml")).contains("xml"));
+    }
+}

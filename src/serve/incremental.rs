@@ -1,0 +1,588 @@
+//! Rebuilding only what an edit touches.
+//!
+//! A full build of a 10,000-article archive writes ~18,000 pages and takes seconds, too slow
+//! for live preview. After every build the [`Engine`] keeps a *fingerprint* of each page: a hash
+//! of exactly the model values its template context is made of (the article's card and body,
+//! its section neighbours, the cards listed on an index page, pagination counts...), mirroring
+//! `render::Renderer::page_context`. When only Markdown files under `content/` changed, the site
+//! is loaded again and only pages whose fingerprint changed are rendered and written. Values
+//! of Tera's global context (`sections`, `latest`, `top_stories`...) are compared too: when one
+//! changes, every page whose template (or any shared partial) mentions it is rendered again.
+//! Rendered pages are compared with the file on disk and written only when different.
+//! Generators (feeds, sitemaps, search index) always run, into a scratch folder, and their
+//! files are copied over when they differ. Pages that left the plan are deleted.
+//!
+//! Anything else (a theme, `static/`, `site.toml`, a non-Markdown file of `content/`, a change
+//! of the asset list) gets a full [`crate::build::build`]. Equality with a full build is tested
+//! in `tests/serve.rs` after each kind of edit.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::build::{BuildOptions, LoadedSite, load_site};
+use crate::error::{Diagnostic, Error};
+use crate::model::Site;
+use crate::model::pages::{self, Page, PageKind, page_slice};
+use crate::output::Output;
+use crate::render::Renderer;
+use crate::render::context::{self, card_json, section_json};
+use crate::render::theme::Theme;
+
+/// Keys of Tera's global context (see `render::context::global`).
+const GLOBAL_KEYS: [&str; 6] = [
+    "site",
+    "sections",
+    "top_stories",
+    "front_sections",
+    "latest",
+    "latest_day",
+];
+
+/// The page templates, by page kind (mirrors `Renderer::template_for`).
+fn template_for(kind: &PageKind) -> &'static str {
+    match kind {
+        PageKind::Front => "index.html",
+        PageKind::Article(_) => "article.html",
+        PageKind::Section { .. } => "section.html",
+        PageKind::Archive { .. } => "archive.html",
+        PageKind::TermList { .. } => "terms.html",
+        PageKind::Term { .. } => "term.html",
+        PageKind::Search => "search.html",
+        PageKind::NotFound => "404.html",
+        PageKind::Redirect { .. } => "redirect.html",
+    }
+}
+
+const PAGE_TEMPLATES: [&str; 9] = [
+    "index.html",
+    "article.html",
+    "section.html",
+    "archive.html",
+    "terms.html",
+    "term.html",
+    "search.html",
+    "404.html",
+    "redirect.html",
+];
+
+/// What was built last, to compare the next build with.
+struct Snapshot {
+    /// Output file of each page → fingerprint (`None`: always render).
+    pages: HashMap<String, Option<u64>>,
+    globals: tera::Context,
+    assets: Vec<(PathBuf, String)>,
+    /// Files written by the generators.
+    generated: BTreeSet<String>,
+}
+
+/// How a rebuild went.
+#[derive(Debug, Clone)]
+pub struct Rebuild {
+    /// `false` for a full build.
+    pub partial: bool,
+    /// Pages rendered (all of them for a full build).
+    pub rendered: usize,
+    /// Files written or deleted in the output.
+    pub changed_files: usize,
+    pub articles: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+}
+
+/// Builds a site again and again into one output folder, partially when it can.
+pub struct Engine {
+    pub opts: BuildOptions,
+    snapshot: Option<Snapshot>,
+}
+
+impl Engine {
+    pub fn new(opts: BuildOptions) -> Engine {
+        Engine {
+            opts,
+            snapshot: None,
+        }
+    }
+
+    /// Forgets what was built, so the next rebuild is a full one (inputs changed while the
+    /// snapshot was being taken).
+    pub fn invalidate(&mut self) {
+        self.snapshot = None;
+    }
+
+    /// Whether the next rebuild for these changes (paths relative to the site) can be partial.
+    pub fn can_be_partial(&self, changes: &[PathBuf]) -> bool {
+        self.snapshot.is_some()
+            && !changes.is_empty()
+            && changes.iter().all(|p| {
+                p.starts_with(crate::load::content::CONTENT_DIR)
+                    && p.extension().is_some_and(|e| e == "md")
+            })
+    }
+
+    /// Rebuilds after `changes` (`None`: everything). On error the output is unchanged.
+    pub fn rebuild(&mut self, changes: Option<&[PathBuf]>) -> Result<Rebuild, Error> {
+        if let Some(changes) = changes
+            && self.can_be_partial(changes)
+        {
+            // `None`: the asset list changed; fall through to a full build.
+            if let Some(r) = self.partial()? {
+                return Ok(r);
+            }
+        }
+        self.full()
+    }
+
+    /// A full build; the snapshot is taken afterwards by [`Engine::prepare`].
+    pub fn full(&mut self) -> Result<Rebuild, Error> {
+        let report = crate::build::build(&self.opts)?;
+        self.snapshot = None;
+        Ok(Rebuild {
+            partial: false,
+            rendered: report.pages,
+            changed_files: report.pages + report.assets,
+            articles: report.articles,
+            warnings: report.warnings,
+            elapsed: report.elapsed,
+        })
+    }
+
+    /// Takes the snapshot of the current inputs if there is none. Call right after a
+    /// successful full build (and check no input changed meanwhile, else [`Engine::invalidate`]).
+    pub fn prepare(&mut self) -> Result<(), Error> {
+        if self.snapshot.is_some() {
+            return Ok(());
+        }
+        let loaded = load_site(&self.opts)?;
+        let plan = pages::plan(&loaded.site).map_err(Error::Site)?;
+        let generated = {
+            let scratch = Scratch::run(&self.opts, &loaded.site, &plan)?;
+            let files = scratch.files.keys().cloned().collect();
+            scratch.discard();
+            files
+        };
+        let analysis = Analysis::new(&loaded.site, &loaded.theme, &self.opts.site_dir);
+        self.snapshot = Some(Snapshot {
+            pages: analysis.fingerprints(&loaded.site, &plan),
+            globals: analysis.globals,
+            assets: assets_of(&loaded.site),
+            generated,
+        });
+        Ok(())
+    }
+
+    /// Renders and writes only the pages whose inputs changed. `Ok(None)`: not possible.
+    fn partial(&mut self) -> Result<Option<Rebuild>, Error> {
+        let start = Instant::now();
+        let Some(old) = self.snapshot.as_ref() else {
+            return Ok(None);
+        };
+        let LoadedSite {
+            site,
+            theme,
+            templates,
+            warnings,
+        } = load_site(&self.opts)?;
+        if assets_of(&site) != old.assets {
+            return Ok(None);
+        }
+        let plan = pages::plan(&site).map_err(Error::Site)?;
+        let analysis = Analysis::new(&site, &theme, &self.opts.site_dir);
+        let fingerprints = analysis.fingerprints(&site, &plan);
+
+        // Templates to render again because a global value they mention changed.
+        let changed_globals: Vec<&str> = GLOBAL_KEYS
+            .iter()
+            .copied()
+            .filter(|k| old.globals.get(k) != analysis.globals.get(k))
+            .collect();
+        let unknown_global_change = changed_globals.is_empty() && old.globals != analysis.globals;
+        let stale_templates: HashSet<&str> = PAGE_TEMPLATES
+            .iter()
+            .copied()
+            .filter(|t| {
+                unknown_global_change || changed_globals.iter().any(|k| analysis.uses(t, k))
+            })
+            .collect();
+
+        let dirty: Vec<&Page> = plan
+            .iter()
+            .filter(|p| {
+                let file = p.file();
+                let fp = fingerprints.get(&file).copied().flatten();
+                stale_templates.contains(template_for(&p.kind))
+                    || fp.is_none()
+                    || old.pages.get(&file).copied().flatten() != fp
+            })
+            .collect();
+
+        let mut renderer = Renderer::new(&site, &theme, templates);
+        renderer.inject_before_body_end = self.opts.inject_script.clone();
+        let rendered: Vec<Result<(String, String), Diagnostic>> = dirty
+            .par_iter()
+            .map(|p| renderer.render_page(p).map(|html| (p.file(), html)))
+            .collect();
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        let mut files = Vec::with_capacity(rendered.len());
+        for r in rendered {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => errors.push(d),
+            }
+        }
+        if !errors.is_empty() {
+            let mut all = warnings;
+            all.extend(errors);
+            all.sort();
+            all.dedup();
+            return Err(Error::Site(all));
+        }
+        let scratch = Scratch::run(&self.opts, &site, &plan)?;
+
+        // Everything is ready: now change the served folder.
+        let dest = self.opts.output_dir();
+        let changed_pages: usize = files
+            .par_iter()
+            .map(|(file, html)| write_if_changed(&dest, file, html.as_bytes()))
+            .collect::<Result<Vec<bool>, Error>>()?
+            .into_iter()
+            .filter(|&c| c)
+            .count();
+        let mut changed = changed_pages + scratch.sync(&dest)?;
+        let generated: BTreeSet<String> = scratch.files.keys().cloned().collect();
+        let asset_files: HashSet<&str> = old.assets.iter().map(|(_, d)| d.as_str()).collect();
+        let keep: HashSet<&str> = fingerprints
+            .keys()
+            .map(String::as_str)
+            .chain(generated.iter().map(String::as_str))
+            .chain(asset_files.iter().copied())
+            .collect();
+        let gone: Vec<&String> = old
+            .pages
+            .keys()
+            .chain(old.generated.iter())
+            .filter(|f| !keep.contains(f.as_str()))
+            .collect();
+        for file in gone {
+            if remove_output_file(&dest, file) {
+                changed += 1;
+            }
+        }
+        scratch.discard();
+
+        let rendered = dirty.len();
+        let articles = site.articles.len();
+        let assets = old.assets.clone();
+        self.snapshot = Some(Snapshot {
+            pages: fingerprints,
+            globals: analysis.globals,
+            assets,
+            generated,
+        });
+        Ok(Some(Rebuild {
+            partial: true,
+            rendered,
+            changed_files: changed,
+            articles,
+            warnings,
+            elapsed: start.elapsed(),
+        }))
+    }
+}
+
+fn assets_of(site: &Site) -> Vec<(PathBuf, String)> {
+    site.assets
+        .iter()
+        .map(|a| (a.source.clone(), a.dest.clone()))
+        .collect()
+}
+
+/// Writes `bytes` to `dest/rel` unless the file already holds them; replaces by rename so a
+/// request never sees half a file. Returns whether it wrote.
+fn write_if_changed(dest: &Path, rel: &str, bytes: &[u8]) -> Result<bool, Error> {
+    let path = dest.join(rel);
+    if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let tmp = path.with_file_name(format!(
+        ".{}.newsgen-tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+    Ok(true)
+}
+
+/// Deletes `dest/rel` and the folders it leaves empty. Returns whether a file was removed.
+fn remove_output_file(dest: &Path, rel: &str) -> bool {
+    if rel.split('/').any(|s| s == ".." || s == ".") {
+        return false;
+    }
+    let path = dest.join(rel);
+    if std::fs::remove_file(&path).is_err() {
+        return false;
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == dest || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    true
+}
+
+/// The generators' files of one build, in a scratch folder beside the output.
+struct Scratch {
+    out: Output,
+    /// Output-relative path → absolute path in the scratch folder.
+    files: std::collections::BTreeMap<String, PathBuf>,
+}
+
+impl Scratch {
+    fn run(opts: &BuildOptions, site: &Site, plan: &[Page]) -> Result<Scratch, Error> {
+        let dest = opts.output_dir();
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let out = Output::begin(&dest.with_file_name(format!("{name}-generated")))?;
+        let mut errors = Vec::new();
+        for generator in crate::generators::all() {
+            if let Err(e) = generator.generate(site, plan, &out) {
+                errors.extend(e);
+            }
+        }
+        if !errors.is_empty() {
+            out.abort();
+            errors.sort();
+            return Err(Error::Site(errors));
+        }
+        let root = out.root().to_path_buf();
+        let files = walkdir::WalkDir::new(&root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                let rel = e.path().strip_prefix(&root).ok()?;
+                Some((crate::error::display_path(rel), e.path().to_path_buf()))
+            })
+            .collect();
+        Ok(Scratch { out, files })
+    }
+
+    /// Copies files that differ into `dest`. Returns how many.
+    fn sync(&self, dest: &Path) -> Result<usize, Error> {
+        let mut n = 0;
+        for (rel, path) in &self.files {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            if write_if_changed(dest, rel, &bytes)? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    fn discard(self) {
+        self.out.abort();
+    }
+}
+
+/// Per-build values the fingerprints are made of.
+struct Analysis {
+    globals: tera::Context,
+    /// Hash of each article's card, by article id.
+    cards: Vec<u64>,
+    /// Hash of each section's summary, by section index.
+    sections: Vec<u64>,
+    /// Position of each article in its section's list.
+    section_pos: Vec<usize>,
+    /// Hash of all date archives' keys, paths and counts (archive pages link their
+    /// neighbours and children with counts).
+    archives: u64,
+    /// Hash of each taxonomy's terms (names, slugs, counts), by kind.
+    taxonomies: Vec<u64>,
+    /// Identifier-like words of each page template plus every shared template.
+    words: HashMap<&'static str, HashSet<String>>,
+}
+
+fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    v.hash(&mut h);
+    h.finish()
+}
+
+fn json_hash(v: &serde_json::Value) -> u64 {
+    hash_of(&serde_json::to_string(v).unwrap_or_default())
+}
+
+impl Analysis {
+    fn new(site: &Site, theme: &Theme, site_dir: &Path) -> Analysis {
+        let shared = context::Shared::build(site);
+        let globals = context::global(site, &shared);
+        let cards = site
+            .articles
+            .par_iter()
+            .map(|a| json_hash(&card_json(site, a)))
+            .collect();
+        let sections = (0..site.sections.len())
+            .map(|i| json_hash(&section_json(site, i)))
+            .collect();
+        let mut section_pos = vec![0; site.articles.len()];
+        for s in &site.sections {
+            for (pos, &id) in s.articles.iter().enumerate() {
+                section_pos[id] = pos;
+            }
+        }
+        let mut h = DefaultHasher::new();
+        for ar in &site.archives {
+            (&ar.key, &ar.path, ar.articles.len()).hash(&mut h);
+        }
+        let archives = h.finish();
+        let taxonomies = site
+            .taxonomies
+            .iter()
+            .map(|t| {
+                let mut h = DefaultHasher::new();
+                for term in &t.terms {
+                    (&term.name, &term.slug, term.articles.len()).hash(&mut h);
+                }
+                h.finish()
+            })
+            .collect();
+        Analysis {
+            globals,
+            cards,
+            sections,
+            section_pos,
+            archives,
+            taxonomies,
+            words: template_words(theme, site_dir),
+        }
+    }
+
+    /// Whether the page template `t` (or a template it may include) mentions `word`.
+    fn uses(&self, t: &str, word: &str) -> bool {
+        self.words.get(t).is_none_or(|w| w.contains(word))
+    }
+
+    fn fingerprints(&self, site: &Site, plan: &[Page]) -> HashMap<String, Option<u64>> {
+        plan.par_iter()
+            .map(|p| (p.file(), self.fingerprint(site, p)))
+            .collect()
+    }
+
+    /// A hash of everything the page's own context is made of (globals aside).
+    fn fingerprint(&self, site: &Site, page: &Page) -> Option<u64> {
+        let per = site.config.per_page;
+        let mut h = DefaultHasher::new();
+        page.path.hash(&mut h);
+        template_for(&page.kind).hash(&mut h);
+        let cards = |h: &mut DefaultHasher, ids: &[usize]| {
+            for &i in ids {
+                self.cards[i].hash(h);
+            }
+        };
+        #[allow(unreachable_patterns)]
+        match &page.kind {
+            PageKind::Front | PageKind::Search | PageKind::NotFound => {}
+            PageKind::Article(id) => {
+                let a = &site.articles[*id];
+                let s = &site.sections[a.section];
+                self.cards[*id].hash(&mut h);
+                a.body.hash(&mut h);
+                self.sections[a.section].hash(&mut h);
+                let pos = self.section_pos[*id];
+                let newer = pos.checked_sub(1).map(|p| s.articles[p]);
+                let older = s.articles.get(pos + 1).copied();
+                newer.map(|i| self.cards[i]).hash(&mut h);
+                older.map(|i| self.cards[i]).hash(&mut h);
+                let others: Vec<usize> = s
+                    .articles
+                    .iter()
+                    .copied()
+                    .filter(|&i| i != *id)
+                    .take(site.config.other_news)
+                    .collect();
+                cards(&mut h, &others);
+            }
+            PageKind::Section { section, page: n } => {
+                let s = &site.sections[*section];
+                self.sections[*section].hash(&mut h);
+                (n, per, s.articles.len()).hash(&mut h);
+                cards(&mut h, page_slice(&s.articles, per, *n));
+            }
+            PageKind::Archive { archive, page: n } => {
+                let ar = &site.archives[*archive];
+                self.archives.hash(&mut h);
+                if let Some(s) = ar.key.section {
+                    self.sections[s].hash(&mut h);
+                }
+                (n, per).hash(&mut h);
+                cards(&mut h, page_slice(&ar.articles, per, *n));
+            }
+            PageKind::TermList { kind, page: n } => {
+                (kind, n, per, self.taxonomies[*kind as usize]).hash(&mut h);
+            }
+            PageKind::Term {
+                kind,
+                term,
+                page: n,
+            } => {
+                let t = &site.taxonomy(*kind).terms[*term];
+                (kind, &t.name, &t.slug, t.articles.len(), n, per).hash(&mut h);
+                cards(&mut h, page_slice(&t.articles, per, *n));
+            }
+            PageKind::Redirect { to } => to.hash(&mut h),
+            _ => return None,
+        }
+        Some(h.finish())
+    }
+}
+
+/// The identifier-like words each page template may see: its own text, every template that is
+/// not a page template (layouts, partials, macros), and page templates it names.
+fn template_words(theme: &Theme, site_dir: &Path) -> HashMap<&'static str, HashSet<String>> {
+    let mut texts: HashMap<String, String> = HashMap::new();
+    for (name, file) in &theme.files {
+        if let Some(t) = name.strip_prefix("templates/")
+            && let Ok(bytes) = file.read(site_dir)
+        {
+            texts.insert(t.to_string(), String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    let words = |s: &str| -> HashSet<String> {
+        s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let shared: HashSet<String> = texts
+        .iter()
+        .filter(|(name, _)| !PAGE_TEMPLATES.contains(&name.as_str()))
+        .flat_map(|(_, text)| words(text))
+        .collect();
+    PAGE_TEMPLATES
+        .iter()
+        .map(|&t| {
+            let own = texts.get(t).map(String::as_str).unwrap_or("");
+            let mut w = words(own);
+            w.extend(shared.iter().cloned());
+            for other in PAGE_TEMPLATES {
+                if other != t && own.contains(other) {
+                    w.extend(words(texts.get(other).map(String::as_str).unwrap_or("")));
+                }
+            }
+            (t, w)
+        })
+        .collect()
+}

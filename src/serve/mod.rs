@@ -1,0 +1,316 @@
+//! `newsgen serve [--watch]`: build the site into a temporary folder with base_url pointed at
+//! the local server, serve it, and (with `--watch`) rebuild on every change of the inputs and
+//! reload every open page over Server-Sent Events.
+//!
+//! - [`http`]: the axum server (files, redirects, 404 page, the event stream);
+//! - [`watch`]: notify, filtered and debounced;
+//! - [`incremental`]: partial rebuilds of what an edit touches;
+//! - [`reload`]: the injected script and the error overlay.
+//!
+//! A failed build prints its errors, shows them as an overlay in every open page, and leaves
+//! the last good site served; the next good build reloads the pages.
+
+pub mod http;
+pub mod incremental;
+pub mod reload;
+pub mod watch;
+
+use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use crate::build::BuildOptions;
+use crate::error::Error;
+use crate::load::config::{CONFIG_FILE, Config};
+use http::ServerState;
+use incremental::{Engine, Rebuild};
+
+/// The `serve` command line.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub site_dir: PathBuf,
+    /// Port to listen on; when taken, the next free one is used. 0: any free port.
+    pub port: u16,
+    /// Address to listen on (only this one).
+    pub bind: IpAddr,
+    /// Rebuild and reload on changes.
+    pub watch: bool,
+    pub drafts: bool,
+    pub future: bool,
+}
+
+/// How many ports after `--port` are tried when it is taken.
+const PORT_TRIES: u16 = 50;
+
+/// Runs the server until Ctrl-C (or SIGTERM).
+pub fn run(opts: ServeOptions) -> Result<(), Error> {
+    if !opts.site_dir.join(CONFIG_FILE).is_file() {
+        return Err(Error::Usage(format!(
+            "{} is not a newsgen site: no site.toml there (run `newsgen serve` in a site folder \
+             or pass its path)",
+            opts.site_dir.display()
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("(tokio runtime)", e))?;
+    runtime.block_on(serve(opts))
+}
+
+/// Binds `bind:port`, or the next free port when it is taken (never another address).
+async fn listen(bind: IpAddr, port: u16) -> Result<tokio::net::TcpListener, Error> {
+    let last = if port == 0 {
+        0
+    } else {
+        port.saturating_add(PORT_TRIES)
+    };
+    let mut p = port;
+    loop {
+        match tokio::net::TcpListener::bind(SocketAddr::new(bind, p)).await {
+            Ok(l) => {
+                if p != port {
+                    eprintln!("port {port} is in use; using port {p} instead");
+                }
+                return Ok(l);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && p < last => p += 1,
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "cannot listen on {}: {e}",
+                    SocketAddr::new(bind, p)
+                )));
+            }
+        }
+    }
+}
+
+/// The configured base_url's sub-path (`/` or `/news/`); `/` while site.toml is broken.
+fn configured_base_path(site_dir: &Path) -> String {
+    Config::load(site_dir)
+        .map(|(c, _)| c.base_url.path)
+        .unwrap_or_else(|_| "/".to_string())
+}
+
+/// The host to put in URLs for a bound address (an unspecified address is reached locally).
+fn url_host(addr: SocketAddr) -> String {
+    let ip = addr.ip();
+    let ip = if ip.is_unspecified() {
+        match ip {
+            IpAddr::V4(_) => IpAddr::from([127, 0, 0, 1]),
+            IpAddr::V6(_) => IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        }
+    } else {
+        ip
+    };
+    match ip {
+        IpAddr::V4(v4) => format!("{v4}:{}", addr.port()),
+        IpAddr::V6(v6) => format!("[{v6}]:{}", addr.port()),
+    }
+}
+
+async fn serve(opts: ServeOptions) -> Result<(), Error> {
+    let listener = listen(opts.bind, opts.port).await?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::io("(listener)", e))?;
+    let origin = format!("http://{}", url_host(addr));
+    let tmp = tempfile::Builder::new()
+        .prefix("newsgen-serve-")
+        .tempdir()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let out = tmp.path().join("site");
+    let base_path = configured_base_path(&opts.site_dir);
+    let build_opts = BuildOptions {
+        site_dir: opts.site_dir.clone(),
+        output: Some(out.clone()),
+        drafts: opts.drafts,
+        future: opts.future,
+        base_url: Some(format!("{origin}{base_path}")),
+        inject_script: Some(reload::script()),
+        ..BuildOptions::default()
+    };
+    let state = ServerState::new(out, base_path.clone());
+    let engine = Engine::new(build_opts);
+
+    let mut builder = Builder {
+        engine,
+        state: state.clone(),
+        origin: origin.clone(),
+    };
+    builder = tokio::task::spawn_blocking(move || {
+        builder.build(None);
+        builder
+    })
+    .await
+    .map_err(|e| Error::Usage(format!("the first build stopped: {e}")))?;
+
+    println!("Serving {origin}{}", state.base_path());
+    let _ = std::io::stdout().flush();
+    if !opts.watch {
+        eprintln!("(not watching for changes: add --watch to rebuild and reload on edits)");
+    }
+
+    let _watcher = if opts.watch {
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
+        let watcher = watch::watch(&opts.site_dir, tx)
+            .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", opts.site_dir.display())))?;
+        let seen = watcher.seen.clone();
+        eprintln!("watching content/, themes/, static/ and site.toml for changes");
+        std::thread::Builder::new()
+            .name("newsgen-build".into())
+            .spawn(move || {
+                while let Ok(mut batch) = rx.recv() {
+                    // Coalesce batches that queued up during the previous build.
+                    while let Ok(more) = rx.try_recv() {
+                        batch.extend(more);
+                    }
+                    batch.sort();
+                    batch.dedup();
+                    let before = seen.load(Ordering::SeqCst);
+                    builder.build(Some(&batch));
+                    if seen.load(Ordering::SeqCst) != before {
+                        // Inputs changed while building: the snapshot may not match the
+                        // output, so the next rebuild must be a full one.
+                        builder.engine.invalidate();
+                    }
+                }
+            })
+            .map_err(|e| Error::io("(build thread)", e))?;
+        Some(watcher)
+    } else {
+        drop(builder);
+        None
+    };
+
+    let app = http::router(state.clone());
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = stop_rx.changed().await;
+    });
+    let mut served = tokio::spawn(async move { server.await });
+    let result = tokio::select! {
+        r = &mut served => Some(r),
+        _ = shutdown_signal() => None,
+    };
+    let result = match result {
+        Some(r) => r,
+        None => {
+            eprintln!("\nstopping");
+            let _ = state.tx.send(reload::Message::Shutdown);
+            let _ = stop_tx.send(true);
+            // Open connections get a moment to finish, then we go anyway.
+            match tokio::time::timeout(Duration::from_secs(2), served).await {
+                Ok(r) => r,
+                Err(_) => Ok(Ok(())),
+            }
+        }
+    };
+    drop(tmp);
+    match result {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Error::io("(server)", e)),
+        Err(e) => Err(Error::Usage(format!("server stopped: {e}"))),
+    }
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term => {},
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}
+
+/// Runs builds and tells the server about them.
+struct Builder {
+    engine: Engine,
+    state: Arc<ServerState>,
+    origin: String,
+}
+
+impl Builder {
+    /// One rebuild: prints the outcome, updates what is served, notifies the pages.
+    fn build(&mut self, changes: Option<&[PathBuf]>) {
+        let start = Instant::now();
+        if let Some(changes) = changes {
+            let shown: Vec<String> = changes
+                .iter()
+                .take(3)
+                .map(|p| crate::error::display_path(p))
+                .collect();
+            let more = changes.len().saturating_sub(shown.len());
+            eprintln!(
+                "changed: {}{}",
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
+        }
+        // site.toml may have moved the base_url sub-path: follow it.
+        let base_path = configured_base_path(&self.engine.opts.site_dir);
+        let full_needed = changes.is_none_or(|c| !self.engine.can_be_partial(c));
+        if full_needed {
+            self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
+        }
+        match self.engine.rebuild(changes) {
+            Ok(r) => {
+                self.state.succeeded(full_needed.then_some(base_path));
+                report(&r, start.elapsed());
+                if let Err(e) = self.engine.prepare() {
+                    // Only costs speed: the next rebuild is a full one.
+                    eprintln!("(could not prepare partial rebuilds: {e})");
+                }
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                eprintln!("the last good build is still served; fix the file and save");
+                self.state.failed(reload::overlay_fragment(&e));
+            }
+        }
+    }
+}
+
+fn report(r: &Rebuild, total: Duration) {
+    for w in &r.warnings {
+        eprintln!("{w}");
+    }
+    if r.partial {
+        eprintln!(
+            "rebuilt {} of the pages ({} files changed) in {} ms",
+            r.rendered,
+            r.changed_files,
+            total.as_millis()
+        );
+    } else {
+        eprintln!(
+            "built {} articles, {} pages in {} ms",
+            r.articles,
+            r.rendered,
+            total.as_millis()
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! Live reload: the script injected into every page while serving, the messages sent to it
+//! over Server-Sent Events, and the error overlay shown when a build fails.
+
+use crate::error::Error;
+
+/// URL of the Server-Sent Events stream the injected script listens to. It sits outside any
+/// base_url sub-path so one script works for every site.
+pub const EVENTS_PATH: &str = "/__newsgen/events";
+
+/// A message to every open page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// A build succeeded: reload. Carries the new build generation.
+    Reload(String),
+    /// A build failed: show this HTML (already escaped) over the page.
+    BuildError(String),
+    /// The server is stopping: end the stream.
+    Shutdown,
+}
+
+/// The `<script>` put before `</body>` of every page while serving (never by `newsgen build`).
+///
+/// It listens to [`EVENTS_PATH`]: `hello` carries the build generation (a page that reconnects
+/// after a restart or a missed rebuild sees a new one and reloads), `reload` reloads,
+/// `build-error` shows an overlay with the error list. EventSource reconnects by itself; when
+/// the browser gives up (the server was down too long) the script reconnects every second.
+pub fn script() -> String {
+    format!(
+        r#"<script data-newsgen-live-reload>
+(function () {{
+  var known = null, url = "{EVENTS_PATH}", id = "__newsgen_overlay";
+  function hide() {{ var o = document.getElementById(id); if (o) o.remove(); }}
+  function show(html) {{
+    var o = document.getElementById(id);
+    if (!o) {{
+      o = document.createElement("div"); o.id = id;
+      o.setAttribute("role", "alert");
+      o.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+        "background:rgba(20,20,20,.94);color:#fff;font:14px/1.5 monospace;padding:2em;";
+      document.body.appendChild(o);
+    }}
+    o.innerHTML = html;
+  }}
+  function connect() {{
+    var es = new EventSource(url);
+    es.addEventListener("hello", function (e) {{
+      if (known !== null && known !== e.data) {{ location.reload(); }}
+      known = e.data;
+    }});
+    es.addEventListener("reload", function () {{ location.reload(); }});
+    es.addEventListener("build-error", function (e) {{ show(e.data); }});
+    es.addEventListener("build-ok", hide);
+    es.onerror = function () {{
+      if (es.readyState === EventSource.CLOSED) {{ es.close(); setTimeout(connect, 1000); }}
+    }};
+  }}
+  connect();
+}})();
+</script>
+"#
+    )
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The overlay's inner HTML for a failed build: every diagnostic on its own line, escaped.
+pub fn overlay_fragment(error: &Error) -> String {
+    let lines: Vec<String> = match error {
+        Error::Site(diags) => diags.iter().map(|d| d.to_string()).collect(),
+        other => vec![other.to_string()],
+    };
+    let mut html = String::from(
+        "<h2 style=\"margin:0 0 1em;color:#ff6b6b\">newsgen: build failed</h2>\
+         <p>The last good version of the site is still being served. Fix the file and save: \
+         the page reloads by itself.</p><pre style=\"white-space:pre-wrap\">",
+    );
+    for line in lines {
+        html.push_str(&escape_html(&line));
+        html.push('\n');
+    }
+    html.push_str("</pre>");
+    html
+}
+
+/// A whole page showing a failed build, for when no good build exists yet. It carries the
+/// live-reload script, so fixing the file reloads it.
+pub fn error_page(fragment: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>newsgen: build failed\
+         </title></head>\n<body style=\"background:#141414;color:#fff;font:14px/1.5 monospace;\
+         padding:2em\">\n<div id=\"__newsgen_overlay\" role=\"alert\">{fragment}</div>\n{}</body></html>\n",
+        script()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Diagnostic;
+
+    #[test]
+    fn overlay_escapes_messages() {
+        let e = Error::Site(vec![Diagnostic::error(
+            "content/a.md",
+            Some(3),
+            "bad <script>alert(1)</script> & more",
+        )]);
+        let html = overlay_fragment(&e);
+        assert!(html.contains(
+            "content/a.md:3: error: bad &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"
+        ));
+        assert!(!html.contains("<script>"));
+    }
+
+    #[test]
+    fn script_listens_to_the_events_path() {
+        let s = script();
+        assert!(s.starts_with("<script"));
+        assert!(s.contains(EVENTS_PATH));
+        assert!(s.trim_end().ends_with("</script>"));
+    }
+}

@@ -1,0 +1,719 @@
+//! `newsgen serve`: the real binary on an ephemeral port, fetched over HTTP; live reload
+//! events; the error overlay; partial rebuilds equal to full builds.
+//!
+//! The edit-to-reload latency on a 10,000-article archive is measured by the ignored test
+//! `latency_at_10k_articles`:
+//! `cargo test --release --test serve -- --ignored --nocapture latency`
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use newsgen::BuildOptions;
+use newsgen::serve::incremental::Engine;
+
+const SECTIONS: [&str; 4] = ["politics", "business", "sport", "world"];
+
+/// Writes a site of `n` articles (dated in the past, newest first by index).
+fn write_site(dir: &Path, n: usize, base_url: &str) {
+    std::fs::write(
+        dir.join("site.toml"),
+        format!(
+            "title = \"Serve Test News\"\nbase_url = \"{base_url}\"\ntimezone = \"UTC\"\n\
+             per_page = 5\n\n[sections.politics]\ntitle = \"Politics\"\n"
+        ),
+    )
+    .unwrap();
+    for i in 0..n {
+        write_article(dir, i, &format!("Story number {i}"), "");
+    }
+    std::fs::create_dir_all(dir.join("static")).unwrap();
+    std::fs::write(dir.join("static/extra.css"), "body { color: #123; }\n").unwrap();
+}
+
+fn article_path(dir: &Path, i: usize) -> PathBuf {
+    let section = SECTIONS[i % SECTIONS.len()];
+    dir.join("content")
+        .join(section)
+        .join(format!("{}-story-{i}.md", article_date(i)))
+}
+
+/// Day `i` before 2025-06-30, so article 0 is the newest.
+fn article_date(i: usize) -> String {
+    let d = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap() - chrono::Days::new(i as u64);
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn write_article(dir: &Path, i: usize, title: &str, extra_front: &str) {
+    let path = article_path(dir, i);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let body: String = (0..4)
+        .map(|p| format!("Paragraph {p} of story {i}, with *emphasis*.\n\n"))
+        .collect();
+    std::fs::write(
+        &path,
+        format!(
+            "+++\ntitle = \"{title}\"\ndate = {}T{:02}:00:00Z\nauthors = [\"Author {}\"]\n\
+             tags = [\"tag{}\", \"common\"]\nfeatured = {}\n{extra_front}+++\n{body}",
+            article_date(i),
+            i % 24,
+            i % 3,
+            i % 7,
+            i % 5 == 0,
+        ),
+    )
+    .unwrap();
+}
+
+/// URL path (below the base) of article `i` with the default permalink.
+fn article_url_path(i: usize) -> String {
+    let d = article_date(i).replace('-', "/");
+    format!("{}/{d}/story-{i}/", SECTIONS[i % SECTIONS.len()])
+}
+
+/// A running `newsgen serve`; killed when dropped (also when a test fails).
+struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT/sub/`, from the first line of stdout.
+    url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(site: &Path, args: &[&str]) -> Server {
+        Self::start_with_env(site, args, &[])
+    }
+
+    fn start_with_env(site: &Path, args: &[&str], env: &[(&str, &Path)]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsgen"));
+        cmd.arg("serve")
+            .args(args)
+            .arg(site)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start newsgen serve");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let err_pipe = child.stderr.take().unwrap();
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err_pipe).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(out).lines();
+            if let Some(Ok(first)) = lines.next() {
+                let _ = tx.send(first);
+            }
+            for _ in lines {}
+        });
+        let mut server = Server {
+            child,
+            url: String::new(),
+            stderr,
+        };
+        let first = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no address printed; stderr:\n{}", server.stderr()));
+        server.url = first
+            .strip_prefix("Serving ")
+            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+            .to_string();
+        server
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// `http://127.0.0.1:PORT`
+    fn origin(&self) -> String {
+        let rest = self.url.strip_prefix("http://").unwrap();
+        format!("http://{}", &rest[..rest.find('/').unwrap()])
+    }
+
+    fn addr(&self) -> String {
+        self.origin().strip_prefix("http://").unwrap().to_string()
+    }
+
+    /// Subscribes to the live-reload stream; events arrive as (name, data).
+    fn events(&self) -> Receiver<(String, String)> {
+        let (tx, rx) = channel();
+        let url = format!("{}/__newsgen/events", self.origin());
+        std::thread::spawn(move || {
+            let Ok(resp) = agent().get(&url).call() else {
+                return;
+            };
+            let reader = BufReader::new(resp.into_body().into_reader());
+            let (mut name, mut data) = (String::new(), Vec::<String>::new());
+            for line in reader.lines().map_while(Result::ok) {
+                if line.is_empty() {
+                    if !name.is_empty() && tx.send((name.clone(), data.join("\n"))).is_err() {
+                        return;
+                    }
+                    name.clear();
+                    data.clear();
+                } else if let Some(v) = line.strip_prefix("event:") {
+                    name = v.trim().to_string();
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push(v.strip_prefix(' ').unwrap_or(v).to_string());
+                }
+            }
+        });
+        rx
+    }
+
+    /// Sends SIGINT (Ctrl-C) and waits for the exit.
+    fn interrupt(&mut self) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+fn get(url: &str) -> (u16, String, String) {
+    let mut resp = agent().get(url).call().expect("request");
+    let status = resp.status().as_u16();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = resp.body_mut().read_to_string().unwrap_or_default();
+    (status, ctype, location.unwrap_or(body))
+}
+
+/// Sends a request line exactly as written (HTTP clients normalise `..` away) and returns the
+/// status code.
+fn raw_status(addr: &str, target: &str) -> u16 {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = String::new();
+    let _ = s.read_to_string(&mut head);
+    head.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+fn wait_for(rx: &Receiver<(String, String)>, name: &str, timeout: Duration) -> String {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((n, data)) if n == name => return data,
+            Ok(_) => continue,
+            Err(_) => panic!("no `{name}` event within {timeout:?}"),
+        }
+    }
+}
+
+fn title_of(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("h1").unwrap();
+    doc.select(&sel)
+        .next()
+        .map(|h| h.text().collect::<String>().trim().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn serves_the_site_at_its_sub_path() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 12, "https://news.example.org/archive/");
+    let server = Server::start(dir.path(), &["--port", "0"]);
+    assert!(server.url.starts_with("http://127.0.0.1:"), "{}", server.url);
+    assert!(server.url.ends_with("/archive/"), "{}", server.url);
+    let origin = server.origin();
+
+    // `/` leads to the sub-path, folders without `/` get one.
+    let (status, _, location) = get(&format!("{origin}/"));
+    assert_eq!((status, location.as_str()), (301, "/archive/"));
+    let (status, _, location) = get(&format!("{origin}/archive/politics"));
+    assert_eq!((status, location.as_str()), (301, "/archive/politics/"));
+
+    // The front page: HTML, links under the sub-path, base_url rewritten to the local server,
+    // the live-reload script injected.
+    let (status, ctype, html) = get(&server.url);
+    assert_eq!(status, 200);
+    assert_eq!(ctype, "text/html; charset=utf-8");
+    let doc = scraper::Html::parse_document(&html);
+    let canonical = doc
+        .select(&scraper::Selector::parse("link[rel=canonical]").unwrap())
+        .next()
+        .and_then(|l| l.value().attr("href"))
+        .map(str::to_string);
+    assert_eq!(canonical.as_deref(), Some(server.url.as_str()));
+    let hrefs: Vec<String> = doc
+        .select(&scraper::Selector::parse("a[href^='/']").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert!(!hrefs.is_empty());
+    for h in &hrefs {
+        assert!(h.starts_with("/archive/"), "link outside the sub-path: {h}");
+    }
+    assert_eq!(
+        doc.select(&scraper::Selector::parse("script[data-newsgen-live-reload]").unwrap())
+            .count(),
+        1
+    );
+
+    // An article, a static file, the feed.
+    let (status, _, html) = get(&format!("{}{}", server.url, article_url_path(3)));
+    assert_eq!(status, 200);
+    assert_eq!(title_of(&html), "Story number 3");
+    let (status, ctype, css) = get(&format!("{}extra.css", server.url));
+    assert_eq!((status, ctype.as_str()), (200, "text/css; charset=utf-8"));
+    assert_eq!(css, "body { color: #123; }\n");
+    let (status, ctype, _) = get(&format!("{}feed.xml", server.url));
+    assert_eq!(status, 200);
+    assert!(ctype.contains("xml"), "{ctype}");
+
+    // Unknown URLs get the site's 404 page with status 404.
+    let (status, ctype, html) = get(&format!("{}no/such/page/", server.url));
+    assert_eq!(status, 404);
+    assert!(ctype.starts_with("text/html"));
+    let (_, _, built_404) = get(&format!("{}404.html", server.url));
+    assert_eq!(html, built_404);
+
+    // HEAD: headers of GET, no body.
+    let resp = agent().head(&server.url).call().unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let len: usize = resp.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(len, get(&server.url).2.len());
+    let mut body = resp.into_body();
+    assert_eq!(body.read_to_string().unwrap(), "");
+
+    // Only files of the built site: no way out, whatever the spelling.
+    std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+    let addr = server.addr();
+    for target in [
+        "/archive/../secret.txt",
+        "/archive/%2e%2e/secret.txt",
+        "/archive/%2E%2E/%2E%2E/etc/passwd",
+        "/archive/politics/..%2f..%2fsecret.txt",
+        "/archive/..%5c..%5csecret.txt",
+        "/archive/%00",
+        "//etc/passwd",
+        "/archive//etc/passwd",
+        "/../../../../etc/passwd",
+    ] {
+        let status = raw_status(&addr, target);
+        assert!(
+            status == 400 || status == 404,
+            "{target} answered {status}"
+        );
+    }
+    // A symlink inside the output leading out of it is not followed.
+    drop(server);
+}
+
+#[test]
+fn build_output_has_no_reload_script() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 3, "https://news.example.org/");
+    let out = dir.path().join("public");
+    let status = Command::new(env!("CARGO_BIN_EXE_newsgen"))
+        .args(["build", "--output"])
+        .arg(&out)
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("</body>"));
+    assert!(!html.contains("newsgen-live-reload"));
+    assert!(!html.contains("__newsgen"));
+}
+
+#[test]
+fn busy_port_moves_to_the_next_and_says_so() {
+    // Find two free consecutive ports by holding the first.
+    let held = (20000..40000)
+        .step_by(7)
+        .find_map(|p| {
+            let l = std::net::TcpListener::bind(("127.0.0.1", p)).ok()?;
+            std::net::TcpListener::bind(("127.0.0.1", p + 1)).ok()?;
+            Some(l)
+        })
+        .unwrap();
+    let port = held.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 2, "https://news.example.org/");
+    let server = Server::start(dir.path(), &["--port", &port.to_string()]);
+    assert_eq!(server.url, format!("http://127.0.0.1:{}/", port + 1));
+    assert!(
+        server.stderr().contains(&format!("port {port} is in use")),
+        "{}",
+        server.stderr()
+    );
+    assert_eq!(get(&server.url).0, 200);
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_removes_the_temporary_output() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 2, "https://news.example.org/");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server = Server::start_with_env(
+        dir.path(),
+        &["--watch", "--port", "0"],
+        &[("TMPDIR", tmp.path())],
+    );
+    // An open live-reload connection must not keep the server from stopping.
+    let events = server.events();
+    wait_for(&events, "hello", Duration::from_secs(5));
+    assert!(std::fs::read_dir(tmp.path()).unwrap().count() > 0);
+    let status = server.interrupt().expect("serve did not stop within 5 s");
+    assert!(status.success(), "{status:?}\n{}", server.stderr());
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn edit_reloads_broken_edit_shows_overlay_and_fix_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 10, "https://news.example.org/");
+    let server = Server::start(dir.path(), &["--watch", "--port", "0"]);
+    let events = server.events();
+    wait_for(&events, "hello", Duration::from_secs(5));
+    let page = format!("{}{}", server.url, article_url_path(4));
+    assert_eq!(title_of(&get(&page).2), "Story number 4");
+
+    // An edit: the page changes and a reload event arrives.
+    write_article(dir.path(), 4, "Edited headline", "");
+    wait_for(&events, "reload", Duration::from_secs(10));
+    assert_eq!(title_of(&get(&page).2), "Edited headline");
+
+    // Editor noise (swap files, vim's probe file) triggers nothing.
+    let section = article_path(dir.path(), 4).parent().unwrap().to_path_buf();
+    std::fs::write(section.join(".story.md.swp"), "x").unwrap();
+    std::fs::write(section.join("4913"), "").unwrap();
+    std::fs::write(section.join("story.md~"), "x").unwrap();
+    assert!(
+        events.recv_timeout(Duration::from_millis(800)).is_err(),
+        "editor temp files caused a rebuild"
+    );
+
+    // A broken edit: the error reaches open pages (escaped), the last good site stays.
+    let broken = article_path(dir.path(), 4);
+    std::fs::write(&broken, "+++\ntitle = \"Broken <b>\"\ndate = \n+++\nBody\n").unwrap();
+    let overlay = wait_for(&events, "build-error", Duration::from_secs(10));
+    let rel = broken
+        .strip_prefix(dir.path())
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/");
+    assert!(overlay.contains(&rel), "{overlay}");
+    assert!(!overlay.contains("<b>"), "unescaped: {overlay}");
+    assert!(server.stderr().contains(&rel), "{}", server.stderr());
+    let (status, _, html) = get(&page);
+    assert_eq!(status, 200);
+    assert_eq!(title_of(&html), "Edited headline");
+    // A page opened now gets the overlay at once.
+    let late = server.events();
+    wait_for(&late, "build-error", Duration::from_secs(5));
+
+    // The fix recovers without a restart.
+    write_article(dir.path(), 4, "Fixed headline", "");
+    wait_for(&events, "reload", Duration::from_secs(10));
+    assert_eq!(title_of(&get(&page).2), "Fixed headline");
+
+    // A template error: same overlay, naming the template; removing it recovers.
+    let templates = dir.path().join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("article.html"), "{% if %}broken\n").unwrap();
+    let overlay = wait_for(&events, "build-error", Duration::from_secs(10));
+    assert!(overlay.contains("article.html"), "{overlay}");
+    assert_eq!(title_of(&get(&page).2), "Fixed headline");
+    std::fs::remove_file(templates.join("article.html")).unwrap();
+    wait_for(&events, "reload", Duration::from_secs(10));
+
+    // A new article appears on its section page.
+    write_article(dir.path(), 10, "Brand new story", "");
+    wait_for(&events, "reload", Duration::from_secs(10));
+    let (status, _, html) = get(&format!("{}{}", server.url, article_url_path(10)));
+    assert_eq!((status, title_of(&html).as_str()), (200, "Brand new story"));
+
+    // site.toml: a new sub-path is followed.
+    let toml = std::fs::read_to_string(dir.path().join("site.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("site.toml"),
+        toml.replace("https://news.example.org/", "https://news.example.org/moved/"),
+    )
+    .unwrap();
+    wait_for(&events, "reload", Duration::from_secs(10));
+    let (status, _, html) = get(&format!("{}/moved/{}", server.origin(), article_url_path(4)));
+    assert_eq!((status, title_of(&html).as_str()), (200, "Fixed headline"));
+}
+
+/// Every file of a folder, by relative path.
+fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap();
+            (
+                rel.to_string_lossy().replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn assert_same_tree(partial: &Path, full: &Path, what: &str) {
+    let a = tree(partial);
+    let b = tree(full);
+    let only_a: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let only_b: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "{what}: only in partial {only_a:?}, only in full {only_b:?}"
+    );
+    let differ: Vec<_> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert!(differ.is_empty(), "{what}: files differ: {differ:?}");
+}
+
+#[test]
+fn partial_rebuilds_equal_full_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    write_site(&site, 40, "https://news.example.org/sub/");
+    let opts = BuildOptions {
+        site_dir: site.clone(),
+        output: Some(dir.path().join("served")),
+        base_url: Some("http://127.0.0.1:4321/sub/".into()),
+        inject_script: Some(newsgen::serve::reload::script()),
+        now: Some("2025-07-01T00:00:00Z".parse().unwrap()),
+        ..BuildOptions::default()
+    };
+    let mut engine = Engine::new(opts.clone());
+    let first = engine.rebuild(None).unwrap();
+    assert!(!first.partial);
+    engine.prepare().unwrap();
+    let total_pages = first.rendered;
+
+    type Edit = Box<dyn Fn(&Path) -> Vec<PathBuf>>;
+    let rel = |site: &Path, i: usize| {
+        article_path(site, i)
+            .strip_prefix(site)
+            .unwrap()
+            .to_path_buf()
+    };
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "body of an old article",
+            Box::new(move |s| {
+                let p = article_path(s, 33);
+                let text = std::fs::read_to_string(&p).unwrap();
+                std::fs::write(&p, text + "\nOne more paragraph.\n").unwrap();
+                vec![rel(s, 33)]
+            }),
+        ),
+        (
+            "title of the newest article",
+            Box::new(move |s| {
+                write_article(s, 0, "A new headline for the newest", "");
+                vec![rel(s, 0)]
+            }),
+        ),
+        (
+            "title of a mid article",
+            Box::new(move |s| {
+                write_article(s, 17, "Mid headline", "summary = \"A summary\"\n");
+                vec![rel(s, 17)]
+            }),
+        ),
+        (
+            "tags and featured",
+            Box::new(move |s| {
+                let p = article_path(s, 21);
+                let text = std::fs::read_to_string(&p)
+                    .unwrap()
+                    .replace("\"common\"]", "\"common\", \"Brand New Tag\"]")
+                    .replace("featured = false", "featured = true");
+                std::fs::write(&p, text).unwrap();
+                vec![rel(s, 21)]
+            }),
+        ),
+        (
+            "date moved",
+            Box::new(move |s| {
+                let p = article_path(s, 25);
+                let text = std::fs::read_to_string(&p).unwrap();
+                let text = text.replace(&article_date(25), "2025-06-29");
+                std::fs::write(&p, text).unwrap();
+                vec![rel(s, 25)]
+            }),
+        ),
+        (
+            "section changed",
+            Box::new(move |s| {
+                let p = article_path(s, 26);
+                let text = std::fs::read_to_string(&p)
+                    .unwrap()
+                    .replacen("+++\n", "+++\nsection = \"science\"\n", 1);
+                std::fs::write(&p, text).unwrap();
+                vec![rel(s, 26)]
+            }),
+        ),
+        (
+            "article added",
+            Box::new(move |s| {
+                write_article(s, 40, "Added", "");
+                vec![rel(s, 40)]
+            }),
+        ),
+        (
+            "article deleted",
+            Box::new(move |s| {
+                std::fs::remove_file(article_path(s, 39)).unwrap();
+                vec![rel(s, 39)]
+            }),
+        ),
+        (
+            "only article of a section deleted",
+            Box::new(move |s| {
+                let p = article_path(s, 26);
+                std::fs::remove_file(&p).unwrap();
+                vec![rel(s, 26)]
+            }),
+        ),
+    ];
+    let full_out = dir.path().join("full");
+    for (what, edit) in edits {
+        let changes = edit(&site);
+        let r = engine.rebuild(Some(&changes)).unwrap();
+        assert!(r.partial, "{what}: not partial");
+        engine.prepare().unwrap();
+        let full = BuildOptions {
+            output: Some(full_out.clone()),
+            ..opts.clone()
+        };
+        newsgen::build(&full).unwrap();
+        assert_same_tree(&dir.path().join("served"), &full_out, what);
+        if what == "body of an old article" {
+            assert!(
+                r.rendered * 4 < total_pages,
+                "{what}: rendered {} of {total_pages} pages",
+                r.rendered
+            );
+        }
+    }
+
+    // A broken edit fails and leaves the output as it was; the fix is partial again.
+    let before = tree(&dir.path().join("served"));
+    let p = article_path(&site, 5);
+    let good = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, "+++\ntitle = 3\n+++\n").unwrap();
+    assert!(engine.rebuild(Some(&[rel(&site, 5)])).is_err());
+    assert!(tree(&dir.path().join("served")) == before);
+    std::fs::write(&p, good.replace("Story number 5", "Story five")).unwrap();
+    let r = engine.rebuild(Some(&[rel(&site, 5)])).unwrap();
+    assert!(r.partial);
+    newsgen::build(&BuildOptions {
+        output: Some(full_out.clone()),
+        ..opts.clone()
+    })
+    .unwrap();
+    assert_same_tree(&dir.path().join("served"), &full_out, "after a fix");
+}
+
+/// Edit-to-reload latency at 10,000 articles: median of several single-article edits, from
+/// the file write to the `reload` event on an open event stream.
+#[test]
+#[ignore = "benchmark: cargo test --release --test serve -- --ignored --nocapture latency"]
+fn latency_at_10k_articles() {
+    let n: usize = std::env::var("NEWSGEN_BENCH_ARTICLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), n, "https://news.example.org/");
+    let start = Instant::now();
+    let server = Server::start(dir.path(), &["--watch", "--port", "0"]);
+    eprintln!("first build of {n} articles: {:?}", start.elapsed());
+    let events = server.events();
+    wait_for(&events, "hello", Duration::from_secs(10));
+    // The snapshot for partial rebuilds is taken after the first build.
+    std::thread::sleep(Duration::from_secs(3));
+    let mut times = Vec::new();
+    for (k, i) in [4321, 17, 5000, 999, 8765, 250, 6100, 3333, 77].iter().enumerate() {
+        let i = i % n;
+        let t = Instant::now();
+        write_article(dir.path(), i, &format!("Edited {k}"), "");
+        wait_for(&events, "reload", Duration::from_secs(60));
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let (_, _, html) = get(&format!("{}{}", server.url, article_url_path(i)));
+        assert_eq!(title_of(&html), format!("Edited {k}"));
+        eprintln!("edit of article {i}: reload after {ms:.0} ms");
+        times.push(ms);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let t = Instant::now();
+    write_article(dir.path(), 0, "Edited newest", "");
+    wait_for(&events, "reload", Duration::from_secs(60));
+    eprintln!(
+        "edit of the newest article (on every page's `latest_day`): reload after {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    times.sort_by(|a, b| a.total_cmp(b));
+    eprintln!(
+        "median edit-to-reload latency at {n} articles over {} edits: {:.0} ms (min {:.0}, max {:.0})",
+        times.len(),
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1]
+    );
+    eprintln!("server log:\n{}", server.stderr());
+}
