@@ -9,6 +9,8 @@ use crate::error::{Diagnostic, Error};
 #[derive(Debug)]
 pub struct Output {
     staging: PathBuf,
+    /// Folders already created, so each file costs one `write` and no `mkdir` calls.
+    made_dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Output {
@@ -28,7 +30,10 @@ impl Output {
             std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
         }
         std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        Ok(Output { staging })
+        Ok(Output {
+            staging,
+            made_dirs: std::sync::Mutex::new(std::collections::HashSet::new()),
+        })
     }
 
     /// The staging folder (for generators that need a path).
@@ -47,21 +52,35 @@ impl Output {
         Ok(self.staging.join(rel))
     }
 
+    fn ensure_parent(&self, path: &Path, rel: &str) -> Result<(), Diagnostic> {
+        let Some(dir) = path.parent() else {
+            return Ok(());
+        };
+        let known = self
+            .made_dirs
+            .lock()
+            .map(|set| set.contains(dir))
+            .unwrap_or(false);
+        if !known {
+            std::fs::create_dir_all(dir).map_err(|e| write_error(rel, &e))?;
+            if let Ok(mut set) = self.made_dirs.lock() {
+                set.insert(dir.to_path_buf());
+            }
+        }
+        Ok(())
+    }
+
     /// Writes one file (`politics/index.html`), creating folders as needed.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.target(rel)?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| write_error(rel, &e))?;
-        }
+        self.ensure_parent(&path, rel)?;
         std::fs::write(&path, bytes).map_err(|e| write_error(rel, &e))
     }
 
     /// Copies a file from the site into the output.
     pub fn copy(&self, src: &Path, rel: &str) -> Result<(), Diagnostic> {
         let path = self.target(rel)?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| write_error(rel, &e))?;
-        }
+        self.ensure_parent(&path, rel)?;
         std::fs::copy(src, &path)
             .map(|_| ())
             .map_err(|e| write_error(rel, &e))
@@ -82,15 +101,33 @@ impl Output {
             return Err(Error::io(dest, e));
         }
         if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+            remove_tree(&old).map_err(|e| Error::io(&old, e))?;
         }
         Ok(())
     }
 
     /// Throws the staging folder away after a failed build.
     pub fn abort(self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
+        let _ = remove_tree(&self.staging);
     }
+}
+
+/// Removes a folder tree, its top-level entries in parallel (an old output can hold
+/// hundreds of thousands of files).
+fn remove_tree(root: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<PathBuf> = std::fs::read_dir(root)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.par_iter().try_for_each(|p| {
+        if p.is_dir() && !p.is_symlink() {
+            std::fs::remove_dir_all(p)
+        } else {
+            std::fs::remove_file(p)
+        }
+    })?;
+    std::fs::remove_dir(root)
 }
 
 fn write_error(rel: &str, e: &std::io::Error) -> Diagnostic {
