@@ -13,6 +13,9 @@ use crate::error::Diagnostic;
 use crate::model::LoadedArticle;
 use content::ContentTree;
 
+/// One file's outcome: the article and its warnings, or its errors.
+type FileResult = Result<(LoadedArticle, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 /// Reads and parses every article of `tree` in parallel. Returns the articles that parsed
 /// and every diagnostic (errors of broken files, warnings of good ones).
 pub fn read_articles(
@@ -20,7 +23,7 @@ pub fn read_articles(
     tree: &ContentTree,
     tz: Tz,
 ) -> (Vec<LoadedArticle>, Vec<Diagnostic>) {
-    let results: Vec<Result<(LoadedArticle, Vec<Diagnostic>), Vec<Diagnostic>>> = tree
+    let results: Vec<FileResult> = tree
         .articles
         .par_iter()
         .map(|src| {
