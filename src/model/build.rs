@@ -486,3 +486,179 @@ fn place_assets(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::content::ArticleSource;
+    use crate::load::frontmatter::parse_article;
+    use chrono::TimeZone;
+    use std::path::PathBuf;
+
+    fn config() -> Config {
+        let text = "title = \"T\"\nbase_url = \"https://e.org/\"\ntimezone = \"Pacific/Auckland\"\n\
+                    [sections.world]\n[sections.arts]\ntitle = \"The Arts\"\n";
+        Config::parse(text, Path::new("site.toml")).unwrap().0
+    }
+
+    fn loaded(path: &str, front: &str) -> LoadedArticle {
+        let text = format!("+++\n{front}\n+++\nBody text.\n");
+        let (file, _) = parse_article(
+            text.as_bytes(),
+            Path::new(path),
+            chrono_tz::Pacific::Auckland,
+        )
+        .unwrap();
+        let p = PathBuf::from(path);
+        let comps: Vec<String> = p
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        LoadedArticle {
+            source: ArticleSource {
+                folder: (comps.len() > 2).then(|| comps[1].clone()),
+                bundle: None,
+                stem: p.file_stem().unwrap().to_string_lossy().into_owned(),
+                path: p,
+            },
+            file,
+        }
+    }
+
+    fn now() -> DateTime<Tz> {
+        chrono_tz::Pacific::Auckland
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn slugs_follow_the_rules() {
+        assert_eq!(
+            article_slug(None, "2025-10-30-harbour-lane").unwrap(),
+            "harbour-lane"
+        );
+        assert_eq!(article_slug(None, "Harbour Lane").unwrap(), "harbour-lane");
+        assert_eq!(article_slug(None, "2025-10-30").unwrap(), "2025-10-30");
+        assert_eq!(article_slug(Some("Wëird Name"), "x").unwrap(), "weird-name");
+        assert_eq!(article_slug(Some("libc6-2.36"), "x").unwrap(), "libc6-2.36");
+        assert!(article_slug(Some("a/b"), "x").is_err());
+        assert!(article_slug(Some(".."), "x").is_err());
+        assert!(article_slug(Some("!!"), "x").is_err());
+        assert!(article_slug(None, "2025-10-30-!!").is_err());
+    }
+
+    #[test]
+    fn aliases_stay_inside_the_output() {
+        assert_eq!(alias_path("/old/story.html").unwrap(), "old/story.html");
+        assert_eq!(alias_path("/old/story").unwrap(), "old/story/");
+        assert_eq!(alias_path("old/2025/").unwrap(), "old/2025/");
+        assert!(alias_path("/../etc/passwd").is_err());
+        assert!(alias_path("/a/./b").is_err());
+        assert!(alias_path("https://other.org/x").is_err());
+        assert!(alias_path("/").is_err());
+    }
+
+    #[test]
+    fn model_orders_sections_articles_and_terms() {
+        let site = build_site(
+            config(),
+            vec![
+                loaded(
+                    "content/zeta/a.md",
+                    "title = \"A\"\ndate = 2025-05-01T10:00:00+12:00\ntags = [\"UNRELEASED\"]",
+                ),
+                loaded(
+                    "content/world/b.md",
+                    "title = \"B\"\ndate = 2025-05-01T10:00:00+12:00\ntags = [\"unreleased\", \"x\"]",
+                ),
+                loaded(
+                    "content/alpha/c.md",
+                    "title = \"C\"\ndate = 2025-06-01\ntags = [\"unreleased\"]\nauthors = [\"Zoë\"]",
+                ),
+            ],
+            Vec::new(),
+            BuildFlags::default(),
+            now(),
+        )
+        .unwrap()
+        .0;
+        let slugs: Vec<&str> = site.sections.iter().map(|s| s.slug.as_str()).collect();
+        assert_eq!(slugs, ["world", "arts", "alpha", "zeta"]);
+        assert_eq!(site.sections[1].title, "The Arts");
+        assert_eq!(site.sections[2].title, "Alpha");
+        // Newest first; equal instants ordered by URL.
+        let paths: Vec<&str> = site.articles.iter().map(|a| a.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "alpha/2025/06/01/c/",
+                "world/2025/05/01/b/",
+                "zeta/2025/05/01/a/"
+            ]
+        );
+        assert_eq!(site.sections[3].articles, vec![2]);
+        let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
+        assert_eq!(tags[0].slug, "unreleased");
+        assert_eq!(tags[0].name, "unreleased");
+        assert_eq!(tags[0].articles, vec![0, 1, 2]);
+        assert_eq!(site.articles[1].tag_ids, vec![0, 1]);
+        let authors = &site.taxonomy(TaxonomyKind::Authors).terms;
+        assert_eq!(authors[0].slug, "zoe");
+        // Archives: site-wide and per section, year/month/day.
+        let paths: Vec<&str> = site.archives.iter().map(|a| a.path.as_str()).collect();
+        assert!(paths.contains(&"2025/05/01/"));
+        assert!(paths.contains(&"zeta/2025/05/"));
+        assert_eq!(
+            site.archives
+                .iter()
+                .find(|a| a.path == "2025/")
+                .unwrap()
+                .articles,
+            vec![0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn spelling_ties_take_the_first_in_sort_order() {
+        let site = build_site(
+            config(),
+            vec![
+                loaded(
+                    "content/world/a.md",
+                    "title = \"A\"\ndate = 2025-05-01\ntags = [\"Climate\"]",
+                ),
+                loaded(
+                    "content/world/b.md",
+                    "title = \"B\"\ndate = 2025-05-02\ntags = [\"climate\"]",
+                ),
+            ],
+            Vec::new(),
+            BuildFlags::default(),
+            now(),
+        )
+        .unwrap()
+        .0;
+        assert_eq!(site.taxonomy(TaxonomyKind::Tags).terms[0].name, "Climate");
+    }
+
+    #[test]
+    fn collisions_name_every_file() {
+        let errs = build_site(
+            config(),
+            vec![
+                loaded(
+                    "content/world/2025-05-01-a.md",
+                    "title = \"A\"\ndate = 2025-05-01",
+                ),
+                loaded("content/world/a.md", "title = \"B\"\ndate = 2025-05-01"),
+            ],
+            Vec::new(),
+            BuildFlags::default(),
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert!(errs[0].message.contains("content/world/a.md"));
+        assert!(errs[1].message.contains("content/world/2025-05-01-a.md"));
+    }
+}
