@@ -23,6 +23,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     pub future: bool,
     pub strict: bool,
+    /// Broken internal links and missing images are errors (`check`), not warnings.
+    pub links_are_errors: bool,
     pub base_url: Option<String>,
     /// "Now" for future articles and the news sitemap; default `SOURCE_DATE_EPOCH` or the clock.
     pub now: Option<DateTime<Utc>>,
@@ -184,7 +186,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         Ok(assets) => {
             let mut warnings = warnings;
             let mut link_warnings = renderer.check_links(out.root());
-            if opts.strict && !link_warnings.is_empty() {
+            if (opts.strict || opts.links_are_errors) && !link_warnings.is_empty() {
                 for w in &mut link_warnings {
                     w.severity = crate::error::Severity::Error;
                 }

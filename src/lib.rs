@@ -6,6 +6,7 @@
 //! [`generators`] for feeds, sitemaps and other non-template files.
 
 pub mod build;
+pub mod commands;
 pub mod dates;
 pub mod error;
 pub mod feeds;

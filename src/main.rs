@@ -40,6 +40,37 @@ enum Command {
         #[arg(default_value = ".")]
         site_dir: PathBuf,
     },
+    /// Validate content, templates and internal links; build nothing. Broken links are errors.
+    Check {
+        /// Include articles with `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Include articles dated after the build time.
+        #[arg(long)]
+        future: bool,
+        /// Treat every warning as an error.
+        #[arg(long)]
+        strict: bool,
+        /// The site folder (holding site.toml).
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+    },
+    /// Write a new article file dated now: content/SECTION/YYYY-MM-DD-headline.md.
+    New {
+        /// The headline.
+        headline: String,
+        /// The section (first folder below content/).
+        #[arg(long, short)]
+        section: String,
+        /// The site folder (holding site.toml).
+        #[arg(long, default_value = ".")]
+        site_dir: PathBuf,
+    },
+    /// Create a new site with sample content in DIR.
+    Init {
+        /// The new site's folder (must not exist or be empty).
+        dir: PathBuf,
+    },
     /// Build the site and serve it locally; with --watch, rebuild and reload on every edit.
     Serve {
         /// Rebuild on changes to content/, themes/, static/ and site.toml, and reload open pages.
@@ -101,6 +132,52 @@ fn main() -> ExitCode {
                 Err(e) => report_error(&e),
             }
         }
+        Command::Check {
+            drafts,
+            future,
+            strict,
+            site_dir,
+        } => {
+            let opts = BuildOptions {
+                site_dir,
+                drafts,
+                future,
+                strict,
+                ..BuildOptions::default()
+            };
+            match newsgen::commands::check(&opts) {
+                Ok(report) => {
+                    newsgen::commands::print_diagnostics(&report.warnings);
+                    eprintln!(
+                        "checked {} articles and {} pages: no errors",
+                        report.articles, report.pages
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report_error(&e),
+            }
+        }
+        Command::New {
+            headline,
+            section,
+            site_dir,
+        } => match newsgen::commands::new_article(&site_dir, &headline, &section) {
+            Ok(path) => {
+                println!("{}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => report_error(&e),
+        },
+        Command::Init { dir } => match newsgen::commands::init(&dir) {
+            Ok(()) => {
+                eprintln!(
+                    "created a new site in {}: cd there and run `newsgen serve --watch`",
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => report_error(&e),
+        },
         Command::Serve {
             watch,
             port,
