@@ -468,7 +468,6 @@ impl<'a> Renderer<'a> {
             }
         }
         ctx.insert_value("seo", crate::seo::page_values(site, page, &page_info));
-        ctx.insert_value("seo", crate::seo::page_values(site, page, &page_info));
         ctx.insert("page", &page_info);
         ctx
     }
