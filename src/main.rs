@@ -4,6 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// Rendering allocates many small strings and maps on every core; mimalloc handles that
+/// pattern with far less time in the allocator than the system malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use newsgen::{BuildOptions, Error};
 
 #[derive(Parser)]
