@@ -136,7 +136,7 @@ HUGO_SINGLE = """{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Summary
 {{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
 {{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
 </article><aside><h2>Other {{ .Section }} news</h2><ul>
-{{ range first 5 (where site.RegularPages "Section" .Section) }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2 Jan 2006 15:04" }}</li>{{ end }}
+{{ range first 5 .CurrentSection.RegularPages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2 Jan 2006 15:04" }}</li>{{ end }}
 </ul></aside>{{ end }}
 """
 HUGO_LIST = """{{ define "main" }}<h1>{{ .Title }}</h1><ul>
