@@ -165,9 +165,39 @@ fn check_output_dir(site_dir: &Path, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Phase timings on stderr when `NEWSGEN_TIMINGS` is set (for benchmarks and profiling).
+pub struct Phases {
+    on: bool,
+    last: Instant,
+}
+
+impl Phases {
+    pub fn new() -> Self {
+        Phases {
+            on: std::env::var_os("NEWSGEN_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+
+    /// Reports the time since the previous mark under `name`.
+    pub fn mark(&mut self, name: &str) {
+        if self.on {
+            eprintln!("timing: {name}: {} ms", self.last.elapsed().as_millis());
+        }
+        self.last = Instant::now();
+    }
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Builds the site into its output folder. On any error the previous output stays as it was.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let start = Instant::now();
+    let mut phases = Phases::new();
     let dest = opts.output_dir();
     check_output_dir(&opts.site_dir, &dest)?;
     let LoadedSite {
@@ -176,12 +206,23 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         templates,
         warnings,
     } = load_site(opts)?;
+    phases.mark("load and model");
     let page_plan = pages::plan(&site).map_err(Error::Site)?;
+    phases.mark("page plan");
     let mut renderer = Renderer::new(&site, &theme, templates);
     renderer.inject_before_body_end = opts.inject_script.clone();
+    phases.mark("shared values");
 
     let out = Output::begin(&dest)?;
-    let result = write_site(&site, &theme, &renderer, &page_plan, &out, &opts.site_dir);
+    let result = write_site(
+        &site,
+        &theme,
+        &renderer,
+        &page_plan,
+        &out,
+        &opts.site_dir,
+        &mut phases,
+    );
     match result {
         Ok(assets) => {
             let mut warnings = warnings;
@@ -197,7 +238,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             }
             warnings.extend(link_warnings);
             warnings.sort();
+            phases.mark("link check");
             out.commit(&dest)?;
+            phases.mark("swap in and remove the old output");
             Ok(BuildReport {
                 articles: site.articles.len(),
                 pages: page_plan.len(),
@@ -225,11 +268,13 @@ fn write_site(
     page_plan: &[pages::Page],
     out: &Output,
     site_dir: &Path,
+    phases: &mut Phases,
 ) -> Result<usize, Vec<Diagnostic>> {
     let mut errors = renderer.render_all(page_plan, out);
     if !errors.is_empty() {
         return Err(errors);
     }
+    phases.mark("render and write pages");
     let mut copied = 0;
     // Theme static files first, then the site's static/ (copied verbatim to the root),
     // then content assets: later ones win.
@@ -263,10 +308,12 @@ fn write_site(
             .filter_map(|a| out.copy(&site_dir.join(&a.source), &a.dest).err())
             .collect::<Vec<_>>(),
     );
+    phases.mark("copy files");
     for generator in crate::generators::all() {
         if let Err(e) = generator.generate(site, page_plan, out) {
             errors.extend(e);
         }
+        phases.mark(generator.name());
     }
     if errors.is_empty() {
         Ok(copied)
