@@ -100,6 +100,12 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The values shared by every page (article cards, sections): `serve` compares them with
+    /// the previous build's to find the pages an edit touches.
+    pub fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
     /// Renders every page into `out`, in parallel. Returns all template errors.
     pub fn render_all(&self, pages: &[Page], out: &Output) -> Vec<Diagnostic> {
         let mut errors: Vec<Diagnostic> = pages

@@ -29,7 +29,7 @@ use crate::model::Site;
 use crate::model::pages::{self, Page, PageKind, page_slice};
 use crate::output::Output;
 use crate::render::Renderer;
-use crate::render::context::{self, card_json, section_json};
+use crate::render::context::{self, section_json};
 use crate::render::theme::Theme;
 
 /// Keys of Tera's global context (see `render::context::global`).
@@ -91,12 +91,37 @@ pub struct Rebuild {
     pub articles: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
+    /// Time of each step of a partial rebuild, in order.
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+/// Records the time of consecutive steps.
+struct Clock {
+    last: Instant,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        Clock {
+            last: Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.phases.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 /// Builds a site again and again into one output folder, partially when it can.
 pub struct Engine {
     pub opts: BuildOptions,
     snapshot: Option<Snapshot>,
+    /// The model of the last partial rebuild, whose generators have not run yet.
+    pending: Option<(Site, Vec<Page>)>,
 }
 
 impl Engine {
@@ -104,6 +129,7 @@ impl Engine {
         Engine {
             opts,
             snapshot: None,
+            pending: None,
         }
     }
 
@@ -113,13 +139,23 @@ impl Engine {
         self.snapshot = None;
     }
 
-    /// Whether the next rebuild for these changes (paths relative to the site) can be partial.
+    /// Whether the next rebuild for these changes (paths relative to the site) can be partial:
+    /// only Markdown files of `content/` changed. A path that no longer exists and was no
+    /// input of the last build (a tool's temporary file, written then renamed) is ignored.
     pub fn can_be_partial(&self, changes: &[PathBuf]) -> bool {
-        self.snapshot.is_some()
-            && !changes.is_empty()
+        let Some(snap) = &self.snapshot else {
+            return false;
+        };
+        let site = &self.opts.site_dir;
+        !changes.is_empty()
             && changes.iter().all(|p| {
-                p.starts_with(crate::load::content::CONTENT_DIR)
-                    && p.extension().is_some_and(|e| e == "md")
+                if !p.starts_with(crate::load::content::CONTENT_DIR) {
+                    return false;
+                }
+                if p.extension().is_some_and(|e| e == "md") {
+                    return true;
+                }
+                !site.join(p).exists() && !snap.assets.iter().any(|(src, _)| src.starts_with(p))
             })
     }
 
@@ -140,6 +176,7 @@ impl Engine {
     pub fn full(&mut self) -> Result<Rebuild, Error> {
         let report = crate::build::build(&self.opts)?;
         self.snapshot = None;
+        self.pending = None;
         Ok(Rebuild {
             partial: false,
             rendered: report.pages,
@@ -147,6 +184,7 @@ impl Engine {
             articles: report.articles,
             warnings: report.warnings,
             elapsed: report.elapsed,
+            phases: Vec::new(),
         })
     }
 
@@ -164,7 +202,8 @@ impl Engine {
             scratch.discard();
             files
         };
-        let analysis = Analysis::new(&loaded.site, &loaded.theme, &self.opts.site_dir);
+        let shared = context::Shared::build(&loaded.site);
+        let analysis = Analysis::new(&loaded.site, &shared, &loaded.theme, &self.opts.site_dir);
         self.snapshot = Some(Snapshot {
             pages: analysis.fingerprints(&loaded.site, &plan),
             globals: analysis.globals,
@@ -177,6 +216,7 @@ impl Engine {
     /// Renders and writes only the pages whose inputs changed. `Ok(None)`: not possible.
     fn partial(&mut self) -> Result<Option<Rebuild>, Error> {
         let start = Instant::now();
+        let mut clock = Clock::new();
         let Some(old) = self.snapshot.as_ref() else {
             return Ok(None);
         };
@@ -190,41 +230,18 @@ impl Engine {
             return Ok(None);
         }
         let plan = pages::plan(&site).map_err(Error::Site)?;
-        let analysis = Analysis::new(&site, &theme, &self.opts.site_dir);
-        let fingerprints = analysis.fingerprints(&site, &plan);
+        clock.mark("load");
 
-        // Templates to render again because a global value they mention changed.
-        let changed_globals: Vec<&str> = GLOBAL_KEYS
-            .iter()
-            .copied()
-            .filter(|k| old.globals.get(k) != analysis.globals.get(k))
-            .collect();
-        let unknown_global_change = changed_globals.is_empty() && old.globals != analysis.globals;
-        let stale_templates: HashSet<&str> = PAGE_TEMPLATES
-            .iter()
-            .copied()
-            .filter(|t| {
-                unknown_global_change || changed_globals.iter().any(|k| analysis.uses(t, k))
-            })
-            .collect();
-
-        let dirty: Vec<&Page> = plan
-            .iter()
-            .filter(|p| {
-                let file = p.file();
-                let fp = fingerprints.get(&file).copied().flatten();
-                stale_templates.contains(template_for(&p.kind))
-                    || fp.is_none()
-                    || old.pages.get(&file).copied().flatten() != fp
-            })
-            .collect();
-
-        let mut renderer = Renderer::new(&site, &theme, templates);
-        renderer.inject_before_body_end = self.opts.inject_script.clone();
-        let rendered: Vec<Result<(String, String), Diagnostic>> = dirty
-            .par_iter()
-            .map(|p| renderer.render_page(p).map(|html| (p.file(), html)))
-            .collect();
+        let (analysis, fingerprints, rendered) = render_changed(
+            old,
+            &site,
+            &theme,
+            templates,
+            &plan,
+            self.opts.inject_script.clone(),
+            &self.opts.site_dir,
+        );
+        let rendered_count = rendered.len();
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut files = Vec::with_capacity(rendered.len());
         for r in rendered {
@@ -240,30 +257,26 @@ impl Engine {
             all.dedup();
             return Err(Error::Site(all));
         }
-        let scratch = Scratch::run(&self.opts, &site, &plan)?;
+        clock.mark("render");
 
         // Everything is ready: now change the served folder.
         let dest = self.opts.output_dir();
-        let changed_pages: usize = files
+        let mut changed: usize = files
             .par_iter()
             .map(|(file, html)| write_if_changed(&dest, file, html.as_bytes()))
             .collect::<Result<Vec<bool>, Error>>()?
             .into_iter()
             .filter(|&c| c)
             .count();
-        let mut changed = changed_pages + scratch.sync(&dest)?;
-        let generated: BTreeSet<String> = scratch.files.keys().cloned().collect();
-        let asset_files: HashSet<&str> = old.assets.iter().map(|(_, d)| d.as_str()).collect();
         let keep: HashSet<&str> = fingerprints
             .keys()
             .map(String::as_str)
-            .chain(generated.iter().map(String::as_str))
-            .chain(asset_files.iter().copied())
+            .chain(old.generated.iter().map(String::as_str))
+            .chain(old.assets.iter().map(|(_, d)| d.as_str()))
             .collect();
         let gone: Vec<&String> = old
             .pages
             .keys()
-            .chain(old.generated.iter())
             .filter(|f| !keep.contains(f.as_str()))
             .collect();
         for file in gone {
@@ -271,26 +284,107 @@ impl Engine {
                 changed += 1;
             }
         }
-        scratch.discard();
+        clock.mark("write");
 
-        let rendered = dirty.len();
         let articles = site.articles.len();
-        let assets = old.assets.clone();
-        self.snapshot = Some(Snapshot {
+        let snapshot = Snapshot {
             pages: fingerprints,
             globals: analysis.globals,
-            assets,
-            generated,
-        });
+            assets: old.assets.clone(),
+            generated: old.generated.clone(),
+        };
+        self.snapshot = Some(snapshot);
+        self.pending = Some((site, plan));
         Ok(Some(Rebuild {
             partial: true,
-            rendered,
+            rendered: rendered_count,
             changed_files: changed,
             articles,
             warnings,
             elapsed: start.elapsed(),
+            phases: clock.phases,
         }))
     }
+
+    /// Runs the generators (feeds, sitemaps, search index) a partial rebuild left pending and
+    /// updates their files. Returns how many files changed, or `None` when nothing was
+    /// pending. The server calls it right after telling pages to reload: the edited pages are
+    /// already in place, the generated files follow a moment later.
+    pub fn finish(&mut self) -> Result<Option<usize>, Error> {
+        let Some((site, plan)) = self.pending.take() else {
+            return Ok(None);
+        };
+        let scratch = Scratch::run(&self.opts, &site, &plan)?;
+        let dest = self.opts.output_dir();
+        let synced = scratch.sync(&dest);
+        let generated: BTreeSet<String> = scratch.files.keys().cloned().collect();
+        scratch.discard();
+        let mut changed = synced?;
+        if let Some(snap) = &mut self.snapshot {
+            for file in snap.generated.difference(&generated) {
+                let is_page = snap.pages.contains_key(file);
+                let is_asset = snap.assets.iter().any(|(_, d)| d == file);
+                if !is_page && !is_asset && remove_output_file(&dest, file) {
+                    changed += 1;
+                }
+            }
+            snap.generated = generated;
+        }
+        Ok(Some(changed))
+    }
+}
+
+/// Compares the new model with the snapshot and renders the pages that changed.
+#[allow(clippy::type_complexity)]
+fn render_changed(
+    old: &Snapshot,
+    site: &Site,
+    theme: &Theme,
+    templates: tera::Tera,
+    plan: &[Page],
+    inject: Option<String>,
+    site_dir: &Path,
+) -> (
+    Analysis,
+    HashMap<String, Option<u64>>,
+    Vec<Result<(String, String), Diagnostic>>,
+) {
+    let mut renderer = Renderer::new(site, theme, templates);
+    renderer.inject_before_body_end = inject;
+    let analysis = Analysis::new(site, renderer.shared(), theme, site_dir);
+    let fingerprints = analysis.fingerprints(site, plan);
+    // Templates to render again because a global value they use changed.
+    let changed_globals: Vec<&str> = GLOBAL_KEYS
+        .iter()
+        .copied()
+        .filter(|k| old.globals.get(k) != analysis.globals.get(k))
+        .collect();
+    let unknown_global_change = changed_globals.is_empty() && old.globals != analysis.globals;
+    let stale_templates: HashSet<&str> = PAGE_TEMPLATES
+        .iter()
+        .copied()
+        .filter(|t| {
+            unknown_global_change
+                || changed_globals
+                    .iter()
+                    .any(|k| analysis.affected(t, k, old.globals.get(k), analysis.globals.get(k)))
+        })
+        .collect();
+    let dirty: Vec<&Page> = plan
+        .iter()
+        .filter(|p| {
+            let file = p.file();
+            let fp = fingerprints.get(&file).copied().flatten();
+            stale_templates.contains(template_for(&p.kind))
+                || fp.is_none()
+                || old.pages.get(&file).copied().flatten() != fp
+        })
+        .collect();
+    let rendered = dirty
+        .par_iter()
+        .map(|p| renderer.render_page(p).map(|html| (p.file(), html)))
+        .collect();
+    (analysis, fingerprints, rendered)
 }
 
 fn assets_of(site: &Site) -> Vec<(PathBuf, String)> {
@@ -411,8 +505,9 @@ struct Analysis {
     archives: u64,
     /// Hash of each taxonomy's terms (names, slugs, counts), by kind.
     taxonomies: Vec<u64>,
-    /// Identifier-like words of each page template plus every shared template.
-    words: HashMap<&'static str, HashSet<String>>,
+    /// The text each page template may see: its own, every shared template's, and that of
+    /// page templates it names.
+    texts: HashMap<&'static str, String>,
 }
 
 fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
@@ -421,18 +516,38 @@ fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
     h.finish()
 }
 
+/// Feeds serialised bytes straight into a hasher (no intermediate string).
+struct HashWriter(DefaultHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn json_hash(v: &serde_json::Value) -> u64 {
     hash_of(&serde_json::to_string(v).unwrap_or_default())
 }
 
 impl Analysis {
-    fn new(site: &Site, theme: &Theme, site_dir: &Path) -> Analysis {
-        let shared = context::Shared::build(site);
-        let globals = context::global(site, &shared);
-        let cards = site
-            .articles
+    fn new(site: &Site, shared: &context::Shared, theme: &Theme, site_dir: &Path) -> Analysis {
+        let globals = context::global(site, shared);
+        let cards = shared
+            .cards
             .par_iter()
-            .map(|a| json_hash(&card_json(site, a)))
+            .map(|card| {
+                let mut h = HashWriter(DefaultHasher::new());
+                match serde_json::to_writer(&mut h, card) {
+                    Ok(()) => h.0.finish(),
+                    // Not expected for card values; their debug form is as faithful.
+                    Err(_) => hash_of(&format!("{card:?}")),
+                }
+            })
             .collect();
         let sections = (0..site.sections.len())
             .map(|i| json_hash(&section_json(site, i)))
@@ -466,13 +581,36 @@ impl Analysis {
             section_pos,
             archives,
             taxonomies,
-            words: template_words(theme, site_dir),
+            texts: template_texts(theme, site_dir),
         }
     }
 
-    /// Whether the page template `t` (or a template it may include) mentions `word`.
-    fn uses(&self, t: &str, word: &str) -> bool {
-        self.words.get(t).is_none_or(|w| w.contains(word))
+    /// Whether pages of template `t` must be rendered again because the global `key` went
+    /// from `old` to `new`: `t` uses the key as a whole, or a part it reads (`key.a.b`, or
+    /// only its truthiness in `{% if key %}`) differs.
+    fn affected(
+        &self,
+        t: &str,
+        key: &str,
+        old: Option<&tera::Value>,
+        new: Option<&tera::Value>,
+    ) -> bool {
+        let Some(text) = self.texts.get(t) else {
+            return true;
+        };
+        let uses = usages(text, key);
+        if uses.is_empty() {
+            return false;
+        }
+        let as_json = |v: Option<&tera::Value>| v.and_then(|v| serde_json::to_value(v).ok());
+        let (Some(old), Some(new)) = (as_json(old), as_json(new)) else {
+            return true;
+        };
+        uses.iter().any(|u| match u {
+            Use::Whole => true,
+            Use::Truthy => truthy(&old) != truthy(&new),
+            Use::Path(path) => lookup(&old, path) != lookup(&new, path),
+        })
     }
 
     fn fingerprints(&self, site: &Site, plan: &[Page]) -> HashMap<String, Option<u64>> {
@@ -549,9 +687,9 @@ impl Analysis {
     }
 }
 
-/// The identifier-like words each page template may see: its own text, every template that is
-/// not a page template (layouts, partials, macros), and page templates it names.
-fn template_words(theme: &Theme, site_dir: &Path) -> HashMap<&'static str, HashSet<String>> {
+/// The text each page template may see: its own, every template that is not a page template
+/// (layouts, partials, macros), and page templates it names.
+fn template_texts(theme: &Theme, site_dir: &Path) -> HashMap<&'static str, String> {
     let mut texts: HashMap<String, String> = HashMap::new();
     for (name, file) in &theme.files {
         if let Some(t) = name.strip_prefix("templates/")
@@ -560,29 +698,142 @@ fn template_words(theme: &Theme, site_dir: &Path) -> HashMap<&'static str, HashS
             texts.insert(t.to_string(), String::from_utf8_lossy(&bytes).into_owned());
         }
     }
-    let words = |s: &str| -> HashSet<String> {
-        s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let shared: HashSet<String> = texts
+    let mut shared: Vec<(&String, &String)> = texts
         .iter()
         .filter(|(name, _)| !PAGE_TEMPLATES.contains(&name.as_str()))
-        .flat_map(|(_, text)| words(text))
         .collect();
+    shared.sort();
+    let shared: String = shared
+        .into_iter()
+        .map(|(_, t)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     PAGE_TEMPLATES
         .iter()
         .map(|&t| {
             let own = texts.get(t).map(String::as_str).unwrap_or("");
-            let mut w = words(own);
-            w.extend(shared.iter().cloned());
+            let mut all = format!("{own}\n{shared}");
             for other in PAGE_TEMPLATES {
                 if other != t && own.contains(other) {
-                    w.extend(words(texts.get(other).map(String::as_str).unwrap_or("")));
+                    all.push('\n');
+                    all.push_str(texts.get(other).map(String::as_str).unwrap_or(""));
                 }
             }
-            (t, w)
+            (t, all)
         })
         .collect()
+}
+
+/// How a template reads a global value.
+#[derive(Debug, PartialEq, Eq)]
+enum Use {
+    /// Any way (passed on, iterated, printed...).
+    Whole,
+    /// Only whether it is truthy: `{% if key %}`.
+    Truthy,
+    /// One part: `key.a.b`.
+    Path(Vec<String>),
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Every use of the identifier `key` in a template's text. Conservative: anything that is not
+/// plainly `key.a.b` or `{% if key %}` counts as a use of the whole value (also the word in
+/// plain HTML text, which only costs some rendering).
+fn usages(text: &str, key: &str) -> Vec<Use> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(key).map(|i| i + from) {
+        from = i + key.len();
+        let before = text[..i].chars().next_back();
+        let after = text[from..].chars().next();
+        if before.is_some_and(is_ident) || after.is_some_and(is_ident) {
+            continue;
+        }
+        let rest = &text[from..];
+        if rest.starts_with('.') {
+            let chain: String = rest
+                .chars()
+                .take_while(|&c| is_ident(c) || c == '.')
+                .collect();
+            let path: Vec<String> = chain
+                .split('.')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
+            let next = rest[chain.len()..].trim_start();
+            // `key.a.b[...]` or `key.a.b(`: a computed access; take the whole value.
+            if path.is_empty() || next.starts_with('[') || next.starts_with('(') {
+                out.push(Use::Whole);
+            } else {
+                out.push(Use::Path(path));
+            }
+            continue;
+        }
+        let head = text[..i].trim_end();
+        let is_if = (head.ends_with("{% if")
+            || head.ends_with("{%- if")
+            || head.ends_with("{% elif")
+            || head.ends_with("{%- elif"))
+            && (rest.trim_start().starts_with("%}") || rest.trim_start().starts_with("-%}"));
+        out.push(if is_if { Use::Truthy } else { Use::Whole });
+    }
+    out
+}
+
+/// Tera's truthiness.
+fn truthy(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => false,
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        serde_json::Value::String(s) => !s.is_empty(),
+        serde_json::Value::Array(a) => !a.is_empty(),
+        serde_json::Value::Object(o) => !o.is_empty(),
+    }
+}
+
+fn lookup<'v>(v: &'v serde_json::Value, path: &[String]) -> Option<&'v serde_json::Value> {
+    path.iter().try_fold(v, |v, seg| match v {
+        serde_json::Value::Object(o) => o.get(seg),
+        serde_json::Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_how_templates_use_a_global() {
+        let t = "{% if latest_day %}<a href=\"{{ latest_day.date.iso | date }}\">{% endif %}\
+                 {{ my_latest_day }} {{ latest_dayx }}";
+        assert_eq!(
+            usages(t, "latest_day"),
+            vec![Use::Truthy, Use::Path(vec!["date".into(), "iso".into()])]
+        );
+        assert_eq!(usages("{% for a in latest %}", "latest"), vec![Use::Whole]);
+        assert_eq!(usages("{{ latest[0].title }}", "latest"), vec![Use::Whole]);
+        assert_eq!(usages("Latest news", "latest"), vec![]);
+        assert_eq!(usages("the latest news", "latest"), vec![Use::Whole]);
+    }
+
+    #[test]
+    fn truthiness_and_paths() {
+        let v = serde_json::json!({"date": {"iso": "x"}, "articles": [1, 2]});
+        assert!(truthy(&v));
+        assert!(!truthy(&serde_json::json!([])));
+        assert_eq!(
+            lookup(&v, &["date".into(), "iso".into()]),
+            Some(&serde_json::json!("x"))
+        );
+        assert_eq!(
+            lookup(&v, &["articles".into(), "1".into()]),
+            Some(&serde_json::json!(2))
+        );
+        assert_eq!(lookup(&v, &["nope".into()]), None);
+    }
 }

@@ -137,10 +137,20 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     let state = ServerState::new(out, base_path.clone());
     let engine = Engine::new(build_opts);
 
+    // Watch before the first build, so no edit made during it is missed.
+    let (watcher, batches) = if opts.watch {
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
+        let watcher = watch::watch(&opts.site_dir, tx)
+            .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", opts.site_dir.display())))?;
+        (Some(watcher), Some(rx))
+    } else {
+        (None, None)
+    };
     let mut builder = Builder {
         engine,
         state: state.clone(),
         origin: origin.clone(),
+        seen: watcher.as_ref().map(|w| w.seen.clone()),
     };
     builder = tokio::task::spawn_blocking(move || {
         builder.build(None);
@@ -151,41 +161,28 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
 
     println!("Serving {origin}{}", state.base_path());
     let _ = std::io::stdout().flush();
-    if !opts.watch {
-        eprintln!("(not watching for changes: add --watch to rebuild and reload on edits)");
+    match batches {
+        Some(rx) => {
+            eprintln!("watching content/, themes/, static/ and site.toml for changes");
+            std::thread::Builder::new()
+                .name("newsgen-build".into())
+                .spawn(move || {
+                    while let Ok(mut batch) = rx.recv() {
+                        // Coalesce batches that queued up during the previous build.
+                        while let Ok(more) = rx.try_recv() {
+                            batch.extend(more);
+                        }
+                        batch.sort();
+                        batch.dedup();
+                        builder.build(Some(&batch));
+                    }
+                })
+                .map_err(|e| Error::io("(build thread)", e))?;
+        }
+        None => {
+            eprintln!("(not watching for changes: add --watch to rebuild and reload on edits)");
+        }
     }
-
-    let _watcher = if opts.watch {
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
-        let watcher = watch::watch(&opts.site_dir, tx)
-            .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", opts.site_dir.display())))?;
-        let seen = watcher.seen.clone();
-        eprintln!("watching content/, themes/, static/ and site.toml for changes");
-        std::thread::Builder::new()
-            .name("newsgen-build".into())
-            .spawn(move || {
-                while let Ok(mut batch) = rx.recv() {
-                    // Coalesce batches that queued up during the previous build.
-                    while let Ok(more) = rx.try_recv() {
-                        batch.extend(more);
-                    }
-                    batch.sort();
-                    batch.dedup();
-                    let before = seen.load(Ordering::SeqCst);
-                    builder.build(Some(&batch));
-                    if seen.load(Ordering::SeqCst) != before {
-                        // Inputs changed while building: the snapshot may not match the
-                        // output, so the next rebuild must be a full one.
-                        builder.engine.invalidate();
-                    }
-                }
-            })
-            .map_err(|e| Error::io("(build thread)", e))?;
-        Some(watcher)
-    } else {
-        drop(builder);
-        None
-    };
 
     let app = http::router(state.clone());
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
@@ -247,6 +244,8 @@ struct Builder {
     engine: Engine,
     state: Arc<ServerState>,
     origin: String,
+    /// The watcher's count of raw events (`None` when not watching).
+    seen: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Builder {
@@ -276,13 +275,38 @@ impl Builder {
         if full_needed {
             self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
         }
+        let events_before = self.seen.as_ref().map(|s| s.load(Ordering::SeqCst));
         match self.engine.rebuild(changes) {
             Ok(r) => {
                 self.state.succeeded(full_needed.then_some(base_path));
                 report(&r, start.elapsed());
-                if let Err(e) = self.engine.prepare() {
-                    // Only costs speed: the next rebuild is a full one.
-                    eprintln!("(could not prepare partial rebuilds: {e})");
+                // Feeds, sitemaps and the search index of a partial rebuild follow the reload.
+                let t = Instant::now();
+                match self.engine.finish() {
+                    Ok(Some(n)) => eprintln!(
+                        "updated feeds, sitemaps and search index ({n} files changed) in {} ms",
+                        t.elapsed().as_millis()
+                    ),
+                    Ok(None) => {}
+                    Err(e) => {
+                        eprintln!("{e}");
+                        self.state.failed(reload::overlay_fragment(&e));
+                    }
+                }
+                // After a full build, take the snapshot for partial rebuilds (only worth it
+                // when watching). A partial rebuild made its own from the model it wrote.
+                if let (Some(seen), Some(before)) = (&self.seen, events_before)
+                    && !r.partial
+                {
+                    if let Err(e) = self.engine.prepare() {
+                        // Only costs speed: the next rebuild is a full one.
+                        eprintln!("(could not prepare partial rebuilds: {e})");
+                    }
+                    if seen.load(Ordering::SeqCst) != before {
+                        // Inputs changed between the build and the snapshot: they may not
+                        // match, so the next rebuild must be a full one.
+                        self.engine.invalidate();
+                    }
                 }
             }
             Err(e) => {
@@ -299,11 +323,17 @@ fn report(r: &Rebuild, total: Duration) {
         eprintln!("{w}");
     }
     if r.partial {
+        let phases: Vec<String> = r
+            .phases
+            .iter()
+            .map(|(name, d)| format!("{name} {}", d.as_millis()))
+            .collect();
         eprintln!(
-            "rebuilt {} of the pages ({} files changed) in {} ms",
+            "rebuilt {} pages ({} files changed) in {} ms ({} ms)",
             r.rendered,
             r.changed_files,
-            total.as_millis()
+            total.as_millis(),
+            phases.join(", ")
         );
     } else {
         eprintln!(
