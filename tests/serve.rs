@@ -64,7 +64,7 @@ fn write_article(dir: &Path, i: usize, title: &str, extra_front: &str) {
             i % 24,
             i % 3,
             i % 7,
-            i % 5 == 0,
+            i.is_multiple_of(5),
         ),
     )
     .unwrap();
