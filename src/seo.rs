@@ -15,15 +15,34 @@ use crate::model::pages::{Page, PageKind};
 use crate::render::context::rfc3339;
 use crate::render::escape_json_for_html;
 
+/// The parts of structured data that are the same on every page, built once per build.
+pub struct Shared {
+    website: Json,
+    publisher: Json,
+    locale: Value,
+}
+
+impl Shared {
+    pub fn new(site: &Site) -> Shared {
+        Shared {
+            website: website(site),
+            publisher: publisher(site),
+            locale: og_locale(&site.config.language)
+                .map(Value::from)
+                .unwrap_or_else(Value::none),
+        }
+    }
+}
+
 /// The `seo` value of a page's template context:
 /// `{json_ld, og_type, image, locale, published, modified}` (see docs/feeds-and-seo.md).
 /// `page_info` is the page's `page` context value (title, description, breadcrumb).
-pub fn page_values(site: &Site, page: &Page, page_info: &Json) -> Value {
+pub fn page_values(site: &Site, shared: &Shared, page: &Page, page_info: &Json) -> Value {
     let article = match page.kind {
         PageKind::Article(id) => Some(&site.articles[id]),
         _ => None,
     };
-    let json_ld = json_ld(site, page, page_info)
+    let json_ld = json_ld(site, shared, page, page_info)
         .map(|ld| escape_json_for_html(&ld.to_string()))
         .unwrap_or_default();
     let mut m = tera::Map::new();
@@ -43,12 +62,7 @@ pub fn page_values(site: &Site, page: &Page, page_info: &Json) -> Value {
             .map(Value::from)
             .unwrap_or_else(Value::none),
     );
-    m.insert(
-        "locale".into(),
-        og_locale(&site.config.language)
-            .map(Value::from)
-            .unwrap_or_else(Value::none),
-    );
+    m.insert("locale".into(), shared.locale.clone());
     for (key, date) in [
         ("published", article.map(|a| a.date)),
         ("modified", article.map(|a| a.modified())),
@@ -137,9 +151,9 @@ fn breadcrumbs(page_info: &Json, permalink: &str) -> Option<Json> {
 
 /// The page's JSON-LD document (`@context` + `@graph`), or None for pages that carry none
 /// (redirects, the 404 page).
-pub fn json_ld(site: &Site, page: &Page, page_info: &Json) -> Option<Json> {
+pub fn json_ld(site: &Site, shared: &Shared, page: &Page, page_info: &Json) -> Option<Json> {
     let permalink = site.permalink(&page.path);
-    let web = website(site);
+    let web = &shared.website;
     let crumbs = breadcrumbs(page_info, &permalink);
     let mut graph = Vec::new();
     match &page.kind {
@@ -160,7 +174,7 @@ pub fn json_ld(site: &Site, page: &Page, page_info: &Json) -> Option<Json> {
                 .collect();
             let author = match (&authors[..], &a.source) {
                 ([], Some(source)) => json!([{ "@type": "Organization", "name": source }]),
-                ([], None) => json!([publisher(site)]),
+                ([], None) => json!([shared.publisher]),
                 _ => json!(authors),
             };
             let mut node = json!({
@@ -172,7 +186,7 @@ pub fn json_ld(site: &Site, page: &Page, page_info: &Json) -> Option<Json> {
                 "datePublished": rfc3339(&a.date),
                 "dateModified": rfc3339(&a.modified()),
                 "author": author,
-                "publisher": publisher(site),
+                "publisher": shared.publisher,
                 "articleSection": site.sections[a.section].title,
                 "isPartOf": web,
                 "inLanguage": site.config.language,
@@ -210,7 +224,7 @@ pub fn json_ld(site: &Site, page: &Page, page_info: &Json) -> Option<Json> {
             if let Some(c) = &crumbs {
                 node["breadcrumb"] = json!({ "@id": c["@id"] });
             }
-            graph.push(web);
+            graph.push(web.clone());
             graph.push(node);
         }
     }

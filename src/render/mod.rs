@@ -32,6 +32,11 @@ pub struct Renderer<'a> {
     archive_nav: Vec<(Option<usize>, Option<usize>)>,
     /// For each archive: its child archives (months of a year, days of a month).
     archive_children: Vec<Vec<usize>>,
+    /// For each archive: its month calendar (month archives) or twelve-month grid (years);
+    /// none for days, which show their month's.
+    period_grids: Vec<Value>,
+    /// Structured-data values that are the same on every page.
+    seo: crate::seo::Shared,
     /// Extra HTML put before `</body>` (the live-reload script while serving).
     pub inject_before_body_end: Option<String>,
     /// Link targets found in article bodies while rendering, for [`Renderer::check_links`].
@@ -87,6 +92,18 @@ impl<'a> Renderer<'a> {
             }
             parent_of.insert(k.clone(), i);
         }
+        let period_grids = (0..n)
+            .into_par_iter()
+            .map(
+                |i| match (site.archives[i].key.month, site.archives[i].key.day) {
+                    (Some(_), None) => {
+                        Value::from_serializable(&navigation::month_calendar(site, i))
+                    }
+                    (None, _) => Value::from_serializable(&navigation::year_months(site, i)),
+                    _ => Value::none(),
+                },
+            )
+            .collect();
         Renderer {
             site,
             theme,
@@ -95,6 +112,8 @@ impl<'a> Renderer<'a> {
             section_pos,
             archive_nav,
             archive_children,
+            period_grids,
+            seo: crate::seo::Shared::new(site),
             inject_before_body_end: None,
             links: std::sync::Mutex::new(Vec::new()),
         }
@@ -349,25 +368,22 @@ impl<'a> Renderer<'a> {
                 let (prev, next) = self.archive_nav[*archive];
                 // Year and month above this archive; the month calendar; a year's 12 months.
                 let up = navigation::ancestors(site, &ar.key);
+                // Month calendars and year grids are built once per build (`Renderer::new`).
                 let calendar = match (ar.key.month, ar.key.day) {
-                    (Some(_), Some(d)) => up
-                        .last()
-                        .map(|&m| navigation::month_calendar(site, m, Some(d))),
-                    (Some(_), None) => Some(navigation::month_calendar(site, *archive, None)),
+                    (Some(_), Some(_)) => up.last().map(|&m| self.period_grids[m].clone()),
+                    (Some(_), None) => Some(self.period_grids[*archive].clone()),
                     _ => None,
                 };
                 let months = ar
                     .key
                     .month
                     .is_none()
-                    .then(|| navigation::year_months(site, *archive));
+                    .then(|| self.period_grids[*archive].clone());
                 let children: Vec<_> = self.archive_children[*archive]
                     .iter()
                     .map(|&i| link(i))
                     .collect();
-                ctx.insert(
-                    "archive",
-                    &json!({
+                let archive_json = json!({
                         "title": title,
                         "granularity": match (ar.key.month, ar.key.day) {
                             (Some(_), Some(_)) => "day",
@@ -383,10 +399,13 @@ impl<'a> Renderer<'a> {
                         "count": ar.articles.len(),
                         "datetime": navigation::period_datetime(&ar.key),
                         "up": up.iter().map(|&i| link(i)).collect::<Vec<_>>(),
-                        "calendar": calendar,
-                        "months": months,
-                    }),
-                );
+                });
+                let mut archive_map = Value::from_serializable(&archive_json)
+                    .into_map()
+                    .unwrap_or_default();
+                archive_map.insert("calendar".into(), calendar.unwrap_or_else(Value::none));
+                archive_map.insert("months".into(), months.unwrap_or_else(Value::none));
+                ctx.insert_value("archive", Value::from(archive_map));
                 ctx.insert_value(
                     "articles",
                     self.shared.list(page_slice(&ar.articles, per, *n)),
@@ -473,7 +492,10 @@ impl<'a> Renderer<'a> {
                 );
             }
         }
-        ctx.insert_value("seo", crate::seo::page_values(site, page, &page_info));
+        ctx.insert_value(
+            "seo",
+            crate::seo::page_values(site, &self.seo, page, &page_info),
+        );
         ctx.insert("page", &page_info);
         ctx
     }
@@ -575,9 +597,16 @@ fn percent_decode(s: &str) -> String {
 
 /// Makes JSON safe inside `<script>`: no `</script>`, `<!--` or U+2028/9 can break out.
 pub fn escape_json_for_html(json: &str) -> String {
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -57,11 +57,12 @@ pub fn ancestors(site: &Site, key: &ArchiveKey) -> Vec<usize> {
 }
 
 /// The calendar of the month archive `month` (Monday first), with a link on each day that has
-/// articles. `current` marks the day being shown on a day archive.
+/// articles. The same value serves the month page and each of its day pages (built once per
+/// build), so it does not mark a current day: templates compare `cell.day` with `archive.day`.
 ///
 /// Shape: `{title, url, datetime, weekdays: [..7 short names], weeks: [[cell or null; 7]]}`,
-/// a cell being `{day, datetime, url, count, current}` (`url` is null on days without articles).
-pub fn month_calendar(site: &Site, month: usize, current: Option<u32>) -> Json {
+/// a cell being `{day, datetime, url, count}` (`url` is null on days without articles).
+pub fn month_calendar(site: &Site, month: usize) -> Json {
     let ar = &site.archives[month];
     let (year, m) = (ar.key.year, ar.key.month.unwrap_or(1));
     let Some(first) = NaiveDate::from_ymd_opt(year, m, 1) else {
@@ -95,7 +96,6 @@ pub fn month_calendar(site: &Site, month: usize, current: Option<u32>) -> Json {
             "datetime": format!("{year:04}-{m:02}-{d:02}"),
             "url": link.map(|a| site.link(&a.path)),
             "count": link.map_or(0, |a| a.articles.len()),
-            "current": current == Some(d),
         }));
     }
     while !cells.len().is_multiple_of(7) {
