@@ -21,24 +21,49 @@ pub fn rfc3339(d: &DateTime<Tz>) -> String {
     d.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-fn date_fields(d: &DateTime<Tz>) -> Json {
-    json!({
-        "iso": rfc3339(d),
-        "display": d.format(DATETIME_FORMAT).to_string(),
-        "day": d.format(DATE_FORMAT).to_string(),
-        "time": d.format("%H:%M").to_string(),
-        "ymd": d.format("%Y-%m-%d").to_string(),
-    })
+/// A Tera map from static keys, built directly (no serde round trip: cards are built for
+/// every article of every build, and serve rebuilds often).
+pub fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
+    let mut map = tera::Map::with_capacity(N);
+    for (key, value) in pairs {
+        map.insert(key.into(), value);
+    }
+    Value::from(map)
 }
 
-/// A link to a term page: `{name, slug, url}`.
-fn term_link(site: &Site, kind: TaxonomyKind, id: usize) -> Json {
-    let term = &site.taxonomy(kind).terms[id];
-    json!({
-        "name": term.name,
-        "slug": term.slug,
-        "url": site.link(&format!("{}/{}/", kind.slug(), term.slug)),
-    })
+/// `{iso, display, day, time, ymd}` of a time in the site's zone.
+pub fn date_value(d: &DateTime<Tz>) -> Value {
+    obj([
+        ("iso", rfc3339(d).into()),
+        ("display", d.format(DATETIME_FORMAT).to_string().into()),
+        ("day", d.format(DATE_FORMAT).to_string().into()),
+        ("time", d.format("%H:%M").to_string().into()),
+        ("ymd", d.format("%Y-%m-%d").to_string().into()),
+    ])
+}
+
+/// Links to every term page, `{name, slug, url}`, per taxonomy (in `TaxonomyKind::ALL` order),
+/// built once and shared by every card that names the term.
+fn term_links(site: &Site) -> Vec<Vec<Value>> {
+    TaxonomyKind::ALL
+        .iter()
+        .map(|&kind| {
+            site.taxonomy(kind)
+                .terms
+                .iter()
+                .map(|term| {
+                    obj([
+                        ("name", term.name.as_str().into()),
+                        ("slug", term.slug.as_str().into()),
+                        (
+                            "url",
+                            site.link(&format!("{}/{}/", kind.slug(), term.slug)).into(),
+                        ),
+                    ])
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A section summary: `{slug, title, description, url, permalink, feed_url, count}`.
@@ -68,46 +93,59 @@ pub fn image_url(site: &Site, a: &Article) -> Option<String> {
 }
 
 /// Everything a list or a page needs to show one article, except its body.
-pub fn card_json(site: &Site, a: &Article) -> Json {
-    let authors: Vec<Json> = a
-        .author_ids
-        .iter()
-        .map(|&t| term_link(site, TaxonomyKind::Authors, t))
-        .collect();
-    let tags: Vec<Json> = a
-        .tag_ids
-        .iter()
-        .map(|&t| term_link(site, TaxonomyKind::Tags, t))
-        .collect();
+/// `terms` and `sections` are the shared values of [`term_links`] and [`section_brief`].
+fn card_value(site: &Site, a: &Article, terms: &[Vec<Value>], sections: &[Value]) -> Value {
+    let links = |kind: TaxonomyKind, ids: &[usize]| -> Value {
+        Value::from(
+            ids.iter()
+                .map(|&t| terms[kind as usize][t].clone())
+                .collect::<Vec<_>>(),
+        )
+    };
     let source = a.source.as_ref().map(|name| {
-        let page = a
-            .source_id
-            .map(|t| term_link(site, TaxonomyKind::Sources, t)["url"].clone());
-        json!({ "name": name, "url": page, "link": a.source_url })
+        let page = a.source_id.map(|t| {
+            let term = &site.taxonomy(TaxonomyKind::Sources).terms[t];
+            site.link(&format!("sources/{}/", term.slug))
+        });
+        obj([
+            ("name", name.as_str().into()),
+            ("url", page.into()),
+            ("link", a.source_url.as_deref().into()),
+        ])
     });
-    let s = &site.sections[a.section];
-    json!({
-        "title": a.title,
-        "slug": a.slug,
-        "url": site.link(&a.path),
-        "permalink": site.permalink(&a.path),
-        "path": a.path,
-        "date": date_fields(&a.date),
-        "updated": a.updated.as_ref().map(date_fields),
-        "section": {
-            "slug": s.slug,
-            "title": s.title,
-            "url": site.link(&format!("{}/", s.slug)),
-        },
-        "summary": a.summary,
-        "source": source,
-        "authors": authors,
-        "tags": tags,
-        "featured": a.featured,
-        "draft": a.draft,
-        "image": image_url(site, a),
-        "extra": a.extra,
-    })
+    let extra = if a.extra.is_empty() {
+        Value::from(tera::Map::new())
+    } else {
+        Value::from_serializable(&a.extra)
+    };
+    obj([
+        ("title", a.title.as_str().into()),
+        ("slug", a.slug.as_str().into()),
+        ("url", site.link(&a.path).into()),
+        ("permalink", site.permalink(&a.path).into()),
+        ("path", a.path.as_str().into()),
+        ("date", date_value(&a.date)),
+        ("updated", a.updated.as_ref().map(date_value).into()),
+        ("section", sections[a.section].clone()),
+        ("summary", a.summary.as_str().into()),
+        ("source", source.into()),
+        ("authors", links(TaxonomyKind::Authors, &a.author_ids)),
+        ("tags", links(TaxonomyKind::Tags, &a.tag_ids)),
+        ("featured", a.featured.into()),
+        ("draft", a.draft.into()),
+        ("image", image_url(site, a).into()),
+        ("extra", extra),
+    ])
+}
+
+/// The `{slug, title, url}` of a section that every card of the section shares.
+fn section_brief(site: &Site, i: usize) -> Value {
+    let s = &site.sections[i];
+    obj([
+        ("slug", s.slug.as_str().into()),
+        ("title", s.title.as_str().into()),
+        ("url", site.link(&format!("{}/", s.slug)).into()),
+    ])
 }
 
 /// Values shared by every page of one build, built once.
@@ -120,10 +158,14 @@ pub struct Shared {
 
 impl Shared {
     pub fn build(site: &Site) -> Shared {
+        let terms = term_links(site);
+        let briefs: Vec<Value> = (0..site.sections.len())
+            .map(|i| section_brief(site, i))
+            .collect();
         let cards = site
             .articles
             .par_iter()
-            .map(|a| Value::from_serializable(&card_json(site, a)))
+            .map(|a| card_value(site, a, &terms, &briefs))
             .collect();
         let sections = (0..site.sections.len())
             .map(|i| Value::from_serializable(&section_json(site, i)))
@@ -200,10 +242,7 @@ pub fn global(site: &Site, shared: &Shared) -> tera::Context {
             .map(|(i, _)| i)
             .collect();
         let mut m = tera::Map::new();
-        m.insert(
-            "date".into(),
-            Value::from_serializable(&date_fields(&newest.date)),
-        );
+        m.insert("date".into(), date_value(&newest.date));
         m.insert(
             "url".into(),
             Value::from(site.link(&newest.date.format("%Y/%m/%d/").to_string())),
