@@ -30,6 +30,8 @@ pub struct BuildOptions {
     pub now: Option<DateTime<Utc>>,
     /// HTML injected before `</body>` of every page (live reload while serving).
     pub inject_script: Option<String>,
+    /// Parsed articles kept between builds of one process (serve).
+    pub parse_cache: Option<std::sync::Arc<crate::load::ParseCache>>,
 }
 
 impl BuildOptions {
@@ -90,9 +92,12 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     let tz = config.timezone;
     let now = build_time(opts.now).with_timezone(&tz);
 
+    let mut phases = Phases::new();
     let tree = content::walk(site_dir);
+    phases.mark("walk content");
     diags.extend(tree.warnings.iter().cloned());
-    let (loaded, file_diags) = read_articles(site_dir, &tree, tz);
+    let (loaded, file_diags) = read_articles(site_dir, &tree, tz, opts.parse_cache.as_deref());
+    phases.mark("read and parse articles");
     diags.extend(file_diags);
 
     let theme = match Theme::resolve(site_dir, &config.theme) {
@@ -115,6 +120,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
         drafts: opts.drafts,
         future: opts.future,
     };
+    phases.mark("load theme and templates");
     let site = match build_site(config, loaded, tree.assets, flags, now) {
         Ok((site, w)) => {
             diags.extend(w);
@@ -125,6 +131,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
             None
         }
     };
+    phases.mark("build the model");
     if opts.strict {
         diags.make_strict();
     }

@@ -4,7 +4,10 @@ pub mod config;
 pub mod content;
 pub mod frontmatter;
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use chrono_tz::Tz;
 use rayon::prelude::*;
@@ -16,25 +19,81 @@ use content::ContentTree;
 /// One file's outcome: the article and its warnings, or its errors.
 type FileResult = Result<(LoadedArticle, Vec<Diagnostic>), Vec<Diagnostic>>;
 
+/// One file's parse: its front matter and body with warnings, or its errors.
+type ParseResult = Result<(frontmatter::ArticleFile, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// Parsed articles kept between builds of one process (`serve`), so a rebuild after one edit
+/// parses one file. An entry is used only while the file's size and modification time are
+/// unchanged and nobody called [`ParseCache::forget`] for it; the watcher forgets every path
+/// it saw change, which covers edits too quick for the file system's clock.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    entries: Mutex<HashMap<PathBuf, (u64, SystemTime, Tz, ParseResult)>>,
+}
+
+impl ParseCache {
+    /// Drops the entries of these paths (relative to the site folder).
+    pub fn forget<'p>(&self, paths: impl IntoIterator<Item = &'p Path>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            for p in paths {
+                entries.remove(p);
+            }
+        }
+    }
+
+    fn get(&self, path: &Path, len: u64, modified: SystemTime, tz: Tz) -> Option<ParseResult> {
+        let entries = self.entries.lock().ok()?;
+        match entries.get(path) {
+            Some((l, m, z, r)) if *l == len && *m == modified && *z == tz => Some(r.clone()),
+            _ => None,
+        }
+    }
+
+    fn put(&self, path: &Path, len: u64, modified: SystemTime, tz: Tz, result: &ParseResult) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(path.to_path_buf(), (len, modified, tz, result.clone()));
+        }
+    }
+}
+
+fn parse_file(full: &Path, rel: &Path, tz: Tz) -> ParseResult {
+    let bytes = std::fs::read(full)
+        .map_err(|e| vec![Diagnostic::error(rel, None, format!("cannot read: {e}"))])?;
+    frontmatter::parse_article(&bytes, rel, tz)
+}
+
 /// Reads and parses every article of `tree` in parallel. Returns the articles that parsed
 /// and every diagnostic (errors of broken files, warnings of good ones).
 pub fn read_articles(
     site_dir: &Path,
     tree: &ContentTree,
     tz: Tz,
+    cache: Option<&ParseCache>,
 ) -> (Vec<LoadedArticle>, Vec<Diagnostic>) {
     let results: Vec<FileResult> = tree
         .articles
         .par_iter()
         .map(|src| {
-            let bytes = std::fs::read(site_dir.join(&src.path)).map_err(|e| {
-                vec![Diagnostic::error(
-                    &src.path,
-                    None,
-                    format!("cannot read: {e}"),
-                )]
-            })?;
-            let (file, warnings) = frontmatter::parse_article(&bytes, &src.path, tz)?;
+            let full = site_dir.join(&src.path);
+            let stamp = cache.and_then(|_| {
+                let meta = std::fs::metadata(&full).ok()?;
+                Some((meta.len(), meta.modified().ok()?))
+            });
+            let cached = match (cache, stamp) {
+                (Some(c), Some((len, modified))) => c.get(&src.path, len, modified, tz),
+                _ => None,
+            };
+            let parsed = match cached {
+                Some(p) => p,
+                None => {
+                    let parsed = parse_file(&full, &src.path, tz);
+                    if let (Some(c), Some((len, modified))) = (cache, stamp) {
+                        c.put(&src.path, len, modified, tz, &parsed);
+                    }
+                    parsed
+                }
+            };
+            let (file, warnings) = parsed?;
             Ok((
                 LoadedArticle {
                     source: src.clone(),
@@ -56,4 +115,43 @@ pub fn read_articles(
         }
     }
     (articles, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn titles(dir: &Path, cache: &ParseCache) -> Vec<String> {
+        let tree = content::walk(dir);
+        let (articles, _) = read_articles(dir, &tree, Tz::UTC, Some(cache));
+        articles.into_iter().map(|a| a.file.front.title).collect()
+    }
+
+    #[test]
+    fn the_cache_reparses_changed_and_forgotten_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("content/world/a.md");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "+++\ntitle = \"AAA\"\ndate = 2025-01-01\n+++\n").unwrap();
+        let cache = ParseCache::default();
+        assert_eq!(titles(dir.path(), &cache), ["AAA"]);
+        let stamp = std::fs::metadata(&file).unwrap().modified().unwrap();
+
+        // Same size and time (an edit within one tick of the clock): the cache answers...
+        std::fs::write(&file, "+++\ntitle = \"BBB\"\ndate = 2025-01-01\n+++\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(stamp)
+            .unwrap();
+        assert_eq!(titles(dir.path(), &cache), ["AAA"]);
+        // ...until the watcher says the file changed.
+        cache.forget([Path::new("content/world/a.md")]);
+        assert_eq!(titles(dir.path(), &cache), ["BBB"]);
+
+        // A change of size is seen without being told.
+        std::fs::write(&file, "+++\ntitle = \"CCCC\"\ndate = 2025-01-01\n+++\n").unwrap();
+        assert_eq!(titles(dir.path(), &cache), ["CCCC"]);
+    }
 }

@@ -125,7 +125,9 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(opts: BuildOptions) -> Engine {
+    pub fn new(mut opts: BuildOptions) -> Engine {
+        // Reparse only the files that changed (see `load::ParseCache`).
+        opts.parse_cache.get_or_insert_with(Default::default);
         Engine {
             opts,
             snapshot: None,
@@ -161,6 +163,9 @@ impl Engine {
 
     /// Rebuilds after `changes` (`None`: everything). On error the output is unchanged.
     pub fn rebuild(&mut self, changes: Option<&[PathBuf]>) -> Result<Rebuild, Error> {
+        if let (Some(cache), Some(changes)) = (&self.opts.parse_cache, changes) {
+            cache.forget(changes.iter().map(PathBuf::as_path));
+        }
         if let Some(changes) = changes
             && self.can_be_partial(changes)
         {
