@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Build-speed benchmark: newsgen (and Hugo, when installed) on one synthetic archive.
 
-usage: bench/run.py [--articles N] [--runs R] [--keep]
+usage: bench/run.py [--articles N] [--runs R] [--out DIR]
 
 Generates target/bench/archive-N with bench/gen_archive.py (once), builds it R times with
 target/release/newsgen and R times with `hugo` if it is on PATH, and prints the median wall
 time, articles per second and peak memory (max RSS of the process) of each, and the ratio.
 Run `cargo build --release` first. Numbers vary on a shared machine: compare medians.
+`--out /dev/shm/bench` writes both outputs to memory, which measures the tools rather than
+the disk (on a slow disk, creating tens of thousands of small files dominates both).
 """
 import argparse
 import os
@@ -36,6 +38,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=10000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", help="folder for the outputs (default: inside the archive)")
     args = ap.parse_args()
     n = args.articles
     site = os.path.join(ROOT, "target", "bench", f"archive-{n}")
@@ -50,7 +53,9 @@ def main():
     os.environ.update(env_epoch)
 
     results = {}
-    out = os.path.join(site, "public")
+    out_root = args.out or site
+    os.makedirs(out_root, exist_ok=True)
+    out = os.path.join(out_root, "public")
     runs = []
     for _ in range(args.runs):
         shutil.rmtree(out, ignore_errors=True)
@@ -60,7 +65,7 @@ def main():
 
     hugo = shutil.which("hugo")
     if hugo:
-        hout = os.path.join(site, "hugo-public")
+        hout = os.path.join(out_root, "hugo-public")
         runs = []
         for _ in range(args.runs):
             shutil.rmtree(hout, ignore_errors=True)
