@@ -38,15 +38,7 @@ impl Generator for Feeds {
     }
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
-        let errors: Vec<Diagnostic> = feed_files(site)
-            .into_iter()
-            .filter_map(|(rel, bytes)| out.write(&rel, &bytes).err())
-            .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        out.write_all(feed_files(site))
     }
 }
 

@@ -54,7 +54,7 @@ impl Generator for Sitemap {
     }
 
     fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
-        write_all(out, sitemap_files(site, pages, Limits::PROTOCOL))
+        out.write_all(sitemap_files(site, pages, Limits::PROTOCOL))
     }
 }
 
@@ -67,19 +67,7 @@ impl Generator for NewsSitemap {
     }
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
-        write_all(out, vec![("news-sitemap.xml".into(), news_sitemap(site))])
-    }
-}
-
-fn write_all(out: &Output, files: Vec<(String, Vec<u8>)>) -> Result<(), Vec<Diagnostic>> {
-    let errors: Vec<Diagnostic> = files
-        .into_iter()
-        .filter_map(|(rel, bytes)| out.write(&rel, &bytes).err())
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
+        out.write_all(vec![("news-sitemap.xml".into(), news_sitemap(site))])
     }
 }
 

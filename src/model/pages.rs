@@ -42,7 +42,35 @@ pub enum PageKind {
     },
 }
 
+/// The template of every page kind, as [`PageKind::template`] maps them.
+pub const PAGE_TEMPLATES: [&str; 9] = [
+    "index.html",
+    "article.html",
+    "section.html",
+    "archive.html",
+    "terms.html",
+    "term.html",
+    "search.html",
+    "404.html",
+    "redirect.html",
+];
+
 impl PageKind {
+    /// The theme template that renders this kind of page.
+    pub fn template(&self) -> &'static str {
+        match self {
+            PageKind::Front => "index.html",
+            PageKind::Article(_) => "article.html",
+            PageKind::Section { .. } => "section.html",
+            PageKind::Archive { .. } => "archive.html",
+            PageKind::TermList { .. } => "terms.html",
+            PageKind::Term { .. } => "term.html",
+            PageKind::Search => "search.html",
+            PageKind::NotFound => "404.html",
+            PageKind::Redirect { .. } => "redirect.html",
+        }
+    }
+
     /// Canonical pages go in the sitemap; redirects and the 404 page do not.
     pub fn is_canonical(&self) -> bool {
         !matches!(

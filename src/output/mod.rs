@@ -77,6 +77,19 @@ impl Output {
         std::fs::write(&path, bytes).map_err(|e| write_error(rel, &e))
     }
 
+    /// Writes several files; every failure is reported.
+    pub fn write_all(&self, files: Vec<(String, Vec<u8>)>) -> Result<(), Vec<Diagnostic>> {
+        let errors: Vec<Diagnostic> = files
+            .into_iter()
+            .filter_map(|(rel, bytes)| self.write(&rel, &bytes).err())
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
     /// Copies a file from the site into the output.
     pub fn copy(&self, src: &Path, rel: &str) -> Result<(), Diagnostic> {
         let path = self.target(rel)?;

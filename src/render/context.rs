@@ -256,22 +256,8 @@ pub fn global(site: &Site, shared: &Shared) -> tera::Context {
 
 /// Title of a date archive: "2025", "October 2025", "30 October 2025".
 pub fn archive_title(ar: &Archive) -> String {
-    let month_name = |m: u32| {
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ][(m as usize).saturating_sub(1).min(11)]
-    };
+    let month_name =
+        |m: u32| crate::render::navigation::MONTHS[(m as usize).saturating_sub(1).min(11)];
     match (ar.key.month, ar.key.day) {
         (Some(m), Some(d)) => format!("{d} {} {}", month_name(m), ar.key.year),
         (Some(m), None) => format!("{} {}", month_name(m), ar.key.year),

@@ -142,24 +142,10 @@ impl<'a> Renderer<'a> {
         errors
     }
 
-    fn template_for(kind: &PageKind) -> &'static str {
-        match kind {
-            PageKind::Front => "index.html",
-            PageKind::Article(_) => "article.html",
-            PageKind::Section { .. } => "section.html",
-            PageKind::Archive { .. } => "archive.html",
-            PageKind::TermList { .. } => "terms.html",
-            PageKind::Term { .. } => "term.html",
-            PageKind::Search => "search.html",
-            PageKind::NotFound => "404.html",
-            PageKind::Redirect { .. } => "redirect.html",
-        }
-    }
-
     /// Renders one page to HTML.
     pub fn render_page(&self, page: &Page) -> Result<String, Diagnostic> {
         let ctx = self.page_context(page);
-        let template = Self::template_for(&page.kind);
+        let template = page.kind.template();
         let mut html = self
             .tera
             .render(template, &ctx)

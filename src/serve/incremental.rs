@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use crate::build::{BuildOptions, LoadedSite, load_site};
 use crate::error::{Diagnostic, Error};
 use crate::model::Site;
-use crate::model::pages::{self, Page, PageKind, page_slice};
+use crate::model::pages::{self, PAGE_TEMPLATES, Page, PageKind, page_slice};
 use crate::output::Output;
 use crate::render::Renderer;
 use crate::render::context::{self, section_json};
@@ -40,33 +40,6 @@ const GLOBAL_KEYS: [&str; 6] = [
     "front_sections",
     "latest",
     "latest_day",
-];
-
-/// The page templates, by page kind (mirrors `Renderer::template_for`).
-fn template_for(kind: &PageKind) -> &'static str {
-    match kind {
-        PageKind::Front => "index.html",
-        PageKind::Article(_) => "article.html",
-        PageKind::Section { .. } => "section.html",
-        PageKind::Archive { .. } => "archive.html",
-        PageKind::TermList { .. } => "terms.html",
-        PageKind::Term { .. } => "term.html",
-        PageKind::Search => "search.html",
-        PageKind::NotFound => "404.html",
-        PageKind::Redirect { .. } => "redirect.html",
-    }
-}
-
-const PAGE_TEMPLATES: [&str; 9] = [
-    "index.html",
-    "article.html",
-    "section.html",
-    "archive.html",
-    "terms.html",
-    "term.html",
-    "search.html",
-    "404.html",
-    "redirect.html",
 ];
 
 /// What was built last, to compare the next build with.
@@ -380,7 +353,7 @@ fn render_changed(
         .filter(|p| {
             let file = p.file();
             let fp = fingerprints.get(&file).copied().flatten();
-            stale_templates.contains(template_for(&p.kind))
+            stale_templates.contains(p.kind.template())
                 || fp.is_none()
                 || old.pages.get(&file).copied().flatten() != fp
         })
@@ -629,7 +602,7 @@ impl Analysis {
         let per = site.config.per_page;
         let mut h = DefaultHasher::new();
         page.path.hash(&mut h);
-        template_for(&page.kind).hash(&mut h);
+        page.kind.template().hash(&mut h);
         let cards = |h: &mut DefaultHasher, ids: &[usize]| {
             for &i in ids {
                 self.cards[i].hash(h);
