@@ -44,6 +44,7 @@ async function runOne(e, q, stats) {
       id: r.id, title: r.title, url: r.url, section: r.sectionSlug, date: r.date, iso: r.iso,
       source: r.source,
       marked: e.marks(r.title + ' | ' + r.excerpt, res.highlight).filter((x) => x[1]).map((x) => x[0]),
+      snippet: e.snippet(r.excerpt, res.highlight, 220).map((x) => (x[1] ? '[' + x[0] + ']' : x[0])).join(''),
     })),
     bytes: stats.bytes,
     files: stats.files.length,

@@ -17,15 +17,17 @@
 //! of the results it shows: its cost depends on the words, not on the archive's size.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::text::{Analyzer, STOP_WORDS, keys};
+use super::text::{Analyzer, STOP_WORDS, is_stop_word, keys_and_stop_words};
 use crate::error::Diagnostic;
 use crate::model::{Article, Site};
 use crate::render::context::{DATE_FORMAT, rfc3339};
@@ -46,13 +48,11 @@ pub const EXCERPT_CHARS: usize = 300;
 pub const FRAGMENT_DIR_FILES: usize = 1024;
 
 /// Articles analysed in parallel between two merges: bounds the memory of raw postings.
-const GROUP_DOCS: usize = 4096;
+const GROUP_DOCS: usize = 2048;
 /// Articles per parallel task (a multiple of `DOCS_PER_FRAGMENT`).
-const BATCH_DOCS: usize = 128;
+const BATCH_DOCS: usize = 512;
 /// Bits of relevance level stored with every posting.
 const LEVEL_BITS: u32 = 3;
-/// Stem cache entries per thread before it is cleared (bounds memory on huge vocabularies).
-const STEM_CACHE_MAX: usize = 1 << 20;
 
 /// How much a word counts by where it occurs: a headline word outweighs five body mentions.
 pub const WEIGHT_TITLE: u32 = 5;
@@ -108,6 +108,18 @@ pub fn push_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// Reads one varint: (value, bytes read).
+fn read_varint(bytes: &[u8]) -> (u64, usize) {
+    let mut v = 0u64;
+    for (i, b) in bytes.iter().enumerate() {
+        v |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return (v, i + 1);
+        }
+    }
+    (v, bytes.len())
+}
+
 /// A delta-coded postings list being appended to in article order.
 #[derive(Default)]
 struct Postings {
@@ -118,6 +130,20 @@ struct Postings {
 }
 
 impl Postings {
+    /// Appends a later run of postings whose first gap was counted from article 0.
+    fn append(&mut self, run: &Postings) {
+        let (first, len) = read_varint(&run.bytes);
+        let doc = (first >> LEVEL_BITS) as u32;
+        let gap = u64::from(doc - self.next);
+        push_varint(
+            &mut self.bytes,
+            (gap << LEVEL_BITS) | (first & ((1 << LEVEL_BITS) - 1)),
+        );
+        self.bytes.extend_from_slice(&run.bytes[len..]);
+        self.df += run.df;
+        self.next = run.next;
+    }
+
     fn push(&mut self, doc: u32, level: u8) {
         let gap = u64::from(doc - self.next);
         push_varint(&mut self.bytes, (gap << LEVEL_BITS) | u64::from(level));
@@ -128,15 +154,33 @@ impl Postings {
 
 /// What one parallel task found in its articles.
 struct Batch {
-    /// Stem → (article id << LEVEL_BITS | level), in article order.
-    postings: HashMap<String, Vec<u32>>,
-    /// Surface words whose stem differs: word → stem.
-    surfaces: HashMap<String, String>,
+    /// Stem ids met in this batch; postings[i] belongs to stems[i], coded as in the index but
+    /// with the first gap counted from article 0 (fixed up when appended to the whole list).
+    stems: Vec<u32>,
+    postings: Vec<Postings>,
     errors: Vec<Diagnostic>,
 }
 
+/// Every key met → its stem id, and every stem by id: each distinct word is stemmed once,
+/// and the keys whose stem differs become the dictionary's surface words.
+#[derive(Default)]
+struct Interner {
+    keys: FxHashMap<String, u32>,
+    ids: FxHashMap<Arc<str>, u32>,
+    stems: Vec<Arc<str>>,
+}
+
+/// The stem id cached for stop words (they are not indexed).
+const STOP: u32 = u32::MAX;
+
+/// Distinguishes builds in one process (`serve --watch`), so a thread's cache of stem ids
+/// from an earlier build is never used.
+static BUILD_GENERATION: AtomicU64 = AtomicU64::new(0);
+
 thread_local! {
-    static STEM_CACHE: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    /// This thread's copy of key → stem id for the current build: the hot loop takes no lock.
+    static KEY_CACHE: RefCell<(u64, FxHashMap<String, u32>)> =
+        RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
 /// Counts file bytes and a content version while writing through the sink.
@@ -201,54 +245,114 @@ pub fn fragment_path(k: usize) -> String {
     format!("search/f/{}/{k}.json", k / FRAGMENT_DIR_FILES)
 }
 
+/// A task's interning tables and per-article counters.
+#[derive(Default)]
+struct Local {
+    /// Stem id → slot in the batch.
+    slots: FxHashMap<u32, u32>,
+    /// Weighted count of each slot in the current article, and the slots that are non-zero.
+    counts: Vec<u32>,
+    touched: Vec<u32>,
+}
+
 struct Builder<'a> {
     site: &'a Site,
     analyzer: Analyzer,
     avgdl: f64,
     writer: Writer<'a>,
+    interner: RwLock<Interner>,
+    generation: u64,
 }
 
 impl Builder<'_> {
-    fn stem(&self, key: &str) -> String {
-        if self.analyzer.stemmer_name() == "none" {
-            return key.to_string();
+    /// The stem id of `key`: from this thread's cache, else the shared interner, else the
+    /// stemmer (then interned).
+    fn stem_id(&self, key: &str, cache: &mut FxHashMap<String, u32>) -> u32 {
+        {
+            if let Some(&id) = cache.get(key) {
+                return id;
+            }
+            let known = self
+                .interner
+                .read()
+                .ok()
+                .and_then(|i| i.keys.get(key).copied());
+            let id = known.unwrap_or_else(|| {
+                if is_stop_word(key) {
+                    return STOP;
+                }
+                let stem = self.analyzer.stem(key);
+                let Ok(mut i) = self.interner.write() else {
+                    return 0;
+                };
+                let i = &mut *i;
+                if let Some(&id) = i.keys.get(key) {
+                    return id;
+                }
+                let id = match i.ids.get(stem.as_ref()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = i.stems.len() as u32;
+                        let stem: Arc<str> = Arc::from(stem.as_ref());
+                        i.ids.insert(stem.clone(), id);
+                        i.stems.push(stem);
+                        id
+                    }
+                };
+                i.keys.insert(key.to_string(), id);
+                id
+            });
+            cache.insert(key.to_string(), id);
+            id
         }
-        STEM_CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            if let Some(s) = c.get(key) {
-                return s.clone();
-            }
-            if c.len() >= STEM_CACHE_MAX {
-                c.clear();
-            }
-            let s = self.analyzer.stem(key).into_owned();
-            c.insert(key.to_string(), s.clone());
-            s
-        })
+    }
+
+    /// The batch slot of a stem id.
+    fn slot(local: &mut Local, batch: &mut Batch, id: u32) -> usize {
+        let next = batch.stems.len() as u32;
+        let slot = *local.slots.entry(id).or_insert(next);
+        if slot == next {
+            batch.stems.push(id);
+            batch.postings.push(Postings::default());
+            local.counts.push(0);
+        }
+        slot as usize
     }
 
     /// Analyses articles `first..first + articles.len()` and writes their fragment files.
     fn batch(&self, first: usize, articles: &[Article]) -> Batch {
         let mut batch = Batch {
-            postings: HashMap::new(),
-            surfaces: HashMap::new(),
+            stems: Vec::new(),
+            postings: Vec::new(),
             errors: Vec::new(),
         };
+        let mut local = Local::default();
+        // This thread's key cache, taken out for the batch (no thread-local access per word).
+        let mut cache = KEY_CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.0 != self.generation {
+                *c = (self.generation, FxHashMap::default());
+            }
+            std::mem::take(&mut c.1)
+        });
         let mut records = Vec::with_capacity(DOCS_PER_FRAGMENT);
-        let mut tf: HashMap<String, u32> = HashMap::new();
         for (i, a) in articles.iter().enumerate() {
             let doc = first + i;
             let body = plain_text(&a.body);
             // A derived summary is the body's first paragraph: don't count it twice.
             let own_summary = !body.trim_start().starts_with(a.summary.trim());
-            tf.clear();
             let mut add = |text: &str, weight: u32| {
-                keys(text, |k| {
-                    let s = self.stem(k);
-                    if s != k && !batch.surfaces.contains_key(k) {
-                        batch.surfaces.insert(k.to_string(), s.clone());
+                keys_and_stop_words(text, |k| {
+                    let id = self.stem_id(k, &mut cache);
+                    if id == STOP {
+                        return;
                     }
-                    *tf.entry(s).or_insert(0) += weight;
+                    let slot = Self::slot(&mut local, &mut batch, id);
+                    let c = &mut local.counts[slot];
+                    if *c == 0 {
+                        local.touched.push(slot as u32);
+                    }
+                    *c += weight;
                 });
             };
             add(&a.title, WEIGHT_TITLE);
@@ -263,13 +367,10 @@ impl Builder<'_> {
             }
             add(&body, WEIGHT_BODY);
             let dl = approx_len(a) as f64;
-            for (stem, f) in tf.drain() {
+            for id in local.touched.drain(..) {
+                let f = std::mem::take(&mut local.counts[id as usize]);
                 let l = level(f, dl, self.avgdl);
-                batch
-                    .postings
-                    .entry(stem)
-                    .or_default()
-                    .push(((doc as u32) << LEVEL_BITS) | u32::from(l));
+                batch.postings[id as usize].push(doc as u32, l);
             }
 
             let text = if own_summary {
@@ -294,6 +395,7 @@ impl Builder<'_> {
                 }
             }
         }
+        KEY_CACHE.with(|c| c.borrow_mut().1 = cache);
         batch
     }
 }
@@ -333,41 +435,66 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
             bytes: AtomicU64::new(0),
             version: AtomicU64::new(0),
         },
+        interner: RwLock::new(Interner::default()),
+        generation: BUILD_GENERATION.fetch_add(1, Ordering::Relaxed),
     };
     let w = &builder.writer;
     let mut errors = Vec::new();
-    let mut stems: HashMap<String, Postings> = HashMap::new();
-    let mut surfaces: HashMap<String, String> = HashMap::new();
+    let mut all: Vec<Postings> = Vec::new();
     let mut postings = 0u64;
-    for (g, group) in articles.chunks(GROUP_DOCS).enumerate() {
-        let first = g * GROUP_DOCS;
-        let batches: Vec<Batch> = group
-            .par_chunks(BATCH_DOCS)
-            .enumerate()
-            .map(|(b, chunk)| builder.batch(first + b * BATCH_DOCS, chunk))
-            .collect();
+    let mut merge = |batches: Vec<Batch>| {
         for batch in batches {
             errors.extend(batch.errors);
-            for (stem, list) in batch.postings {
-                let p = stems.entry(stem).or_default();
-                postings += list.len() as u64;
-                for v in list {
-                    p.push(v >> LEVEL_BITS, (v & ((1 << LEVEL_BITS) - 1)) as u8);
+            for (id, list) in batch.stems.into_iter().zip(batch.postings) {
+                postings += u64::from(list.df);
+                let id = id as usize;
+                if id >= all.len() {
+                    all.resize_with(id + 1, Postings::default);
                 }
-            }
-            for (word, stem) in batch.surfaces {
-                surfaces.entry(word).or_insert(stem);
+                all[id].append(&list);
             }
         }
+    };
+    // Each group is merged (in article order) while the next one is analysed.
+    let mut pending: Option<Vec<Batch>> = None;
+    for (g, group) in articles.chunks(GROUP_DOCS).enumerate() {
+        let first = g * GROUP_DOCS;
+        let previous = pending.take();
+        let (batches, ()) = rayon::join(
+            || {
+                group
+                    .par_chunks(BATCH_DOCS)
+                    .enumerate()
+                    .map(|(b, chunk)| builder.batch(first + b * BATCH_DOCS, chunk))
+                    .collect::<Vec<Batch>>()
+            },
+            || {
+                if let Some(p) = previous {
+                    merge(p);
+                }
+            },
+        );
+        pending = Some(batches);
+    }
+    if let Some(p) = pending {
+        merge(p);
     }
     if !errors.is_empty() {
         return Err(errors);
     }
+    let interner = builder.interner.into_inner().unwrap_or_default();
 
     // Postings packs, in key order so the stems of one prefix sit together.
-    let mut stems: Vec<(String, Postings)> = stems.into_iter().collect();
+    all.resize_with(interner.stems.len(), Postings::default);
+    let mut stems: Vec<(Arc<str>, Postings)> = interner
+        .stems
+        .iter()
+        .cloned()
+        .zip(all)
+        .filter(|(_, p)| p.df > 0)
+        .collect();
     stems.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
-    let mut locs: HashMap<&str, Loc> = HashMap::with_capacity(stems.len());
+    let mut locs: FxHashMap<&str, Loc> = FxHashMap::default();
     let mut pack = Vec::new();
     let mut pack_id = 0u32;
     let flush = |pack: &mut Vec<u8>, id: &mut u32| -> Result<(), Diagnostic> {
@@ -394,16 +521,20 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
     flush(&mut pack, &mut pack_id).map_err(|d| vec![d])?;
 
     // The dictionary: every stem, plus surface words whose stem differs.
-    let mut entries: Vec<Entry<'_>> = Vec::with_capacity(stems.len() + surfaces.len());
+    let mut entries: Vec<Entry<'_>> = Vec::with_capacity(stems.len() + interner.keys.len());
     for (stem, _) in &stems {
         entries.push(Entry {
             key: stem,
             is_stem: true,
-            loc: locs[stem.as_str()],
+            loc: locs[stem.as_ref()],
         });
     }
-    for (word, stem) in &surfaces {
-        if let Some(loc) = locs.get(stem.as_str()) {
+    for (word, &id) in &interner.keys {
+        let stem = &interner.stems[id as usize];
+        if word.as_str() == stem.as_ref() {
+            continue;
+        }
+        if let Some(loc) = locs.get(stem.as_ref()) {
             entries.push(Entry {
                 key: word,
                 is_stem: false,
@@ -532,7 +663,10 @@ mod tests {
     fn rare_words_count_more() {
         assert!(idf(3, 10_000) > idf(300, 10_000));
         assert!(idf(300, 10_000) > idf(9_000, 10_000));
-        assert!(idf(10_000, 10_000) > 0.0, "even a word in every article scores");
+        assert!(
+            idf(10_000, 10_000) > 0.0,
+            "even a word in every article scores"
+        );
         assert!(score(WEIGHT_BODY, 300.0, 5) > score(WEIGHT_TITLE, 300.0, 8_000));
     }
 
@@ -555,6 +689,17 @@ mod tests {
         // gaps 0, 0, 18 shifted past the 3 level bits; (18 << 3) | 1 = 145 takes two bytes
         assert_eq!(p.bytes, vec![3, 7, 0x80 | (145 & 0x7f), 145 >> 7]);
         assert_eq!(p.df, 3);
+        // A run coded from article 0 appends as if pushed one by one.
+        let mut run = Postings::default();
+        run.push(300, 2);
+        run.push(301, 5);
+        let mut whole = Postings::default();
+        for (d, l) in [(0, 3), (1, 7), (20, 1), (300, 2), (301, 5)] {
+            whole.push(d, l);
+        }
+        p.append(&run);
+        assert_eq!(p.bytes, whole.bytes);
+        assert_eq!((p.df, p.next), (whole.df, whole.next));
     }
 
     #[test]

@@ -22,6 +22,11 @@ pub const STOP_WORDS: &[&str] = &[
     "they", "this", "to", "was", "will", "with",
 ];
 
+/// Whether `key` is one of [`STOP_WORDS`] (kept sorted for the binary search).
+pub fn is_stop_word(key: &str) -> bool {
+    key.len() <= 5 && STOP_WORDS.binary_search(&key).is_ok()
+}
+
 /// Longer pieces are URLs, hashes or garbage, not words anyone types.
 pub const MAX_WORD_CHARS: usize = 40;
 
@@ -49,6 +54,30 @@ fn is_key_char(c: char) -> bool {
 /// The index keys (folded, unstemmed) of one UAX #29 word: "Māori's" → `maori`,
 /// "1,000" → `1`, `000`; single ASCII letters ("U.S." → `u`, `s`) and stop words are dropped.
 pub fn word_keys(word: &str, mut f: impl FnMut(&str)) {
+    word_keys_with(word, true, &mut f);
+}
+
+/// [`word_keys`], keeping stop words unless `drop_stop_words`.
+fn word_keys_with(word: &str, drop_stop_words: bool, mut f: impl FnMut(&str)) {
+    let stop = |k: &str| drop_stop_words && is_stop_word(k);
+    // Fast path, most words of English text: ASCII letters and digits only, lower-cased on
+    // the stack (no allocation).
+    if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if word.len() > MAX_WORD_CHARS {
+            return;
+        }
+        let mut buf = [0u8; MAX_WORD_CHARS];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        let Ok(key) = std::str::from_utf8(lower) else {
+            return;
+        };
+        if (key.len() > 1 || key.bytes().all(|b| b.is_ascii_digit())) && !stop(key) {
+            f(key);
+        }
+        return;
+    }
     let folded = fold(word);
     let mut w: &str = &folded;
     // Possessive: drop a final apostrophe + s.
@@ -73,7 +102,7 @@ pub fn word_keys(word: &str, mut f: impl FnMut(&str)) {
         if single && first.is_some_and(|c| c.is_ascii_alphabetic()) {
             continue;
         }
-        if piece.chars().count() > MAX_WORD_CHARS || STOP_WORDS.contains(&piece) {
+        if piece.chars().count() > MAX_WORD_CHARS || stop(piece) {
             continue;
         }
         f(piece);
@@ -81,9 +110,66 @@ pub fn word_keys(word: &str, mut f: impl FnMut(&str)) {
 }
 
 /// Folded keys of every word of `text`, in order (stop words and noise left out).
-pub fn keys(text: &str, mut f: impl FnMut(&str)) {
-    for word in text.unicode_words() {
-        word_keys(word, &mut f);
+pub fn keys(text: &str, f: impl FnMut(&str)) {
+    keys_with(text, true, f);
+}
+
+/// [`keys`] with stop words kept: for the indexer, which drops them through its key cache.
+pub fn keys_and_stop_words(text: &str, f: impl FnMut(&str)) {
+    keys_with(text, false, f);
+}
+
+fn keys_with(text: &str, drop_stop_words: bool, mut f: impl FnMut(&str)) {
+    // UAX #29 never joins across white space, so each run between spaces can be segmented on
+    // its own: ASCII runs (most of English text) by the fast path, others by the full rules.
+    for run in text.split_ascii_whitespace() {
+        if run.is_ascii() {
+            ascii_words(run, |w| word_keys_with(w, drop_stop_words, &mut f));
+        } else {
+            for word in run.unicode_words() {
+                word_keys_with(word, drop_stop_words, &mut f);
+            }
+        }
+    }
+}
+
+/// `unicode_words` for ASCII text without white space: UAX #29's rules restricted to ASCII
+/// (letters, digits and `_` join; `:` `.` `'` join letters, `,` `;` `.` `'` join digits).
+fn ascii_words(run: &str, mut f: impl FnMut(&str)) {
+    let b = run.as_bytes();
+    let word_byte = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while i < b.len() {
+        if !word_byte(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        loop {
+            if i < b.len() && word_byte(b[i]) {
+                i += 1;
+                continue;
+            }
+            if i + 1 < b.len() {
+                let (prev, mid, next) = (b[i - 1], b[i], b[i + 1]);
+                let letters = prev.is_ascii_alphabetic()
+                    && next.is_ascii_alphabetic()
+                    && matches!(mid, b':' | b'.' | b'\'');
+                let digits = prev.is_ascii_digit()
+                    && next.is_ascii_digit()
+                    && matches!(mid, b',' | b';' | b'.' | b'\'');
+                if letters || digits {
+                    i += 2;
+                    continue;
+                }
+            }
+            break;
+        }
+        let word = &run[start..i];
+        if word.bytes().any(|c| c.is_ascii_alphanumeric()) {
+            f(word);
+        }
     }
 }
 
@@ -176,6 +262,47 @@ mod tests {
         let long = "x".repeat(MAX_WORD_CHARS + 1);
         assert!(folded(&long).is_empty());
         assert!(folded("— … !!").is_empty());
+    }
+
+    #[test]
+    fn ascii_fast_path_segments_like_unicode_words() {
+        let samples = [
+            "Hello, world! It's 3.5 o'clock: a.b.c vs a:b, 1,000,000 and 1;2 x_y _z_ a_.b",
+            "U.S. e-mail (test) [x] {y} 'quoted' \"dq\" end. 9-6 $480m 18.7% 2,5 a.5 5.a",
+            "don't.  ..a.. a''b a'.b 1.'2 __ _1_ x:y:z 3:4 a,b 7'8 #tag @user http://e.org/x?y=1",
+        ];
+        for s in samples {
+            let mut fast = Vec::new();
+            for run in s.split_ascii_whitespace() {
+                ascii_words(run, |w| fast.push(w.to_string()));
+            }
+            let slow: Vec<String> = s.unicode_words().map(str::to_string).collect();
+            assert_eq!(fast, slow, "{s}");
+        }
+        // And on every article of the example site.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/content");
+        for e in walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if e.path().extension().is_some_and(|x| x == "md") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                let mut fast = Vec::new();
+                keys(&text, |k| fast.push(k.to_string()));
+                let mut slow = Vec::new();
+                for w in text.unicode_words() {
+                    word_keys(w, |k| slow.push(k.to_string()));
+                }
+                assert_eq!(fast, slow, "{}", e.path().display());
+            }
+        }
+    }
+
+    #[test]
+    fn stop_word_list_is_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP_WORDS.iter().all(|w| is_stop_word(w)));
+        assert!(!is_stop_word("thee") && !is_stop_word("with2"));
     }
 
     #[test]

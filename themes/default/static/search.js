@@ -470,6 +470,34 @@
     return runs;
   };
 
+  /**
+   * A window of about `max` characters of `text` around its first highlighted word, as runs
+   * (the excerpt is longer than a snippet so that words past the lead can be shown).
+   */
+  Engine.prototype.snippet = function (text, highlight, max) {
+    var runs = this.marks(text, highlight), pos = 0, first = -1;
+    for (var i = 0; i < runs.length; i++) {
+      if (runs[i][1]) { first = pos; break; }
+      pos += runs[i][0].length;
+    }
+    var start = 0;
+    if (first > max / 3) {
+      start = text.lastIndexOf(' ', first - Math.floor(max / 4));
+      start = start < 0 ? 0 : start + 1;
+    }
+    var end = start + max >= text.length ? text.length : text.lastIndexOf(' ', start + max);
+    if (end <= start) end = Math.min(text.length, start + max);
+    var out = [], at = 0;
+    if (start > 0) out.push(['\u2026', false]);
+    runs.forEach(function (r) {
+      var a = Math.max(at, start), b = Math.min(at + r[0].length, end);
+      if (b > a) out.push([r[0].slice(a - at, b - at), r[1]]);
+      at += r[0].length;
+    });
+    if (end < text.length && !/\u2026$/.test(text.slice(0, end))) out.push(['\u2026', false]);
+    return out;
+  };
+
   var api = { Engine: Engine, stem: stemEnglish, fold: fold, wordKeys: wordKeys, analyze: analyze, words: words };
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
   root.newsgenSearch = api;
@@ -477,6 +505,7 @@
   // ---- page ---------------------------------------------------------------------------
   if (typeof document === 'undefined') return;
   var PAGE_SIZE = 10;
+  var SNIPPET_CHARS = 220;
 
   function start() {
     var box = document.querySelector('[data-search-index]');
@@ -520,8 +549,8 @@
       window.history.replaceState(null, '', u.toString());
     }
 
-    function appendMarked(el, text, highlight) {
-      engine.marks(text, highlight).forEach(function (run) {
+    function appendRuns(el, runs) {
+      runs.forEach(function (run) {
         if (run[1]) {
           var m = document.createElement('mark');
           m.textContent = run[0];
@@ -540,7 +569,7 @@
         h.className = 'search-result-title';
         var a = document.createElement('a');
         a.href = r.url;
-        appendMarked(a, r.title, highlight);
+        appendRuns(a, engine.marks(r.title, highlight));
         h.appendChild(a);
         li.appendChild(h);
         var meta = document.createElement('p');
@@ -563,7 +592,7 @@
         li.appendChild(meta);
         var p = document.createElement('p');
         p.className = 'search-result-snippet';
-        appendMarked(p, r.excerpt, highlight);
+        appendRuns(p, engine.snippet(r.excerpt, highlight, SNIPPET_CHARS));
         li.appendChild(p);
         list.appendChild(li);
       });
