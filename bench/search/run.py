@@ -13,6 +13,7 @@ target/bench/search-N.json.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -53,6 +54,7 @@ def main():
     m["queries"] = [{"label": q["label"], "q": q["q"], "total": a["total"], "bytes": a["bytes"],
                      "files": a["files"], "ms": round(a["ms"], 1)}
                     for q, a in zip(QUERIES, ans["queries"])]
+    shutil.rmtree(os.path.dirname(public), ignore_errors=True)  # the bench's scratch folder
     with open(os.path.join(ROOT, "target", "bench", f"search-{args.articles}.json"), "w") as f:
         json.dump(m, f, indent=2)
 
