@@ -6,6 +6,7 @@
 //! are tag URIs (RFC 4151) that survive a change of `base_url` path, permalink pattern or
 //! scheme; see [`entry_id`] and docs/feeds-and-seo.md.
 
+use crate::render::escape_html;
 use std::borrow::Cow;
 use std::io;
 
@@ -232,21 +233,6 @@ pub fn xml_chars(s: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(s.chars().filter(|&c| ok(c)).collect())
     }
-}
-
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A small layer over quick-xml's writer: every text and attribute goes through the

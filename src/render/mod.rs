@@ -581,6 +581,23 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Escapes text for HTML element content and attribute values (outside templates: feed
+/// content, the serve error overlay).
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Makes JSON safe inside `<script>`: no `</script>`, `<!--` or U+2028/9 can break out.
 pub fn escape_json_for_html(json: &str) -> String {
     let bytes = json.as_bytes();

@@ -2,6 +2,7 @@
 //! over Server-Sent Events, and the error overlay shown when a build fails.
 
 use crate::error::Error;
+use crate::render::escape_html;
 
 /// URL of the Server-Sent Events stream the injected script listens to. It sits outside any
 /// base_url sub-path so one script works for every site.
@@ -59,22 +60,6 @@ pub fn script() -> String {
 </script>
 "#
     )
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The overlay's inner HTML for a failed build: every diagnostic on its own line, escaped.
