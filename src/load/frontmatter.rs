@@ -539,3 +539,88 @@ mod tests {
         assert!(e[0].message.contains("section"));
     }
 }
+
+#[cfg(test)]
+mod garbage {
+    //! Hostile input never panics: random files made of front matter fragments.
+    use super::*;
+
+    const PIECES: &[&str] = &[
+        "+++",
+        "\n",
+        "\r\n",
+        "---",
+        "title = ",
+        "date = ",
+        "updated = ",
+        "tags = ",
+        "slug = ",
+        "section = ",
+        "aliases = ",
+        "draft = ",
+        "[extra]",
+        "\"",
+        "'",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "2025-02-30",
+        "2025-10-30T18:07:00+13:00",
+        "2025-09-28 02:30",
+        "9999-99-99",
+        "T25:61",
+        "Z",
+        "+14:00",
+        "-12:00",
+        "true",
+        "yes",
+        "../",
+        "..",
+        "/",
+        "Māori",
+        "\u{feff}",
+        "\u{0}",
+        "\u{2028}",
+        "é",
+        "🦀",
+        "=",
+        "#",
+        "\\",
+        "\\u00e9",
+        "1e999",
+        "-0",
+        "xxx",
+    ];
+
+    #[test]
+    fn random_files_never_panic() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..5000 {
+            let n = (next() % 40) as usize;
+            let mut text = String::from(if next() % 4 == 0 { "" } else { "+++\n" });
+            for _ in 0..n {
+                text.push_str(PIECES[(next() as usize) % PIECES.len()]);
+            }
+            let mut bytes = text.into_bytes();
+            if next() % 10 == 0 && !bytes.is_empty() {
+                let i = (next() as usize) % bytes.len();
+                bytes[i] = 0xff;
+            }
+            for tz in [
+                chrono_tz::Pacific::Auckland,
+                chrono_tz::Tz::UTC,
+                chrono_tz::Asia::Kathmandu,
+            ] {
+                let _ = parse_article(&bytes, Path::new("content/x/a.md"), tz);
+            }
+        }
+    }
+}

@@ -254,3 +254,49 @@ mod tests {
         assert_eq!(first_paragraph_text(""), "");
     }
 }
+
+#[cfg(test)]
+mod garbage {
+    //! Hostile Markdown never panics, with or without raw HTML.
+    use super::*;
+
+    const PIECES: &[&str] = &[
+        "# ", "## ", "\n", "\n\n", "[", "]", "(", ")", "![", "/", "../", "http://x", "//x", "#",
+        "{#id}", "`", "```", "|", "---", "- [ ] ", "~~", "[^1]", "[^1]: ", "<script>", "</div>",
+        "<!--", "&amp;", "Māori", "🦀", "%", "%2e%2e", "\u{0}", "> ", "* ", "1. ", "    ", "\t",
+        "\\", "*", "_", "<", ">", "\"", "'",
+    ];
+
+    #[test]
+    fn random_bodies_never_panic() {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let bases = [
+            LinkBase {
+                root: "/news",
+                page: None,
+            },
+            LinkBase {
+                root: "https://e.org/news",
+                page: Some("https://e.org/news/a/"),
+            },
+        ];
+        for i in 0..3000 {
+            let n = (next() % 60) as usize;
+            let mut text = String::new();
+            for _ in 0..n {
+                text.push_str(PIECES[(next() as usize) % PIECES.len()]);
+            }
+            let body = render_body(&text, &bases[i % 2], i % 3 != 0);
+            assert!(i % 3 != 0 || !body.html.contains("<script>"));
+            let _ = first_paragraph_text(&text);
+            let _ = plain_text(&text);
+            let _ = crate::slug::slugify(&text);
+        }
+    }
+}
