@@ -281,6 +281,21 @@ fn files_outside_a_section_and_hostile_paths() {
     assert!(stderr.contains("tags/index.html"), "{stderr}");
 }
 
+#[test]
+fn a_content_file_that_would_replace_a_page_is_an_error() {
+    let f = good_site();
+    f.write("content/world/index.html", "<p>hand-made</p>");
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "content/world/index.html: error: this file would be copied to world/index.html"
+        ),
+        "{stderr}"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn symlinks_leading_out_or_looping_are_skipped_with_a_warning() {

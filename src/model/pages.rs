@@ -266,6 +266,20 @@ fn check_collisions(site: &Site, pages: &[Page]) -> Result<(), Vec<Diagnostic>> 
             seen.insert(file, i);
         }
     }
+    // A file of content/ copied over a page would silently replace it.
+    for asset in &site.assets {
+        if let Some(&page) = seen.get(&asset.dest) {
+            let (_, other) = describe(site, &pages[page].kind);
+            errors.push(Diagnostic::error(
+                &asset.source,
+                None,
+                format!(
+                    "this file would be copied to {}, which is also {other}: rename or move it",
+                    asset.dest
+                ),
+            ));
+        }
+    }
     if errors.is_empty() {
         Ok(())
     } else {
