@@ -39,6 +39,7 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let mut internal_links = Vec::new();
     let mut relative_links = Vec::new();
+    let mut raw_html = false;
     assign_heading_ids(&mut events);
     for ev in &mut events {
         match ev {
@@ -59,19 +60,34 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
                     *dest_url = CowStr::from(new);
                 }
             }
-            Event::Html(raw) | Event::InlineHtml(raw) if !unsafe_html => {
-                *ev = Event::Text(raw.clone());
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                if unsafe_html {
+                    raw_html = true;
+                } else {
+                    *ev = Event::Text(raw.clone());
+                }
             }
             _ => {}
         }
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
+    if raw_html {
+        out = balance_html(&out);
+    }
     RenderedBody {
         html: out,
         internal_links,
         relative_links,
     }
+}
+
+/// Raw HTML from many hands leaves tags open (`<div>` without `</div>`), which would swallow
+/// the rest of the page into the article. Parsing the body as an HTML fragment, the way a
+/// browser would, and writing it back closes every element inside the body.
+fn balance_html(html: &str) -> String {
+    let fragment = scraper::Html::parse_fragment(html);
+    fragment.root_element().inner_html()
 }
 
 fn shift(level: HeadingLevel) -> HeadingLevel {
@@ -234,6 +250,23 @@ mod tests {
         assert!(r.html.contains("href=\"https://e.org/news/p/\""));
         assert!(r.html.contains("src=\"https://e.org/news/a/x.png\""));
         assert!(r.html.contains("href=\"https://o.org/\""));
+    }
+
+    #[test]
+    fn unclosed_raw_html_is_closed_inside_the_body() {
+        let r = render_body(
+            "<div class=\"box\">\n\nOpen *box*\n\n<table><tr><td>x",
+            &BASE,
+            true,
+        );
+        let doc =
+            scraper::Html::parse_fragment(&format!("<main>{}</main><footer>f</footer>", r.html));
+        let footer = scraper::Selector::parse("main footer").unwrap();
+        assert_eq!(doc.select(&footer).count(), 0, "{}", r.html);
+        assert!(r.html.ends_with("</div>"), "{}", r.html);
+        // Bodies without raw HTML are left exactly as pulldown-cmark wrote them.
+        let plain = render_body("A \"quote\" & <b>", &BASE, false);
+        assert_eq!(plain.html, "<p>A “quote” &amp; &lt;b&gt;</p>\n");
     }
 
     #[test]
