@@ -212,6 +212,32 @@ impl Site {
         &self.taxonomies[kind as usize]
     }
 
+    /// The newer and older article of the same section as the article at position `pos` of
+    /// its section's list (what "previous / next in this section" links show).
+    pub fn section_neighbours(
+        &self,
+        section: usize,
+        pos: usize,
+    ) -> (Option<ArticleId>, Option<ArticleId>) {
+        let list = &self.sections[section].articles;
+        (
+            pos.checked_sub(1).map(|p| list[p]),
+            list.get(pos + 1).copied(),
+        )
+    }
+
+    /// "Other {section} news" on an article: the newest `other_news` articles of its section,
+    /// itself left out.
+    pub fn other_news(&self, id: ArticleId) -> Vec<ArticleId> {
+        self.sections[self.articles[id].section]
+            .articles
+            .iter()
+            .copied()
+            .filter(|&i| i != id)
+            .take(self.config.other_news)
+            .collect()
+    }
+
     /// Absolute URL of a path below the base (`politics/` → `https://e.org/news/politics/`).
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.config.base_url.full(), path)

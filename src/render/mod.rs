@@ -290,10 +290,7 @@ impl<'a> Renderer<'a> {
                 ctx.insert("word_count", &words);
                 ctx.insert("reading_minutes", &words.div_ceil(230).max(1));
                 ctx.insert_value("section", self.shared.sections[a.section].clone());
-                let pos = self.section_pos[*id];
-                // Newer and older articles of the same section.
-                let newer = pos.checked_sub(1).map(|p| s.articles[p]);
-                let older = s.articles.get(pos + 1).copied();
+                let (newer, older) = site.section_neighbours(a.section, self.section_pos[*id]);
                 ctx.insert_value(
                     "newer",
                     newer
@@ -306,13 +303,7 @@ impl<'a> Renderer<'a> {
                         .map(|i| self.shared.cards[i].clone())
                         .unwrap_or_else(Value::none),
                 );
-                let others: Vec<usize> = s
-                    .articles
-                    .iter()
-                    .copied()
-                    .filter(|&i| i != *id)
-                    .take(site.config.other_news)
-                    .collect();
+                let others = site.other_news(*id);
                 ctx.insert_value("other_news", self.shared.list(&others));
             }
             PageKind::Section { section, page: n } => {

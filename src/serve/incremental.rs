@@ -613,22 +613,13 @@ impl Analysis {
             PageKind::Front | PageKind::Search | PageKind::NotFound => {}
             PageKind::Article(id) => {
                 let a = &site.articles[*id];
-                let s = &site.sections[a.section];
                 self.cards[*id].hash(&mut h);
                 a.body.hash(&mut h);
                 self.sections[a.section].hash(&mut h);
-                let pos = self.section_pos[*id];
-                let newer = pos.checked_sub(1).map(|p| s.articles[p]);
-                let older = s.articles.get(pos + 1).copied();
+                let (newer, older) = site.section_neighbours(a.section, self.section_pos[*id]);
                 newer.map(|i| self.cards[i]).hash(&mut h);
                 older.map(|i| self.cards[i]).hash(&mut h);
-                let others: Vec<usize> = s
-                    .articles
-                    .iter()
-                    .copied()
-                    .filter(|&i| i != *id)
-                    .take(site.config.other_news)
-                    .collect();
+                let others = site.other_news(*id);
                 cards(&mut h, &others);
             }
             PageKind::Section { section, page: n } => {
