@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// Rendering allocates many small strings and maps on every core; mimalloc handles that
 /// pattern with far less time in the allocator than the system malloc.
@@ -23,16 +23,23 @@ struct Cli {
     command: Command,
 }
 
+/// Which articles a build publishes beyond the default (the same for build, check, serve).
+#[derive(Args, Clone, Copy)]
+struct Include {
+    /// Include articles with `draft = true`.
+    #[arg(long)]
+    drafts: bool,
+    /// Include articles dated after the build time.
+    #[arg(long)]
+    future: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into its output folder (default: SITE_DIR/public).
     Build {
-        /// Include articles with `draft = true`.
-        #[arg(long)]
-        drafts: bool,
-        /// Include articles dated after the build time.
-        #[arg(long)]
-        future: bool,
+        #[command(flatten)]
+        include: Include,
         /// Treat every warning as an error.
         #[arg(long)]
         strict: bool,
@@ -48,12 +55,8 @@ enum Command {
     },
     /// Validate content, templates and internal links; build nothing. Broken links are errors.
     Check {
-        /// Include articles with `draft = true`.
-        #[arg(long)]
-        drafts: bool,
-        /// Include articles dated after the build time.
-        #[arg(long)]
-        future: bool,
+        #[command(flatten)]
+        include: Include,
         /// Treat every warning as an error.
         #[arg(long)]
         strict: bool,
@@ -88,12 +91,8 @@ enum Command {
         /// Address to listen on (nothing else is listened on).
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
-        /// Include articles with `draft = true`.
-        #[arg(long)]
-        drafts: bool,
-        /// Include articles dated after the build time.
-        #[arg(long)]
-        future: bool,
+        #[command(flatten)]
+        include: Include,
         /// The site folder (holding site.toml).
         #[arg(default_value = ".")]
         site_dir: PathBuf,
@@ -104,8 +103,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
-            drafts,
-            future,
+            include,
             strict,
             output,
             base_url,
@@ -114,17 +112,15 @@ fn main() -> ExitCode {
             let opts = BuildOptions {
                 site_dir,
                 output,
-                drafts,
-                future,
+                drafts: include.drafts,
+                future: include.future,
                 strict,
                 base_url,
                 ..BuildOptions::default()
             };
             match newsgen::build(&opts) {
                 Ok(report) => {
-                    for w in &report.warnings {
-                        eprintln!("{w}");
-                    }
+                    newsgen::commands::print_diagnostics(&report.warnings);
                     eprintln!(
                         "built {} articles, {} pages, {} files into {} in {} ms",
                         report.articles,
@@ -139,15 +135,14 @@ fn main() -> ExitCode {
             }
         }
         Command::Check {
-            drafts,
-            future,
+            include,
             strict,
             site_dir,
         } => {
             let opts = BuildOptions {
                 site_dir,
-                drafts,
-                future,
+                drafts: include.drafts,
+                future: include.future,
                 strict,
                 ..BuildOptions::default()
             };
@@ -188,8 +183,7 @@ fn main() -> ExitCode {
             watch,
             port,
             bind,
-            drafts,
-            future,
+            include,
             site_dir,
         } => {
             let opts = newsgen::serve::ServeOptions {
@@ -197,8 +191,8 @@ fn main() -> ExitCode {
                 port,
                 bind,
                 watch,
-                drafts,
-                future,
+                drafts: include.drafts,
+                future: include.future,
             };
             match newsgen::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,
