@@ -23,6 +23,7 @@ fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let theme = root.join("themes").join("default");
     println!("cargo:rerun-if-changed={}", theme.display());
+    println!("cargo:rerun-if-changed=Cargo.toml");
     let mut files = Vec::new();
     collect(&theme, &mut files);
     let mut code = String::from(
@@ -47,4 +48,29 @@ fn main() {
     let out =
         PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("builtin_theme.rs");
     std::fs::write(out, code).expect("write generated theme list");
+    build_id(&root);
+}
+
+/// `NEWSGEN_BUILD_ID`: a digest of the sources and the theme, so an output written by a
+/// different build of newsgen (a new version, or a development build with other code) is
+/// rendered again rather than trusted by the incremental build.
+fn build_id(root: &Path) {
+    use std::hash::{Hash, Hasher};
+    let mut files = Vec::new();
+    for dir in ["src", "themes/default"] {
+        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+        collect(&root.join(dir), &mut files);
+    }
+    // SipHash with fixed keys: the same sources give the same id on any machine.
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new();
+    for f in &files {
+        f.strip_prefix(root).expect("below the root").hash(&mut h);
+        std::fs::read(f).expect("read a source file").hash(&mut h);
+    }
+    println!(
+        "cargo:rustc-env=NEWSGEN_BUILD_ID={}-{:016x}",
+        std::env::var("CARGO_PKG_VERSION").expect("set by cargo"),
+        h.finish()
+    );
 }

@@ -26,6 +26,10 @@ pub struct BuildOptions {
     /// Broken internal links and missing images are errors (`check`), not warnings.
     pub links_are_errors: bool,
     pub base_url: Option<String>,
+    /// Replace an output folder that holds files newsgen did not write.
+    pub force: bool,
+    /// Trust no cache: render every page, compare every file with the one on disk.
+    pub no_cache: bool,
     /// "Now" for future articles and the news sitemap; default `SOURCE_DATE_EPOCH` or the clock.
     pub now: Option<DateTime<Utc>>,
     /// HTML injected before `</body>` of every page (live reload while serving).
@@ -40,14 +44,26 @@ impl BuildOptions {
             .clone()
             .unwrap_or_else(|| self.site_dir.join("public"))
     }
+
+    fn output_options(&self) -> crate::output::OutputOptions {
+        crate::output::OutputOptions {
+            force: self.force,
+            no_cache: self.no_cache,
+        }
+    }
 }
 
 /// What a successful build did.
 #[derive(Debug)]
 pub struct BuildReport {
     pub articles: usize,
+    /// Pages of the site.
     pub pages: usize,
+    /// Pages rendered (the others were unchanged since the last build).
+    pub rendered: usize,
     pub assets: usize,
+    /// Files written, left unchanged and removed in the output.
+    pub files: crate::output::WriteStats,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
     pub output: PathBuf,
@@ -146,30 +162,70 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     }
 }
 
-fn check_output_dir(site_dir: &Path, out: &Path) -> Result<(), Error> {
-    let canon = |p: &Path| {
-        std::path::absolute(p)
-            .unwrap_or_else(|_| p.to_path_buf())
-            .components()
-            .collect::<PathBuf>()
+/// The output folder, resolved through symbolic links, once it is known to be a place a build
+/// may write: not the site or a folder above it, not inside an input folder, not the file
+/// system root or the home folder (not even with `--force`).
+fn checked_output_dir(site_dir: &Path, out: &Path) -> Result<PathBuf, Error> {
+    let resolve = |p: &Path| -> PathBuf {
+        let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        // A folder that does not exist yet: resolve its parent.
+        match (abs.canonicalize(), abs.parent(), abs.file_name()) {
+            (Ok(c), _, _) => c,
+            (Err(_), Some(parent), Some(name)) => parent
+                .canonicalize()
+                .map(|p| p.join(name))
+                .unwrap_or_else(|_| abs.clone()),
+            _ => abs.components().collect(),
+        }
     };
-    let site = canon(site_dir);
-    let out = canon(out);
-    if site.starts_with(&out) {
-        return Err(Error::Usage(format!(
-            "the output folder {} contains the site itself: choose another --output",
-            out.display()
-        )));
+    let site = resolve(site_dir);
+    let dest = resolve(out);
+    let refuse = |why: String| {
+        Err(Error::Usage(format!(
+            "refusing to write the site into {}: {why}; choose another --output",
+            dest.display()
+        )))
+    };
+    if site.starts_with(&dest) {
+        return refuse("it contains the site itself".into());
     }
     for input in ["content", "themes", "static"] {
-        if out.starts_with(site.join(input)) {
-            return Err(Error::Usage(format!(
-                "the output folder {} is inside the site's {input}/ folder: choose another --output",
-                out.display()
-            )));
+        if dest.starts_with(site.join(input)) {
+            return refuse(format!("it is inside the site's {input}/ folder"));
         }
     }
-    Ok(())
+    if dest.parent().is_none() {
+        return refuse("it is the root of the file system".into());
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty())
+        && resolve(Path::new(&home)) == dest
+    {
+        return refuse("it is your home folder".into());
+    }
+    Ok(dest)
+}
+
+/// The hash of every input that all pages share and their contexts do not show: site.toml as
+/// written, the command-line flags that change the output, and the script injected while
+/// serving. A page's fingerprint is trusted only under the same key.
+fn build_key(opts: &BuildOptions) -> Result<u128, Error> {
+    let config = opts.site_dir.join(crate::load::config::CONFIG_FILE);
+    let bytes = std::fs::read(&config).map_err(|e| Error::io(&config, e))?;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(env!("NEWSGEN_BUILD_ID").as_bytes());
+    h.update(&(bytes.len() as u64).to_le_bytes());
+    h.update(&bytes);
+    let flags = format!(
+        "{:?}",
+        (
+            opts.drafts,
+            opts.future,
+            &opts.base_url,
+            &opts.inject_script
+        )
+    );
+    h.update(flags.as_bytes());
+    Ok(h.digest128())
 }
 
 /// Phase timings on stderr when `NEWSGEN_TIMINGS` is set (for benchmarks and profiling).
@@ -201,26 +257,28 @@ impl Default for Phases {
     }
 }
 
-/// Builds the site into its output folder. On any error the previous output stays as it was.
+/// Builds the site into its output folder, rendering only pages whose inputs changed and
+/// writing only files whose bytes changed. On any error the previous output stays as it was.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let start = Instant::now();
     let mut phases = Phases::new();
-    let dest = opts.output_dir();
-    check_output_dir(&opts.site_dir, &dest)?;
+    let dest = checked_output_dir(&opts.site_dir, &opts.output_dir())?;
     let LoadedSite {
         site,
         theme,
         templates,
-        warnings,
+        mut warnings,
     } = load_site(opts)?;
     phases.mark("load and model");
     let page_plan = pages::plan(&site).map_err(Error::Site)?;
     phases.mark("page plan");
-    let mut renderer = Renderer::new(&site, &theme, templates);
+    let mut renderer = Renderer::new(&site, &theme, templates, &opts.site_dir);
     renderer.inject_before_body_end = opts.inject_script.clone();
     phases.mark("shared values");
 
-    let out = Output::begin(&dest)?;
+    let out = Output::begin(&dest, opts.output_options(), build_key(opts)?)?;
+    warnings.extend(out.warnings.iter().cloned());
+    let progress = crate::progress::Progress::start(page_plan.len(), renderer.counters());
     let result = write_site(
         &site,
         &theme,
@@ -230,41 +288,42 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         &opts.site_dir,
         &mut phases,
     );
-    match result {
-        Ok(assets) => {
-            let mut warnings = warnings;
-            let mut link_warnings = renderer.check_links(out.root());
-            if (opts.strict || opts.links_are_errors) && !link_warnings.is_empty() {
-                for w in &mut link_warnings {
-                    w.severity = crate::error::Severity::Error;
-                }
-                out.abort();
-                warnings.extend(link_warnings);
-                warnings.sort();
-                return Err(Error::Site(warnings));
-            }
-            warnings.extend(link_warnings);
-            warnings.sort();
-            phases.mark("link check");
-            out.commit(&dest)?;
-            phases.mark("swap in and remove the old output");
-            Ok(BuildReport {
-                articles: site.articles.len(),
-                pages: page_plan.len(),
-                assets,
-                warnings,
-                elapsed: start.elapsed(),
-                output: dest,
-            })
-        }
+    progress.finish();
+    let assets = match result {
+        Ok(assets) => assets,
         Err(errors) => {
             out.abort();
-            let mut all = warnings;
-            all.extend(errors);
-            all.sort();
-            Err(Error::Site(all))
+            warnings.extend(errors);
+            warnings.sort();
+            return Err(Error::Site(warnings));
         }
+    };
+    let files = out.files();
+    let mut link_warnings = renderer.check_links(|rel| files.contains(rel));
+    phases.mark("link check");
+    if (opts.strict || opts.links_are_errors) && !link_warnings.is_empty() {
+        for w in &mut link_warnings {
+            w.severity = crate::error::Severity::Error;
+        }
+        out.abort();
+        warnings.extend(link_warnings);
+        warnings.sort();
+        return Err(Error::Site(warnings));
     }
+    warnings.extend(link_warnings);
+    warnings.sort();
+    let written = out.commit()?;
+    phases.mark("write changed files and remove stale ones");
+    Ok(BuildReport {
+        articles: site.articles.len(),
+        pages: page_plan.len(),
+        rendered: renderer.counters().rendered(),
+        assets,
+        files: written,
+        warnings,
+        elapsed: start.elapsed(),
+        output: dest,
+    })
 }
 
 /// Renders pages, copies files and runs the generators. Returns the number of copied files.

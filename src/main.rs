@@ -49,6 +49,13 @@ enum Command {
         /// Override site.toml's base_url (for previews and staging hosts).
         #[arg(long)]
         base_url: Option<String>,
+        /// Render every page again and compare every file with the output on disk (the build
+        /// cache beside the output is not trusted).
+        #[arg(long)]
+        no_cache: bool,
+        /// Replace an output folder that holds files newsgen did not write.
+        #[arg(long)]
+        force: bool,
         /// The site folder (holding site.toml).
         #[arg(default_value = ".")]
         site_dir: PathBuf,
@@ -107,6 +114,8 @@ fn main() -> ExitCode {
             strict,
             output,
             base_url,
+            no_cache,
+            force,
             site_dir,
         } => {
             let opts = BuildOptions {
@@ -116,18 +125,25 @@ fn main() -> ExitCode {
                 future: include.future,
                 strict,
                 base_url,
+                no_cache,
+                force,
                 ..BuildOptions::default()
             };
             match newsgen::build(&opts) {
                 Ok(report) => {
                     newsgen::commands::print_diagnostics(&report.warnings);
                     eprintln!(
-                        "built {} articles, {} pages, {} files into {} in {} ms",
+                        "built {} articles, {} pages ({} rendered), {} files copied into {} in \
+                         {} ms: {} files written, {} unchanged, {} removed",
                         report.articles,
                         report.pages,
+                        report.rendered,
                         report.assets,
                         report.output.display(),
-                        report.elapsed.as_millis()
+                        report.elapsed.as_millis(),
+                        report.files.written,
+                        report.files.unchanged,
+                        report.files.removed
                     );
                     ExitCode::SUCCESS
                 }

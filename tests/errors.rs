@@ -163,7 +163,7 @@ fn every_bad_input_is_reported_together_and_the_old_output_stays() {
     let leftovers: Vec<_> = std::fs::read_dir(f.path())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains("newsgen"))
+        .filter(|e| e.file_name().to_string_lossy().contains("newsgen-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

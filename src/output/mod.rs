@@ -1,48 +1,197 @@
-//! Writing the site: everything goes to a staging folder beside the output, swapped in only
-//! when the whole build succeeded, so a failed build leaves the previous output untouched.
+//! Writing the site: only files whose bytes changed are written, each through a temporary
+//! file renamed into place, and nothing in the output changes before the whole build has
+//! succeeded.
+//!
+//! New and changed files are first written to a staging folder beside the output (same file
+//! system). When every page and generator succeeded, [`Output::commit`] marks the manifest
+//! incomplete, renames the staged files into the output one by one, deletes the files the
+//! build no longer produces, and saves the new manifest. A build killed in between leaves
+//! whole files only (renames are atomic) and an incomplete manifest, so the next build compares
+//! bytes on disk instead of trusting hashes, and repairs the output. Unchanged files are never
+//! touched, so they keep their modification time and sync tools upload only what changed.
 
+pub mod manifest;
+
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::{Diagnostic, Error};
+use manifest::{FileRecord, Manifest, ManifestError};
+
+/// How the build treats an existing output folder.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutputOptions {
+    /// Replace a folder holding files newsgen has no record of writing.
+    pub force: bool,
+    /// Trust no cache: render every page and compare every file with what is on disk.
+    pub no_cache: bool,
+}
+
+/// How the output folder is brought up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// No output yet (or an empty folder): the staging folder becomes the output.
+    Fresh,
+    /// An output of unknown state (`--force`, or a corrupt manifest): replaced as a whole.
+    Replace,
+    /// newsgen's own output: changed files are moved in, stale ones removed.
+    Update,
+}
+
+/// What a commit changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Files the build no longer produces, removed.
+    pub removed: usize,
+}
 
 /// A build's output in progress.
 #[derive(Debug)]
 pub struct Output {
+    dest: PathBuf,
+    cache_dir: PathBuf,
     staging: PathBuf,
+    mode: Mode,
+    previous: Manifest,
+    /// The previous manifest's hashes match the files on disk.
+    trust_hashes: bool,
+    /// The previous fingerprints were made from the same shared inputs as this build's.
+    trust_fingerprints: bool,
+    key: u128,
+    records: Mutex<Vec<(String, FileRecord)>>,
+    /// Files written to the staging folder.
+    staged: Mutex<Vec<String>>,
     /// Folders already created, so each file costs one `write` and no `mkdir` calls.
-    made_dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    made_dirs: Mutex<HashSet<PathBuf>>,
+    /// A discarded cache, said once as a warning.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The cache folder of an output folder: `.<name>.newsgen` beside it.
+pub fn cache_dir(dest: &Path) -> PathBuf {
+    sibling(dest, "newsgen")
+}
+
+fn sibling(dest: &Path, suffix: &str) -> PathBuf {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    parent.join(format!(".{name}.{suffix}"))
 }
 
 impl Output {
-    /// Creates an empty staging folder next to `dest` (same file system, so the swap is a rename).
-    pub fn begin(dest: &Path) -> Result<Output, Error> {
-        let parent = dest
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
-        let staging = parent.join(format!(".{name}.newsgen-{}", std::process::id()));
+    /// Prepares writing into `dest`. `key` is the hash of every input shared by all pages:
+    /// page fingerprints of the previous build are trusted only when it is unchanged.
+    /// Refuses a folder that holds files newsgen did not write, unless `--force`.
+    pub fn begin(dest: &Path, opts: OutputOptions, key: u128) -> Result<Output, Error> {
+        let cache_dir = cache_dir(dest);
+        let mut warnings = Vec::new();
+        let (mode, previous) = match std::fs::symlink_metadata(dest) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                (Mode::Fresh, Manifest::default())
+            }
+            Err(e) => return Err(Error::io(dest, e)),
+            Ok(meta) if meta.is_file() => {
+                return Err(Error::Usage(format!(
+                    "the output {} is a file, not a folder: choose another --output",
+                    dest.display()
+                )));
+            }
+            Ok(_) if is_empty_dir(dest) => (Mode::Fresh, Manifest::default()),
+            Ok(meta) => match Manifest::load(&cache_dir) {
+                Ok(m) if meta.is_dir() => (Mode::Update, m),
+                Err(ManifestError::Foreign(why)) if meta.is_dir() && !opts.force => {
+                    warnings.push(Diagnostic::warning(
+                        crate::error::display_path(&Manifest::path(&cache_dir)),
+                        None,
+                        format!("build cache discarded ({why}); the output is rebuilt in full"),
+                    ));
+                    (Mode::Replace, Manifest::default())
+                }
+                _ if opts.force => (Mode::Replace, Manifest::default()),
+                _ => {
+                    return Err(Error::Usage(format!(
+                        "the output folder {} holds files newsgen did not write (no record of \
+                         an earlier build in {}): choose an empty or new folder, or pass \
+                         --force to replace everything in it",
+                        dest.display(),
+                        cache_dir.display()
+                    )));
+                }
+            },
+        };
+        let staging = sibling(dest, &format!("newsgen-{}", std::process::id()));
         if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+            remove_tree(&staging).map_err(|e| Error::io(&staging, e))?;
         }
         std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        let trust_hashes = mode == Mode::Update && previous.complete && !opts.no_cache;
+        let trust_fingerprints =
+            trust_hashes && previous.key == key && previous.version == env!("NEWSGEN_BUILD_ID");
         Ok(Output {
+            dest: dest.to_path_buf(),
+            cache_dir,
             staging,
-            made_dirs: std::sync::Mutex::new(std::collections::HashSet::new()),
+            mode,
+            previous,
+            trust_hashes,
+            trust_fingerprints,
+            key,
+            records: Mutex::new(Vec::new()),
+            staged: Mutex::new(Vec::new()),
+            made_dirs: Mutex::new(HashSet::new()),
+            warnings,
         })
     }
 
-    /// The staging folder (for generators that need a path).
-    pub fn root(&self) -> &Path {
-        &self.staging
+    /// The output folder this build replaces or updates.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// The link targets of the page at `rel` if it was rendered from the same fingerprint by
+    /// the previous build and can be kept as it is (then it is recorded as kept).
+    pub fn keep_page(&self, rel: &str, fingerprint: u128) -> Option<Vec<String>> {
+        if !self.trust_fingerprints {
+            return None;
+        }
+        let old = self.previous.files.get(rel)?;
+        if old.fingerprint != Some(fingerprint) {
+            return None;
+        }
+        let links = old.links.clone();
+        self.record(rel, old.clone());
+        Some(links)
+    }
+
+    fn record(&self, rel: &str, rec: FileRecord) {
+        self.records
+            .lock()
+            .expect("no thread panics while holding the output records")
+            .push((rel.to_string(), rec));
     }
 
     fn target(&self, rel: &str) -> Result<PathBuf, Diagnostic> {
-        if rel.split('/').any(|s| s == ".." || s == ".") || rel.starts_with('/') {
+        if rel.is_empty()
+            || rel
+                .split('/')
+                .any(|s| s == ".." || s == "." || s.is_empty())
+            || rel.starts_with('/')
+            || rel.contains('\\')
+        {
             return Err(Diagnostic::error(
                 rel,
                 None,
@@ -59,22 +208,70 @@ impl Output {
         let known = self
             .made_dirs
             .lock()
-            .map(|set| set.contains(dir))
-            .unwrap_or(false);
+            .expect("no thread panics while holding the folder list")
+            .contains(dir);
         if !known {
             std::fs::create_dir_all(dir).map_err(|e| write_error(rel, &e))?;
-            if let Ok(mut set) = self.made_dirs.lock() {
-                set.insert(dir.to_path_buf());
-            }
+            self.made_dirs
+                .lock()
+                .expect("no thread panics while holding the folder list")
+                .insert(dir.to_path_buf());
         }
         Ok(())
     }
 
-    /// Writes one file (`politics/index.html`), creating folders as needed.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    /// Whether the output already holds exactly `bytes` at `rel` (from the manifest when it can
+    /// be trusted, else from the file itself).
+    fn unchanged(&self, rel: &str, hash: u128, bytes: &[u8]) -> bool {
+        match self.mode {
+            Mode::Fresh | Mode::Replace => false,
+            Mode::Update if self.trust_hashes => self
+                .previous
+                .files
+                .get(rel)
+                .is_some_and(|r| r.hash == hash && r.len == bytes.len() as u64),
+            Mode::Update => {
+                self.previous.files.contains_key(rel)
+                    && std::fs::read(self.dest.join(rel)).is_ok_and(|old| old == bytes)
+            }
+        }
+    }
+
+    fn put(&self, rel: &str, bytes: &[u8], mut rec: FileRecord) -> Result<(), Diagnostic> {
         let path = self.target(rel)?;
-        self.ensure_parent(&path, rel)?;
-        std::fs::write(&path, bytes).map_err(|e| write_error(rel, &e))
+        rec.hash = xxh3_128(bytes);
+        rec.len = bytes.len() as u64;
+        if !self.unchanged(rel, rec.hash, bytes) {
+            self.ensure_parent(&path, rel)?;
+            std::fs::write(&path, bytes).map_err(|e| write_error(rel, &e))?;
+            self.staged
+                .lock()
+                .expect("no thread panics while holding the staged list")
+                .push(rel.to_string());
+        }
+        self.record(rel, rec);
+        Ok(())
+    }
+
+    /// Writes one file (`feed.xml`, `politics/index.html`) if its bytes changed.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.put(rel, bytes, FileRecord::default())
+    }
+
+    /// Writes a rendered page, remembering what it was rendered from and the links it holds.
+    pub fn write_page(
+        &self,
+        rel: &str,
+        bytes: &[u8],
+        fingerprint: u128,
+        links: Vec<String>,
+    ) -> Result<(), Diagnostic> {
+        let rec = FileRecord {
+            fingerprint: Some(fingerprint),
+            links,
+            ..FileRecord::default()
+        };
+        self.put(rel, bytes, rec)
     }
 
     /// Writes several files; every failure is reported.
@@ -90,45 +287,170 @@ impl Output {
         }
     }
 
-    /// Copies a file from the site into the output.
+    /// Copies a file of the site into the output; a source whose length and modification
+    /// time are as they were at the last copy is not read again.
     pub fn copy(&self, src: &Path, rel: &str) -> Result<(), Diagnostic> {
-        let path = self.target(rel)?;
-        self.ensure_parent(&path, rel)?;
-        std::fs::copy(src, &path)
-            .map(|_| ())
-            .map_err(|e| write_error(rel, &e))
+        let stamp = std::fs::metadata(src).ok().and_then(|m| {
+            let t = m.modified().ok()?;
+            let ns = match t.duration_since(std::time::UNIX_EPOCH) {
+                Ok(d) => d.as_nanos() as i128,
+                Err(e) => -(e.duration().as_nanos() as i128),
+            };
+            Some((m.len(), ns))
+        });
+        if self.trust_hashes
+            && let Some(old) = self.previous.files.get(rel)
+            && stamp.is_some()
+            && old.source_stamp == stamp
+        {
+            self.target(rel)?;
+            self.record(rel, old.clone());
+            return Ok(());
+        }
+        let bytes = std::fs::read(src).map_err(|e| {
+            Diagnostic::error(
+                crate::error::display_path(src),
+                None,
+                format!("cannot read: {e}"),
+            )
+        })?;
+        let rec = FileRecord {
+            source_stamp: stamp,
+            ..FileRecord::default()
+        };
+        self.put(rel, &bytes, rec)
     }
 
-    /// Replaces `dest` with the finished output.
-    pub fn commit(self, dest: &Path) -> Result<(), Error> {
-        let old = self.staging.with_extension("old");
-        if dest.exists() {
-            if old.exists() {
-                std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    /// Every file this build produces so far (written or kept).
+    pub fn files(&self) -> HashSet<String> {
+        self.records
+            .lock()
+            .expect("no thread panics while holding the output records")
+            .iter()
+            .map(|(rel, _)| rel.clone())
+            .collect()
+    }
+
+    /// Makes the output what this build produced. On error the output may hold some new
+    /// files, never a half-written one, and the next build repairs it.
+    pub fn commit(self) -> Result<WriteStats, Error> {
+        let records: BTreeMap<String, FileRecord> = self
+            .records
+            .into_inner()
+            .expect("no thread panics while holding the output records")
+            .into_iter()
+            .collect();
+        let staged = self
+            .staged
+            .into_inner()
+            .expect("no thread panics while holding the staged list");
+        let mut stats = WriteStats {
+            written: staged.len(),
+            unchanged: records.len() - staged.len(),
+            removed: 0,
+        };
+        match self.mode {
+            Mode::Fresh => {
+                if self.dest.is_dir() {
+                    std::fs::remove_dir(&self.dest).map_err(|e| Error::io(&self.dest, e))?;
+                }
+                std::fs::rename(&self.staging, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
             }
-            std::fs::rename(dest, &old).map_err(|e| Error::io(dest, e))?;
+            Mode::Replace => {
+                let old = sibling(&self.dest, &format!("newsgen-old-{}", std::process::id()));
+                std::fs::rename(&self.dest, &old).map_err(|e| Error::io(&self.dest, e))?;
+                if let Err(e) = std::fs::rename(&self.staging, &self.dest) {
+                    // Put the previous output back before reporting.
+                    let _ = std::fs::rename(&old, &self.dest);
+                    return Err(Error::io(&self.dest, e));
+                }
+                remove_tree(&old).map_err(|e| Error::io(&old, e))?;
+            }
+            Mode::Update => {
+                // Until the new manifest is saved, it owns the union of old and new files and
+                // its hashes are not trusted.
+                let mut interim = Manifest {
+                    version: self.previous.version.clone(),
+                    key: 0,
+                    complete: false,
+                    files: self.previous.files.clone(),
+                };
+                interim.files.extend(records.clone());
+                interim
+                    .save(&self.cache_dir)
+                    .map_err(|e| Error::io(&self.cache_dir, e))?;
+                let stale: Vec<&String> = self
+                    .previous
+                    .files
+                    .keys()
+                    .filter(|rel| !records.contains_key(*rel))
+                    .collect();
+                stats.removed = stale.len();
+                for rel in stale {
+                    remove_output_file(&self.dest, rel)
+                        .map_err(|e| Error::io(self.dest.join(rel), e))?;
+                }
+                move_into(&self.staging, &self.dest, &staged)?;
+                remove_tree(&self.staging).map_err(|e| Error::io(&self.staging, e))?;
+            }
         }
-        if let Err(e) = std::fs::rename(&self.staging, dest) {
-            // Put the previous output back before reporting.
-            let _ = std::fs::rename(&old, dest);
-            return Err(Error::io(dest, e));
-        }
-        if old.exists() {
-            remove_tree(&old).map_err(|e| Error::io(&old, e))?;
-        }
-        Ok(())
+        let manifest = Manifest {
+            version: env!("NEWSGEN_BUILD_ID").to_string(),
+            key: self.key,
+            complete: true,
+            files: records,
+        };
+        manifest
+            .save(&self.cache_dir)
+            .map_err(|e| Error::io(&self.cache_dir, e))?;
+        Ok(stats)
     }
 
-    /// Throws the staging folder away after a failed build.
+    /// Throws the staging folder away after a failed build; the output is untouched.
     pub fn abort(self) {
         let _ = remove_tree(&self.staging);
     }
 }
 
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())
+}
+
+/// Renames each staged file to its place in `dest`, creating folders as needed.
+fn move_into(staging: &Path, dest: &Path, files: &[String]) -> Result<(), Error> {
+    files.par_iter().try_for_each(|rel| {
+        let to = dest.join(rel);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::rename(staging.join(rel), &to).map_err(|e| Error::io(&to, e))
+    })
+}
+
+/// Deletes `dest/rel` and the folders it leaves empty. A file already gone is fine.
+fn remove_output_file(dest: &Path, rel: &str) -> std::io::Result<()> {
+    let path = dest.join(rel);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == dest || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(())
+}
+
 /// Removes a folder tree, its top-level entries in parallel (an old output can hold
-/// hundreds of thousands of files).
+/// hundreds of thousands of files). A symbolic link is removed, never followed.
 fn remove_tree(root: &Path) -> std::io::Result<()> {
-    use rayon::prelude::*;
+    if std::fs::symlink_metadata(root)?.is_symlink() {
+        return std::fs::remove_file(root);
+    }
     let entries: Vec<PathBuf> = std::fs::read_dir(root)?
         .filter_map(Result::ok)
         .map(|e| e.path())

@@ -66,18 +66,23 @@ fn term_links(site: &Site) -> Vec<Vec<Value>> {
         .collect()
 }
 
-/// A section summary: `{slug, title, description, url, permalink, feed_url, count}`.
-pub fn section_json(site: &Site, i: usize) -> Json {
+/// A section summary: `{slug, title, description, url, permalink, feed_url}`, and `count`
+/// when `with_count`. The navigation lists leave the count out: every page shows them, and a
+/// new article would otherwise change every page of the site.
+pub fn section_json(site: &Site, i: usize, with_count: bool) -> Json {
     let s = &site.sections[i];
-    json!({
+    let mut v = json!({
         "slug": s.slug,
         "title": s.title,
         "description": s.description,
         "url": site.link(&format!("{}/", s.slug)),
         "permalink": site.permalink(&format!("{}/", s.slug)),
         "feed_url": site.link(&format!("{}/feed.xml", s.slug)),
-        "count": s.articles.len(),
-    })
+    });
+    if with_count {
+        v["count"] = json!(s.articles.len());
+    }
+    v
 }
 
 /// The lead image's URL: relative images sit beside the article page.
@@ -152,8 +157,11 @@ fn section_brief(site: &Site, i: usize) -> Value {
 pub struct Shared {
     /// One card per article, by article id.
     pub cards: Vec<Value>,
-    /// One summary per section, by section index.
+    /// One summary per section with its article count, by section index (section pages,
+    /// the front page's section blocks).
     pub sections: Vec<Value>,
+    /// The same without the count (navigation, article and archive pages).
+    pub section_nav: Vec<Value>,
 }
 
 impl Shared {
@@ -167,10 +175,16 @@ impl Shared {
             .par_iter()
             .map(|a| card_value(site, a, &terms, &briefs))
             .collect();
-        let sections = (0..site.sections.len())
-            .map(|i| Value::from_serializable(&section_json(site, i)))
-            .collect();
-        Shared { cards, sections }
+        let summaries = |with_count| {
+            (0..site.sections.len())
+                .map(|i| Value::from_serializable(&section_json(site, i, with_count)))
+                .collect()
+        };
+        Shared {
+            cards,
+            sections: summaries(true),
+            section_nav: summaries(false),
+        }
     }
 
     /// Cards of the given articles, as one list value (pointer copies).
@@ -183,26 +197,21 @@ impl Shared {
     }
 }
 
-/// The site-wide context every template gets (Tera's global context).
-pub fn global(site: &Site, shared: &Shared) -> tera::Context {
+/// The site-wide values every template gets (Tera's global context), in order.
+pub fn global(site: &Site, shared: &Shared) -> Vec<(&'static str, Value)> {
     let cfg = &site.config;
-    let mut ctx = tera::Context::new();
-    ctx.insert(
-        "site",
-        &json!({
-            "title": cfg.title,
-            "description": cfg.description,
-            "base_url": cfg.base_url.full(),
-            "base_path": cfg.base_url.path,
-            "language": cfg.language,
-            "timezone": cfg.timezone.name(),
-            "feed_url": site.link("feed.xml"),
-            "search_url": if cfg.search.enabled { Some(site.link("search/")) } else { None },
-            "extra": cfg.extra,
-            "generator": concat!("newsgen ", env!("CARGO_PKG_VERSION")),
-        }),
-    );
-    ctx.insert_value("sections", Value::from(shared.sections.clone()));
+    let site_value = Value::from_serializable(&json!({
+        "title": cfg.title,
+        "description": cfg.description,
+        "base_url": cfg.base_url.full(),
+        "base_path": cfg.base_url.path,
+        "language": cfg.language,
+        "timezone": cfg.timezone.name(),
+        "feed_url": site.link("feed.xml"),
+        "search_url": if cfg.search.enabled { Some(site.link("search/")) } else { None },
+        "extra": cfg.extra,
+        "generator": concat!("newsgen ", env!("CARGO_PKG_VERSION")),
+    }));
 
     let featured: Vec<usize> = site
         .articles
@@ -212,7 +221,6 @@ pub fn global(site: &Site, shared: &Shared) -> tera::Context {
         .map(|(i, _)| i)
         .take(cfg.top_stories)
         .collect();
-    ctx.insert_value("top_stories", shared.list(&featured));
 
     let front_sections: Vec<Value> = site
         .sections
@@ -226,13 +234,11 @@ pub fn global(site: &Site, shared: &Shared) -> tera::Context {
             Value::from(m)
         })
         .collect();
-    ctx.insert_value("front_sections", Value::from(front_sections));
 
     let latest: Vec<usize> = (0..site.articles.len().min(cfg.per_page)).collect();
-    ctx.insert_value("latest", shared.list(&latest));
 
     // "Today's news": every article of the newest day that has any.
-    let latest_day = site.articles.first().map(|newest| {
+    let latest_day = site.articles.first().map_or_else(Value::none, |newest| {
         let day = newest.date.date_naive();
         let ids: Vec<usize> = site
             .articles
@@ -250,8 +256,14 @@ pub fn global(site: &Site, shared: &Shared) -> tera::Context {
         m.insert("articles".into(), shared.list(&ids));
         Value::from(m)
     });
-    ctx.insert("latest_day", &latest_day);
-    ctx
+    vec![
+        ("site", site_value),
+        ("sections", Value::from(shared.section_nav.clone())),
+        ("top_stories", shared.list(&featured)),
+        ("front_sections", Value::from(front_sections)),
+        ("latest", shared.list(&latest)),
+        ("latest_day", latest_day),
+    ]
 }
 
 /// Title of a date archive: "2025", "October 2025", "30 October 2025".

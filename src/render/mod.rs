@@ -1,23 +1,35 @@
 //! Rendering: Markdown bodies and Tera templates, in parallel over the page plan.
 
 pub mod context;
+pub mod deps;
+pub mod fingerprint;
 pub mod markdown;
 pub mod navigation;
+pub mod page_context;
+pub mod seo;
 pub mod theme;
+
+use std::path::Path;
 
 use chrono::DateTime;
 use chrono_tz::Tz;
+use std::sync::Arc;
+
 use rayon::prelude::*;
-use serde_json::json;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
+use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::Diagnostic;
 use crate::load::config::Config;
-use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
-use crate::model::{Site, TaxonomyKind};
+use crate::model::pages::Page;
+use crate::model::{ArticleId, Site};
 use crate::output::Output;
-use context::{Shared, archive_title};
+use crate::progress::Counters;
+use context::Shared;
+use deps::TemplateDeps;
+use fingerprint::ValueHasher;
 use markdown::{LinkBase, render_body};
+use page_context::PageContext;
 use theme::Theme;
 
 /// Renders pages of one site with one theme. Holds everything shared between pages.
@@ -36,19 +48,25 @@ pub struct Renderer<'a> {
     /// none for days, which show their month's.
     period_grids: Vec<Value>,
     /// Structured-data values that are the same on every page.
-    seo: crate::seo::Shared,
+    seo: seo::Shared,
+    /// Hashes page contexts, with the shared values (cards, sections) hashed once.
+    hasher: ValueHasher,
+    /// What each page template reads of the global context.
+    deps: TemplateDeps,
     /// Extra HTML put before `</body>` (the live-reload script while serving).
     pub inject_before_body_end: Option<String>,
-    /// Link targets found in article bodies while rendering, for [`Renderer::check_links`].
-    links: std::sync::Mutex<Vec<(usize, Vec<String>)>>,
+    /// Link targets of article bodies (rendered or kept), for [`Renderer::check_links`].
+    links: std::sync::Mutex<Vec<(ArticleId, Vec<String>)>>,
+    /// Pages checked and rendered so far.
+    counters: Arc<Counters>,
 }
 
 impl<'a> Renderer<'a> {
-    /// `tera` comes from [`load_templates`] for the same site configuration.
-    pub fn new(site: &'a Site, theme: &'a Theme, mut tera: Tera) -> Self {
+    /// `tera` comes from [`load_templates`] for the same site configuration; `site_dir` is
+    /// where the theme's template files are read for the fingerprints.
+    pub fn new(site: &'a Site, theme: &'a Theme, mut tera: Tera, site_dir: &Path) -> Self {
         let shared = Shared::build(site);
-        *tera.global_context() = context::global(site, &shared);
-
+        let globals = context::global(site, &shared);
         let mut section_pos = vec![0; site.articles.len()];
         for s in &site.sections {
             for (pos, &id) in s.articles.iter().enumerate() {
@@ -104,6 +122,21 @@ impl<'a> Renderer<'a> {
                 },
             )
             .collect();
+        let mut hasher = ValueHasher::new();
+        hasher.register(
+            shared
+                .cards
+                .iter()
+                .chain(&shared.sections)
+                .chain(&shared.section_nav)
+                .chain(&period_grids),
+        );
+        let deps = TemplateDeps::new(theme, site_dir, &globals, &hasher);
+        let global_context = tera.global_context();
+        for (key, value) in globals {
+            global_context.insert_value(key, value);
+        }
+
         Renderer {
             site,
             theme,
@@ -113,28 +146,34 @@ impl<'a> Renderer<'a> {
             archive_nav,
             archive_children,
             period_grids,
-            seo: crate::seo::Shared::new(site),
+            seo: seo::Shared::new(site),
+            hasher,
+            deps,
             inject_before_body_end: None,
             links: std::sync::Mutex::new(Vec::new()),
+            counters: Arc::default(),
         }
     }
 
-    /// The values shared by every page (article cards, sections): `serve` compares them with
-    /// the previous build's to find the pages an edit touches.
-    pub fn shared(&self) -> &Shared {
-        &self.shared
-    }
-
-    /// Renders every page into `out`, in parallel. Returns all template errors.
+    /// Renders every page whose fingerprint changed into `out`, in parallel; the others are
+    /// kept as the previous build wrote them. Returns all template errors.
     pub fn render_all(&self, pages: &[Page], out: &Output) -> Vec<Diagnostic> {
         let mut errors: Vec<Diagnostic> = pages
             .par_iter()
             .filter_map(|page| {
-                let html = match self.render_page(page) {
-                    Ok(h) => h,
-                    Err(d) => return Some(d),
-                };
-                out.write(&page.file(), html.as_bytes()).err()
+                let ctx = self.page_context(page);
+                let fingerprint = self.fingerprint(page, &ctx);
+                let file = page.file();
+                if let Some(links) = out.keep_page(&file, fingerprint) {
+                    self.note_links(ctx.body, links);
+                    self.counters.page_done(false);
+                    return None;
+                }
+                let result = self.render_context(page, ctx).and_then(|(html, links)| {
+                    out.write_page(&file, html.as_bytes(), fingerprint, links)
+                });
+                self.counters.page_done(true);
+                result.err()
             })
             .collect();
         errors.sort();
@@ -142,13 +181,49 @@ impl<'a> Renderer<'a> {
         errors
     }
 
+    /// Pages checked and rendered so far by [`Renderer::render_all`].
+    pub fn counters(&self) -> Arc<Counters> {
+        self.counters.clone()
+    }
+
     /// Renders one page to HTML.
     pub fn render_page(&self, page: &Page) -> Result<String, Diagnostic> {
-        let ctx = self.page_context(page);
-        let template = page.kind.template();
+        self.render_context(page, self.page_context(page))
+            .map(|(html, _)| html)
+    }
+
+    /// Renders a page from its context, adding the article body; returns the HTML and the
+    /// internal links of the body.
+    fn render_context(
+        &self,
+        page: &Page,
+        ctx: PageContext,
+    ) -> Result<(String, Vec<String>), Diagnostic> {
+        let mut tera_ctx = tera::Context::new();
+        let body = ctx.body;
+        for (key, value) in ctx.values {
+            tera_ctx.insert_value(key, value);
+        }
+        let mut links = Vec::new();
+        if let Some(id) = body {
+            let a = &self.site.articles[id];
+            let rendered = render_body(
+                &a.body,
+                &LinkBase {
+                    root: self.site.config.base_url.path.trim_end_matches('/'),
+                    page: None,
+                },
+                self.site.config.unsafe_html,
+            );
+            links = self.link_targets(id, &rendered);
+            let words = markdown::plain_text(&a.body).split_whitespace().count();
+            tera_ctx.insert_value("body", Value::safe_string(&rendered.html));
+            tera_ctx.insert("word_count", &words);
+            tera_ctx.insert("reading_minutes", &words.div_ceil(230).max(1));
+        }
         let mut html = self
             .tera
-            .render(template, &ctx)
+            .render(page.kind.template(), &tera_ctx)
             .map_err(|e| self.theme.template_error(&e))?;
         if let Some(script) = &self.inject_before_body_end {
             match html.rfind("</body>") {
@@ -156,10 +231,31 @@ impl<'a> Renderer<'a> {
                 None => html.push_str(script),
             }
         }
-        Ok(html)
+        self.note_links(body, links.clone());
+        Ok((html, links))
     }
 
-    fn record_links(&self, id: usize, body: &markdown::RenderedBody) {
+    /// The page's fingerprint: its path, its template's digest (template texts and the global
+    /// values it reads), its own context values and the Markdown of the body it shows.
+    pub fn fingerprint(&self, page: &Page, ctx: &PageContext) -> u128 {
+        let mut h = Vec::with_capacity(4096);
+        h.extend_from_slice(page.path.as_bytes());
+        h.push(0);
+        let template = page.kind.template();
+        h.extend_from_slice(&self.deps.digest(template).to_le_bytes());
+        for (key, value) in &ctx.values {
+            h.extend_from_slice(key.as_bytes());
+            self.hasher.hash_into(value, &mut h);
+        }
+        if let Some(id) = ctx.body {
+            h.push(0xB0);
+            h.extend_from_slice(self.site.articles[id].body.as_bytes());
+        }
+        xxh3_128(&h)
+    }
+
+    /// Internal link targets of an article's body and lead image, relative to the output root.
+    fn link_targets(&self, id: ArticleId, body: &markdown::RenderedBody) -> Vec<String> {
         let a = &self.site.articles[id];
         let mut targets: Vec<String> = body
             .internal_links
@@ -176,37 +272,44 @@ impl<'a> Renderer<'a> {
                 None => format!("{}{img}", a.path),
             });
         }
-        if !targets.is_empty()
-            && let Ok(mut links) = self.links.lock()
+        targets
+    }
+
+    fn note_links(&self, article: Option<ArticleId>, targets: Vec<String>) {
+        if let Some(id) = article
+            && !targets.is_empty()
         {
-            links.push((id, targets));
+            self.links
+                .lock()
+                .expect("no thread panics while holding the link list")
+                .push((id, targets));
         }
     }
 
-    /// Internal links and images of article bodies that lead to no file of the finished
-    /// output in `root`: one diagnostic per broken target (warnings in `build`).
-    pub fn check_links(&self, root: &std::path::Path) -> Vec<Diagnostic> {
-        let mut links = match self.links.lock() {
-            Ok(l) => l.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        };
+    /// Internal links and images of article bodies that lead to no file the build produces:
+    /// one diagnostic per broken target (warnings in `build`).
+    pub fn check_links(&self, exists: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
+        let mut links = self
+            .links
+            .lock()
+            .expect("no thread panics while holding the link list")
+            .clone();
         links.sort();
+        links.dedup();
         let mut out = Vec::new();
         for (id, targets) in links {
             let a = &self.site.articles[id];
             for t in targets {
                 let clean = t.split(['#', '?']).next().unwrap_or("");
                 let decoded = percent_decode(clean);
-                let exists = if decoded.is_empty() {
-                    true
-                } else if decoded.ends_with('/') {
-                    root.join(&decoded).join("index.html").is_file()
-                } else {
-                    let p = root.join(&decoded);
-                    p.is_file() || p.join("index.html").is_file()
-                };
+                let found = decoded.is_empty()
+                    || if decoded.ends_with('/') {
+                        exists(&format!("{decoded}index.html"))
+                    } else {
+                        exists(&decoded) || exists(&format!("{decoded}/index.html"))
+                    };
                 let escapes = decoded.split('/').any(|s| s == "..");
-                if escapes || !exists {
+                if escapes || !found {
                     out.push(Diagnostic::warning(
                         &a.source_path,
                         None,
@@ -217,274 +320,6 @@ impl<'a> Renderer<'a> {
         }
         out
     }
-
-    fn crumb(&self, title: &str, path: &str) -> serde_json::Value {
-        json!({ "title": title, "url": self.site.link(path), "permalink": self.site.permalink(path) })
-    }
-
-    fn pagination(&self, base: &str, count: usize, n: usize) -> serde_json::Value {
-        let per = self.site.config.per_page;
-        let total = page_count(count, per);
-        let url = |p: usize| self.site.link(&page_path(base, p));
-        json!({
-            "current": n,
-            "total": total,
-            "per_page": per,
-            "count": count,
-            "first_url": url(1),
-            "last_url": url(total),
-            "prev_url": if n > 1 { Some(url(n - 1)) } else { None },
-            "next_url": if n < total { Some(url(n + 1)) } else { None },
-            "pages": navigation::page_links(total, n, url),
-        })
-    }
-
-    fn page_context(&self, page: &Page) -> tera::Context {
-        let site = self.site;
-        let mut ctx = tera::Context::new();
-        let home = self.crumb("Home", "");
-        let mut page_info = json!({
-            "path": page.path,
-            "url": site.link(&page.path),
-            "permalink": site.permalink(&page.path),
-            "kind": "",
-            "title": site.config.title,
-            "description": site.config.description,
-            "breadcrumb": [home],
-        });
-        let set = |p: &mut serde_json::Value,
-                   kind: &str,
-                   title: String,
-                   crumbs: Vec<serde_json::Value>| {
-            p["kind"] = json!(kind);
-            p["title"] = json!(title);
-            p["breadcrumb"] = json!(crumbs);
-        };
-        let per = site.config.per_page;
-        match &page.kind {
-            PageKind::Front => {
-                page_info["kind"] = json!("front");
-            }
-            PageKind::Article(id) => {
-                let a = &site.articles[*id];
-                let s = &site.sections[a.section];
-                set(
-                    &mut page_info,
-                    "article",
-                    a.title.clone(),
-                    vec![home, self.crumb(&s.title, &format!("{}/", s.slug))],
-                );
-                page_info["description"] = json!(a.summary);
-                let body = render_body(
-                    &a.body,
-                    &LinkBase {
-                        root: site.config.base_url.path.trim_end_matches('/'),
-                        page: None,
-                    },
-                    site.config.unsafe_html,
-                );
-                self.record_links(*id, &body);
-                let words = markdown::plain_text(&a.body).split_whitespace().count();
-                ctx.insert_value("article", self.shared.cards[*id].clone());
-                ctx.insert_value("body", Value::safe_string(&body.html));
-                ctx.insert("word_count", &words);
-                ctx.insert("reading_minutes", &words.div_ceil(230).max(1));
-                ctx.insert_value("section", self.shared.sections[a.section].clone());
-                let (newer, older) = site.section_neighbours(a.section, self.section_pos[*id]);
-                ctx.insert_value(
-                    "newer",
-                    newer
-                        .map(|i| self.shared.cards[i].clone())
-                        .unwrap_or_else(Value::none),
-                );
-                ctx.insert_value(
-                    "older",
-                    older
-                        .map(|i| self.shared.cards[i].clone())
-                        .unwrap_or_else(Value::none),
-                );
-                let others = site.other_news(*id);
-                ctx.insert_value("other_news", self.shared.list(&others));
-            }
-            PageKind::Section { section, page: n } => {
-                let s = &site.sections[*section];
-                let base = format!("{}/", s.slug);
-                set(
-                    &mut page_info,
-                    "section",
-                    s.title.clone(),
-                    vec![home, self.crumb(&s.title, &base)],
-                );
-                page_info["description"] = json!(s.description);
-                ctx.insert_value("section", self.shared.sections[*section].clone());
-                ctx.insert_value(
-                    "articles",
-                    self.shared.list(page_slice(&s.articles, per, *n)),
-                );
-                ctx.insert("pagination", &self.pagination(&base, s.articles.len(), *n));
-            }
-            PageKind::Archive { archive, page: n } => {
-                let ar = &site.archives[*archive];
-                let title = archive_title(ar);
-                let mut crumbs = vec![home];
-                if let Some(s) = ar.key.section {
-                    let sec = &site.sections[s];
-                    crumbs.push(self.crumb(&sec.title, &format!("{}/", sec.slug)));
-                    ctx.insert_value("section", self.shared.sections[s].clone());
-                }
-                crumbs.push(self.crumb(&title, &ar.path));
-                let full_title = match ar.key.section {
-                    Some(s) => format!("{}: {title}", site.sections[s].title),
-                    None => title.clone(),
-                };
-                set(&mut page_info, "archive", full_title, crumbs);
-                let link = |i: usize| {
-                    let a = &site.archives[i];
-                    json!({ "title": archive_title(a), "url": site.link(&a.path), "count": a.articles.len(), "datetime": navigation::period_datetime(&a.key) })
-                };
-                let (prev, next) = self.archive_nav[*archive];
-                // Year and month above this archive; the month calendar; a year's 12 months.
-                let up = navigation::ancestors(site, &ar.key);
-                // Month calendars and year grids are built once per build (`Renderer::new`).
-                let calendar = match (ar.key.month, ar.key.day) {
-                    (Some(_), Some(_)) => up.last().map(|&m| self.period_grids[m].clone()),
-                    (Some(_), None) => Some(self.period_grids[*archive].clone()),
-                    _ => None,
-                };
-                let months = ar
-                    .key
-                    .month
-                    .is_none()
-                    .then(|| self.period_grids[*archive].clone());
-                let children: Vec<_> = self.archive_children[*archive]
-                    .iter()
-                    .map(|&i| link(i))
-                    .collect();
-                let archive_json = json!({
-                        "title": title,
-                        "granularity": match (ar.key.month, ar.key.day) {
-                            (Some(_), Some(_)) => "day",
-                            (Some(_), None) => "month",
-                            _ => "year",
-                        },
-                        "year": ar.key.year,
-                        "month": ar.key.month,
-                        "day": ar.key.day,
-                        "prev": prev.map(link),
-                        "next": next.map(link),
-                        "children": children,
-                        "count": ar.articles.len(),
-                        "datetime": navigation::period_datetime(&ar.key),
-                        "up": up.iter().map(|&i| link(i)).collect::<Vec<_>>(),
-                });
-                let mut archive_map = Value::from_serializable(&archive_json)
-                    .into_map()
-                    .unwrap_or_default();
-                archive_map.insert("calendar".into(), calendar.unwrap_or_else(Value::none));
-                archive_map.insert("months".into(), months.unwrap_or_else(Value::none));
-                ctx.insert_value("archive", Value::from(archive_map));
-                ctx.insert_value(
-                    "articles",
-                    self.shared.list(page_slice(&ar.articles, per, *n)),
-                );
-                ctx.insert(
-                    "pagination",
-                    &self.pagination(&ar.path, ar.articles.len(), *n),
-                );
-            }
-            PageKind::TermList { kind, page: n } => {
-                let tax = site.taxonomy(*kind);
-                let base = format!("{}/", kind.slug());
-                set(
-                    &mut page_info,
-                    "terms",
-                    kind.title().to_string(),
-                    vec![home, self.crumb(kind.title(), &base)],
-                );
-                let terms: Vec<_> = page_slice(&tax.terms, per, *n)
-                    .iter()
-                    .map(|t| {
-                        json!({
-                            "name": t.name,
-                            "slug": t.slug,
-                            "url": site.link(&format!("{base}{}/", t.slug)),
-                            "count": t.articles.len(),
-                        })
-                    })
-                    .collect();
-                ctx.insert("taxonomy", &taxonomy_json(site, *kind));
-                ctx.insert("terms", &terms);
-                ctx.insert("pagination", &self.pagination(&base, tax.terms.len(), *n));
-            }
-            PageKind::Term {
-                kind,
-                term,
-                page: n,
-            } => {
-                let t = &site.taxonomy(*kind).terms[*term];
-                let list = format!("{}/", kind.slug());
-                let base = format!("{list}{}/", t.slug);
-                set(
-                    &mut page_info,
-                    "term",
-                    t.name.clone(),
-                    vec![
-                        home,
-                        self.crumb(kind.title(), &list),
-                        self.crumb(&t.name, &base),
-                    ],
-                );
-                ctx.insert("taxonomy", &taxonomy_json(site, *kind));
-                ctx.insert(
-                    "term",
-                    &json!({
-                        "name": t.name,
-                        "slug": t.slug,
-                        "url": site.link(&base),
-                        "count": t.articles.len(),
-                    }),
-                );
-                ctx.insert_value(
-                    "articles",
-                    self.shared.list(page_slice(&t.articles, per, *n)),
-                );
-                ctx.insert("pagination", &self.pagination(&base, t.articles.len(), *n));
-            }
-            PageKind::Search => {
-                set(
-                    &mut page_info,
-                    "search",
-                    "Search".into(),
-                    vec![home, self.crumb("Search", "search/")],
-                );
-            }
-            PageKind::NotFound => {
-                set(&mut page_info, "404", "Page not found".into(), vec![home]);
-            }
-            PageKind::Redirect { to } => {
-                page_info["kind"] = json!("redirect");
-                ctx.insert(
-                    "redirect",
-                    &json!({ "url": site.link(to), "permalink": site.permalink(to) }),
-                );
-            }
-        }
-        ctx.insert_value(
-            "seo",
-            crate::seo::page_values(site, &self.seo, page, &page_info),
-        );
-        ctx.insert("page", &page_info);
-        ctx
-    }
-}
-
-fn taxonomy_json(site: &Site, kind: TaxonomyKind) -> serde_json::Value {
-    json!({
-        "slug": kind.slug(),
-        "title": kind.title(),
-        "singular": kind.singular(),
-        "url": site.link(&format!("{}/", kind.slug())),
-    })
 }
 
 /// Loads the theme's templates with newsgen's filters and functions. Separate from

@@ -19,14 +19,14 @@ use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::build::BuildOptions;
+use crate::build::BuildReport;
 use crate::error::Error;
 use crate::load::config::{CONFIG_FILE, Config};
 use http::ServerState;
-use incremental::{Engine, Rebuild};
+use incremental::Engine;
 
 /// The `serve` command line.
 #[derive(Debug, Clone)]
@@ -138,7 +138,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     let engine = Engine::new(build_opts);
 
     // Watch before the first build, so no edit made during it is missed.
-    let (watcher, batches) = if opts.watch {
+    let (_watcher, batches) = if opts.watch {
         let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
         let watcher = watch::watch(&opts.site_dir, tx)
             .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", opts.site_dir.display())))?;
@@ -150,7 +150,6 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         engine,
         state: state.clone(),
         origin: origin.clone(),
-        seen: watcher.as_ref().map(|w| w.seen.clone()),
     };
     builder = tokio::task::spawn_blocking(move || {
         builder.build(None);
@@ -244,8 +243,6 @@ struct Builder {
     engine: Engine,
     state: Arc<ServerState>,
     origin: String,
-    /// The watcher's count of raw events (`None` when not watching).
-    seen: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Builder {
@@ -271,43 +268,11 @@ impl Builder {
         }
         // site.toml may have moved the base_url sub-path: follow it.
         let base_path = configured_base_path(&self.engine.opts.site_dir);
-        let full_needed = changes.is_none_or(|c| !self.engine.can_be_partial(c));
-        if full_needed {
-            self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
-        }
-        let events_before = self.seen.as_ref().map(|s| s.load(Ordering::SeqCst));
+        self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
         match self.engine.rebuild(changes) {
             Ok(r) => {
-                self.state.succeeded(full_needed.then_some(base_path));
+                self.state.succeeded(Some(base_path));
                 report(&r, start.elapsed());
-                // Feeds, sitemaps and the search index of a partial rebuild follow the reload.
-                let t = Instant::now();
-                match self.engine.finish() {
-                    Ok(Some(n)) => eprintln!(
-                        "updated feeds, sitemaps and search index ({n} files changed) in {} ms",
-                        t.elapsed().as_millis()
-                    ),
-                    Ok(None) => {}
-                    Err(e) => {
-                        eprintln!("{e}");
-                        self.state.failed(reload::overlay_fragment(&e));
-                    }
-                }
-                // After a full build, take the snapshot for partial rebuilds (only worth it
-                // when watching). A partial rebuild made its own from the model it wrote.
-                if let (Some(seen), Some(before)) = (&self.seen, events_before)
-                    && !r.partial
-                {
-                    if let Err(e) = self.engine.prepare() {
-                        // Only costs speed: the next rebuild is a full one.
-                        eprintln!("(could not prepare partial rebuilds: {e})");
-                    }
-                    if seen.load(Ordering::SeqCst) != before {
-                        // Inputs changed between the build and the snapshot: they may not
-                        // match, so the next rebuild must be a full one.
-                        self.engine.invalidate();
-                    }
-                }
             }
             Err(e) => {
                 eprintln!("{e}");
@@ -318,29 +283,17 @@ impl Builder {
     }
 }
 
-fn report(r: &Rebuild, total: Duration) {
+fn report(r: &BuildReport, total: Duration) {
     for w in &r.warnings {
         eprintln!("{w}");
     }
-    if r.partial {
-        let phases: Vec<String> = r
-            .phases
-            .iter()
-            .map(|(name, d)| format!("{name} {}", d.as_millis()))
-            .collect();
-        eprintln!(
-            "rebuilt {} pages ({} files changed) in {} ms ({} ms)",
-            r.rendered,
-            r.changed_files,
-            total.as_millis(),
-            phases.join(", ")
-        );
-    } else {
-        eprintln!(
-            "built {} articles, {} pages in {} ms",
-            r.articles,
-            r.rendered,
-            total.as_millis()
-        );
-    }
+    eprintln!(
+        "built {} articles: {} of {} pages rendered, {} files changed, {} removed in {} ms",
+        r.articles,
+        r.rendered,
+        r.pages,
+        r.files.written,
+        r.files.removed,
+        total.as_millis()
+    );
 }

@@ -14,6 +14,7 @@ use crate::model::Site;
 use crate::model::pages::{Page, PageKind};
 use crate::render::context::rfc3339;
 use crate::render::escape_json_for_html;
+use crate::render::page_context::PageInfo;
 
 /// The parts of structured data that are the same on every page, built once per build.
 pub struct Shared {
@@ -37,7 +38,7 @@ impl Shared {
 /// The `seo` value of a page's template context:
 /// `{json_ld, og_type, image, locale, published, modified}` (see docs/feeds-and-seo.md).
 /// `page_info` is the page's `page` context value (title, description, breadcrumb).
-pub fn page_values(site: &Site, shared: &Shared, page: &Page, page_info: &Json) -> Value {
+pub fn page_values(site: &Site, shared: &Shared, page: &Page, page_info: &PageInfo) -> Value {
     let article = match page.kind {
         PageKind::Article(id) => Some(&site.articles[id]),
         _ => None,
@@ -125,8 +126,8 @@ fn publisher(site: &Site) -> Json {
     p
 }
 
-fn breadcrumbs(page_info: &Json, permalink: &str) -> Option<Json> {
-    let crumbs = page_info["breadcrumb"].as_array()?;
+fn breadcrumbs(page_info: &PageInfo, permalink: &str) -> Option<Json> {
+    let crumbs = &page_info.breadcrumb;
     if crumbs.len() < 2 {
         return None;
     }
@@ -137,8 +138,8 @@ fn breadcrumbs(page_info: &Json, permalink: &str) -> Option<Json> {
             json!({
                 "@type": "ListItem",
                 "position": i + 1,
-                "name": c["title"],
-                "item": c["permalink"],
+                "name": c.title,
+                "item": c.permalink,
             })
         })
         .collect();
@@ -151,7 +152,7 @@ fn breadcrumbs(page_info: &Json, permalink: &str) -> Option<Json> {
 
 /// The page's JSON-LD document (`@context` + `@graph`), or None for pages that carry none
 /// (redirects, the 404 page).
-pub fn json_ld(site: &Site, shared: &Shared, page: &Page, page_info: &Json) -> Option<Json> {
+pub fn json_ld(site: &Site, shared: &Shared, page: &Page, page_info: &PageInfo) -> Option<Json> {
     let permalink = site.permalink(&page.path);
     let web = &shared.website;
     let crumbs = breadcrumbs(page_info, &permalink);
@@ -214,11 +215,11 @@ pub fn json_ld(site: &Site, shared: &Shared, page: &Page, page_info: &Json) -> O
                 "@type": page_type,
                 "@id": permalink,
                 "url": permalink,
-                "name": page_info["title"],
+                "name": page_info.title,
                 "isPartOf": { "@id": web["@id"] },
                 "inLanguage": site.config.language,
             });
-            if let Some(d) = page_info["description"].as_str() {
+            if let Some(d) = &page_info.description {
                 node["description"] = json!(d);
             }
             if let Some(c) = &crumbs {
