@@ -12,6 +12,7 @@ use crate::load::{content, read_articles};
 use crate::model::{BuildFlags, Site, build_site, pages};
 use crate::output::Output;
 use crate::render::Renderer;
+use crate::render::links::SiteIndex;
 use crate::render::theme::Theme;
 
 /// What to build and how (the `build` command line).
@@ -49,6 +50,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub assets: usize,
     pub warnings: Vec<Diagnostic>,
+    /// One line counting the broken links (`342 broken links in 57 articles; ...`), if any.
+    pub link_summary: Option<String>,
     pub elapsed: Duration,
     pub output: PathBuf,
 }
@@ -233,7 +236,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     match result {
         Ok(assets) => {
             let mut warnings = warnings;
-            let mut link_warnings = renderer.check_links(out.root());
+            let links = renderer.check_links(link_index(&site, &page_plan, &out));
+            let mut link_warnings = links.diagnostics;
             if (opts.strict || opts.links_are_errors) && !link_warnings.is_empty() {
                 for w in &mut link_warnings {
                     w.severity = crate::error::Severity::Error;
@@ -253,6 +257,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
                 pages: page_plan.len(),
                 assets,
                 warnings,
+                link_summary: links.summary,
                 elapsed: start.elapsed(),
                 output: dest,
             })
@@ -265,6 +270,22 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             Err(Error::Site(all))
         }
     }
+}
+
+/// What links may lead to: every page of the plan, every content file and whatever else the
+/// build wrote (static files, feeds, sitemaps, the search index).
+fn link_index(site: &Site, page_plan: &[pages::Page], out: &Output) -> SiteIndex {
+    let mut index = SiteIndex::default();
+    for page in page_plan {
+        index.add_file(page.file());
+    }
+    for asset in &site.assets {
+        index.add_file(asset.dest.clone());
+    }
+    for file in out.written() {
+        index.add_file(file);
+    }
+    index
 }
 
 /// Renders pages, copies files and runs the generators. Returns the number of copied files.

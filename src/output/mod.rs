@@ -11,6 +11,8 @@ pub struct Output {
     staging: PathBuf,
     /// Folders already created, so each file costs one `write` and no `mkdir` calls.
     made_dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// Every path written or copied, for the link checker's index of outputs.
+    written: std::sync::Mutex<Vec<String>>,
 }
 
 impl Output {
@@ -33,12 +35,21 @@ impl Output {
         Ok(Output {
             staging,
             made_dirs: std::sync::Mutex::new(std::collections::HashSet::new()),
+            written: std::sync::Mutex::new(Vec::new()),
         })
     }
 
     /// The staging folder (for generators that need a path).
     pub fn root(&self) -> &Path {
         &self.staging
+    }
+
+    /// The paths written or copied so far (relative to the output root), unordered.
+    pub fn written(&self) -> Vec<String> {
+        self.written
+            .lock()
+            .expect("no thread panics while holding the written list")
+            .clone()
     }
 
     fn target(&self, rel: &str) -> Result<PathBuf, Diagnostic> {
@@ -49,6 +60,10 @@ impl Output {
                 "refusing to write outside the output folder",
             ));
         }
+        self.written
+            .lock()
+            .expect("no thread panics while holding the written list")
+            .push(rel.to_string());
         Ok(self.staging.join(rel))
     }
 

@@ -1,8 +1,8 @@
 //! Article bodies: Markdown to HTML with the extensions of SPEC §2 and the text rules of §6.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
-use crate::slug::slugify;
+use super::raw_html;
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -27,35 +27,33 @@ pub struct LinkBase<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct RenderedBody {
     pub html: String,
-    /// Site-absolute link and image targets as written (`/politics/`), for the link checker.
-    pub internal_links: Vec<String>,
-    /// Relative link and image targets as written (`chart.png`), for the link checker.
-    pub relative_links: Vec<String>,
+    /// Every link and image target of the body as written (`/politics/`, `chart.png`,
+    /// `#usage`, `https://…`; e-mail autolinks as `mailto:…`), raw HTML `href`/`src` included.
+    pub links: Vec<String>,
+    /// The ids of the body's elements (headings, footnotes, raw HTML): what a `#fragment`
+    /// may point to.
+    pub ids: Vec<String>,
 }
 
-/// Renders a body: headings shifted down one level (the page's `<h1>` is the title) with ids,
-/// site-absolute links under the base path, raw HTML kept or escaped per `unsafe_html`.
+/// Renders a body: headings shifted so the highest is `<h2>` (the page's `<h1>` is the
+/// title) with GitHub-style ids, site-absolute links under the base path, raw HTML kept or
+/// escaped per `unsafe_html`.
 pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> RenderedBody {
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
-    let mut internal_links = Vec::new();
-    let mut relative_links = Vec::new();
+    let mut links = Vec::new();
     let mut raw_html = false;
     assign_heading_ids(&mut events);
     for ev in &mut events {
         match ev {
-            Event::Start(Tag::Heading { level, .. }) => *level = shift(*level),
-            Event::End(TagEnd::Heading(level)) => *level = shift(*level),
+            // pulldown-cmark writes `mailto:` itself; the address is not a path.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                dest_url,
+                ..
+            }) => links.push(format!("mailto:{dest_url}")),
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => {
-                if is_site_absolute(dest_url) {
-                    internal_links.push(dest_url.to_string());
-                } else if !dest_url.is_empty()
-                    && !dest_url.starts_with('#')
-                    && !dest_url.starts_with("//")
-                    && !has_scheme(dest_url)
-                {
-                    relative_links.push(dest_url.to_string());
-                }
+                links.push(dest_url.to_string());
                 if let Some(new) = rewrite_url(dest_url, base) {
                     *dest_url = CowStr::from(new);
                 }
@@ -70,41 +68,135 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
             _ => {}
         }
     }
+    let mut ids = element_ids(&events);
+    if raw_html {
+        events = rewrite_raw_html(events, base, &mut links, &mut ids);
+    }
+    shift_headings(&mut events);
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    if raw_html {
-        out = balance_html(&out);
+    if raw_html && !raw_html::is_balanced(&out) {
+        out = raw_html::balance(&out);
     }
     RenderedBody {
         html: out,
-        internal_links,
-        relative_links,
+        links,
+        ids,
     }
 }
 
-/// Raw HTML from many hands leaves tags open (`<div>` without `</div>`), which would swallow
-/// the rest of the page into the article. Parsing the body as an HTML fragment, the way a
-/// browser would, and writing it back closes every element inside the body.
-fn balance_html(html: &str) -> String {
-    let fragment = scraper::Html::parse_fragment(html);
-    fragment.root_element().inner_html()
+/// Rewrites the links of raw HTML like Markdown links (base path, absolute in feeds) and
+/// collects its links and ids. The lines of one HTML block are joined first, so a tag that
+/// spans lines is seen whole.
+fn rewrite_raw_html<'a>(
+    events: Vec<Event<'a>>,
+    base: &LinkBase<'_>,
+    links: &mut Vec<String>,
+    ids: &mut Vec<String>,
+) -> Vec<Event<'a>> {
+    let mut out: Vec<Event<'a>> = Vec::with_capacity(events.len());
+    for ev in events {
+        match (out.last_mut(), ev) {
+            (Some(Event::Html(prev)), Event::Html(raw)) => {
+                *prev = CowStr::from(format!("{prev}{raw}"));
+            }
+            (_, ev) => out.push(ev),
+        }
+    }
+    let rewrite = |url: &str| rewrite_url(url, base);
+    for ev in &mut out {
+        if let Event::Html(raw) | Event::InlineHtml(raw) = ev {
+            let (html, refs) = raw_html::rewrite_links(raw, &rewrite);
+            links.extend(refs.links);
+            ids.extend(refs.ids);
+            *raw = CowStr::from(html);
+        }
+    }
+    out
 }
 
-fn shift(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
-        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+/// The ids Markdown gives elements: headings (after [`assign_heading_ids`]) and footnotes.
+fn element_ids(events: &[Event<'_>]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|ev| match ev {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            Event::Start(Tag::FootnoteDefinition(name)) => Some(name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Shifts heading levels so the body's highest heading is `<h2>`, keeping the distance
+/// between levels. Levels past 6 (a body using all six) become
+/// `<div role="heading" aria-level="7">`, so they stay distinct from level 6.
+fn shift_headings(events: &mut [Event<'_>]) {
+    let Some(top) = events
+        .iter()
+        .filter_map(|ev| match ev {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .min()
+    else {
+        return;
+    };
+    let shifted = |level: HeadingLevel| level as usize + 2 - top;
+    for ev in events.iter_mut() {
+        match ev {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let new = shifted(*level);
+                match HeadingLevel::try_from(new) {
+                    Ok(l) => *level = l,
+                    Err(_) => *ev = Event::Html(deep_heading_open(new, id, classes, attrs).into()),
+                }
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let new = shifted(*level);
+                match HeadingLevel::try_from(new) {
+                    Ok(l) => *level = l,
+                    Err(_) => *ev = Event::Html("</div>\n".into()),
+                }
+            }
+            _ => {}
+        }
     }
+}
+
+/// The open tag of a heading below level 6, with the heading's id, classes and attributes.
+fn deep_heading_open(
+    level: usize,
+    id: &Option<CowStr<'_>>,
+    classes: &[CowStr<'_>],
+    attrs: &[(CowStr<'_>, Option<CowStr<'_>>)],
+) -> String {
+    let mut tag = format!("<div role=\"heading\" aria-level=\"{level}\"");
+    if let Some(id) = id {
+        tag.push_str(&format!(" id=\"{}\"", super::escape_html(id)));
+    }
+    if !classes.is_empty() {
+        let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+        tag.push_str(&format!(" class=\"{}\"", super::escape_html(&joined.join(" "))));
+    }
+    for (name, value) in attrs {
+        let value = value.as_deref().unwrap_or("");
+        tag.push_str(&format!(" {}=\"{}\"", super::escape_html(name), super::escape_html(value)));
+    }
+    tag.push('>');
+    tag
 }
 
 fn is_site_absolute(url: &str) -> bool {
     url.starts_with('/') && !url.starts_with("//")
 }
 
-fn has_scheme(url: &str) -> bool {
+/// Whether a URL starts with a scheme (`https:`, `mailto:`, `tel:`...).
+pub fn has_scheme(url: &str) -> bool {
     match url.find(':') {
         Some(i) => {
             let scheme = &url[..i];
@@ -129,46 +221,66 @@ fn rewrite_url(url: &str, base: &LinkBase<'_>) -> Option<String> {
     Some(format!("{page}{url}"))
 }
 
-/// Gives every heading without an explicit `{#id}` an id from its text, unique in the body.
+/// Gives every heading without an explicit `{#id}` an id from its text by GitHub's rule,
+/// unique in the body: a repeat gets `-1`, `-2`... Explicit ids are kept as written.
 fn assign_heading_ids(events: &mut [Event<'_>]) {
-    let mut used: Vec<String> = Vec::new();
+    let mut used: std::collections::HashSet<String> = events
+        .iter()
+        .filter_map(|ev| match ev {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut repeats: std::collections::HashMap<String, usize> = Default::default();
     let mut i = 0;
     while i < events.len() {
-        if let Event::Start(Tag::Heading { id, .. }) = &events[i] {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
             let start = i;
             let mut text = String::new();
-            let mut j = i + 1;
-            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(t) | Event::Code(t) = &events[j] {
+            i += 1;
+            while i < events.len() && !matches!(events[i], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[i] {
                     text.push_str(t);
                 }
-                j += 1;
+                i += 1;
             }
-            let wanted = match id {
-                Some(explicit) => explicit.to_string(),
-                None => {
-                    let s = slugify(&text);
-                    if s.is_empty() {
-                        "section".to_string()
-                    } else {
-                        s
-                    }
-                }
-            };
+            let mut wanted = github_id(&text);
+            if wanted.is_empty() {
+                wanted = "section".to_string();
+            }
             let mut unique = wanted.clone();
-            let mut n = 1;
             while used.contains(&unique) {
+                let n = repeats.entry(wanted.clone()).or_insert(0);
+                *n += 1;
                 unique = format!("{wanted}-{n}");
-                n += 1;
             }
-            used.push(unique.clone());
+            used.insert(unique.clone());
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
                 *id = Some(CowStr::from(unique));
             }
-            i = j;
         }
         i += 1;
     }
+}
+
+/// GitHub's heading id (as github-slugger computes it): lower case, every character that is
+/// not a letter, digit, mark, `-`, `_` or space dropped, each space turned into `-`.
+pub fn github_id(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() || is_mark(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Combining marks (accents written as separate characters), which GitHub keeps.
+fn is_mark(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
 }
 
 /// The first paragraph of a body as plain text: the default summary (SPEC §6).
@@ -241,7 +353,7 @@ mod tests {
         );
         assert!(r.html.contains("href=\"/news/politics/\""));
         assert!(r.html.contains("href=\"x.png\""));
-        assert_eq!(r.internal_links, vec!["/politics/"]);
+        assert_eq!(r.links, ["/politics/", "x.png", "https://e.org/"]);
         let feed = LinkBase {
             root: "https://e.org/news",
             page: Some("https://e.org/news/a/"),

@@ -1,8 +1,10 @@
 //! Rendering: Markdown bodies and Tera templates, in parallel over the page plan.
 
 pub mod context;
+pub mod links;
 pub mod markdown;
 pub mod navigation;
+pub mod raw_html;
 pub mod theme;
 
 use chrono::DateTime;
@@ -39,8 +41,9 @@ pub struct Renderer<'a> {
     seo: crate::seo::Shared,
     /// Extra HTML put before `</body>` (the live-reload script while serving).
     pub inject_before_body_end: Option<String>,
-    /// Link targets found in article bodies while rendering, for [`Renderer::check_links`].
-    links: std::sync::Mutex<Vec<(usize, Vec<String>)>>,
+    /// Link targets and element ids of article bodies, recorded while rendering, for
+    /// [`Renderer::check_links`].
+    links: std::sync::Mutex<Vec<(usize, links::ArticleLinks, Vec<String>)>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -161,61 +164,34 @@ impl<'a> Renderer<'a> {
 
     fn record_links(&self, id: usize, body: &markdown::RenderedBody) {
         let a = &self.site.articles[id];
-        let mut targets: Vec<String> = body
-            .internal_links
-            .iter()
-            .map(|l| l.trim_start_matches('/').to_string())
-            .collect();
-        targets.extend(body.relative_links.iter().map(|l| format!("{}{l}", a.path)));
-        if let Some(img) = &a.image
-            && !img.contains("://")
-            && !img.starts_with("//")
-        {
-            targets.push(match img.strip_prefix('/') {
-                Some(abs) => abs.to_string(),
-                None => format!("{}{img}", a.path),
-            });
-        }
-        if !targets.is_empty()
-            && let Ok(mut links) = self.links.lock()
-        {
-            links.push((id, targets));
-        }
+        let mut targets = body.links.clone();
+        targets.extend(a.image.clone());
+        let article = links::ArticleLinks {
+            source: crate::error::display_path(&a.source_path),
+            page: a.path.clone(),
+            targets,
+        };
+        self.links
+            .lock()
+            .expect("no thread panics while holding the link list")
+            .push((id, article, body.ids.clone()));
     }
 
-    /// Internal links and images of article bodies that lead to no file of the finished
-    /// output in `root`: one diagnostic per broken target (warnings in `build`).
-    pub fn check_links(&self, root: &std::path::Path) -> Vec<Diagnostic> {
-        let mut links = match self.links.lock() {
-            Ok(l) => l.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        };
-        links.sort();
-        let mut out = Vec::new();
-        for (id, targets) in links {
-            let a = &self.site.articles[id];
-            for t in targets {
-                let clean = t.split(['#', '?']).next().unwrap_or("");
-                let decoded = percent_decode(clean);
-                let exists = if decoded.is_empty() {
-                    true
-                } else if decoded.ends_with('/') {
-                    root.join(&decoded).join("index.html").is_file()
-                } else {
-                    let p = root.join(&decoded);
-                    p.is_file() || p.join("index.html").is_file()
-                };
-                let escapes = decoded.split('/').any(|s| s == "..");
-                if escapes || !exists {
-                    out.push(Diagnostic::warning(
-                        &a.source_path,
-                        None,
-                        format!("broken link: /{decoded} is not a page or file of the site"),
-                    ));
-                }
-            }
+    /// Checks the links recorded while rendering against `index` (the build's outputs), with
+    /// the ids of every rendered article page added to it.
+    pub fn check_links(&self, mut index: links::SiteIndex) -> links::LinkReport {
+        let mut recorded = self
+            .links
+            .lock()
+            .expect("no thread panics while holding the link list")
+            .clone();
+        recorded.sort_by_key(|(id, _, _)| *id);
+        let mut articles = Vec::with_capacity(recorded.len());
+        for (_, article, ids) in recorded {
+            index.add_ids(&article.page, ids);
+            articles.push(article);
         }
-        out
+        links::check(&articles, &index)
     }
 
     fn crumb(&self, title: &str, path: &str) -> serde_json::Value {
@@ -549,27 +525,6 @@ fn register_helpers(tera: &mut Tera, config: &Config) {
             Ok(Value::safe_string(&escape_json_for_html(&text)))
         },
     );
-}
-
-/// Decodes `%XX` escapes of a URL path (invalid sequences are kept as written).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Escapes text for HTML element content and attribute values (outside templates: feed
