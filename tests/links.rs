@@ -74,10 +74,7 @@ fn only_links_that_lead_nowhere_are_reported_grouped_with_a_summary() {
     let out = f.cli(&["build", "--base-url", BASE]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    let warnings: BTreeSet<&str> = stderr
-        .lines()
-        .filter(|l| l.contains("warning:"))
-        .collect();
+    let warnings: BTreeSet<&str> = stderr.lines().filter(|l| l.contains("warning:")).collect();
     let expected: BTreeSet<String> = [
         "../../../../../../../etc/passwd leads outside the site",
         "/sport/ is not a page or file of the site",

@@ -113,15 +113,12 @@ fn problem(target: &str, page: &str, index: &SiteIndex) -> Option<String> {
         return Some(format!("{target} leads outside the site"));
     };
     let Some(file) = output_file(&resolved, index) else {
-        return Some(format!(
-            "/{resolved} is not a page or file of the site"
-        ));
+        return Some(format!("/{resolved} is not a page or file of the site"));
     };
     let fragment = percent_decode(fragment?);
     let ids = index.ids.get(&file)?;
-    (!fragment.is_empty() && !ids.contains(&fragment)).then(|| {
-        format!("/{resolved}#{fragment}: the page has no element with id `{fragment}`")
-    })
+    (!fragment.is_empty() && !ids.contains(&fragment))
+        .then(|| format!("/{resolved}#{fragment}: the page has no element with id `{fragment}`"))
 }
 
 /// Joins `path` to the folder `base` (a page path ending in `/`, or empty for the root),

@@ -181,11 +181,18 @@ fn deep_heading_open(
     }
     if !classes.is_empty() {
         let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-        tag.push_str(&format!(" class=\"{}\"", super::escape_html(&joined.join(" "))));
+        tag.push_str(&format!(
+            " class=\"{}\"",
+            super::escape_html(&joined.join(" "))
+        ));
     }
     for (name, value) in attrs {
         let value = value.as_deref().unwrap_or("");
-        tag.push_str(&format!(" {}=\"{}\"", super::escape_html(name), super::escape_html(value)));
+        tag.push_str(&format!(
+            " {}=\"{}\"",
+            super::escape_html(name),
+            super::escape_html(value)
+        ));
     }
     tag.push('>');
     tag
@@ -388,6 +395,131 @@ mod tests {
         assert!(r.html.contains("&lt;b&gt;"));
         let r = render_body("<aside>x</aside>", &BASE, true);
         assert!(r.html.contains("<aside>"));
+    }
+
+    /// Headings and the ids GitHub gives them (as its README anchors show).
+    #[test]
+    fn heading_ids_follow_github() {
+        let table = [
+            ("Building Node.js", "building-nodejs"),
+            ("Hello, World!", "hello-world"),
+            ("What's new?", "whats-new"),
+            ("C++ & Rust", "c--rust"),
+            ("🎉 Release 1.0 🎉", "-release-10-"),
+            ("Māori language", "māori-language"),
+            ("Über Straße", "über-straße"),
+            ("日本語の見出し", "日本語の見出し"),
+            ("Use `cargo build`", "use-cargo-build"),
+            ("[Docs](https://x.org) link", "docs-link"),
+            ("snake_case and kebab-case", "snake_case-and-kebab-case"),
+            ("100% done", "100-done"),
+            ("Q&A", "qa"),
+            ("Usage", "usage"),
+            ("Usage", "usage-1"),
+            ("Usage", "usage-2"),
+            ("Custom {#own-id}", "own-id"),
+            ("Install <small>(beta)</small>", "install-beta"),
+        ];
+        let md: String = table.iter().map(|(h, _)| format!("## {h}\n\n")).collect();
+        let r = render_body(&md, &BASE, true);
+        let doc = scraper::Html::parse_fragment(&r.html);
+        let h2 = scraper::Selector::parse("h2").unwrap();
+        let ids: Vec<&str> = doc.select(&h2).filter_map(|h| h.value().id()).collect();
+        let want: Vec<&str> = table.iter().map(|(_, id)| *id).collect();
+        assert_eq!(ids, want);
+        assert_eq!(r.ids, want, "the link checker sees the same ids");
+    }
+
+    #[test]
+    fn headings_shift_so_the_highest_is_h2_and_levels_stay_distinct() {
+        let levels = |md: &str| -> Vec<String> {
+            let r = render_body(md, &BASE, false);
+            let doc = scraper::Html::parse_fragment(&r.html);
+            let any = scraper::Selector::parse("h1, h2, h3, h4, h5, h6, [role=heading]").unwrap();
+            doc.select(&any)
+                .map(|e| match e.value().attr("aria-level") {
+                    Some(l) => format!("aria{l}#{}", e.value().id().unwrap_or("")),
+                    None => e.value().name().to_string(),
+                })
+                .collect()
+        };
+        assert_eq!(levels("## A\n\n### B\n\n## C"), ["h2", "h3", "h2"]);
+        assert_eq!(levels("# A\n\n## B"), ["h2", "h3"]);
+        assert_eq!(levels("#### Only\n\n###### Deep"), ["h2", "h4"]);
+        assert_eq!(
+            levels("# 1\n## 2\n### 3\n#### 4\n##### 5\n###### 6 {#six .x}"),
+            ["h2", "h3", "h4", "h5", "h6", "aria7#six"]
+        );
+        let deep = render_body("# a\n###### b {.x data-k=v}", &BASE, true).html;
+        assert!(
+            deep.contains(
+                "<div role=\"heading\" aria-level=\"7\" id=\"b\" class=\"x\" data-k=\"v\">b</div>"
+            ),
+            "{deep}"
+        );
+    }
+
+    /// Valid raw HTML comes out exactly as written (no `<tbody>` added, the first newline of
+    /// `<pre>` and `<textarea>` kept, processing instructions and CDATA not turned into
+    /// comments, a DOCTYPE kept).
+    #[test]
+    fn valid_raw_html_is_left_as_written() {
+        let fragments = [
+            "<table><tr><td>a</td></tr></table>",
+            "<pre>\n\nfirst line blank</pre>",
+            "<textarea>\n\nkept</textarea>",
+            "<!-- a comment <div> -->",
+            "<my-widget data-x=\"1\">\n<span>custom</span>\n</my-widget>",
+            "<?php echo \"hi\"; ?>",
+            "<![CDATA[ x < y ]]>",
+            "<!DOCTYPE html>",
+            "<ul><li>one<li>two</ul>",
+            "<svg viewBox=\"0 0 1 1\"><circle r=\"1\"/></svg>",
+        ];
+        for raw in fragments {
+            let md = format!("Before.\n\n{raw}\n\nAfter.");
+            let html = render_body(&md, &BASE, true).html;
+            assert!(html.contains(raw), "{raw} became {html}");
+        }
+    }
+
+    #[test]
+    fn broken_raw_html_is_closed_inside_the_article() {
+        let page = |body: &str| {
+            scraper::Html::parse_document(&format!(
+                "<main><div class=body>{body}</div><footer>f</footer></main>"
+            ))
+        };
+        let inside = scraper::Selector::parse(".body footer").unwrap();
+        let after = scraper::Selector::parse(".body > p").unwrap();
+        for raw in [
+            "<div>open",
+            "<b><i>x</b></i>",
+            "<table><tr><td>x",
+            "<section>\n\n<span>s",
+        ] {
+            let html = render_body(&format!("{raw}\n\nlast para"), &BASE, true).html;
+            let doc = page(&html);
+            assert_eq!(doc.select(&inside).count(), 0, "{raw}: {html}");
+        }
+        // A stray end tag would close the article's own wrapper: it is dropped.
+        let html = render_body("</div>\n\nlast para", &BASE, true).html;
+        assert!(!html.contains("</div>"), "{html}");
+        assert_eq!(page(&html).select(&after).count(), 1, "{html}");
+    }
+
+    #[test]
+    fn raw_html_links_honour_the_base_path_and_are_recorded() {
+        let r = render_body(
+            "<p><a href=\"/politics/\">p</a> <img src=\"pic.png\" id=\"pic\"></p>\n\nx <a href='/a/' id=i>a</a>",
+            &BASE,
+            true,
+        );
+        assert!(r.html.contains("href=\"/news/politics/\""), "{}", r.html);
+        assert!(r.html.contains("src=\"pic.png\""), "{}", r.html);
+        assert!(r.html.contains("/news/a/"), "{}", r.html);
+        assert_eq!(r.links, ["/politics/", "pic.png", "/a/"]);
+        assert_eq!(r.ids, ["pic", "i"]);
     }
 
     #[test]

@@ -18,8 +18,8 @@ const VOID: &[&str] = &[
 /// Elements whose end tag HTML lets authors leave out (`<li>`, `<td>`, `<p>`...): the parser
 /// closes them at the right place, so they cannot leak out of the body.
 const OPTIONAL_END: &[&str] = &[
-    "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup",
-    "rt", "rp", "rb", "rtc", "colgroup", "caption", "html", "head", "body",
+    "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rt",
+    "rp", "rb", "rtc", "colgroup", "caption", "html", "head", "body",
 ];
 
 /// Whether every element opened in `html` is closed, in order, inside it. Raw HTML that
@@ -106,10 +106,7 @@ pub struct RawRefs {
 /// Collects the links and ids of a piece of raw HTML and rewrites its `href` and `src`
 /// values with `rewrite` (which returns `None` to keep a value). Everything else is kept
 /// byte for byte.
-pub fn rewrite_links(
-    html: &str,
-    rewrite: &dyn Fn(&str) -> Option<String>,
-) -> (String, RawRefs) {
+pub fn rewrite_links(html: &str, rewrite: &dyn Fn(&str) -> Option<String>) -> (String, RawRefs) {
     let refs = RefCell::new(RawRefs::default());
     let handler = lol_html::element!("[href], [src], [id]", |el| {
         let mut refs = refs.borrow_mut();
@@ -167,8 +164,12 @@ mod tests {
     #[test]
     fn links_are_rewritten_in_place() {
         let html = "<A HREF='/x' title=t>a</A>\n<img src=\"y.png\" id=pic>";
-        let (out, refs) = rewrite_links(html, &|u| u.strip_prefix('/').map(|r| format!("/news/{r}")));
-        assert_eq!(out, "<A HREF=\"/news/x\" title=t>a</A>\n<img src=\"y.png\" id=pic>");
+        let (out, refs) =
+            rewrite_links(html, &|u| u.strip_prefix('/').map(|r| format!("/news/{r}")));
+        assert_eq!(
+            out,
+            "<A HREF=\"/news/x\" title=t>a</A>\n<img src=\"y.png\" id=pic>"
+        );
         assert_eq!(refs.links, ["/x", "y.png"]);
         assert_eq!(refs.ids, ["pic"]);
     }
