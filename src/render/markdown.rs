@@ -419,6 +419,7 @@ mod tests {
             ("Usage", "usage-2"),
             ("Custom {#own-id}", "own-id"),
             ("Install <small>(beta)</small>", "install-beta"),
+            ("🎉🎉", "section"),
         ];
         let md: String = table.iter().map(|(h, _)| format!("## {h}\n\n")).collect();
         let r = render_body(&md, &BASE, true);
