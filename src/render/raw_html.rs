@@ -55,15 +55,24 @@ impl TokenSink for Balance {
     type Handle = ();
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let Token::TagToken(tag) = token else {
-            return TokenSinkResult::Continue;
+        let tag = match token {
+            Token::TagToken(tag) => tag,
+            // Input ending inside a tag or comment would swallow the page's own markup.
+            Token::ParseError(e) if e.contains("EOF") => {
+                self.broken.set(true);
+                return TokenSinkResult::Continue;
+            }
+            _ => return TokenSinkResult::Continue,
         };
         let name: &str = &tag.name;
         if VOID.contains(&name) || OPTIONAL_END.contains(&name) {
             return TokenSinkResult::Continue;
         }
         match tag.kind {
-            TagKind::StartTag if tag.self_closing => TokenSinkResult::Continue,
+            // `<x/>` closes itself only in SVG and MathML; `<div/>` and `<my-el/>` stay open.
+            TagKind::StartTag if tag.self_closing && self.in_foreign(name) => {
+                TokenSinkResult::Continue
+            }
             TagKind::StartTag => {
                 self.open.borrow_mut().push(name.to_string());
                 text_mode(name)
@@ -78,6 +87,13 @@ impl TokenSink for Balance {
                 TokenSinkResult::Continue
             }
         }
+    }
+}
+
+impl Balance {
+    fn in_foreign(&self, name: &str) -> bool {
+        matches!(name, "svg" | "math")
+            || self.open.borrow().iter().any(|n| n == "svg" || n == "math")
     }
 }
 
@@ -156,6 +172,10 @@ mod tests {
             "<b><i>x</b></i>",
             "<table><tr><td>x",
             "<script>x",
+            "<div id=\"foo\"\n*hi*\n",
+            "<!-- never closed",
+            "<p><a/><b2/></p>",
+            "<responsive-image src=\"foo.jpg\" />",
         ] {
             assert!(!is_balanced(broken), "{broken}");
         }
