@@ -132,6 +132,9 @@ fn main() -> ExitCode {
             match newsgen::build(&opts) {
                 Ok(report) => {
                     newsgen::commands::print_diagnostics(&report.warnings);
+                    if let Some(summary) = &report.link_summary {
+                        eprintln!("{summary}");
+                    }
                     eprintln!(
                         "built {} articles, {} pages ({} rendered), {} files copied into {} in \
                          {} ms: {} files written, {} unchanged, {} removed",

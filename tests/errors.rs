@@ -224,9 +224,10 @@ fn broken_internal_links_warn_in_build_and_fail_strict() {
     assert!(out.status.success(), "{stderr}");
     let warnings: Vec<&str> = stderr
         .lines()
-        .filter(|l| l.contains("broken link"))
+        .filter(|l| l.contains("warning: broken link"))
         .collect();
     assert_eq!(warnings.len(), 3, "{stderr}");
+    assert!(stderr.contains("\n3 broken links in 1 article; --strict makes them errors\n"));
     assert!(stderr.contains("content/world/links.md: warning: broken link: /world/nowhere/"));
     assert!(stderr.contains("broken link: /world/2025/01/01/links/nope.jpg"));
     assert!(stderr.contains("broken link: /world/2025/01/01/links/missing.png"));

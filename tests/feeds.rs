@@ -390,6 +390,10 @@ fn every_page_advertises_feeds_and_a_canonical_url() {
             .select(&sel(r#"link[rel="canonical"]"#))
             .next()
             .and_then(|l| l.value().attr("href").map(str::to_string));
+        // Search engines ask sites to keep search result pages and the 404 page out.
+        let noindex = ["404.html", "search/index.html"].contains(&rel.as_str());
+        let robots = meta(&doc, r#"meta[name="robots"]"#);
+        assert_eq!(robots.as_deref(), noindex.then_some("noindex"), "{rel}");
         if rel == "404.html" {
             assert_eq!(canonical, None);
         } else {

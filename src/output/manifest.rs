@@ -23,8 +23,16 @@ pub struct FileRecord {
     pub fingerprint: Option<u128>,
     /// For copied files: the source's (length, modification time in ns) when it was copied.
     pub source_stamp: Option<(u64, i128)>,
-    /// For article pages: the internal link targets found in the body (for the link check).
-    pub links: Vec<String>,
+    /// For article pages: the links and element ids of the body (for the link check).
+    pub links: Option<BodyLinks>,
+}
+
+/// The link targets of an article body (and its lead image) as written, and the ids of its
+/// elements: what the link check needs of a page it did not render again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyLinks {
+    pub targets: Vec<String>,
+    pub ids: Vec<String>,
 }
 
 /// What one build wrote.
@@ -113,7 +121,10 @@ mod tests {
                 len: 12,
                 fingerprint: Some(5),
                 source_stamp: Some((1, -2)),
-                links: vec!["b/".into()],
+                links: Some(BodyLinks {
+                    targets: vec!["b/".into()],
+                    ids: vec!["x".into()],
+                }),
             },
         );
         m.save(dir.path()).unwrap();

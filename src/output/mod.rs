@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::{Diagnostic, Error};
-use manifest::{FileRecord, Manifest, ManifestError};
+use manifest::{BodyLinks, FileRecord, Manifest, ManifestError};
 
 /// How the build treats an existing output folder.
 #[derive(Debug, Clone, Copy, Default)]
@@ -162,9 +162,9 @@ impl Output {
         &self.dest
     }
 
-    /// The link targets of the page at `rel` if it was rendered from the same fingerprint by
-    /// the previous build and can be kept as it is (then it is recorded as kept).
-    pub fn keep_page(&self, rel: &str, fingerprint: u128) -> Option<Vec<String>> {
+    /// Whether the page at `rel` was rendered from the same fingerprint by the previous build
+    /// and can be kept as it is (then it is recorded as kept); `Some` holds its body's links.
+    pub fn keep_page(&self, rel: &str, fingerprint: u128) -> Option<Option<BodyLinks>> {
         if !self.trust_fingerprints {
             return None;
         }
@@ -264,7 +264,7 @@ impl Output {
         rel: &str,
         bytes: &[u8],
         fingerprint: u128,
-        links: Vec<String>,
+        links: Option<BodyLinks>,
     ) -> Result<(), Diagnostic> {
         let rec = FileRecord {
             fingerprint: Some(fingerprint),

@@ -1,8 +1,8 @@
 //! Article bodies: Markdown to HTML with the extensions of SPEC §2 and the text rules of §6.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
-use crate::slug::slugify;
+use super::raw_html;
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -27,35 +27,33 @@ pub struct LinkBase<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct RenderedBody {
     pub html: String,
-    /// Site-absolute link and image targets as written (`/politics/`), for the link checker.
-    pub internal_links: Vec<String>,
-    /// Relative link and image targets as written (`chart.png`), for the link checker.
-    pub relative_links: Vec<String>,
+    /// Every link and image target of the body as written (`/politics/`, `chart.png`,
+    /// `#usage`, `https://…`; e-mail autolinks as `mailto:…`), raw HTML `href`/`src` included.
+    pub links: Vec<String>,
+    /// The ids of the body's elements (headings, footnotes, raw HTML): what a `#fragment`
+    /// may point to.
+    pub ids: Vec<String>,
 }
 
-/// Renders a body: headings shifted down one level (the page's `<h1>` is the title) with ids,
-/// site-absolute links under the base path, raw HTML kept or escaped per `unsafe_html`.
+/// Renders a body: headings shifted so the highest is `<h2>` (the page's `<h1>` is the
+/// title) with GitHub-style ids, site-absolute links under the base path, raw HTML kept or
+/// escaped per `unsafe_html`.
 pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> RenderedBody {
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
-    let mut internal_links = Vec::new();
-    let mut relative_links = Vec::new();
+    let mut links = Vec::new();
     let mut raw_html = false;
     assign_heading_ids(&mut events);
     for ev in &mut events {
         match ev {
-            Event::Start(Tag::Heading { level, .. }) => *level = shift(*level),
-            Event::End(TagEnd::Heading(level)) => *level = shift(*level),
+            // pulldown-cmark writes `mailto:` itself; the address is not a path.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                dest_url,
+                ..
+            }) => links.push(format!("mailto:{dest_url}")),
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => {
-                if is_site_absolute(dest_url) {
-                    internal_links.push(dest_url.to_string());
-                } else if !dest_url.is_empty()
-                    && !dest_url.starts_with('#')
-                    && !dest_url.starts_with("//")
-                    && !has_scheme(dest_url)
-                {
-                    relative_links.push(dest_url.to_string());
-                }
+                links.push(dest_url.to_string());
                 if let Some(new) = rewrite_url(dest_url, base) {
                     *dest_url = CowStr::from(new);
                 }
@@ -70,41 +68,142 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
             _ => {}
         }
     }
+    let mut ids = element_ids(&events);
+    if raw_html {
+        events = rewrite_raw_html(events, base, &mut links, &mut ids);
+    }
+    shift_headings(&mut events);
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    if raw_html {
-        out = balance_html(&out);
+    if raw_html && !raw_html::is_balanced(&out) {
+        out = raw_html::balance(&out);
     }
     RenderedBody {
         html: out,
-        internal_links,
-        relative_links,
+        links,
+        ids,
     }
 }
 
-/// Raw HTML from many hands leaves tags open (`<div>` without `</div>`), which would swallow
-/// the rest of the page into the article. Parsing the body as an HTML fragment, the way a
-/// browser would, and writing it back closes every element inside the body.
-fn balance_html(html: &str) -> String {
-    let fragment = scraper::Html::parse_fragment(html);
-    fragment.root_element().inner_html()
+/// Rewrites the links of raw HTML like Markdown links (base path, absolute in feeds) and
+/// collects its links and ids. The lines of one HTML block are joined first, so a tag that
+/// spans lines is seen whole.
+fn rewrite_raw_html<'a>(
+    events: Vec<Event<'a>>,
+    base: &LinkBase<'_>,
+    links: &mut Vec<String>,
+    ids: &mut Vec<String>,
+) -> Vec<Event<'a>> {
+    let mut out: Vec<Event<'a>> = Vec::with_capacity(events.len());
+    for ev in events {
+        match (out.last_mut(), ev) {
+            (Some(Event::Html(prev)), Event::Html(raw)) => {
+                *prev = CowStr::from(format!("{prev}{raw}"));
+            }
+            (_, ev) => out.push(ev),
+        }
+    }
+    let rewrite = |url: &str| rewrite_url(url, base);
+    for ev in &mut out {
+        if let Event::Html(raw) | Event::InlineHtml(raw) = ev {
+            let (html, refs) = raw_html::rewrite_links(raw, &rewrite);
+            links.extend(refs.links);
+            ids.extend(refs.ids);
+            *raw = CowStr::from(html);
+        }
+    }
+    out
 }
 
-fn shift(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
-        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+/// The ids Markdown gives elements: headings (after [`assign_heading_ids`]) and footnotes.
+fn element_ids(events: &[Event<'_>]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|ev| match ev {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            Event::Start(Tag::FootnoteDefinition(name)) => Some(name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Shifts heading levels so the body's highest heading is `<h2>`, keeping the distance
+/// between levels. Levels past 6 (a body using all six) become
+/// `<div role="heading" aria-level="7">`, so they stay distinct from level 6.
+fn shift_headings(events: &mut [Event<'_>]) {
+    let Some(top) = events
+        .iter()
+        .filter_map(|ev| match ev {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .min()
+    else {
+        return;
+    };
+    let shifted = |level: HeadingLevel| level as usize + 2 - top;
+    for ev in events.iter_mut() {
+        match ev {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let new = shifted(*level);
+                match HeadingLevel::try_from(new) {
+                    Ok(l) => *level = l,
+                    Err(_) => *ev = Event::Html(deep_heading_open(new, id, classes, attrs).into()),
+                }
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let new = shifted(*level);
+                match HeadingLevel::try_from(new) {
+                    Ok(l) => *level = l,
+                    Err(_) => *ev = Event::Html("</div>\n".into()),
+                }
+            }
+            _ => {}
+        }
     }
+}
+
+/// The open tag of a heading below level 6, with the heading's id, classes and attributes.
+fn deep_heading_open(
+    level: usize,
+    id: &Option<CowStr<'_>>,
+    classes: &[CowStr<'_>],
+    attrs: &[(CowStr<'_>, Option<CowStr<'_>>)],
+) -> String {
+    let mut tag = format!("<div role=\"heading\" aria-level=\"{level}\"");
+    if let Some(id) = id {
+        tag.push_str(&format!(" id=\"{}\"", super::escape_html(id)));
+    }
+    if !classes.is_empty() {
+        let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+        tag.push_str(&format!(
+            " class=\"{}\"",
+            super::escape_html(&joined.join(" "))
+        ));
+    }
+    for (name, value) in attrs {
+        let value = value.as_deref().unwrap_or("");
+        tag.push_str(&format!(
+            " {}=\"{}\"",
+            super::escape_html(name),
+            super::escape_html(value)
+        ));
+    }
+    tag.push('>');
+    tag
 }
 
 fn is_site_absolute(url: &str) -> bool {
     url.starts_with('/') && !url.starts_with("//")
 }
 
-fn has_scheme(url: &str) -> bool {
+/// Whether a URL starts with a scheme (`https:`, `mailto:`, `tel:`...).
+pub fn has_scheme(url: &str) -> bool {
     match url.find(':') {
         Some(i) => {
             let scheme = &url[..i];
@@ -129,46 +228,66 @@ fn rewrite_url(url: &str, base: &LinkBase<'_>) -> Option<String> {
     Some(format!("{page}{url}"))
 }
 
-/// Gives every heading without an explicit `{#id}` an id from its text, unique in the body.
+/// Gives every heading without an explicit `{#id}` an id from its text by GitHub's rule,
+/// unique in the body: a repeat gets `-1`, `-2`... Explicit ids are kept as written.
 fn assign_heading_ids(events: &mut [Event<'_>]) {
-    let mut used: Vec<String> = Vec::new();
+    let mut used: std::collections::HashSet<String> = events
+        .iter()
+        .filter_map(|ev| match ev {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut repeats: std::collections::HashMap<String, usize> = Default::default();
     let mut i = 0;
     while i < events.len() {
-        if let Event::Start(Tag::Heading { id, .. }) = &events[i] {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
             let start = i;
             let mut text = String::new();
-            let mut j = i + 1;
-            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(t) | Event::Code(t) = &events[j] {
+            i += 1;
+            while i < events.len() && !matches!(events[i], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[i] {
                     text.push_str(t);
                 }
-                j += 1;
+                i += 1;
             }
-            let wanted = match id {
-                Some(explicit) => explicit.to_string(),
-                None => {
-                    let s = slugify(&text);
-                    if s.is_empty() {
-                        "section".to_string()
-                    } else {
-                        s
-                    }
-                }
-            };
+            let mut wanted = github_id(&text);
+            if wanted.is_empty() {
+                wanted = "section".to_string();
+            }
             let mut unique = wanted.clone();
-            let mut n = 1;
             while used.contains(&unique) {
+                let n = repeats.entry(wanted.clone()).or_insert(0);
+                *n += 1;
                 unique = format!("{wanted}-{n}");
-                n += 1;
             }
-            used.push(unique.clone());
+            used.insert(unique.clone());
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
                 *id = Some(CowStr::from(unique));
             }
-            i = j;
         }
         i += 1;
     }
+}
+
+/// GitHub's heading id (as github-slugger computes it): lower case, every character that is
+/// not a letter, digit, mark, `-`, `_` or space dropped, each space turned into `-`.
+pub fn github_id(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() || is_mark(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Combining marks (accents written as separate characters), which GitHub keeps.
+fn is_mark(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
 }
 
 /// The first paragraph of a body as plain text: the default summary (SPEC §6).
@@ -241,7 +360,7 @@ mod tests {
         );
         assert!(r.html.contains("href=\"/news/politics/\""));
         assert!(r.html.contains("href=\"x.png\""));
-        assert_eq!(r.internal_links, vec!["/politics/"]);
+        assert_eq!(r.links, ["/politics/", "x.png", "https://e.org/"]);
         let feed = LinkBase {
             root: "https://e.org/news",
             page: Some("https://e.org/news/a/"),
@@ -276,6 +395,132 @@ mod tests {
         assert!(r.html.contains("&lt;b&gt;"));
         let r = render_body("<aside>x</aside>", &BASE, true);
         assert!(r.html.contains("<aside>"));
+    }
+
+    /// Headings and the ids GitHub gives them (as its README anchors show).
+    #[test]
+    fn heading_ids_follow_github() {
+        let table = [
+            ("Building Node.js", "building-nodejs"),
+            ("Hello, World!", "hello-world"),
+            ("What's new?", "whats-new"),
+            ("C++ & Rust", "c--rust"),
+            ("🎉 Release 1.0 🎉", "-release-10-"),
+            ("Māori language", "māori-language"),
+            ("Über Straße", "über-straße"),
+            ("日本語の見出し", "日本語の見出し"),
+            ("Use `cargo build`", "use-cargo-build"),
+            ("[Docs](https://x.org) link", "docs-link"),
+            ("snake_case and kebab-case", "snake_case-and-kebab-case"),
+            ("100% done", "100-done"),
+            ("Q&A", "qa"),
+            ("Usage", "usage"),
+            ("Usage", "usage-1"),
+            ("Usage", "usage-2"),
+            ("Custom {#own-id}", "own-id"),
+            ("Install <small>(beta)</small>", "install-beta"),
+            ("🎉🎉", "section"),
+        ];
+        let md: String = table.iter().map(|(h, _)| format!("## {h}\n\n")).collect();
+        let r = render_body(&md, &BASE, true);
+        let doc = scraper::Html::parse_fragment(&r.html);
+        let h2 = scraper::Selector::parse("h2").unwrap();
+        let ids: Vec<&str> = doc.select(&h2).filter_map(|h| h.value().id()).collect();
+        let want: Vec<&str> = table.iter().map(|(_, id)| *id).collect();
+        assert_eq!(ids, want);
+        assert_eq!(r.ids, want, "the link checker sees the same ids");
+    }
+
+    #[test]
+    fn headings_shift_so_the_highest_is_h2_and_levels_stay_distinct() {
+        let levels = |md: &str| -> Vec<String> {
+            let r = render_body(md, &BASE, false);
+            let doc = scraper::Html::parse_fragment(&r.html);
+            let any = scraper::Selector::parse("h1, h2, h3, h4, h5, h6, [role=heading]").unwrap();
+            doc.select(&any)
+                .map(|e| match e.value().attr("aria-level") {
+                    Some(l) => format!("aria{l}#{}", e.value().id().unwrap_or("")),
+                    None => e.value().name().to_string(),
+                })
+                .collect()
+        };
+        assert_eq!(levels("## A\n\n### B\n\n## C"), ["h2", "h3", "h2"]);
+        assert_eq!(levels("# A\n\n## B"), ["h2", "h3"]);
+        assert_eq!(levels("#### Only\n\n###### Deep"), ["h2", "h4"]);
+        assert_eq!(
+            levels("# 1\n## 2\n### 3\n#### 4\n##### 5\n###### 6 {#six .x}"),
+            ["h2", "h3", "h4", "h5", "h6", "aria7#six"]
+        );
+        let deep = render_body("# a\n###### b {.x data-k=v}", &BASE, true).html;
+        assert!(
+            deep.contains(
+                "<div role=\"heading\" aria-level=\"7\" id=\"b\" class=\"x\" data-k=\"v\">b</div>"
+            ),
+            "{deep}"
+        );
+    }
+
+    /// Valid raw HTML comes out exactly as written (no `<tbody>` added, the first newline of
+    /// `<pre>` and `<textarea>` kept, processing instructions and CDATA not turned into
+    /// comments, a DOCTYPE kept).
+    #[test]
+    fn valid_raw_html_is_left_as_written() {
+        let fragments = [
+            "<table><tr><td>a</td></tr></table>",
+            "<pre>\n\nfirst line blank</pre>",
+            "<textarea>\n\nkept</textarea>",
+            "<!-- a comment <div> -->",
+            "<my-widget data-x=\"1\">\n<span>custom</span>\n</my-widget>",
+            "<?php echo \"hi\"; ?>",
+            "<![CDATA[ x < y ]]>",
+            "<!DOCTYPE html>",
+            "<ul><li>one<li>two</ul>",
+            "<svg viewBox=\"0 0 1 1\"><circle r=\"1\"/></svg>",
+        ];
+        for raw in fragments {
+            let md = format!("Before.\n\n{raw}\n\nAfter.");
+            let html = render_body(&md, &BASE, true).html;
+            assert!(html.contains(raw), "{raw} became {html}");
+        }
+    }
+
+    #[test]
+    fn broken_raw_html_is_closed_inside_the_article() {
+        let page = |body: &str| {
+            scraper::Html::parse_document(&format!(
+                "<main><div class=body>{body}</div><footer>f</footer></main>"
+            ))
+        };
+        let inside = scraper::Selector::parse(".body footer").unwrap();
+        let after = scraper::Selector::parse(".body > p").unwrap();
+        for raw in [
+            "<div>open",
+            "<b><i>x</b></i>",
+            "<table><tr><td>x",
+            "<section>\n\n<span>s",
+        ] {
+            let html = render_body(&format!("{raw}\n\nlast para"), &BASE, true).html;
+            let doc = page(&html);
+            assert_eq!(doc.select(&inside).count(), 0, "{raw}: {html}");
+        }
+        // A stray end tag would close the article's own wrapper: it is dropped.
+        let html = render_body("</div>\n\nlast para", &BASE, true).html;
+        assert!(!html.contains("</div>"), "{html}");
+        assert_eq!(page(&html).select(&after).count(), 1, "{html}");
+    }
+
+    #[test]
+    fn raw_html_links_honour_the_base_path_and_are_recorded() {
+        let r = render_body(
+            "<p><a href=\"/politics/\">p</a> <img src=\"pic.png\" id=\"pic\"></p>\n\nx <a href='/a/' id=i>a</a>",
+            &BASE,
+            true,
+        );
+        assert!(r.html.contains("href=\"/news/politics/\""), "{}", r.html);
+        assert!(r.html.contains("src=\"pic.png\""), "{}", r.html);
+        assert!(r.html.contains("/news/a/"), "{}", r.html);
+        assert_eq!(r.links, ["/politics/", "pic.png", "/a/"]);
+        assert_eq!(r.ids, ["pic", "i"]);
     }
 
     #[test]

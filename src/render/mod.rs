@@ -3,9 +3,11 @@
 pub mod context;
 pub mod deps;
 pub mod fingerprint;
+pub mod links;
 pub mod markdown;
 pub mod navigation;
 pub mod page_context;
+pub mod raw_html;
 pub mod seo;
 pub mod theme;
 
@@ -24,6 +26,7 @@ use crate::load::config::Config;
 use crate::model::pages::Page;
 use crate::model::{ArticleId, Site};
 use crate::output::Output;
+use crate::output::manifest::BodyLinks;
 use crate::progress::Counters;
 use context::Shared;
 use deps::TemplateDeps;
@@ -55,8 +58,9 @@ pub struct Renderer<'a> {
     deps: TemplateDeps,
     /// Extra HTML put before `</body>` (the live-reload script while serving).
     pub inject_before_body_end: Option<String>,
-    /// Link targets of article bodies (rendered or kept), for [`Renderer::check_links`].
-    links: std::sync::Mutex<Vec<(ArticleId, Vec<String>)>>,
+    /// Links and element ids of article bodies (rendered or kept), for
+    /// [`Renderer::check_links`].
+    links: std::sync::Mutex<Vec<(ArticleId, BodyLinks)>>,
     /// Pages checked and rendered so far.
     counters: Arc<Counters>,
 }
@@ -198,13 +202,13 @@ impl<'a> Renderer<'a> {
         &self,
         page: &Page,
         ctx: PageContext,
-    ) -> Result<(String, Vec<String>), Diagnostic> {
+    ) -> Result<(String, Option<BodyLinks>), Diagnostic> {
         let mut tera_ctx = tera::Context::new();
         let body = ctx.body;
         for (key, value) in ctx.values {
             tera_ctx.insert_value(key, value);
         }
-        let mut links = Vec::new();
+        let mut links = None;
         if let Some(id) = body {
             let a = &self.site.articles[id];
             let rendered = render_body(
@@ -215,7 +219,12 @@ impl<'a> Renderer<'a> {
                 },
                 self.site.config.unsafe_html,
             );
-            links = self.link_targets(id, &rendered);
+            let mut targets = rendered.links;
+            targets.extend(a.image.clone());
+            links = Some(BodyLinks {
+                targets,
+                ids: rendered.ids,
+            });
             let words = markdown::plain_text(&a.body).split_whitespace().count();
             tera_ctx.insert_value("body", Value::safe_string(&rendered.html));
             tera_ctx.insert("word_count", &words);
@@ -254,71 +263,35 @@ impl<'a> Renderer<'a> {
         xxh3_128(&h)
     }
 
-    /// Internal link targets of an article's body and lead image, relative to the output root.
-    fn link_targets(&self, id: ArticleId, body: &markdown::RenderedBody) -> Vec<String> {
-        let a = &self.site.articles[id];
-        let mut targets: Vec<String> = body
-            .internal_links
-            .iter()
-            .map(|l| l.trim_start_matches('/').to_string())
-            .collect();
-        targets.extend(body.relative_links.iter().map(|l| format!("{}{l}", a.path)));
-        if let Some(img) = &a.image
-            && !img.contains("://")
-            && !img.starts_with("//")
-        {
-            targets.push(match img.strip_prefix('/') {
-                Some(abs) => abs.to_string(),
-                None => format!("{}{img}", a.path),
-            });
-        }
-        targets
-    }
-
-    fn note_links(&self, article: Option<ArticleId>, targets: Vec<String>) {
-        if let Some(id) = article
-            && !targets.is_empty()
-        {
+    fn note_links(&self, article: Option<ArticleId>, links: Option<BodyLinks>) {
+        if let (Some(id), Some(links)) = (article, links) {
             self.links
                 .lock()
                 .expect("no thread panics while holding the link list")
-                .push((id, targets));
+                .push((id, links));
         }
     }
 
-    /// Internal links and images of article bodies that lead to no file the build produces:
-    /// one diagnostic per broken target (warnings in `build`).
-    pub fn check_links(&self, exists: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
-        let mut links = self
+    /// Checks the links of every article body (rendered now or kept from the last build)
+    /// against `index` (the build's outputs), with the ids of every article page added to it.
+    pub fn check_links(&self, mut index: links::SiteIndex) -> links::LinkReport {
+        let mut recorded = self
             .links
             .lock()
             .expect("no thread panics while holding the link list")
             .clone();
-        links.sort();
-        links.dedup();
-        let mut out = Vec::new();
-        for (id, targets) in links {
+        recorded.sort_by_key(|(id, _)| *id);
+        let mut articles = Vec::with_capacity(recorded.len());
+        for (id, body) in recorded {
             let a = &self.site.articles[id];
-            for t in targets {
-                let clean = t.split(['#', '?']).next().unwrap_or("");
-                let decoded = percent_decode(clean);
-                let found = decoded.is_empty()
-                    || if decoded.ends_with('/') {
-                        exists(&format!("{decoded}index.html"))
-                    } else {
-                        exists(&decoded) || exists(&format!("{decoded}/index.html"))
-                    };
-                let escapes = decoded.split('/').any(|s| s == "..");
-                if escapes || !found {
-                    out.push(Diagnostic::warning(
-                        &a.source_path,
-                        None,
-                        format!("broken link: /{decoded} is not a page or file of the site"),
-                    ));
-                }
-            }
+            index.add_ids(&a.path, body.ids);
+            articles.push(links::ArticleLinks {
+                source: crate::error::display_path(&a.source_path),
+                page: a.path.clone(),
+                targets: body.targets,
+            });
         }
-        out
+        links::check(&articles, &index)
     }
 }
 
@@ -384,27 +357,6 @@ fn register_helpers(tera: &mut Tera, config: &Config) {
             Ok(Value::safe_string(&escape_json_for_html(&text)))
         },
     );
-}
-
-/// Decodes `%XX` escapes of a URL path (invalid sequences are kept as written).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Escapes text for HTML element content and attribute values (outside templates: feed
