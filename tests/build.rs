@@ -80,7 +80,6 @@ fn every_url_kind_exists_and_links_to_the_right_articles() {
         "404.html",
         "robots.txt",
         "old/lane.html",
-        "politics/page/1/index.html",
         "style.css",
     ] {
         assert!(f.exists(page), "missing {page}");
@@ -265,11 +264,12 @@ fn pagination_boundaries() {
     let doc = f.html("zero/index.html");
     assert!(main_article_links(&doc).is_empty());
     assert!(!f.exists("zero/page/2/index.html"));
-    // 1 and per_page articles: one page, no rel=next.
-    for s in ["one", "three"] {
+    // 1 and per_page articles: one page, no rel=next, and no page/1/ redirect (SPEC §6).
+    for s in ["zero", "one", "three"] {
         let doc = f.html(&format!("{s}/index.html"));
         assert!(attrs(&doc, "a[rel=next]", "href").is_empty(), "{s}");
         assert!(!f.exists(&format!("{s}/page/2/index.html")));
+        assert!(!f.exists(&format!("{s}/page/1/index.html")), "{s}");
     }
     assert_eq!(main_article_links(&f.html("three/index.html")).len(), 3);
     // per_page + 1: a second page with the oldest article, linked both ways.
@@ -280,7 +280,7 @@ fn pagination_boundaries() {
     assert_eq!(main_article_links(&doc), vec!["/four/2025/03/01/a00/"]);
     assert_eq!(attrs(&doc, "a[rel=prev]", "href"), vec!["/four/"]);
     assert!(!f.exists("four/page/3/index.html"));
-    // page/1/ redirects to the index.
+    // With a second page, page/1/ redirects to the index.
     let doc = f.html("four/page/1/index.html");
     assert!(attrs(&doc, "meta[http-equiv=refresh]", "content")[0].ends_with("url=/four/"));
     // Term lists paginate too: 8 articles, no tags, but archives exist and paginate.

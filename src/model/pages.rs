@@ -136,12 +136,16 @@ fn paginated(
             kind: kind(p),
         });
     }
-    pages.push(Page {
-        path: format!("{base}page/1/"),
-        kind: PageKind::Redirect {
-            to: base.to_string(),
-        },
-    });
+    // `page/1/` is where a reader editing the URL of page 2 lands: only indexes with a second
+    // page have it (SPEC §6).
+    if n > 1 {
+        pages.push(Page {
+            path: format!("{base}page/1/"),
+            kind: PageKind::Redirect {
+                to: base.to_string(),
+            },
+        });
+    }
 }
 
 /// Lists every page of the site. Two pages with one output file are errors.
