@@ -11,9 +11,18 @@ use crate::load::config::{BaseUrl, Config};
 use crate::load::{content, read_articles};
 use crate::model::{BuildFlags, Site, build_site, pages};
 use crate::output::Output;
-use crate::render::Renderer;
+use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
+
+use crate::model::ArticleId;
+use crate::model::pages::PageKind;
+use crate::output::manifest::BodyLinks;
+use crate::progress::{Counters, Progress};
+use crate::render::deps::texts_digest;
 use crate::render::links::SiteIndex;
 use crate::render::theme::Theme;
+use crate::render::{Renderer, check_links};
 
 /// What to build and how (the `build` command line).
 #[derive(Debug, Clone, Default)]
@@ -275,25 +284,32 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     phases.mark("load and model");
     let page_plan = pages::plan(&site).map_err(Error::Site)?;
     phases.mark("page plan");
-    let mut renderer = Renderer::new(&site, &theme, templates, &opts.site_dir);
-    renderer.inject_before_body_end = opts.inject_script.clone();
-    phases.mark("shared values");
-
-    let out = Output::begin(&dest, opts.output_options(), build_key(opts)?)?;
+    let meta = {
+        let mut h = site.meta_digest().to_le_bytes().to_vec();
+        h.extend_from_slice(&texts_digest(&theme, &opts.site_dir).to_le_bytes());
+        xxhash_rust::xxh3::xxh3_128(&h)
+    };
+    let out = Output::begin(&dest, opts.output_options(), build_key(opts)?, meta)?;
     warnings.extend(out.warnings.iter().cloned());
-    let progress = crate::progress::Progress::start(page_plan.len(), renderer.counters());
+    let pass = page_pass(&site, &page_plan, &out);
+    let counters = Arc::new(Counters::default());
+    let progress = Progress::start(page_plan.len(), counters.clone());
     let result = write_site(
-        &site,
-        &theme,
-        &renderer,
-        &page_plan,
+        &Inputs {
+            site: &site,
+            theme: &theme,
+            plan: &page_plan,
+            opts,
+        },
+        templates,
+        &pass,
         &out,
-        &opts.site_dir,
+        &counters,
         &mut phases,
     );
     progress.finish();
-    let assets = match result {
-        Ok(assets) => assets,
+    let (assets, recorded) = match result {
+        Ok(r) => r,
         Err(errors) => {
             out.abort();
             warnings.extend(errors);
@@ -305,7 +321,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     for file in out.files() {
         index.add_file(file);
     }
-    let links = renderer.check_links(index);
+    let links = check_links(&site, recorded, index);
     let mut link_warnings = links.diagnostics;
     phases.mark("link check");
     if (opts.strict || opts.links_are_errors) && !link_warnings.is_empty() {
@@ -324,7 +340,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     Ok(BuildReport {
         articles: site.articles.len(),
         pages: page_plan.len(),
-        rendered: renderer.counters().rendered(),
+        rendered: counters.rendered(),
         assets,
         files: written,
         warnings,
@@ -334,24 +350,137 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     })
 }
 
-/// Renders pages, copies files and runs the generators. Returns the number of copied files.
+/// Which pages a build renders.
+enum Pass {
+    /// Compare every page's fingerprint with the last build's; render those that changed.
+    Fingerprints,
+    /// The model is the last build's except for these articles' bodies: render their pages
+    /// only, keep every other page without building its context.
+    Bodies(FxHashSet<ArticleId>),
+    /// The model is the last build's: keep every page and every generated file that does not
+    /// depend on the build time.
+    Nothing,
+}
+
+fn page_pass(site: &Site, plan: &[pages::Page], out: &Output) -> Pass {
+    if !out.same_meta() {
+        return Pass::Fingerprints;
+    }
+    let mut changed = FxHashSet::default();
+    for page in plan {
+        let previous = out.previous_body(&page.file());
+        match page.kind {
+            PageKind::Article(id) => {
+                if previous != Some(site.articles[id].body_hash()) {
+                    changed.insert(id);
+                }
+            }
+            _ if !out.has_previous(&page.file()) => return Pass::Fingerprints,
+            _ => {}
+        }
+    }
+    if changed.is_empty() {
+        Pass::Nothing
+    } else {
+        Pass::Bodies(changed)
+    }
+}
+
+/// What a build writes from.
+struct Inputs<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    plan: &'a [pages::Page],
+    opts: &'a BuildOptions,
+}
+
+/// Renders (or keeps) pages, copies files and runs (or keeps) the generators. Returns the
+/// number of copied files and the links of every article body.
 fn write_site(
+    inputs: &Inputs<'_>,
+    templates: tera::Tera,
+    pass: &Pass,
+    out: &Output,
+    counters: &Arc<Counters>,
+    phases: &mut Phases,
+) -> Result<(usize, Vec<(ArticleId, BodyLinks)>), Vec<Diagnostic>> {
+    let Inputs {
+        site,
+        theme,
+        plan,
+        opts,
+    } = *inputs;
+    let site_dir = &opts.site_dir;
+    let recorded = match pass {
+        Pass::Nothing => keep_pages(plan, out, counters),
+        Pass::Fingerprints | Pass::Bodies(_) => {
+            let mut renderer = Renderer::new(site, theme, templates, site_dir);
+            renderer.inject_before_body_end = opts.inject_script.clone();
+            renderer.set_counters(counters.clone());
+            phases.mark("shared values");
+            let only = match pass {
+                Pass::Bodies(ids) => Some(ids),
+                _ => None,
+            };
+            let errors = renderer.render_pages(plan, out, only);
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            renderer.recorded_links()
+        }
+    };
+    phases.mark("render and write pages");
+    let mut errors = Vec::new();
+    let copied = copy_files(site, theme, site_dir, out, &mut errors);
+    phases.mark("copy files");
+    for generator in crate::generators::all() {
+        if matches!(pass, Pass::Nothing) && !generator.reads_now() {
+            out.keep_generated(generator.name());
+        } else {
+            out.set_generator(Some(generator.name()));
+            if let Err(e) = generator.generate(site, plan, out) {
+                errors.extend(e);
+            }
+            out.set_generator(None);
+        }
+        phases.mark(generator.name());
+    }
+    if errors.is_empty() {
+        Ok((copied, recorded))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Keeps every page as the last build wrote it; returns the links of their bodies.
+fn keep_pages(
+    plan: &[pages::Page],
+    out: &Output,
+    counters: &Counters,
+) -> Vec<(ArticleId, BodyLinks)> {
+    let mut recorded = Vec::new();
+    for page in plan {
+        let links = out
+            .keep(&page.file())
+            .expect("page_pass checked that the last build wrote every page");
+        counters.page_done(false);
+        if let (PageKind::Article(id), Some(links)) = (&page.kind, links) {
+            recorded.push((*id, links));
+        }
+    }
+    recorded
+}
+
+/// Copies the theme's static files, then the site's static/ (verbatim to the root), then
+/// content files: later ones win. Returns how many.
+fn copy_files(
     site: &Site,
     theme: &Theme,
-    renderer: &Renderer<'_>,
-    page_plan: &[pages::Page],
-    out: &Output,
     site_dir: &Path,
-    phases: &mut Phases,
-) -> Result<usize, Vec<Diagnostic>> {
-    let mut errors = renderer.render_all(page_plan, out);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    phases.mark("render and write pages");
+    out: &Output,
+    errors: &mut Vec<Diagnostic>,
+) -> usize {
     let mut copied = 0;
-    // Theme static files first, then the site's static/ (copied verbatim to the root),
-    // then content assets: later ones win.
     for (name, file) in theme.static_files() {
         match file.read(site_dir) {
             Ok(bytes) => {
@@ -382,18 +511,7 @@ fn write_site(
             .filter_map(|a| out.copy(&site_dir.join(&a.source), &a.dest).err())
             .collect::<Vec<_>>(),
     );
-    phases.mark("copy files");
-    for generator in crate::generators::all() {
-        if let Err(e) = generator.generate(site, page_plan, out) {
-            errors.extend(e);
-        }
-        phases.mark(generator.name());
-    }
-    if errors.is_empty() {
-        Ok(copied)
-    } else {
-        Err(errors)
-    }
+    copied
 }
 
 /// Files of `SITE/static/`, as (path relative to the site, output path).

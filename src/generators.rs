@@ -10,6 +10,11 @@ use crate::output::Output;
 pub trait Generator: Sync {
     /// Short name for messages and timings (`feeds`, `sitemap`...).
     fn name(&self) -> &'static str;
+    /// Whether the output depends on the build time ("now"), not only on the model: such a
+    /// generator runs even when the model is the same as the last build's.
+    fn reads_now(&self) -> bool {
+        false
+    }
     /// Writes this generator's files into `out`.
     fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>>;
 }

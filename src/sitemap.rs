@@ -66,6 +66,11 @@ impl Generator for NewsSitemap {
         "news-sitemap"
     }
 
+    /// The last 48 hours before the build time.
+    fn reads_now(&self) -> bool {
+        true
+    }
+
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
         out.write_all(vec![("news-sitemap.xml".into(), news_sitemap(site))])
     }

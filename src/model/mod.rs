@@ -248,3 +248,86 @@ impl Site {
         format!("{}{}", self.config.base_url.path, path)
     }
 }
+
+/// A hasher that appends every `Hash` input to a buffer, hashed once with xxh3-128 at the
+/// end: deterministic across runs (unlike std's randomly seeded hashers), so digests can be
+/// stored in the build manifest.
+#[derive(Default)]
+struct Digest(Vec<u8>);
+
+impl std::hash::Hasher for Digest {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(&self.0)
+    }
+}
+
+impl Digest {
+    fn digest128(&self) -> u128 {
+        xxhash_rust::xxh3::xxh3_128(&self.0)
+    }
+}
+
+impl Article {
+    /// The hash of the Markdown body.
+    pub fn body_hash(&self) -> u128 {
+        xxhash_rust::xxh3::xxh3_128(self.body.as_bytes())
+    }
+
+    /// Feeds every field except the body into `h`. The destructuring names every field, so a
+    /// new field cannot be forgotten here: it must be hashed or marked as the body.
+    fn hash_meta(&self, h: &mut Digest) {
+        use std::hash::Hash;
+        let Article {
+            source_path,
+            bundle,
+            title,
+            date,
+            updated,
+            section,
+            source,
+            source_url,
+            authors,
+            summary,
+            tags,
+            slug,
+            featured,
+            draft,
+            image,
+            aliases,
+            extra,
+            body: _,
+            path,
+            tag_ids,
+            author_ids,
+            source_id,
+        } = self;
+        (source_path, bundle, title, date, updated, section, source).hash(h);
+        (source_url, authors, summary, tags, slug, featured, draft).hash(h);
+        (image, aliases, path, tag_ids, author_ids, source_id).hash(h);
+        // toml values have no `Hash` (floats); their TOML text stands for them.
+        extra.to_string().hash(h);
+    }
+}
+
+impl Site {
+    /// A digest of the whole model except the article bodies: the articles in order with
+    /// every other field, and the content files. Sections, terms and archives are functions
+    /// of these and of site.toml (which the build key covers). When it is unchanged, only
+    /// pages that show a body whose hash changed, and outputs made from bodies, can differ.
+    pub fn meta_digest(&self) -> u128 {
+        use std::hash::Hash;
+        let mut h = Digest::default();
+        self.articles.len().hash(&mut h);
+        for a in &self.articles {
+            a.hash_meta(&mut h);
+        }
+        for asset in &self.assets {
+            (&asset.source, &asset.dest).hash(&mut h);
+        }
+        h.digest128()
+    }
+}

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the layout of [`Manifest`] changes; a manifest of another format is foreign.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"NEWSGEN\0";
 
 /// One file of the output, as the last build left it.
@@ -21,6 +21,10 @@ pub struct FileRecord {
     pub len: u64,
     /// For pages: the fingerprint of the context they were rendered from.
     pub fingerprint: Option<u128>,
+    /// For article pages: the hash of the Markdown body they show.
+    pub body: Option<u128>,
+    /// For generated files: the generator that wrote them (`feeds`, `search`...).
+    pub generator: Option<String>,
     /// For copied files: the source's (length, modification time in ns) when it was copied.
     pub source_stamp: Option<(u64, i128)>,
     /// For article pages: the links and element ids of the body (for the link check).
@@ -43,6 +47,8 @@ pub struct Manifest {
     /// Hash of every input shared by all pages (site.toml, flags, templates): fingerprints
     /// are trusted only when it is unchanged.
     pub key: u128,
+    /// [`crate::model::Site::meta_digest`] of the build, with the template texts.
+    pub meta: u128,
     /// False while a build is moving files in: the hashes may not match the files then, and the
     /// next build compares bytes on disk instead.
     pub complete: bool,
@@ -111,6 +117,7 @@ mod tests {
         let mut m = Manifest {
             version: "x".into(),
             key: 7,
+            meta: 8,
             complete: true,
             files: BTreeMap::new(),
         };
@@ -120,6 +127,8 @@ mod tests {
                 hash: u128::MAX - 3,
                 len: 12,
                 fingerprint: Some(5),
+                body: Some(6),
+                generator: None,
                 source_stamp: Some((1, -2)),
                 links: Some(BodyLinks {
                     targets: vec!["b/".into()],

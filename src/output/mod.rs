@@ -66,6 +66,9 @@ pub struct Output {
     /// The previous fingerprints were made from the same shared inputs as this build's.
     trust_fingerprints: bool,
     key: u128,
+    meta: u128,
+    /// The generator whose files are being written (for the manifest).
+    generator: Mutex<Option<&'static str>>,
     records: Mutex<Vec<(String, FileRecord)>>,
     /// Files written to the staging folder.
     staged: Mutex<Vec<String>>,
@@ -96,7 +99,7 @@ impl Output {
     /// Prepares writing into `dest`. `key` is the hash of every input shared by all pages:
     /// page fingerprints of the previous build are trusted only when it is unchanged.
     /// Refuses a folder that holds files newsgen did not write, unless `--force`.
-    pub fn begin(dest: &Path, opts: OutputOptions, key: u128) -> Result<Output, Error> {
+    pub fn begin(dest: &Path, opts: OutputOptions, key: u128, meta: u128) -> Result<Output, Error> {
         let cache_dir = cache_dir(dest);
         let mut warnings = Vec::new();
         let (mode, previous) = match std::fs::symlink_metadata(dest) {
@@ -150,6 +153,8 @@ impl Output {
             trust_hashes,
             trust_fingerprints,
             key,
+            meta,
+            generator: Mutex::new(None),
             records: Mutex::new(Vec::new()),
             staged: Mutex::new(Vec::new()),
             made_dirs: Mutex::new(HashSet::new()),
@@ -160,6 +165,49 @@ impl Output {
     /// The output folder this build replaces or updates.
     pub fn dest(&self) -> &Path {
         &self.dest
+    }
+
+    /// Whether the previous build had the same model except for article bodies (and the same
+    /// shared inputs): then only pages showing a changed body, and outputs made from bodies,
+    /// can differ (see [`crate::model::Site::meta_digest`]).
+    pub fn same_meta(&self) -> bool {
+        self.trust_fingerprints && self.previous.meta == self.meta
+    }
+
+    /// Whether the previous build wrote `rel`.
+    pub fn has_previous(&self, rel: &str) -> bool {
+        self.previous.files.contains_key(rel)
+    }
+
+    /// The body hash the previous build recorded for the page at `rel`.
+    pub fn previous_body(&self, rel: &str) -> Option<u128> {
+        self.previous.files.get(rel).and_then(|r| r.body)
+    }
+
+    /// Keeps the page at `rel` as the previous build wrote it, if it did (only valid under
+    /// [`Output::same_meta`] or a matching fingerprint). `Some` holds the body's links.
+    pub fn keep(&self, rel: &str) -> Option<Option<BodyLinks>> {
+        let old = self.previous.files.get(rel)?;
+        self.target(rel).ok()?;
+        self.record(rel, old.clone());
+        Some(old.links.clone())
+    }
+
+    /// Keeps every file the generator `name` wrote last time (its inputs are unchanged).
+    pub fn keep_generated(&self, name: &str) {
+        for (rel, rec) in &self.previous.files {
+            if rec.generator.as_deref() == Some(name) {
+                self.record(rel, rec.clone());
+            }
+        }
+    }
+
+    /// Tags the files written from now on as the generator `name`'s (`None`: not generated).
+    pub fn set_generator(&self, name: Option<&'static str>) {
+        *self
+            .generator
+            .lock()
+            .expect("no thread panics while holding the generator name") = name;
     }
 
     /// Whether the page at `rel` was rendered from the same fingerprint by the previous build
@@ -241,6 +289,11 @@ impl Output {
         let path = self.target(rel)?;
         rec.hash = xxh3_128(bytes);
         rec.len = bytes.len() as u64;
+        rec.generator = self
+            .generator
+            .lock()
+            .expect("no thread panics while holding the generator name")
+            .map(str::to_string);
         if !self.unchanged(rel, rec.hash, bytes) {
             self.ensure_parent(&path, rel)?;
             std::fs::write(&path, bytes).map_err(|e| write_error(rel, &e))?;
@@ -264,10 +317,12 @@ impl Output {
         rel: &str,
         bytes: &[u8],
         fingerprint: u128,
+        body: Option<u128>,
         links: Option<BodyLinks>,
     ) -> Result<(), Diagnostic> {
         let rec = FileRecord {
             fingerprint: Some(fingerprint),
+            body,
             links,
             ..FileRecord::default()
         };
@@ -372,6 +427,7 @@ impl Output {
                 let mut interim = Manifest {
                     version: self.previous.version.clone(),
                     key: 0,
+                    meta: 0,
                     complete: false,
                     files: self.previous.files.clone(),
                 };
@@ -397,6 +453,7 @@ impl Output {
         let manifest = Manifest {
             version: env!("NEWSGEN_BUILD_ID").to_string(),
             key: self.key,
+            meta: self.meta,
             complete: true,
             files: records,
         };

@@ -64,6 +64,20 @@ impl TemplateDeps {
     }
 }
 
+/// A digest of every template text of the theme.
+pub fn texts_digest(theme: &Theme, site_dir: &Path) -> u128 {
+    let mut texts: Vec<(&'static str, String)> =
+        template_texts(theme, site_dir).into_iter().collect();
+    texts.sort();
+    let mut buf = Vec::new();
+    for (name, text) in texts {
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        buf.extend_from_slice(text.as_bytes());
+    }
+    xxh3_128(&buf)
+}
+
 /// The text each page template may see: its own, every template that is not a page template
 /// (layouts, partials, macros), and page templates it names.
 fn template_texts(theme: &Theme, site_dir: &Path) -> HashMap<&'static str, String> {

@@ -18,12 +18,13 @@ use chrono_tz::Tz;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::Diagnostic;
 use crate::load::config::Config;
-use crate::model::pages::Page;
+use crate::model::pages::{Page, PageKind};
 use crate::model::{ArticleId, Site};
 use crate::output::Output;
 use crate::output::manifest::BodyLinks;
@@ -160,21 +161,41 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders every page whose fingerprint changed into `out`, in parallel; the others are
-    /// kept as the previous build wrote them. Returns all template errors.
-    pub fn render_all(&self, pages: &[Page], out: &Output) -> Vec<Diagnostic> {
+    /// kept as the previous build wrote them. With `only`, the previous build had the same
+    /// model except for bodies ([`Output::same_meta`]): only the pages of those articles are
+    /// rendered, every other page is kept. Returns all template errors.
+    pub fn render_pages(
+        &self,
+        pages: &[Page],
+        out: &Output,
+        only: Option<&FxHashSet<ArticleId>>,
+    ) -> Vec<Diagnostic> {
         let mut errors: Vec<Diagnostic> = pages
             .par_iter()
             .filter_map(|page| {
+                let article = match page.kind {
+                    PageKind::Article(id) => Some(id),
+                    _ => None,
+                };
+                let file = page.file();
+                if let Some(only) = only
+                    && !article.is_some_and(|id| only.contains(&id))
+                    && let Some(links) = out.keep(&file)
+                {
+                    self.note_links(article, links);
+                    self.counters.page_done(false);
+                    return None;
+                }
                 let ctx = self.page_context(page);
                 let fingerprint = self.fingerprint(page, &ctx);
-                let file = page.file();
                 if let Some(links) = out.keep_page(&file, fingerprint) {
                     self.note_links(ctx.body, links);
                     self.counters.page_done(false);
                     return None;
                 }
+                let body = ctx.body.map(|id| self.site.articles[id].body_hash());
                 let result = self.render_context(page, ctx).and_then(|(html, links)| {
-                    out.write_page(&file, html.as_bytes(), fingerprint, links)
+                    out.write_page(&file, html.as_bytes(), fingerprint, body, links)
                 });
                 self.counters.page_done(true);
                 result.err()
@@ -185,9 +206,9 @@ impl<'a> Renderer<'a> {
         errors
     }
 
-    /// Pages checked and rendered so far by [`Renderer::render_all`].
-    pub fn counters(&self) -> Arc<Counters> {
-        self.counters.clone()
+    /// Counts pages into `counters` (shown by the progress line).
+    pub fn set_counters(&mut self, counters: Arc<Counters>) {
+        self.counters = counters;
     }
 
     /// Renders one page to HTML.
@@ -272,27 +293,34 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Checks the links of every article body (rendered now or kept from the last build)
-    /// against `index` (the build's outputs), with the ids of every article page added to it.
-    pub fn check_links(&self, mut index: links::SiteIndex) -> links::LinkReport {
-        let mut recorded = self
-            .links
+    /// The links of every article body rendered or kept so far.
+    pub fn recorded_links(&self) -> Vec<(ArticleId, BodyLinks)> {
+        self.links
             .lock()
             .expect("no thread panics while holding the link list")
-            .clone();
-        recorded.sort_by_key(|(id, _)| *id);
-        let mut articles = Vec::with_capacity(recorded.len());
-        for (id, body) in recorded {
-            let a = &self.site.articles[id];
-            index.add_ids(&a.path, body.ids);
-            articles.push(links::ArticleLinks {
-                source: crate::error::display_path(&a.source_path),
-                page: a.path.clone(),
-                targets: body.targets,
-            });
-        }
-        links::check(&articles, &index)
+            .clone()
     }
+}
+
+/// Checks the links of every article body (rendered now or kept from the last build) against
+/// `index` (the build's outputs), with the ids of every article page added to it.
+pub fn check_links(
+    site: &Site,
+    mut recorded: Vec<(ArticleId, BodyLinks)>,
+    mut index: links::SiteIndex,
+) -> links::LinkReport {
+    recorded.sort_by_key(|(id, _)| *id);
+    let mut articles = Vec::with_capacity(recorded.len());
+    for (id, body) in recorded {
+        let a = &site.articles[id];
+        index.add_ids(&a.path, body.ids);
+        articles.push(links::ArticleLinks {
+            source: crate::error::display_path(&a.source_path),
+            page: a.path.clone(),
+            targets: body.targets,
+        });
+    }
+    links::check(&articles, &index)
 }
 
 /// Loads the theme's templates with newsgen's filters and functions. Separate from
