@@ -51,6 +51,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
     pub output: PathBuf,
+    /// Drafts and scheduled articles the build did not publish.
+    pub left_out: crate::model::LeftOut,
 }
 
 /// The build's "now": explicit, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
@@ -172,6 +174,9 @@ fn check_output_dir(site_dir: &Path, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Set by `--verbose`: phase timings on stderr, as with `NEWSGEN_TIMINGS`.
+pub static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Phase timings on stderr when `NEWSGEN_TIMINGS` is set (for benchmarks and profiling).
 pub struct Phases {
     on: bool,
@@ -181,7 +186,8 @@ pub struct Phases {
 impl Phases {
     pub fn new() -> Self {
         Phases {
-            on: std::env::var_os("NEWSGEN_TIMINGS").is_some(),
+            on: std::env::var_os("NEWSGEN_TIMINGS").is_some()
+                || VERBOSE.load(std::sync::atomic::Ordering::Relaxed),
             last: Instant::now(),
         }
     }
@@ -255,6 +261,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
                 warnings,
                 elapsed: start.elapsed(),
                 output: dest,
+                left_out: site.left_out.clone(),
             })
         }
         Err(errors) => {

@@ -235,7 +235,8 @@ impl Config {
                     path,
                     line_of_key(text, key),
                     format!(
-                        "unknown key `{key}` (known keys: {})",
+                        "unknown key `{key}`{} (known keys: {})",
+                        crate::suggest::did_you_mean(key, KNOWN_KEYS.iter().copied()),
                         KNOWN_KEYS.join(", ")
                     ),
                 ));
@@ -282,6 +283,7 @@ impl Config {
             }
         }
         let mut sections = Vec::new();
+        let mut first_name: std::collections::HashMap<String, &str> = Default::default();
         for (name, value) in &raw.sections {
             let slug = slugify(name);
             if slug.is_empty() {
@@ -292,6 +294,20 @@ impl Config {
                 ));
                 continue;
             }
+            if let Some(first) = first_name.get(&slug) {
+                errors.push(Diagnostic::error(
+                    path,
+                    line_of_key(text, name),
+                    format!(
+                        "[sections.{name}] and [sections.{first}] (line {}) are one section: both \
+                         give the URL /{slug}/ (names that differ only in case or punctuation \
+                         are the same section); keep one of them",
+                        line_of_key(text, first).unwrap_or(0)
+                    ),
+                ));
+                continue;
+            }
+            first_name.insert(slug.clone(), name);
             match value.clone().try_into::<SectionConfig>() {
                 Ok(cfg) => sections.push((slug, cfg)),
                 Err(e) => errors.push(Diagnostic::error(

@@ -207,10 +207,21 @@ impl<'a> Renderer<'a> {
                 };
                 let escapes = decoded.split('/').any(|s| s == "..");
                 if escapes || !exists {
+                    // Relative targets were recorded below the article's URL.
+                    let relative = t.strip_prefix(a.path.as_str());
+                    let written = relative.map_or_else(|| format!("/{t}"), str::to_string);
+                    let hint = if relative.is_some() && a.bundle.is_none() {
+                        " (files beside an article are published only from a bundle folder: \
+                         move the article to <folder>/index.md with its files)"
+                    } else {
+                        ""
+                    };
                     out.push(Diagnostic::warning(
                         &a.source_path,
-                        None,
-                        format!("broken link: /{decoded} is not a page or file of the site"),
+                        a.body_line_of(&written),
+                        format!(
+                            "broken link: /{decoded} is not a page or file of the site{hint}"
+                        ),
                     ));
                 }
             }

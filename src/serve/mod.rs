@@ -38,6 +38,8 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// Rebuild and reload on changes.
     pub watch: bool,
+    /// Open the served site in the web browser (`--open`).
+    pub open: bool,
     pub drafts: bool,
     pub future: bool,
 }
@@ -151,6 +153,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         state: state.clone(),
         origin: origin.clone(),
         seen: watcher.as_ref().map(|w| w.seen.clone()),
+        built: false,
     };
     builder = tokio::task::spawn_blocking(move || {
         builder.build(None);
@@ -161,6 +164,9 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
 
     println!("Serving {origin}{}", state.base_path());
     let _ = std::io::stdout().flush();
+    if opts.open {
+        open_browser(&format!("{origin}{}", state.base_path()));
+    }
     match batches {
         Some(rx) => {
             eprintln!("watching content/, themes/, static/ and site.toml for changes");
@@ -180,7 +186,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
                 .map_err(|e| Error::io("(build thread)", e))?;
         }
         None => {
-            eprintln!("(not watching for changes: add --watch to rebuild and reload on edits)");
+            eprintln!("(not watching for changes: drop --no-watch to rebuild and reload on edits)");
         }
     }
 
@@ -215,6 +221,13 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     }
 }
 
+/// `--open`: the system's browser (or `$BROWSER`); failing to open one only costs a message.
+fn open_browser(url: &str) {
+    if let Err(e) = webbrowser::open(url) {
+        eprintln!("could not open a browser ({e}): open {url} yourself");
+    }
+}
+
 /// Ctrl-C, or SIGTERM on Unix.
 async fn shutdown_signal() {
     let ctrl_c = async {
@@ -246,6 +259,8 @@ struct Builder {
     origin: String,
     /// The watcher's count of raw events (`None` when not watching).
     seen: Option<Arc<std::sync::atomic::AtomicU64>>,
+    /// A build has succeeded, so a good site is being served.
+    built: bool,
 }
 
 impl Builder {
@@ -278,6 +293,7 @@ impl Builder {
         let events_before = self.seen.as_ref().map(|s| s.load(Ordering::SeqCst));
         match self.engine.rebuild(changes) {
             Ok(r) => {
+                self.built = true;
                 self.state.succeeded(full_needed.then_some(base_path));
                 report(&r, start.elapsed());
                 // Feeds, sitemaps and the search index of a partial rebuild follow the reload.
@@ -311,7 +327,11 @@ impl Builder {
             }
             Err(e) => {
                 eprintln!("{e}");
-                eprintln!("the last good build is still served; fix the file and save");
+                if self.built {
+                    eprintln!("the last good build is still served; fix the file and save");
+                } else {
+                    eprintln!("no site has been built yet; fix the file and save to build it");
+                }
                 self.state.failed(reload::overlay_fragment(&e));
             }
         }
