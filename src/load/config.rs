@@ -134,6 +134,10 @@ struct RawConfig {
     #[serde(default = "yes")]
     unsafe_html: bool,
     #[serde(default)]
+    favicon: Option<String>,
+    #[serde(default)]
+    logo: Option<String>,
+    #[serde(default)]
     sections: toml::Table,
     #[serde(default)]
     permalinks: Option<RawPermalinks>,
@@ -185,6 +189,10 @@ pub struct Config {
     /// How many "Other {section} news" links an article page shows.
     pub other_news: usize,
     pub unsafe_html: bool,
+    /// Site icon, relative to the output root (a file of static/) or a full URL.
+    pub favicon: Option<String>,
+    /// Masthead logo, like `favicon`; the site title is its alternative text.
+    pub logo: Option<String>,
     /// Sections in site.toml order: (slug, settings).
     pub sections: Vec<(String, SectionConfig)>,
     /// Article URL pattern, without the leading `/`.
@@ -206,6 +214,8 @@ const KNOWN_KEYS: &[&str] = &[
     "front_per_section",
     "other_news",
     "unsafe_html",
+    "favicon",
+    "logo",
     "sections",
     "permalinks",
     "search",
@@ -340,6 +350,8 @@ impl Config {
                 front_per_section: raw.front_per_section,
                 other_news: raw.other_news,
                 unsafe_html: raw.unsafe_html,
+                favicon: raw.favicon,
+                logo: raw.logo,
                 sections,
                 article_permalink: article_permalink.trim_start_matches('/').to_string(),
                 search: raw.search,

@@ -19,6 +19,8 @@ pub struct FrontMatter {
     /// `date` was written without a time of day (`2025-10-30`): themes show the day alone.
     pub date_only: bool,
     pub updated: Option<DateTime<Tz>>,
+    /// `updated` was written without a time of day.
+    pub updated_date_only: bool,
     pub section: Option<String>,
     pub source: Option<String>,
     pub source_url: Option<String>,
@@ -422,6 +424,7 @@ fn parse_front_matter(
             date,
             date_only: is_date_only(table.get("date")),
             updated,
+            updated_date_only: is_date_only(table.get("updated")),
             section,
             source: source.filter(|s| !s.trim().is_empty()),
             source_url,

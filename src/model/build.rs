@@ -147,6 +147,7 @@ pub fn build_site(
             &slug,
         );
         let image_line = front.line("image");
+        let summary_from_body = front.summary.is_none();
         let summary = front
             .summary
             .clone()
@@ -158,11 +159,13 @@ pub fn build_site(
             date: front.date,
             date_only: front.date_only,
             updated: front.updated,
+            updated_date_only: front.updated_date_only,
             section,
             source: front.source,
             source_url: front.source_url,
             authors: front.authors,
             summary,
+            summary_from_body,
             tags: front.tags,
             slug,
             featured: front.featured,

@@ -31,12 +31,16 @@ pub struct Article {
     /// `date` had no time of day: shown as the day alone.
     pub date_only: bool,
     pub updated: Option<DateTime<Tz>>,
+    pub updated_date_only: bool,
     pub section: usize,
     pub source: Option<String>,
     pub source_url: Option<String>,
     pub authors: Vec<String>,
     /// The front matter summary, or the first paragraph as plain text.
     pub summary: String,
+    /// `summary` is the body's first paragraph (no `summary` key): the article page shows
+    /// it once, in the body.
+    pub summary_from_body: bool,
     pub tags: Vec<String>,
     pub slug: String,
     pub featured: bool,
