@@ -840,6 +840,7 @@ fn a_section_named_news_reads_naturally() {
     site.article("world/a.md", "title = \"A\"\ndate = 2025-03-03", "x");
     site.article("world/b.md", "title = \"B\"\ndate = 2025-03-04", "x");
     site.article("sport/c.md", "title = \"C\"\ndate = 2025-03-04", "x");
+    site.article("sport/d.md", "title = \"D\"\ndate = 2025-03-05", "x");
     let out = site.build(&[]);
     for (path, doc) in html_files(out.path()) {
         let all = text(doc.root_element());
