@@ -453,6 +453,8 @@ impl<'a> Renderer<'a> {
                         "slug": t.slug,
                         "url": site.link(&base),
                         "count": t.articles.len(),
+                        "feed_url": (*kind == TaxonomyKind::Tags)
+                            .then(|| site.link(&format!("{base}feed.xml"))),
                     }),
                 );
                 ctx.insert_value(
