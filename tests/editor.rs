@@ -138,6 +138,18 @@ fn scheduled_articles_are_counted_listed_and_dated_in_the_site_zone() {
         stdout(&out).trim(),
         "2025-05-01 00:00 NZST  content/news/d.md  Draft one"
     );
+    // A scheduled draft is in both lists; a broken file is reported and fails the command.
+    f.article("news/fd.md", "title = \"Future draft\"\ndate = 2026-02-01\ndraft = true", "x");
+    f.article("news/broken.md", "title = \"Broken\"", "x");
+    let drafts = f.cli(&["list", "drafts"]);
+    let scheduled = f.cli(&["list", "scheduled"]);
+    for out in [&drafts, &scheduled] {
+        assert!(stdout(out).contains("content/news/fd.md  Future draft"), "{}", stdout(out));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(out).contains("content/news/broken.md:1: error: missing `date`"), "{}", stderr(out));
+    }
+    std::fs::remove_file(f.path().join("content/news/fd.md")).unwrap();
+    std::fs::remove_file(f.path().join("content/news/broken.md")).unwrap();
     // With everything published, the summary has no note.
     let out = f.cli(&["build", "--drafts", "--future"]);
     let err = stderr(&out);
