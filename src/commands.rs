@@ -69,7 +69,9 @@ pub fn new_article(
     };
     let mut warnings = unlisted_section(&config, &section_slug, &rel);
     if opts.strict && !warnings.is_empty() {
-        warnings.iter_mut().for_each(|w| w.severity = Severity::Error);
+        warnings
+            .iter_mut()
+            .for_each(|w| w.severity = Severity::Error);
         return Err(Error::Site(warnings));
     }
     let path = site_dir.join(&rel);
@@ -137,8 +139,20 @@ pub fn list(
     let now = build_time(now).with_timezone(&tz);
     // Only the rule in question may withhold: a scheduled draft is listed under both.
     let (flags, wanted) = match kind {
-        ListKind::Drafts => (BuildFlags { drafts: false, future: true }, Withheld::Draft),
-        ListKind::Scheduled => (BuildFlags { drafts: true, future: false }, Withheld::Scheduled),
+        ListKind::Drafts => (
+            BuildFlags {
+                drafts: false,
+                future: true,
+            },
+            Withheld::Draft,
+        ),
+        ListKind::Scheduled => (
+            BuildFlags {
+                drafts: true,
+                future: false,
+            },
+            Withheld::Scheduled,
+        ),
     };
     let mut found: Vec<_> = loaded
         .iter()
@@ -196,7 +210,12 @@ pub fn copy_theme(site_dir: &Path, name: &str) -> Result<PathBuf, Error> {
     }
     let rel = PathBuf::from("themes").join(name);
     let root = site_dir.join(&rel);
-    if root.is_dir() && std::fs::read_dir(&root).map_err(|e| Error::io(&root, e))?.next().is_some() {
+    if root.is_dir()
+        && std::fs::read_dir(&root)
+            .map_err(|e| Error::io(&root, e))?
+            .next()
+            .is_some()
+    {
         return Err(Error::Usage(format!(
             "{} already has files: remove it or choose another name",
             rel.display()

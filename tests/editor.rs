@@ -15,8 +15,13 @@ fn stdout(out: &std::process::Output) -> String {
 
 /// A site whose site.toml lists two sections, with one published article.
 fn newsroom() -> Fixture {
-    let f = Fixture::new("[sections.news]\ntitle = \"News\"\n[sections.sport]\ntitle = \"Sport\"\n");
-    f.article("news/a.md", "title = \"Published\"\ndate = 2025-06-01", "Body.");
+    let f =
+        Fixture::new("[sections.news]\ntitle = \"News\"\n[sections.sport]\ntitle = \"Sport\"\n");
+    f.article(
+        "news/a.md",
+        "title = \"Published\"\ndate = 2025-06-01",
+        "Body.",
+    );
     f
 }
 
@@ -30,7 +35,10 @@ fn new_writes_a_draft_that_no_build_publishes_until_told() {
     let front: toml::Table = toml::from_str(text.split("+++").nth(1).unwrap()).unwrap();
     assert_eq!(front["draft"].as_bool(), Some(true), "{text}");
     for empty in ["summary", "source"] {
-        assert!(!front.contains_key(empty), "empty `{empty}` written: {text}");
+        assert!(
+            !front.contains_key(empty),
+            "empty `{empty}` written: {text}"
+        );
     }
     assert!(stderr(&out).contains("this is a draft"), "{}", stderr(&out));
 
@@ -43,11 +51,21 @@ fn new_writes_a_draft_that_no_build_publishes_until_told() {
     );
     let front_page = f.read("index.html");
     assert!(front_page.contains("Published"));
-    assert!(!front_page.contains("Council votes"), "a draft reached the front page");
+    assert!(
+        !front_page.contains("Council votes"),
+        "a draft reached the front page"
+    );
     assert!(!f.read("feed.xml").contains("Council votes"));
 
     // --publish writes no draft key; --bundle makes a folder for pictures.
-    let out = f.cli(&["new", "Harbour pictures", "-s", "news", "--publish", "--bundle"]);
+    let out = f.cli(&[
+        "new",
+        "Harbour pictures",
+        "-s",
+        "news",
+        "--publish",
+        "--bundle",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let rel = stdout(&out).trim().to_string();
     assert!(rel.ends_with("-harbour-pictures/index.md"), "{rel}");
@@ -70,7 +88,11 @@ fn a_section_missing_from_site_toml_is_warned_about_with_the_nearest_one() {
     );
     let out = f.cli(&["new", "Late goal two", "--section", "sprot", "--strict"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("error: section `sprot`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: section `sprot`"),
+        "{}",
+        stderr(&out)
+    );
 
     // The build says the same about a published article in such a folder, once per section.
     f.article("sprot/b.md", "title = \"B\"\ndate = 2025-06-02", "x");
@@ -98,9 +120,21 @@ fn a_section_missing_from_site_toml_is_warned_about_with_the_nearest_one() {
 fn scheduled_articles_are_counted_listed_and_dated_in_the_site_zone() {
     let f = newsroom();
     // The fixture's "now" is 2026-01-01 00:00 UTC (13:00 in Auckland).
-    f.article("news/later.md", "title = \"Later\"\ndate = 2026-12-01T06:00:00", "x");
-    f.article("news/sooner.md", "title = \"Sooner\"\ndate = 2026-03-01T09:30:00", "x");
-    f.article("news/d.md", "title = \"Draft one\"\ndate = 2025-05-01\ndraft = true", "x");
+    f.article(
+        "news/later.md",
+        "title = \"Later\"\ndate = 2026-12-01T06:00:00",
+        "x",
+    );
+    f.article(
+        "news/sooner.md",
+        "title = \"Sooner\"\ndate = 2026-03-01T09:30:00",
+        "x",
+    );
+    f.article(
+        "news/d.md",
+        "title = \"Draft one\"\ndate = 2025-05-01\ndraft = true",
+        "x",
+    );
     let out = f.cli(&["build"]);
     let err = stderr(&out);
     assert!(
@@ -121,7 +155,10 @@ fn scheduled_articles_are_counted_listed_and_dated_in_the_site_zone() {
     let err = stderr(&out);
     assert!(err.contains("  draft: content/news/d.md"), "{err}");
     assert!(err.contains("  scheduled: content/news/sooner.md"), "{err}");
-    assert!(err.contains("timing: "), "--verbose prints phase timings: {err}");
+    assert!(
+        err.contains("timing: "),
+        "--verbose prints phase timings: {err}"
+    );
 
     let out = f.cli(&["list", "scheduled"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -139,14 +176,26 @@ fn scheduled_articles_are_counted_listed_and_dated_in_the_site_zone() {
         "2025-05-01 00:00 NZST  content/news/d.md  Draft one"
     );
     // A scheduled draft is in both lists; a broken file is reported and fails the command.
-    f.article("news/fd.md", "title = \"Future draft\"\ndate = 2026-02-01\ndraft = true", "x");
+    f.article(
+        "news/fd.md",
+        "title = \"Future draft\"\ndate = 2026-02-01\ndraft = true",
+        "x",
+    );
     f.article("news/broken.md", "title = \"Broken\"", "x");
     let drafts = f.cli(&["list", "drafts"]);
     let scheduled = f.cli(&["list", "scheduled"]);
     for out in [&drafts, &scheduled] {
-        assert!(stdout(out).contains("content/news/fd.md  Future draft"), "{}", stdout(out));
+        assert!(
+            stdout(out).contains("content/news/fd.md  Future draft"),
+            "{}",
+            stdout(out)
+        );
         assert_eq!(out.status.code(), Some(1));
-        assert!(stderr(out).contains("content/news/broken.md:1: error: missing `date`"), "{}", stderr(out));
+        assert!(
+            stderr(out).contains("content/news/broken.md:1: error: missing `date`"),
+            "{}",
+            stderr(out)
+        );
     }
     std::fs::remove_file(f.path().join("content/news/fd.md")).unwrap();
     std::fs::remove_file(f.path().join("content/news/broken.md")).unwrap();
@@ -159,7 +208,11 @@ fn scheduled_articles_are_counted_listed_and_dated_in_the_site_zone() {
 #[test]
 fn quiet_prints_nothing_but_errors() {
     let f = newsroom();
-    f.article("news/t.md", "title = \"T\"\ndate = 2025-06-01\ntittle = 1", "x");
+    f.article(
+        "news/t.md",
+        "title = \"T\"\ndate = 2025-06-01\ntittle = 1",
+        "x",
+    );
     let out = f.cli(&["build", "--quiet"]);
     assert!(out.status.success());
     assert_eq!(stderr(&out), "", "--quiet printed something");
@@ -169,7 +222,9 @@ fn quiet_prints_nothing_but_errors() {
 
 #[test]
 fn sections_that_differ_in_case_name_both_lines() {
-    let f = Fixture::new("[sections.sport]\ntitle = \"Sport\"\n\n[sections.Sport]\ntitle = \"SPORT\"\n");
+    let f = Fixture::new(
+        "[sections.sport]\ntitle = \"Sport\"\n\n[sections.Sport]\ntitle = \"SPORT\"\n",
+    );
     f.article("sport/a.md", "title = \"A\"\ndate = 2025-06-01", "x");
     let out = f.cli(&["build"]);
     let err = stderr(&out);
@@ -271,7 +326,11 @@ fn keys_from_other_generators_and_site_toml_typos_get_hints() {
 #[test]
 fn check_says_check_failed_and_counts_warnings_when_it_passes() {
     let f = newsroom();
-    f.article("news/t.md", "title = \"T\"\ndate = 2025-06-01\ntittle = 1", "x");
+    f.article(
+        "news/t.md",
+        "title = \"T\"\ndate = 2025-06-01\ntittle = 1",
+        "x",
+    );
     let out = f.cli(&["check"]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");

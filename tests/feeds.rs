@@ -576,7 +576,9 @@ fn every_tag_has_a_summary_feed_linked_from_its_page() {
     let site_feed = parse_feed(&out.join("feed.xml"));
     assert_eq!(entry(&site_feed, "/budget/").id, e.id);
 
-    let page = Html::parse_document(&std::fs::read_to_string(out.join("tags/economy/index.html")).unwrap());
+    let page = Html::parse_document(
+        &std::fs::read_to_string(out.join("tags/economy/index.html")).unwrap(),
+    );
     let visible: Vec<_> = page
         .select(&sel("main a[type=\"application/atom+xml\"]"))
         .filter_map(|a| a.value().attr("href"))
@@ -586,7 +588,10 @@ fn every_tag_has_a_summary_feed_linked_from_its_page() {
         .select(&sel("link[rel=alternate][type=\"application/atom+xml\"]"))
         .filter_map(|a| a.value().attr("href"))
         .collect();
-    assert!(discovered.contains(&"/news/tags/economy/feed.xml"), "{discovered:?}");
+    assert!(
+        discovered.contains(&"/news/tags/economy/feed.xml"),
+        "{discovered:?}"
+    );
     // Authors and sources have no feeds.
     assert!(!out.join("authors/aroha-ngata/feed.xml").exists());
 }

@@ -790,7 +790,9 @@ fn serve_watches_by_default_opens_the_browser_and_says_when_nothing_was_built() 
     );
     // Watching without --watch: fixing the file builds the site.
     write_article(dir.path(), 0, "Fixed", "");
-    wait_stderr(&server, 30, |e| e.contains("built 2 articles") || e.contains("rebuilt"));
+    wait_stderr(&server, 30, |e| {
+        e.contains("built 2 articles") || e.contains("rebuilt")
+    });
     let deadline = Instant::now() + Duration::from_secs(30);
     while get(&server.url).0 != 200 {
         assert!(Instant::now() < deadline, "{}", server.stderr());

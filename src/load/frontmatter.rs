@@ -74,7 +74,10 @@ const KEYS: &[&str] = &[
 
 /// Keys other generators (Hugo, Jekyll, Zola) use, with what newsgen calls them.
 const FOREIGN_KEYS: &[(&str, &str)] = &[
-    ("author", "newsgen uses `authors`, a list: authors = [\"...\"]"),
+    (
+        "author",
+        "newsgen uses `authors`, a list: authors = [\"...\"]",
+    ),
     ("description", "newsgen uses `summary` for the standfirst"),
     (
         "categories",

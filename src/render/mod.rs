@@ -219,9 +219,7 @@ impl<'a> Renderer<'a> {
                     out.push(Diagnostic::warning(
                         &a.source_path,
                         a.body_line_of(&written),
-                        format!(
-                            "broken link: /{decoded} is not a page or file of the site{hint}"
-                        ),
+                        format!("broken link: /{decoded} is not a page or file of the site{hint}"),
                     ));
                 }
             }
