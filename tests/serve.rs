@@ -779,6 +779,10 @@ fn serve_watches_by_default_opens_the_browser_and_says_when_nothing_was_built() 
         "the first failed build must not claim a last good build: {err}"
     );
     assert!(!err.contains("last good build"), "{err}");
+    let (status, _, page) = get(&server.url);
+    assert_eq!(status, 503);
+    assert!(page.contains("No site has been built yet."), "{page}");
+    assert!(!page.contains("last good version"), "{page}");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !opened.is_file() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));

@@ -306,7 +306,7 @@ impl Builder {
                     Ok(None) => {}
                     Err(e) => {
                         eprintln!("{e}");
-                        self.state.failed(reload::overlay_fragment(&e));
+                        self.state.failed(reload::overlay_fragment(&e, true));
                     }
                 }
                 // After a full build, take the snapshot for partial rebuilds (only worth it
@@ -332,7 +332,7 @@ impl Builder {
                 } else {
                     eprintln!("no site has been built yet; fix the file and save to build it");
                 }
-                self.state.failed(reload::overlay_fragment(&e));
+                self.state.failed(reload::overlay_fragment(&e, self.built));
             }
         }
     }
