@@ -298,9 +298,14 @@ fn check_lead_images(articles: &[Article], assets: &[Asset], errors: &mut Vec<Di
         let Some(img) = a.image.as_deref() else {
             continue;
         };
-        // Site-absolute images may come from static/, and `..` may leave the bundle: the
-        // link check of the finished output sees those.
-        if img.contains("://") || img.starts_with('/') || img.contains("..") {
+        // URLs (`https://`, `data:`) are not files; site-absolute images may come from
+        // static/, and `..` may leave the bundle: the link check of the finished output sees
+        // those.
+        let has_scheme = img
+            .split('/')
+            .next()
+            .is_some_and(|first| first.contains(':'));
+        if has_scheme || img.starts_with('/') || img.contains("..") {
             continue;
         }
         let rel = img.trim_start_matches("./");
@@ -772,5 +777,35 @@ mod tests {
         assert_eq!(errs.len(), 2);
         assert!(errs[0].message.contains("content/world/a.md"));
         assert!(errs[1].message.contains("content/world/2025-05-01-a.md"));
+    }
+
+    #[test]
+    fn only_missing_bundle_images_stop_the_build() {
+        let image = |img: &str| {
+            let mut a = loaded(
+                "content/world/b/index.md",
+                &format!("title = \"B\"\ndate = 2025-05-01\nimage = \"{img}\""),
+            );
+            a.source.bundle = Some(PathBuf::from("content/world/b"));
+            let pic = AssetSource {
+                path: PathBuf::from("content/world/b/pic.png"),
+                bundle: Some(PathBuf::from("content/world/b")),
+            };
+            build_site(config(), vec![a], vec![pic], BuildFlags::default(), now())
+        };
+        for fine in [
+            "pic.png",
+            "./pic.png",
+            "/static-file.png",
+            "https://cdn.example.org/x.png",
+            "data:image/png;base64,AAAA",
+            "../elsewhere.png",
+        ] {
+            assert!(image(fine).is_ok(), "{fine}");
+        }
+        let errs = image("other.png").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, Some(4));
+        assert!(errs[0].message.contains("put it in content/world/b/"));
     }
 }
