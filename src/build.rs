@@ -79,6 +79,8 @@ pub struct BuildReport {
     pub link_summary: Option<String>,
     pub elapsed: Duration,
     pub output: PathBuf,
+    /// Drafts and scheduled articles the build did not publish.
+    pub left_out: crate::model::LeftOut,
 }
 
 /// The build's "now": explicit, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
@@ -240,6 +242,9 @@ fn build_key(opts: &BuildOptions) -> Result<u128, Error> {
     Ok(h.digest128())
 }
 
+/// Set by `--verbose`: phase timings on stderr, as with `NEWSGEN_TIMINGS`.
+pub static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Phase timings on stderr when `NEWSGEN_TIMINGS` is set (for benchmarks and profiling).
 pub struct Phases {
     on: bool,
@@ -249,7 +254,8 @@ pub struct Phases {
 impl Phases {
     pub fn new() -> Self {
         Phases {
-            on: std::env::var_os("NEWSGEN_TIMINGS").is_some(),
+            on: std::env::var_os("NEWSGEN_TIMINGS").is_some()
+                || VERBOSE.load(std::sync::atomic::Ordering::Relaxed),
             last: Instant::now(),
         }
     }
@@ -347,6 +353,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         link_summary: links.summary,
         elapsed: start.elapsed(),
         output: dest,
+        left_out: site.left_out.clone(),
     })
 }
 
@@ -370,11 +377,10 @@ fn page_pass(site: &Site, plan: &[pages::Page], out: &Output) -> Pass {
     for page in plan {
         let previous = out.previous_body(&page.file());
         match page.kind {
-            PageKind::Article(id) => {
-                if previous != Some(site.articles[id].body_hash()) {
-                    changed.insert(id);
-                }
+            PageKind::Article(id) if previous != Some(site.articles[id].body_hash()) => {
+                changed.insert(id);
             }
+            PageKind::Article(_) => {}
             _ if !out.has_previous(&page.file()) => return Pass::Fingerprints,
             _ => {}
         }
@@ -394,6 +400,9 @@ struct Inputs<'a> {
     opts: &'a BuildOptions,
 }
 
+/// The links of every article body, rendered or kept, by article.
+type RecordedLinks = Vec<(ArticleId, BodyLinks)>;
+
 /// Renders (or keeps) pages, copies files and runs (or keeps) the generators. Returns the
 /// number of copied files and the links of every article body.
 fn write_site(
@@ -403,7 +412,7 @@ fn write_site(
     out: &Output,
     counters: &Arc<Counters>,
     phases: &mut Phases,
-) -> Result<(usize, Vec<(ArticleId, BodyLinks)>), Vec<Diagnostic>> {
+) -> Result<(usize, RecordedLinks), Vec<Diagnostic>> {
     let Inputs {
         site,
         theme,
@@ -453,11 +462,7 @@ fn write_site(
 }
 
 /// Keeps every page as the last build wrote it; returns the links of their bodies.
-fn keep_pages(
-    plan: &[pages::Page],
-    out: &Output,
-    counters: &Counters,
-) -> Vec<(ArticleId, BodyLinks)> {
+fn keep_pages(plan: &[pages::Page], out: &Output, counters: &Counters) -> RecordedLinks {
     let mut recorded = Vec::new();
     for page in plan {
         let links = out

@@ -107,21 +107,35 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Site(diags) => {
-                let errors = diags.iter().filter(|d| d.is_error()).count();
-                for d in diags {
-                    writeln!(f, "{d}")?;
-                }
-                write!(
-                    f,
-                    "build failed: {errors} error{}",
-                    if errors == 1 { "" } else { "s" }
-                )
-            }
+            Error::Site(diags) => write!(f, "{}", site_report(diags, "build")),
             Error::Io { path, source } => write!(f, "{}: {}", path.display(), source),
             Error::Usage(msg) => write!(f, "{msg}"),
         }
     }
+}
+
+impl Error {
+    /// The error as `command` reports it: `check failed: 2 errors` rather than `build failed`.
+    pub fn report_for(&self, command: &str) -> String {
+        match self {
+            Error::Site(diags) => site_report(diags, command),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Every diagnostic on its own line, then `<command> failed: N errors`.
+fn site_report(diags: &[Diagnostic], command: &str) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&format!("{d}\n"));
+    }
+    out.push_str(&format!(
+        "{command} failed: {errors} error{}",
+        if errors == 1 { "" } else { "s" }
+    ));
+    out
 }
 
 impl std::error::Error for Error {}

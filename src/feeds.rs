@@ -1,8 +1,11 @@
-//! Feeds: Atom 1.0 (RFC 4287) for the site (`/feed.xml`) and for every section
-//! (`/{section}/feed.xml`), plus a site-wide JSON Feed 1.1 (`/feed.json`).
+//! Feeds: Atom 1.0 (RFC 4287) for the site (`/feed.xml`), every section
+//! (`/{section}/feed.xml`) and every tag (`/tags/{tag}/feed.xml`), plus a site-wide JSON
+//! Feed 1.1 (`/feed.json`).
 //!
-//! Entries are the newest `[feeds] limit` articles (default 50) with full content: each body
-//! is rendered again with absolute links and images, so it works outside the site. Entry ids
+//! Entries are the newest `[feeds] limit` articles (default 50). Site and section entries
+//! carry full content: each body is rendered again with absolute links and images, so it
+//! works outside the site. Tag entries carry the summary and the link only, so tag feeds cost
+//! no rendering however many tags an archive has. Entry ids
 //! are tag URIs (RFC 4151) that survive a change of `base_url` path, permalink pattern or
 //! scheme; see [`entry_id`] and docs/feeds-and-seo.md.
 
@@ -50,6 +53,8 @@ pub enum FeedScope {
     Site,
     /// One section, by index in `Site::sections`.
     Section(usize),
+    /// One tag, by index in the tags taxonomy.
+    Tag(usize),
 }
 
 impl FeedScope {
@@ -58,7 +63,13 @@ impl FeedScope {
         match self {
             FeedScope::Site => "feed.xml".into(),
             FeedScope::Section(s) => format!("{}/feed.xml", site.sections[s].slug),
+            FeedScope::Tag(t) => format!("{}feed.xml", tag_path(site, t)),
         }
+    }
+
+    /// Whether entries carry the article's full content (site and section feeds).
+    fn full_text(self) -> bool {
+        !matches!(self, FeedScope::Tag(_))
     }
 
     /// Path of the HTML page the feed mirrors.
@@ -66,6 +77,7 @@ impl FeedScope {
         match self {
             FeedScope::Site => String::new(),
             FeedScope::Section(s) => format!("{}/", site.sections[s].slug),
+            FeedScope::Tag(t) => tag_path(site, t),
         }
     }
 
@@ -73,6 +85,11 @@ impl FeedScope {
         match self {
             FeedScope::Site => site.config.title.clone(),
             FeedScope::Section(s) => format!("{} | {}", site.sections[s].title, site.config.title),
+            FeedScope::Tag(t) => format!(
+                "{} | {}",
+                site.taxonomy(TaxonomyKind::Tags).terms[t].name,
+                site.config.title
+            ),
         }
     }
 
@@ -80,6 +97,7 @@ impl FeedScope {
         match self {
             FeedScope::Site => site.config.description.as_deref(),
             FeedScope::Section(s) => site.sections[s].description.as_deref(),
+            FeedScope::Tag(_) => None,
         }
     }
 
@@ -94,14 +112,28 @@ impl FeedScope {
                 .take(limit)
                 .copied()
                 .collect(),
+            FeedScope::Tag(t) => site.taxonomy(TaxonomyKind::Tags).terms[t]
+                .articles
+                .iter()
+                .take(limit)
+                .copied()
+                .collect(),
         }
     }
 }
 
+/// The tag page's path: `tags/{slug}/`.
+fn tag_path(site: &Site, t: usize) -> String {
+    let kind = TaxonomyKind::Tags;
+    format!("{}/{}/", kind.slug(), site.taxonomy(kind).terms[t].slug)
+}
+
 /// Every feed file of the site as (output path, bytes), in a stable order.
 pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
+    let tags = site.taxonomy(TaxonomyKind::Tags).terms.len();
     let scopes: Vec<FeedScope> = std::iter::once(FeedScope::Site)
         .chain((0..site.sections.len()).map(FeedScope::Section))
+        .chain((0..tags).map(FeedScope::Tag))
         .collect();
     let contents = entry_contents(site, &scopes);
     let mut files: Vec<(String, Vec<u8>)> = scopes
@@ -116,7 +148,7 @@ pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
 /// once even when an article is in both the site and its section feed.
 fn entry_contents(site: &Site, scopes: &[FeedScope]) -> Vec<Option<String>> {
     let mut needed = vec![false; site.articles.len()];
-    for scope in scopes {
+    for scope in scopes.iter().filter(|s| s.full_text()) {
         for id in scope.entries(site) {
             needed[id] = true;
         }
@@ -379,7 +411,7 @@ fn write_atom(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> io:
         if !a.summary.is_empty() {
             x.text("summary", &[("type", "text")], &a.summary)?;
         }
-        if let Some(Some(html)) = contents.get(id) {
+        if let Some(Some(html)) = contents.get(id).filter(|_| scope.full_text()) {
             x.text("content", &[("type", "html")], html)?;
         }
         x.end("entry")?;

@@ -20,6 +20,7 @@ pub mod search;
 pub mod serve;
 pub mod sitemap;
 pub mod slug;
+pub mod suggest;
 
 pub use build::{BuildOptions, BuildReport, build};
 pub use error::{Diagnostic, Error};

@@ -3,14 +3,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Rendering allocates many small strings and maps on every core; mimalloc handles that
 /// pattern with far less time in the allocator than the system malloc.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use newsgen::{BuildOptions, Error};
+use newsgen::commands::{ListKind, plural};
+use newsgen::{BuildOptions, BuildReport, Error};
 
 #[derive(Parser)]
 #[command(
@@ -19,8 +20,22 @@ use newsgen::{BuildOptions, Error};
     about = "Static site generator for news archives"
 )]
 struct Cli {
+    /// Print errors only: no warnings, no summary line.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print phase timings and the files a build left out.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How much `build`, `check`, `new` and `list` print besides errors.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
 }
 
 /// Which articles a build publishes beyond the default (the same for build, check, serve).
@@ -32,6 +47,28 @@ struct Include {
     /// Include articles dated after the build time.
     #[arg(long)]
     future: bool,
+}
+
+/// What `newsgen list` prints.
+#[derive(Clone, Copy, ValueEnum)]
+enum ListWhat {
+    /// Articles with `draft = true`.
+    Drafts,
+    /// Articles dated after now (published by the first build after their date).
+    Scheduled,
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Copy the built-in theme into themes/NAME/ to start editing it.
+    Copy {
+        /// The new theme folder's name; `default` overrides the built-in theme file by file.
+        #[arg(default_value = "default")]
+        name: String,
+        /// The site folder (holding site.toml).
+        #[arg(long, default_value = ".")]
+        site_dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -71,15 +108,31 @@ enum Command {
         #[arg(default_value = ".")]
         site_dir: PathBuf,
     },
-    /// Write a new article file dated now: content/SECTION/YYYY-MM-DD-headline.md.
+    /// Write a new draft article dated now: content/SECTION/YYYY-MM-DD-headline.md.
     New {
         /// The headline.
         headline: String,
         /// The section (first folder below content/).
         #[arg(long, short)]
         section: String,
+        /// Publish at the next build (no `draft = true`).
+        #[arg(long)]
+        publish: bool,
+        /// Make a bundle folder (…/YYYY-MM-DD-headline/index.md) to put pictures beside.
+        #[arg(long)]
+        bundle: bool,
+        /// A section that site.toml does not list is an error.
+        #[arg(long)]
+        strict: bool,
         /// The site folder (holding site.toml).
         #[arg(long, default_value = ".")]
+        site_dir: PathBuf,
+    },
+    /// List the drafts or the scheduled (future) articles with their files.
+    List {
+        what: ListWhat,
+        /// The site folder (holding site.toml).
+        #[arg(default_value = ".")]
         site_dir: PathBuf,
     },
     /// Create a new site with sample content in DIR.
@@ -87,13 +140,19 @@ enum Command {
         /// The new site's folder (must not exist or be empty).
         dir: PathBuf,
     },
-    /// Build the site and serve it locally; with --watch, rebuild and reload on every edit.
+    /// Build the site, serve it locally, and rebuild and reload on every edit.
     Serve {
-        /// Rebuild on changes to content/, themes/, static/ and site.toml, and reload open pages.
-        #[arg(long)]
+        /// Watch for changes (the default; kept for older scripts).
+        #[arg(long, conflicts_with = "no_watch")]
         watch: bool,
+        /// Do not watch: serve one build.
+        #[arg(long)]
+        no_watch: bool,
+        /// Open the site in the web browser once it is served.
+        #[arg(long)]
+        open: bool,
         /// Port to listen on (the next free one when taken; 0: any free port).
-        #[arg(long, default_value_t = 1111)]
+        #[arg(long, short, default_value_t = 1111)]
         port: u16,
         /// Address to listen on (nothing else is listened on).
         #[arg(long, default_value = "127.0.0.1")]
@@ -104,10 +163,23 @@ enum Command {
         #[arg(default_value = ".")]
         site_dir: PathBuf,
     },
+    /// Print a shell completion script (e.g. `newsgen completions bash > newsgen.bash`).
+    Completions { shell: clap_complete::Shell },
+    /// Work with themes.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
+    if verbosity == Verbosity::Verbose {
+        newsgen::build::VERBOSE.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     match cli.command {
         Command::Build {
             include,
@@ -131,26 +203,24 @@ fn main() -> ExitCode {
             };
             match newsgen::build(&opts) {
                 Ok(report) => {
-                    newsgen::commands::print_diagnostics(&report.warnings);
-                    if let Some(summary) = &report.link_summary {
-                        eprintln!("{summary}");
-                    }
-                    eprintln!(
-                        "built {} articles, {} pages ({} rendered), {} files copied into {} in \
-                         {} ms: {} files written, {} unchanged, {} removed",
-                        report.articles,
-                        report.pages,
-                        report.rendered,
-                        report.assets,
-                        report.output.display(),
-                        report.elapsed.as_millis(),
-                        report.files.written,
-                        report.files.unchanged,
-                        report.files.removed
-                    );
+                    summarise(&report, verbosity, |left| {
+                        format!(
+                            "built {} articles{left}, {} pages ({} rendered), {} files copied \
+                             into {} in {} ms: {} files written, {} unchanged, {} removed",
+                            report.articles,
+                            report.pages,
+                            report.rendered,
+                            report.assets,
+                            report.output.display(),
+                            report.elapsed.as_millis(),
+                            report.files.written,
+                            report.files.unchanged,
+                            report.files.removed
+                        )
+                    });
                     ExitCode::SUCCESS
                 }
-                Err(e) => report_error(&e),
+                Err(e) => report_error(&e, "build"),
             }
         }
         Command::Check {
@@ -167,39 +237,82 @@ fn main() -> ExitCode {
             };
             match newsgen::commands::check(&opts) {
                 Ok(report) => {
-                    newsgen::commands::print_diagnostics(&report.warnings);
-                    eprintln!(
-                        "checked {} articles and {} pages: no errors",
-                        report.articles, report.pages
-                    );
+                    let warnings = plural(report.warnings.len(), "warning", "warnings");
+                    summarise(&report, verbosity, |left| {
+                        format!(
+                            "checked {} articles{left} and {} pages: no errors, {warnings}",
+                            report.articles, report.pages
+                        )
+                    });
                     ExitCode::SUCCESS
                 }
-                Err(e) => report_error(&e),
+                Err(e) => report_error(&e, "check"),
             }
         }
         Command::New {
             headline,
             section,
+            publish,
+            bundle,
+            strict,
             site_dir,
-        } => match newsgen::commands::new_article(&site_dir, &headline, &section) {
-            Ok(path) => {
-                println!("{}", path.display());
-                ExitCode::SUCCESS
+        } => {
+            let opts = newsgen::commands::NewOptions {
+                publish,
+                bundle,
+                strict,
+            };
+            match newsgen::commands::new_article(&site_dir, &headline, &section, opts) {
+                Ok((path, warnings)) => {
+                    println!("{}", path.display());
+                    if verbosity != Verbosity::Quiet {
+                        newsgen::commands::print_diagnostics(&warnings);
+                        if !publish {
+                            eprintln!(
+                                "this is a draft: remove `draft = true` to publish it \
+                                 (`newsgen serve --drafts` previews it)"
+                            );
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report_error(&e, "new"),
             }
-            Err(e) => report_error(&e),
-        },
+        }
+        Command::List { what, site_dir } => {
+            let kind = match what {
+                ListWhat::Drafts => ListKind::Drafts,
+                ListWhat::Scheduled => ListKind::Scheduled,
+            };
+            match newsgen::commands::list(&site_dir, kind, None) {
+                Ok((items, diags)) => {
+                    for item in &items {
+                        println!("{}  {}  {}", item.date, item.path, item.title);
+                    }
+                    newsgen::commands::print_diagnostics(&diags);
+                    if diags.iter().any(newsgen::Diagnostic::is_error) {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => report_error(&e, "list"),
+            }
+        }
         Command::Init { dir } => match newsgen::commands::init(&dir) {
             Ok(()) => {
                 eprintln!(
-                    "created a new site in {}: cd there and run `newsgen serve --watch`",
+                    "created a new site in {}: cd there and run `newsgen serve`",
                     dir.display()
                 );
                 ExitCode::SUCCESS
             }
-            Err(e) => report_error(&e),
+            Err(e) => report_error(&e, "init"),
         },
         Command::Serve {
-            watch,
+            watch: _,
+            no_watch,
+            open,
             port,
             bind,
             include,
@@ -209,19 +322,66 @@ fn main() -> ExitCode {
                 site_dir,
                 port,
                 bind,
-                watch,
+                watch: !no_watch,
+                open,
                 drafts: include.drafts,
                 future: include.future,
             };
             match newsgen::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(e) => report_error(&e),
+                Err(e) => report_error(&e, "serve"),
+            }
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "newsgen",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Theme(ThemeCommand::Copy { name, site_dir }) => {
+            match newsgen::commands::copy_theme(&site_dir, &name) {
+                Ok(rel) => {
+                    println!("{}", rel.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report_error(&e, "theme copy"),
             }
         }
     }
 }
 
-fn report_error(e: &Error) -> ExitCode {
-    eprintln!("{e}");
+/// Prints a build's warnings and its summary line (`line` gets the "left out" note), and
+/// with `--verbose` the files it left out.
+fn summarise(report: &BuildReport, verbosity: Verbosity, line: impl FnOnce(String) -> String) {
+    if verbosity == Verbosity::Quiet {
+        return;
+    }
+    newsgen::commands::print_diagnostics(&report.warnings);
+    if let Some(summary) = &report.link_summary {
+        eprintln!("{summary}");
+    }
+    let left = newsgen::commands::left_out_note(&report.left_out)
+        .map(|note| format!(" ({note})"))
+        .unwrap_or_default();
+    eprintln!("{}", line(left));
+    if verbosity == Verbosity::Verbose {
+        for path in &report.left_out.drafts {
+            eprintln!("  draft: {}", path.display());
+        }
+        for (date, path) in &report.left_out.scheduled {
+            eprintln!(
+                "  scheduled: {} ({})",
+                path.display(),
+                date.format("%Y-%m-%d %H:%M %Z")
+            );
+        }
+    }
+}
+
+fn report_error(e: &Error, command: &str) -> ExitCode {
+    eprintln!("{}", e.report_for(command));
     ExitCode::FAILURE
 }

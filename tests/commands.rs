@@ -35,6 +35,7 @@ fn init_new_check_build_round_trip() {
             "Council \"votes\" on Māori ward",
             "--section",
             "politics",
+            "--publish",
         ],
         &site,
     );
@@ -108,7 +109,7 @@ fn check_turns_broken_links_into_errors() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("content/world/a.md: error: broken link: /nowhere/"),
+        stderr.contains("content/world/a.md:5: error: broken link: /nowhere/"),
         "{stderr}"
     );
     // build only warns.

@@ -558,3 +558,44 @@ fn feeds_are_deterministic() {
         );
     }
 }
+
+#[test]
+fn every_tag_has_a_summary_feed_linked_from_its_page() {
+    let site = news_site("");
+    let out = site.build("a");
+    let feed = parse_feed(&out.join("tags/economy/feed.xml"));
+    assert_eq!(feed.feed_type, FeedType::Atom);
+    let self_link = feed.links.iter().find(|l| l.rel.as_deref() == Some("self"));
+    assert_eq!(
+        self_link.map(|l| l.href.as_str()),
+        Some("https://example.org/news/tags/economy/feed.xml")
+    );
+    assert_eq!(feed.entries.len(), 1);
+    let e = &feed.entries[0];
+    assert!(alternate(e).contains("/budget/"));
+    assert!(e.summary.is_some());
+    // Tag entries link to the article instead of carrying its full text.
+    assert!(e.content.is_none(), "tag feed entry with content");
+    // The same entry id as in the site feed, so readers see one story.
+    let site_feed = parse_feed(&out.join("feed.xml"));
+    assert_eq!(entry(&site_feed, "/budget/").id, e.id);
+
+    let page = Html::parse_document(
+        &std::fs::read_to_string(out.join("tags/economy/index.html")).unwrap(),
+    );
+    let visible: Vec<_> = page
+        .select(&sel("main a[type=\"application/atom+xml\"]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(visible, ["/news/tags/economy/feed.xml"]);
+    let discovered: Vec<_> = page
+        .select(&sel("link[rel=alternate][type=\"application/atom+xml\"]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        discovered.contains(&"/news/tags/economy/feed.xml"),
+        "{discovered:?}"
+    );
+    // Authors and sources have no feeds.
+    assert!(!out.join("authors/aroha-ngata/feed.xml").exists());
+}

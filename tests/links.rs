@@ -75,17 +75,30 @@ fn only_links_that_lead_nowhere_are_reported_grouped_with_a_summary() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let warnings: BTreeSet<&str> = stderr.lines().filter(|l| l.contains("warning:")).collect();
+    // Each with the file line where the link is written.
     let expected: BTreeSet<String> = [
-        "../../../../../../../etc/passwd leads outside the site",
-        "/sport/ is not a page or file of the site",
-        "/world/2025/01/01/guide/#building-node.js: the page has no element with id `building-node.js`",
-        "/world/2025/01/02/links/#nowhere: the page has no element with id `nowhere`",
-        "/world/2025/01/02/links/missing-raw.png is not a page or file of the site",
-        "/world/2025/01/02/links/missing.png is not a page or file of the site",
-        "/world/nowhere/ is not a page or file of the site (2 times)",
+        (16, "../../../../../../../etc/passwd leads outside the site"),
+        (18, "/sport/ is not a page or file of the site"),
+        (
+            15,
+            "/world/2025/01/01/guide/#building-node.js: the page has no element with id `building-node.js`",
+        ),
+        (
+            15,
+            "/world/2025/01/02/links/#nowhere: the page has no element with id `nowhere`",
+        ),
+        (
+            19,
+            "/world/2025/01/02/links/missing-raw.png is not a page or file of the site",
+        ),
+        (
+            14,
+            "/world/2025/01/02/links/missing.png is not a page or file of the site",
+        ),
+        (14, "/world/nowhere/ is not a page or file of the site (2 times)"),
     ]
     .iter()
-    .map(|w| format!("{LINKS_MD}: warning: broken link: {w}"))
+    .map(|(line, w)| format!("{LINKS_MD}:{line}: warning: broken link: {w}"))
     .collect();
     assert_eq!(
         warnings,

@@ -731,3 +731,78 @@ fn latency_at_10k_articles() {
     );
     eprintln!("server log:\n{}", server.stderr());
 }
+
+/// Waits until `cond` holds for the server's stderr; panics with it after `secs` seconds.
+fn wait_stderr(server: &Server, secs: u64, cond: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let err = server.stderr();
+        if cond(&err) {
+            return err;
+        }
+        assert!(Instant::now() < deadline, "timed out; stderr:\n{err}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_watches_by_default_opens_the_browser_and_says_when_nothing_was_built() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 2, "https://news.example.org/");
+    // The first build fails: an article without a title.
+    let broken = article_path(dir.path(), 0);
+    std::fs::write(&broken, "+++\ndate = 2025-06-30\n+++\nx\n").unwrap();
+    // `--open` runs $BROWSER with the URL; this one writes it down.
+    let opened = dir.path().join("opened.txt");
+    let browser = dir.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let server = Server::start_with_env(
+        dir.path(),
+        &["-p", "0", "--open"],
+        &[("BROWSER", browser.as_path())],
+    );
+    let err = wait_stderr(&server, 10, |e| e.contains("watching content/"));
+    assert!(
+        err.contains("no site has been built yet"),
+        "the first failed build must not claim a last good build: {err}"
+    );
+    assert!(!err.contains("last good build"), "{err}");
+    let (status, _, page) = get(&server.url);
+    assert_eq!(status, 503);
+    assert!(page.contains("No site has been built yet."), "{page}");
+    assert!(!page.contains("last good version"), "{page}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !opened.is_file() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap().trim(),
+        server.url,
+        "--open opens the served URL"
+    );
+    // Watching without --watch: fixing the file builds the site.
+    write_article(dir.path(), 0, "Fixed", "");
+    wait_stderr(&server, 30, |e| {
+        e.contains("built 2 articles") || e.contains("rebuilt")
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get(&server.url).0 != 200 {
+        assert!(Instant::now() < deadline, "{}", server.stderr());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 2, "https://news.example.org/");
+    let server = Server::start(dir.path(), &["--no-watch", "--port", "0"]);
+    let err = wait_stderr(&server, 10, |e| e.contains("not watching"));
+    assert!(!err.contains("watching content/"), "{err}");
+}

@@ -764,3 +764,268 @@ fn fixture_pages_are_structurally_sound_too() {
         assert!(loose.is_empty(), "{path}: {loose:?}");
     }
 }
+
+// ---- an editor's day (issue 15) -------------------------------------------------------------
+
+#[test]
+fn the_first_paragraph_shows_once_when_there_is_no_summary() {
+    let site = fixture();
+    site.article(
+        "world/2025-04-03-f.md",
+        "title = \"Foxtrot\"\ndate = 2025-04-03T09:00:00+13:00",
+        "Only paragraph here.\n\nSecond paragraph.",
+    );
+    let out = site.build(&[]);
+    let doc = page(out.path(), "world/2025/04/03/f/index.html");
+    assert_eq!(
+        count(&doc, ".standfirst"),
+        0,
+        "the body's first paragraph doubled"
+    );
+    let body = text(first(&doc, ".article-body"));
+    assert_eq!(body.matches("Only paragraph here.").count(), 1);
+    // Lists and the description still use it.
+    assert_eq!(
+        attrs(&doc, "meta[name=description]", "content"),
+        ["Only paragraph here."]
+    );
+    // A written summary is the standfirst.
+    let doc = page(out.path(), "world/2025/03/03/a/index.html");
+    assert_eq!(text(first(&doc, ".standfirst")), "Alpha summary.");
+}
+
+#[test]
+fn date_only_articles_show_the_day_without_a_time() {
+    let site = fixture();
+    site.article(
+        "world/2025-04-03-g.md",
+        "title = \"Golf\"\ndate = 2025-04-03\nupdated = \"2025-04-04\"",
+        "Body.",
+    );
+    let out = site.build(&[]);
+    let doc = page(out.path(), "world/2025/04/03/g/index.html");
+    assert_eq!(text(first(&doc, ".dateline time")), "Thursday 3 April 2025");
+    assert_eq!(
+        text(first(&doc, ".dateline .updated")),
+        "Updated 4 April 2025"
+    );
+    for rel in [
+        "world/2025/04/03/g/index.html",
+        "world/index.html",
+        "2025/04/03/index.html",
+        "index.html",
+    ] {
+        let html = std::fs::read_to_string(out.path().join(rel)).unwrap();
+        assert!(!html.contains(">00:00<"), "{rel} shows 00:00");
+    }
+    // Articles with a time keep it.
+    let doc = page(out.path(), "world/2025/04/01/d/index.html");
+    assert!(text(first(&doc, ".dateline time")).ends_with("12:00 NZDT"));
+}
+
+#[test]
+fn later_pages_of_a_list_say_which_page_in_their_title() {
+    let out = fixture().build(&[]);
+    let title = |rel: &str| text(first(&page(out.path(), rel), "title"));
+    assert_eq!(title("world/index.html"), "World | Fixture Times");
+    assert_eq!(
+        title("world/page/2/index.html"),
+        "World (page 2 of 2) | Fixture Times"
+    );
+    assert_eq!(
+        title("2025/page/2/index.html"),
+        "2025 (page 2 of 3) | Fixture Times"
+    );
+}
+
+#[test]
+fn a_section_named_news_reads_naturally() {
+    let site = Site::new(&FIXTURE_TOML.replace("title = \"World\"", "title = \"News\""));
+    site.article("world/a.md", "title = \"A\"\ndate = 2025-03-03", "x");
+    site.article("world/b.md", "title = \"B\"\ndate = 2025-03-04", "x");
+    site.article("sport/c.md", "title = \"C\"\ndate = 2025-03-04", "x");
+    site.article("sport/d.md", "title = \"D\"\ndate = 2025-03-05", "x");
+    let out = site.build(&[]);
+    for (path, doc) in html_files(out.path()) {
+        let all = text(doc.root_element());
+        assert!(!all.contains("News news"), "{path}: {all}");
+        assert!(!all.contains("time time"), "{path}");
+    }
+    let doc = page(out.path(), "world/2025/03/03/a/index.html");
+    assert_eq!(text(first(&doc, ".other-news h2")), "Other News");
+    assert!(
+        text(first(&doc, ".colophon"))
+            .ends_with("All times are in the Pacific/Auckland time zone.")
+    );
+    let doc = page(out.path(), "sport/2025/03/04/c/index.html");
+    assert_eq!(text(first(&doc, ".other-news h2")), "Other Sport news");
+}
+
+/// The value of query parameter `key` in `href`, percent-decoded.
+fn query_param(href: &str, key: &str) -> Option<String> {
+    let query = href.split_once('?')?.1;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8()
+                .unwrap()
+                .into_owned()
+        })
+    })
+}
+
+#[test]
+fn share_links_are_plain_links_carrying_the_article_url() {
+    let site = fixture();
+    site.article(
+        "world/2025-04-03-h.md",
+        "title = \"Rates & fees: 50% up?\"\ndate = 2025-04-03T09:00:00+13:00",
+        "x",
+    );
+    let out = site.build(&[]);
+    let doc = page(out.path(), "world/2025/04/03/h/index.html");
+    let permalink = "https://fixture.example.org/world/2025/04/03/h/";
+    let title = "Rates & fees: 50% up?";
+    let links: Vec<&str> = attrs(&doc, ".share a", "href");
+    let names: Vec<String> = doc.select(&sel(".share a")).map(text).collect();
+    assert_eq!(
+        names,
+        [
+            "E-mail", "Mastodon", "Bluesky", "X", "Facebook", "LinkedIn", "WhatsApp"
+        ]
+    );
+    let by_name = |n: &str| links[names.iter().position(|x| x == n).unwrap()];
+    assert!(by_name("E-mail").starts_with("mailto:?"));
+    assert_eq!(
+        query_param(by_name("E-mail"), "subject").as_deref(),
+        Some(title)
+    );
+    assert_eq!(
+        query_param(by_name("E-mail"), "body").as_deref(),
+        Some(permalink)
+    );
+    for n in ["Mastodon", "X"] {
+        assert_eq!(
+            query_param(by_name(n), "url").as_deref(),
+            Some(permalink),
+            "{n}"
+        );
+        assert_eq!(
+            query_param(by_name(n), "text").as_deref(),
+            Some(title),
+            "{n}"
+        );
+    }
+    assert_eq!(
+        query_param(by_name("Facebook"), "u").as_deref(),
+        Some(permalink)
+    );
+    assert_eq!(
+        query_param(by_name("LinkedIn"), "url").as_deref(),
+        Some(permalink)
+    );
+    for n in ["Bluesky", "WhatsApp"] {
+        assert_eq!(
+            query_param(by_name(n), "text"),
+            Some(format!("{title} {permalink}")),
+            "{n}"
+        );
+    }
+    // Nothing is loaded from those sites: links only, no scripts, images or frames.
+    assert_eq!(count(&doc, ".share script, .share img, .share iframe"), 0);
+}
+
+#[test]
+fn urlencode_filters_work_in_site_templates() {
+    let site = fixture();
+    site.write(
+        "themes/default/templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<p id=\"u\">{{ \"a b&c/d~é\" | urlencode }}</p>\
+         <p id=\"s\">{{ \"a b&c/d~é\" | urlencode_strict }}</p>{% endblock content %}",
+    );
+    let out = site.build(&[]);
+    let doc = page(out.path(), "404.html");
+    assert_eq!(text(first(&doc, "#u")), "a%20b%26c/d~%C3%A9");
+    assert_eq!(text(first(&doc, "#s")), "a%20b%26c%2Fd%7E%C3%A9");
+}
+
+#[test]
+fn section_pages_link_their_feed_and_lists_mark_updates() {
+    let out = fixture().build(&[]);
+    let doc = page(out.path(), "world/index.html");
+    let feed = first(&doc, ".feed-link a");
+    assert_eq!(feed.value().attr("href"), Some("/world/feed.xml"));
+    assert!(out.path().join("world/feed.xml").is_file());
+    // Charlie (updated 8 March) is on the section's first page, in the list below the lead.
+    let marks: Vec<&str> = attrs(&doc, ".updated-mark time", "datetime");
+    assert_eq!(marks, ["2025-03-08T08:00:00+13:00"]);
+    let doc = page(out.path(), "2025/03/index.html");
+    assert_eq!(count(&doc, ".story-list .updated-mark"), 1);
+}
+
+#[test]
+fn every_page_has_an_icon_and_a_logo_can_replace_the_title() {
+    let site = fixture();
+    let out = site.build(&[]);
+    for (path, doc) in html_files(out.path()) {
+        if is_redirect(&doc) {
+            continue;
+        }
+        assert_eq!(
+            attrs(&doc, "link[rel=icon]", "href"),
+            ["/favicon.svg"],
+            "{path}"
+        );
+    }
+    assert!(out.path().join("favicon.svg").is_file());
+
+    let site = Site::new(&FIXTURE_TOML.replace(
+        "per_page = 2",
+        "per_page = 2\nfavicon = \"img/icon.png\"\nlogo = \"/img/logo.svg\"",
+    ));
+    site.article("world/a.md", "title = \"A\"\ndate = 2025-03-03", "x");
+    site.write("static/img/icon.png", "png");
+    site.write(
+        "static/img/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    let out = site.build(&["--base-url", "https://fixture.example.org/news/"]);
+    let doc = page(out.path(), "index.html");
+    assert_eq!(
+        attrs(&doc, "link[rel=icon]", "href"),
+        ["/news/img/icon.png"]
+    );
+    let logo = first(&doc, ".masthead .brand img");
+    assert_eq!(logo.value().attr("src"), Some("/news/img/logo.svg"));
+    assert_eq!(logo.value().attr("alt"), Some("Fixture Times"));
+}
+
+#[test]
+fn phones_wrap_the_section_bar_and_a_lead_without_image_fills_its_row() {
+    let out = fixture().build(&[]);
+    let css = std::fs::read_to_string(out.path().join("style.css")).unwrap();
+    // Below 40em the section links wrap onto more lines instead of scrolling out of sight.
+    assert!(
+        css.contains("@media (max-width:40em){.sections ul{flex-wrap:wrap;"),
+        "section bar does not wrap on phones"
+    );
+    // Wide screens: a lead story without image spans the whole row (no empty column beside it).
+    assert!(css.contains(".top-grid>.teaser-lead:not(.has-image){grid-column:1/-1"));
+    // The rule keys on the lead teaser's class, which an imageless lead lacks.
+    let site = Site::new(FIXTURE_TOML);
+    site.article(
+        "world/a.md",
+        "title = \"A\"\ndate = 2025-03-03\nfeatured = true",
+        "x",
+    );
+    site.article(
+        "world/b.md",
+        "title = \"B\"\ndate = 2025-03-02\nfeatured = true",
+        "x",
+    );
+    let out = site.build(&[]);
+    let doc = page(out.path(), "index.html");
+    let lead = first(&doc, ".top-grid > .teaser-lead");
+    assert!(!lead.value().classes().any(|c| c == "has-image"));
+}

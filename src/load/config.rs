@@ -134,6 +134,10 @@ struct RawConfig {
     #[serde(default = "yes")]
     unsafe_html: bool,
     #[serde(default)]
+    favicon: Option<String>,
+    #[serde(default)]
+    logo: Option<String>,
+    #[serde(default)]
     sections: toml::Table,
     #[serde(default)]
     permalinks: Option<RawPermalinks>,
@@ -185,6 +189,10 @@ pub struct Config {
     /// How many "Other {section} news" links an article page shows.
     pub other_news: usize,
     pub unsafe_html: bool,
+    /// Site icon, relative to the output root (a file of static/) or a full URL.
+    pub favicon: Option<String>,
+    /// Masthead logo, like `favicon`; the site title is its alternative text.
+    pub logo: Option<String>,
     /// Sections in site.toml order: (slug, settings).
     pub sections: Vec<(String, SectionConfig)>,
     /// Article URL pattern, without the leading `/`.
@@ -206,6 +214,8 @@ const KNOWN_KEYS: &[&str] = &[
     "front_per_section",
     "other_news",
     "unsafe_html",
+    "favicon",
+    "logo",
     "sections",
     "permalinks",
     "search",
@@ -235,7 +245,8 @@ impl Config {
                     path,
                     line_of_key(text, key),
                     format!(
-                        "unknown key `{key}` (known keys: {})",
+                        "unknown key `{key}`{} (known keys: {})",
+                        crate::suggest::did_you_mean(key, KNOWN_KEYS.iter().copied()),
                         KNOWN_KEYS.join(", ")
                     ),
                 ));
@@ -282,6 +293,7 @@ impl Config {
             }
         }
         let mut sections = Vec::new();
+        let mut first_name: std::collections::HashMap<String, &str> = Default::default();
         for (name, value) in &raw.sections {
             let slug = slugify(name);
             if slug.is_empty() {
@@ -292,6 +304,20 @@ impl Config {
                 ));
                 continue;
             }
+            if let Some(first) = first_name.get(&slug) {
+                errors.push(Diagnostic::error(
+                    path,
+                    line_of_key(text, name),
+                    format!(
+                        "[sections.{name}] and [sections.{first}] (line {}) are one section: both \
+                         give the URL /{slug}/ (names that differ only in case or punctuation \
+                         are the same section); keep one of them",
+                        line_of_key(text, first).unwrap_or(0)
+                    ),
+                ));
+                continue;
+            }
+            first_name.insert(slug.clone(), name);
             match value.clone().try_into::<SectionConfig>() {
                 Ok(cfg) => sections.push((slug, cfg)),
                 Err(e) => errors.push(Diagnostic::error(
@@ -324,6 +350,8 @@ impl Config {
                 front_per_section: raw.front_per_section,
                 other_news: raw.other_news,
                 unsafe_html: raw.unsafe_html,
+                favicon: raw.favicon,
+                logo: raw.logo,
                 sections,
                 article_permalink: article_permalink.trim_start_matches('/').to_string(),
                 search: raw.search,

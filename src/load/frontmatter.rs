@@ -16,7 +16,11 @@ use crate::load::config::{line_of_key, line_of_offset};
 pub struct FrontMatter {
     pub title: String,
     pub date: DateTime<Tz>,
+    /// `date` was written without a time of day (`2025-10-30`): themes show the day alone.
+    pub date_only: bool,
     pub updated: Option<DateTime<Tz>>,
+    /// `updated` was written without a time of day.
+    pub updated_date_only: bool,
     pub section: Option<String>,
     pub source: Option<String>,
     pub source_url: Option<String>,
@@ -46,6 +50,8 @@ pub struct ArticleFile {
     pub front: FrontMatter,
     /// The Markdown body, with LF line endings.
     pub body: String,
+    /// The file line where the body starts, to locate messages about it.
+    pub body_line: usize,
 }
 
 const KEYS: &[&str] = &[
@@ -65,6 +71,28 @@ const KEYS: &[&str] = &[
     "aliases",
     "extra",
 ];
+
+/// Keys other generators (Hugo, Jekyll, Zola) use, with what newsgen calls them.
+const FOREIGN_KEYS: &[(&str, &str)] = &[
+    (
+        "author",
+        "newsgen uses `authors`, a list: authors = [\"...\"]",
+    ),
+    ("description", "newsgen uses `summary` for the standfirst"),
+    (
+        "categories",
+        "newsgen uses `section` (one, default: the folder) and `tags`",
+    ),
+    ("lastmod", "newsgen uses `updated`"),
+    ("keywords", "newsgen uses `tags`"),
+];
+
+fn foreign_key_hint(key: &str) -> Option<&'static str> {
+    FOREIGN_KEYS
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, hint)| *hint)
+}
 
 /// Parses a whole article file. `path` locates diagnostics. On success the warnings
 /// (unknown keys, moved DST times) come with the article; on failure, every error found.
@@ -97,6 +125,8 @@ pub fn parse_article(
         ArticleFile {
             front,
             body: body.to_string(),
+            // The opening `+++`, the front matter lines, the closing `+++`.
+            body_line: front_text.matches('\n').count() + 3,
         },
         warnings,
     ))
@@ -304,9 +334,9 @@ fn parse_front_matter(
     })?;
     for key in table.keys() {
         if !KEYS.contains(&key.as_str()) {
-            let hint = match closest_key(key) {
-                Some(k) => format!("; did you mean `{k}`?"),
-                None => String::new(),
+            let hint = match foreign_key_hint(key) {
+                Some(h) => format!("; {h}"),
+                None => crate::suggest::did_you_mean(key, KEYS.iter().copied()),
             };
             warnings.push(Diagnostic::warning(
                 path,
@@ -395,7 +425,9 @@ fn parse_front_matter(
         (Some(title), Some(date)) => Ok(FrontMatter {
             title: title.trim().to_string(),
             date,
+            date_only: is_date_only(table.get("date")),
             updated,
+            updated_date_only: is_date_only(table.get("updated")),
             section,
             source: source.filter(|s| !s.trim().is_empty()),
             source_url,
@@ -417,6 +449,16 @@ fn parse_front_matter(
     }
 }
 
+fn is_date_only(value: Option<&toml::Value>) -> bool {
+    match value {
+        Some(toml::Value::Datetime(d)) => d.time.is_none(),
+        Some(toml::Value::String(s)) => {
+            chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_ok()
+        }
+        _ => false,
+    }
+}
+
 fn clean_terms(terms: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(terms.len());
     for t in terms {
@@ -426,29 +468,6 @@ fn clean_terms(terms: Vec<String>) -> Vec<String> {
         }
     }
     out
-}
-
-/// The known key nearest to a misspelt one, if it is close (`tittle` → `title`).
-fn closest_key(key: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .map(|k| (edit_distance(key, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

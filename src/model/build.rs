@@ -6,11 +6,14 @@ use std::path::Path;
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
-use super::{Archive, ArchiveKey, Article, Asset, Section, Site, Taxonomy, TaxonomyKind, Term};
+use super::{
+    Archive, ArchiveKey, Article, Asset, LeftOut, Section, Site, Taxonomy, TaxonomyKind, Term,
+    Withheld,
+};
 use crate::error::Diagnostic;
 use crate::load::config::Config;
 use crate::load::content::{ArticleSource, AssetSource, CONTENT_DIR};
-use crate::load::frontmatter::ArticleFile;
+use crate::load::frontmatter::{ArticleFile, FrontMatter};
 use crate::render::markdown::first_paragraph_text;
 use crate::slug::{slugify, title_from_folder};
 
@@ -19,6 +22,18 @@ use crate::slug::{slugify, title_from_folder};
 pub struct BuildFlags {
     pub drafts: bool,
     pub future: bool,
+}
+
+/// Whether a build with `flags` at `now` leaves the article out, and why (the one rule that
+/// the build, its summary and `newsgen list` share).
+pub fn withheld(front: &FrontMatter, flags: BuildFlags, now: &DateTime<Tz>) -> Option<Withheld> {
+    if front.draft && !flags.drafts {
+        Some(Withheld::Draft)
+    } else if front.date > *now && !flags.future {
+        Some(Withheld::Scheduled)
+    } else {
+        None
+    }
 }
 
 /// An article file that was read and parsed.
@@ -58,14 +73,21 @@ pub fn build_site(
         .collect();
 
     let mut articles: Vec<Article> = Vec::with_capacity(loaded.len());
+    let mut left_out = LeftOut::default();
+    let mut unlisted = UnlistedSections::default();
     for item in loaded {
         let LoadedArticle { source, file, .. } = item;
         let front = file.front;
-        if front.draft && !flags.drafts {
-            continue;
-        }
-        if front.date > now && !flags.future {
-            continue;
+        match withheld(&front, flags, &now) {
+            Some(Withheld::Draft) => {
+                left_out.drafts.push(source.path);
+                continue;
+            }
+            Some(Withheld::Scheduled) => {
+                left_out.scheduled.push((front.date, source.path));
+                continue;
+            }
+            None => {}
         }
         let path = &source.path;
         let section_name = match (&front.section, &source.folder) {
@@ -89,6 +111,9 @@ pub fn build_site(
                 format!("section \"{section_name}\" has no usable characters for a URL"),
             ));
             continue;
+        }
+        if configured > 0 && !section_index.contains_key(&section_slug) {
+            unlisted.note(&section_slug, path, front.line("section"));
         }
         let section = *section_index
             .entry(section_slug.clone())
@@ -121,6 +146,8 @@ pub fn build_site(
             &front.date,
             &slug,
         );
+        let image_line = front.line("image");
+        let summary_from_body = front.summary.is_none();
         let summary = front
             .summary
             .clone()
@@ -130,26 +157,35 @@ pub fn build_site(
             bundle: source.bundle.clone(),
             title: front.title,
             date: front.date,
+            date_only: front.date_only,
             updated: front.updated,
+            updated_date_only: front.updated_date_only,
             section,
             source: front.source,
             source_url: front.source_url,
             authors: front.authors,
             summary,
+            summary_from_body,
             tags: front.tags,
             slug,
             featured: front.featured,
             draft: front.draft,
+            image_line,
             image: front.image,
             aliases,
             extra: front.extra,
             body: file.body,
+            body_line: file.body_line,
             path: url_path,
             tag_ids: Vec::new(),
             author_ids: Vec::new(),
             source_id: None,
         });
     }
+
+    warnings.extend(unlisted.warnings(&config));
+    left_out.drafts.sort();
+    left_out.scheduled.sort();
 
     // Sections not in site.toml: alphabetically after the configured ones.
     if sections.len() > configured {
@@ -193,6 +229,7 @@ pub fn build_site(
     let archives = build_archives(&articles, &sections);
 
     let assets = place_assets(asset_sources, &articles, &mut errors);
+    check_lead_images(&articles, &assets, &mut errors);
 
     if !errors.is_empty() {
         return Err(errors);
@@ -206,9 +243,89 @@ pub fn build_site(
             archives,
             assets,
             now,
+            left_out,
         },
         warnings,
     ))
+}
+
+/// Sections used by articles but missing from site.toml's `[sections]`: each is reported once,
+/// at its first file (in path order), with the nearest configured name.
+#[derive(Default)]
+struct UnlistedSections {
+    first_use: BTreeMap<String, (std::path::PathBuf, Option<usize>)>,
+}
+
+impl UnlistedSections {
+    fn note(&mut self, slug: &str, path: &Path, line: Option<usize>) {
+        let entry = self
+            .first_use
+            .entry(slug.to_string())
+            .or_insert_with(|| (path.to_path_buf(), line));
+        if path < entry.0.as_path() {
+            *entry = (path.to_path_buf(), line);
+        }
+    }
+
+    fn warnings(self, config: &Config) -> Vec<Diagnostic> {
+        let known: Vec<&str> = config.sections.iter().map(|(s, _)| s.as_str()).collect();
+        self.first_use
+            .into_iter()
+            .map(|(slug, (path, line))| {
+                Diagnostic::warning(path, line, unlisted_section_message(&slug, &known))
+            })
+            .collect()
+    }
+}
+
+/// The warning for a section that site.toml does not list (`new` and `build` give it).
+pub fn unlisted_section_message(slug: &str, known: &[&str]) -> String {
+    let hint = crate::suggest::nearest(slug, known.iter().copied())
+        .map(|near| format!("did you mean `{near}`? "))
+        .unwrap_or_default();
+    format!(
+        "section `{slug}` is not in site.toml (known: {}): {hint}It becomes a new section in \
+         the navigation; add [sections.{slug}] to site.toml if that is intended",
+        known.join(", ")
+    )
+}
+
+/// A relative lead `image` must be a file of the article's bundle; anything else would be a
+/// broken picture on the front page, so it stops the build.
+fn check_lead_images(articles: &[Article], assets: &[Asset], errors: &mut Vec<Diagnostic>) {
+    let dests: std::collections::HashSet<&str> = assets.iter().map(|a| a.dest.as_str()).collect();
+    for a in articles {
+        let Some(img) = a.image.as_deref() else {
+            continue;
+        };
+        // URLs (`https://`, `data:`) are not files; site-absolute images may come from
+        // static/, and `..` may leave the bundle: the link check of the finished output sees
+        // those.
+        let has_scheme = img
+            .split('/')
+            .next()
+            .is_some_and(|first| first.contains(':'));
+        if has_scheme || img.starts_with('/') || img.contains("..") {
+            continue;
+        }
+        let rel = img.trim_start_matches("./");
+        if dests.contains(format!("{}{rel}", a.path).as_str()) {
+            continue;
+        }
+        let fix = match &a.bundle {
+            Some(b) => format!("put it in {}/", crate::error::display_path(b)),
+            None => format!(
+                "images beside an article need a bundle folder: move the article to \
+                 {}/index.md and the image into that folder",
+                crate::error::display_path(&a.source_path.with_extension(""))
+            ),
+        };
+        errors.push(Diagnostic::error(
+            &a.source_path,
+            a.image_line,
+            format!("lead image `{img}` does not exist: {fix}"),
+        ));
+    }
 }
 
 /// The slug rule of SPEC §6: explicit `slug` or the file name without `YYYY-MM-DD-`.
@@ -660,5 +777,35 @@ mod tests {
         assert_eq!(errs.len(), 2);
         assert!(errs[0].message.contains("content/world/a.md"));
         assert!(errs[1].message.contains("content/world/2025-05-01-a.md"));
+    }
+
+    #[test]
+    fn only_missing_bundle_images_stop_the_build() {
+        let image = |img: &str| {
+            let mut a = loaded(
+                "content/world/b/index.md",
+                &format!("title = \"B\"\ndate = 2025-05-01\nimage = \"{img}\""),
+            );
+            a.source.bundle = Some(PathBuf::from("content/world/b"));
+            let pic = AssetSource {
+                path: PathBuf::from("content/world/b/pic.png"),
+                bundle: Some(PathBuf::from("content/world/b")),
+            };
+            build_site(config(), vec![a], vec![pic], BuildFlags::default(), now())
+        };
+        for fine in [
+            "pic.png",
+            "./pic.png",
+            "/static-file.png",
+            "https://cdn.example.org/x.png",
+            "data:image/png;base64,AAAA",
+            "../elsewhere.png",
+        ] {
+            assert!(image(fine).is_ok(), "{fine}");
+        }
+        let errs = image("other.png").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, Some(4));
+        assert!(errs[0].message.contains("put it in content/world/b/"));
     }
 }

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 
 use crate::load::config::Config;
 
-pub use build::{BuildFlags, LoadedArticle, build_site};
+pub use build::{BuildFlags, LoadedArticle, build_site, unlisted_section_message, withheld};
 
 /// Position of an article in `Site::articles`.
 pub type ArticleId = usize;
@@ -28,24 +28,34 @@ pub struct Article {
     pub bundle: Option<PathBuf>,
     pub title: String,
     pub date: DateTime<Tz>,
+    /// `date` had no time of day: shown as the day alone.
+    pub date_only: bool,
     pub updated: Option<DateTime<Tz>>,
+    pub updated_date_only: bool,
     pub section: usize,
     pub source: Option<String>,
     pub source_url: Option<String>,
     pub authors: Vec<String>,
     /// The front matter summary, or the first paragraph as plain text.
     pub summary: String,
+    /// `summary` is the body's first paragraph (no `summary` key): the article page shows
+    /// it once, in the body.
+    pub summary_from_body: bool,
     pub tags: Vec<String>,
     pub slug: String,
     pub featured: bool,
     pub draft: bool,
     /// Lead image as written in front matter.
     pub image: Option<String>,
+    /// The front matter line of `image`, for messages.
+    pub image_line: Option<usize>,
     /// Output paths of redirect pages pointing here (`old/x.html`, `old/y/`).
     pub aliases: Vec<String>,
     pub extra: toml::Table,
     /// The Markdown body; rendered to HTML when its page is written, so the model stays small.
     pub body: String,
+    /// The file line where the body starts (for messages about links in it).
+    pub body_line: usize,
     /// URL path below the base path, ending in `/` (`politics/2025/10/30/slug/`).
     pub path: String,
     /// Term ids, in front matter order.
@@ -58,6 +68,14 @@ impl Article {
     /// The last time the article changed: `updated` or `date`.
     pub fn modified(&self) -> DateTime<Tz> {
         self.updated.unwrap_or(self.date)
+    }
+
+    /// The file line of the first body line that contains `text` (a link target as written).
+    pub fn body_line_of(&self, text: &str) -> Option<usize> {
+        self.body
+            .lines()
+            .position(|l| l.contains(text))
+            .map(|i| self.body_line + i)
     }
 }
 
@@ -204,6 +222,32 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// The build's notion of "now" (for future articles and the news sitemap).
     pub now: DateTime<Tz>,
+    /// Articles this build left out (drafts, scheduled), for the build summary.
+    pub left_out: LeftOut,
+}
+
+/// Why an article is not published by a build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withheld {
+    /// `draft = true`, built only with `--drafts`.
+    Draft,
+    /// Dated after the build's "now", built only with `--future`.
+    Scheduled,
+}
+
+/// Articles a build left out, each with its source file, sorted by file.
+#[derive(Debug, Clone, Default)]
+pub struct LeftOut {
+    pub drafts: Vec<PathBuf>,
+    /// Scheduled articles with their publication time, soonest first.
+    pub scheduled: Vec<(DateTime<Tz>, PathBuf)>,
+}
+
+impl LeftOut {
+    /// The soonest scheduled publication time, if any.
+    pub fn next_scheduled(&self) -> Option<DateTime<Tz>> {
+        self.scheduled.first().map(|(t, _)| *t)
+    }
 }
 
 impl Site {
@@ -304,10 +348,23 @@ impl Article {
             tag_ids,
             author_ids,
             source_id,
+            date_only,
+            updated_date_only,
+            summary_from_body,
+            image_line,
+            body_line,
         } = self;
         (source_path, bundle, title, date, updated, section, source).hash(h);
         (source_url, authors, summary, tags, slug, featured, draft).hash(h);
         (image, aliases, path, tag_ids, author_ids, source_id).hash(h);
+        (
+            date_only,
+            updated_date_only,
+            summary_from_body,
+            image_line,
+            body_line,
+        )
+            .hash(h);
         // toml values have no `Hash` (floats); their TOML text stands for them.
         extra.to_string().hash(h);
     }

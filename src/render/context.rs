@@ -31,14 +31,26 @@ pub fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
     Value::from(map)
 }
 
-/// `{iso, display, day, time, ymd}` of a time in the site's zone.
+/// `{iso, display, day, time, ymd, date_only}` of a time in the site's zone.
 pub fn date_value(d: &DateTime<Tz>) -> Value {
+    day_or_time_value(d, false)
+}
+
+/// [`date_value`] of a front matter date; one written without a time of day has an empty
+/// `time` and shows as the day alone (no "00:00").
+pub fn day_or_time_value(d: &DateTime<Tz>, date_only: bool) -> Value {
+    let (display, time) = if date_only {
+        (DATE_FORMAT, String::new())
+    } else {
+        (DATETIME_FORMAT, d.format("%H:%M").to_string())
+    };
     obj([
         ("iso", rfc3339(d).into()),
-        ("display", d.format(DATETIME_FORMAT).to_string().into()),
+        ("display", d.format(display).to_string().into()),
         ("day", d.format(DATE_FORMAT).to_string().into()),
-        ("time", d.format("%H:%M").to_string().into()),
+        ("time", time.into()),
         ("ymd", d.format("%Y-%m-%d").to_string().into()),
+        ("date_only", date_only.into()),
     ])
 }
 
@@ -85,6 +97,19 @@ pub fn section_json(site: &Site, i: usize, with_count: bool) -> Json {
     v
 }
 
+/// The built-in theme's icon, used when site.toml sets no `favicon`.
+const DEFAULT_FAVICON: &str = "favicon.svg";
+
+/// A site-wide file named in site.toml (`favicon`, `logo`): a full URL as it is, a path
+/// relative to the output root under the base path.
+fn asset_url(site: &Site, path: &str) -> String {
+    if path.contains("://") {
+        path.to_string()
+    } else {
+        site.link(path.trim_start_matches('/'))
+    }
+}
+
 /// The lead image's URL: relative images sit beside the article page.
 pub fn image_url(site: &Site, a: &Article) -> Option<String> {
     let img = a.image.as_deref()?;
@@ -129,10 +154,17 @@ fn card_value(site: &Site, a: &Article, terms: &[Vec<Value>], sections: &[Value]
         ("url", site.link(&a.path).into()),
         ("permalink", site.permalink(&a.path).into()),
         ("path", a.path.as_str().into()),
-        ("date", date_value(&a.date)),
-        ("updated", a.updated.as_ref().map(date_value).into()),
+        ("date", day_or_time_value(&a.date, a.date_only)),
+        (
+            "updated",
+            a.updated
+                .as_ref()
+                .map(|u| day_or_time_value(u, a.updated_date_only))
+                .into(),
+        ),
         ("section", sections[a.section].clone()),
         ("summary", a.summary.as_str().into()),
+        ("summary_from_body", a.summary_from_body.into()),
         ("source", source.into()),
         ("authors", links(TaxonomyKind::Authors, &a.author_ids)),
         ("tags", links(TaxonomyKind::Tags, &a.tag_ids)),
@@ -208,6 +240,8 @@ pub fn global(site: &Site, shared: &Shared) -> Vec<(&'static str, Value)> {
         "language": cfg.language,
         "timezone": cfg.timezone.name(),
         "feed_url": site.link("feed.xml"),
+        "favicon_url": asset_url(site, cfg.favicon.as_deref().unwrap_or(DEFAULT_FAVICON)),
+        "logo_url": cfg.logo.as_deref().map(|l| asset_url(site, l)),
         "search_url": if cfg.search.enabled { Some(site.link("search/")) } else { None },
         "extra": cfg.extra,
         "generator": concat!("newsgen ", env!("CARGO_PKG_VERSION")),

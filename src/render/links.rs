@@ -16,6 +16,10 @@ pub struct ArticleLinks {
     pub page: String,
     /// Link and image targets as written in the body (and the front matter `image`).
     pub targets: Vec<String>,
+    /// The file line where each target is written, when known (parallel to `targets`).
+    pub lines: Vec<Option<usize>>,
+    /// The article is a bundle (`name/index.md`): files beside it are published.
+    pub bundle: bool,
 }
 
 /// The outputs of a build: every file path (`politics/index.html`, `feed.xml`), and for pages
@@ -52,26 +56,38 @@ pub struct LinkReport {
 /// Checks every internal link against `index`. Links with a scheme (`https:`, `mailto:`,
 /// `tel:`), protocol-relative ones and empty ones are not the site's and are not checked.
 pub fn check(articles: &[ArticleLinks], index: &SiteIndex) -> LinkReport {
-    // (article source, problem) → count; BTreeMap for a sorted, deterministic report.
-    let mut broken: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    // (article source, problem) → (count, first line); BTreeMap for a sorted, deterministic
+    // report.
+    let mut broken: BTreeMap<(&str, String), (usize, Option<usize>)> = BTreeMap::new();
     for article in articles {
-        for target in &article.targets {
-            if let Some(problem) = problem(target, &article.page, index) {
-                *broken.entry((&article.source, problem)).or_insert(0) += 1;
+        for (i, target) in article.targets.iter().enumerate() {
+            if let Some(mut problem) = problem(target, &article.page, index) {
+                if !article.bundle && is_relative(target) {
+                    problem.push_str(BUNDLE_HINT);
+                }
+                let line = article.lines.get(i).copied().flatten();
+                let entry = broken
+                    .entry((&article.source, problem))
+                    .or_insert((0, line));
+                entry.0 += 1;
+                entry.1 = match (entry.1, line) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
             }
         }
     }
-    let total: usize = broken.values().sum();
+    let total: usize = broken.values().map(|(count, _)| count).sum();
     let files: HashSet<&str> = broken.keys().map(|(source, _)| *source).collect();
     let diagnostics = broken
         .iter()
-        .map(|((source, problem), &count)| {
+        .map(|((source, problem), &(count, line))| {
             let times = if count > 1 {
                 format!(" ({count} times)")
             } else {
                 String::new()
             };
-            Diagnostic::warning(source, None, format!("broken link: {problem}{times}"))
+            Diagnostic::warning(source, line, format!("broken link: {problem}{times}"))
         })
         .collect();
     let summary = (total > 0).then(|| {
@@ -86,6 +102,16 @@ pub fn check(articles: &[ArticleLinks], index: &SiteIndex) -> LinkReport {
         diagnostics,
         summary,
     }
+}
+
+/// Added to a broken relative link of a single-file article: its neighbours are not published.
+const BUNDLE_HINT: &str = " (files beside an article are published only from a bundle folder: \
+                           move the article to <folder>/index.md with its files)";
+
+/// A link read against the article's own page: not site-absolute, not a fragment alone, no
+/// scheme.
+fn is_relative(target: &str) -> bool {
+    !target.starts_with('/') && !target.starts_with('#') && !super::markdown::has_scheme(target)
 }
 
 fn plural(n: usize) -> &'static str {
@@ -195,6 +221,8 @@ mod tests {
             source: "content/world/a.md".into(),
             page: "world/2025/01/01/a/".into(),
             targets: targets.iter().map(|t| t.to_string()).collect(),
+            lines: Vec::new(),
+            bundle: true,
         };
         check(&[a], &index())
             .diagnostics
@@ -255,6 +283,8 @@ mod tests {
             source: source.into(),
             page: "x/".into(),
             targets: targets.iter().map(|t| t.to_string()).collect(),
+            lines: Vec::new(),
+            bundle: true,
         };
         let r = check(
             &[mk("a.md", &["/n/", "/n/", "/m/"]), mk("b.md", &["/n/"])],

@@ -317,7 +317,9 @@ pub fn check_links(
         articles.push(links::ArticleLinks {
             source: crate::error::display_path(&a.source_path),
             page: a.path.clone(),
+            lines: body.targets.iter().map(|t| a.body_line_of(t)).collect(),
             targets: body.targets,
+            bundle: a.bundle.is_some(),
         });
     }
     links::check(&articles, &index)
@@ -377,6 +379,12 @@ fn register_helpers(tera: &mut Tera, config: &Config) {
             Ok(format!("{base_full}{}", path.trim_start_matches('/')))
         },
     );
+    tera.register_filter("urlencode", |value: &str, _: Kwargs, _: &State| {
+        url_encode(value, URLENCODE_KEEP)
+    });
+    tera.register_filter("urlencode_strict", |value: &str, _: Kwargs, _: &State| {
+        url_encode(value, percent_encoding::NON_ALPHANUMERIC)
+    });
     tera.register_filter(
         "json",
         |value: Value, _: Kwargs, _: &State| -> TeraResult<Value> {
@@ -385,6 +393,19 @@ fn register_helpers(tera: &mut Tera, config: &Config) {
             Ok(Value::safe_string(&escape_json_for_html(&text)))
         },
     );
+}
+
+/// What `urlencode` leaves as it is (as Tera 1 and Zola did): letters, digits, `/` and
+/// `-_.~`; `urlencode_strict` encodes everything but letters and digits.
+const URLENCODE_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn url_encode(value: &str, set: &'static percent_encoding::AsciiSet) -> String {
+    percent_encoding::utf8_percent_encode(value, set).to_string()
 }
 
 /// Escapes text for HTML element content and attribute values (outside templates: feed

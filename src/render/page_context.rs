@@ -66,6 +66,9 @@ struct TermInfo<'t> {
     slug: &'t str,
     url: String,
     count: usize,
+    /// Tags have a feed (`/tags/{tag}/feed.xml`), on their own page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed_url: Option<String>,
 }
 
 /// A taxonomy (`tags`, `authors`, `sources`).
@@ -341,6 +344,7 @@ impl Renderer<'_> {
                 slug: &t.slug,
                 url: site.link(&format!("{base}{}/", t.slug)),
                 count: t.articles.len(),
+                feed_url: None,
             })
             .collect();
         ctx.insert_ser("taxonomy", &self.taxonomy_info(kind));
@@ -372,6 +376,8 @@ impl Renderer<'_> {
                 slug: &t.slug,
                 url: site.link(&base),
                 count: t.articles.len(),
+                feed_url: (kind == TaxonomyKind::Tags)
+                    .then(|| site.link(&format!("{base}feed.xml"))),
             },
         );
         let per = site.config.per_page;

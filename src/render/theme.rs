@@ -51,6 +51,11 @@ pub struct Theme {
     pub files: BTreeMap<String, ThemeFile>,
 }
 
+/// The built-in theme's files: (path inside the theme, bytes), for `newsgen theme copy`.
+pub fn builtin_files() -> &'static [(&'static str, &'static [u8])] {
+    builtin::FILES
+}
+
 /// The built-in theme's name.
 pub const BUILTIN_THEME: &str = "default";
 

@@ -38,6 +38,8 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// Rebuild and reload on changes.
     pub watch: bool,
+    /// Open the served site in the web browser (`--open`).
+    pub open: bool,
     pub drafts: bool,
     pub future: bool,
 }
@@ -150,6 +152,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         engine,
         state: state.clone(),
         origin: origin.clone(),
+        built: false,
     };
     builder = tokio::task::spawn_blocking(move || {
         builder.build(None);
@@ -160,6 +163,9 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
 
     println!("Serving {origin}{}", state.base_path());
     let _ = std::io::stdout().flush();
+    if opts.open {
+        open_browser(&format!("{origin}{}", state.base_path()));
+    }
     match batches {
         Some(rx) => {
             eprintln!("watching content/, themes/, static/ and site.toml for changes");
@@ -179,7 +185,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
                 .map_err(|e| Error::io("(build thread)", e))?;
         }
         None => {
-            eprintln!("(not watching for changes: add --watch to rebuild and reload on edits)");
+            eprintln!("(not watching for changes: drop --no-watch to rebuild and reload on edits)");
         }
     }
 
@@ -214,6 +220,13 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     }
 }
 
+/// `--open`: the system's browser (or `$BROWSER`); failing to open one only costs a message.
+fn open_browser(url: &str) {
+    if let Err(e) = webbrowser::open(url) {
+        eprintln!("could not open a browser ({e}): open {url} yourself");
+    }
+}
+
 /// Ctrl-C, or SIGTERM on Unix.
 async fn shutdown_signal() {
     let ctrl_c = async {
@@ -243,6 +256,8 @@ struct Builder {
     engine: Engine,
     state: Arc<ServerState>,
     origin: String,
+    /// A build has succeeded, so a good site is being served.
+    built: bool,
 }
 
 impl Builder {
@@ -271,13 +286,18 @@ impl Builder {
         self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
         match self.engine.rebuild(changes) {
             Ok(r) => {
+                self.built = true;
                 self.state.succeeded(Some(base_path));
                 report(&r, start.elapsed());
             }
             Err(e) => {
                 eprintln!("{e}");
-                eprintln!("the last good build is still served; fix the file and save");
-                self.state.failed(reload::overlay_fragment(&e));
+                if self.built {
+                    eprintln!("the last good build is still served; fix the file and save");
+                } else {
+                    eprintln!("no site has been built yet; fix the file and save to build it");
+                }
+                self.state.failed(reload::overlay_fragment(&e, self.built));
             }
         }
     }

@@ -63,15 +63,21 @@ pub fn script() -> String {
 }
 
 /// The overlay's inner HTML for a failed build: every diagnostic on its own line, escaped.
-pub fn overlay_fragment(error: &Error) -> String {
+/// `served` tells whether an earlier build succeeded (and so is what the server shows).
+pub fn overlay_fragment(error: &Error, served: bool) -> String {
     let lines: Vec<String> = match error {
         Error::Site(diags) => diags.iter().map(|d| d.to_string()).collect(),
         other => vec![other.to_string()],
     };
-    let mut html = String::from(
+    let state = if served {
+        "The last good version of the site is still being served."
+    } else {
+        "No site has been built yet."
+    };
+    let mut html = format!(
         "<h2 style=\"margin:0 0 1em;color:#ff6b6b\">newsgen: build failed</h2>\
-         <p>The last good version of the site is still being served. Fix the file and save: \
-         the page reloads by itself.</p><pre style=\"white-space:pre-wrap\">",
+         <p>{state} Fix the file and save: the page reloads by itself.</p>\
+         <pre style=\"white-space:pre-wrap\">",
     );
     for line in lines {
         html.push_str(&escape_html(&line));
@@ -104,7 +110,7 @@ mod tests {
             Some(3),
             "bad <script>alert(1)</script> & more",
         )]);
-        let html = overlay_fragment(&e);
+        let html = overlay_fragment(&e, true);
         assert!(html.contains(
             "content/a.md:3: error: bad &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"
         ));
