@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 
 use crate::load::config::Config;
 
-pub use build::{BuildFlags, LoadedArticle, build_site};
+pub use build::{BuildFlags, LoadedArticle, alias_path, build_site, expand_permalink};
 
 /// Position of an article in `Site::articles`.
 pub type ArticleId = usize;
