@@ -82,7 +82,9 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
 
 /// Converts one `post` item, or reports why it is skipped.
 fn post(item: Item, channel: &Channel, ctx: &mut Context, report: &mut Report) -> Option<Article> {
-    let origin = format!("post {} \"{}\"", item.post_id, item.title.trim());
+    // WordPress keeps titles and term names HTML-escaped (`&amp;`); newsgen's are plain text.
+    let title = plain_text(&item.title);
+    let origin = format!("post {} \"{title}\"", item.post_id);
     let (draft, live) = match item.status.as_str() {
         "publish" | "future" => (false, true),
         "draft" | "pending" | "private" => (true, false),
@@ -95,7 +97,7 @@ fn post(item: Item, channel: &Channel, ctx: &mut Context, report: &mut Report) -
         report.skip(&origin, format!("no usable date (`{}`)", item.post_date));
         return None;
     };
-    let mut title = item.title.trim().to_string();
+    let mut title = title;
     if title.is_empty() {
         title = format!("Untitled post {}", item.post_id);
         report.review(&origin, format!("has no title: written as \"{title}\""));
@@ -148,13 +150,14 @@ fn sort_terms(item: &Item, channel: &Channel, front: &mut NewFront, origin: &str
     let section_term = primary
         .and_then(|nice| categories.iter().find(|t| &t.nicename == nice))
         .or(categories.first());
-    let section = section_term.map_or_else(|| "news".to_string(), |t| t.name.clone());
+    let section = section_term.map_or_else(|| "news".to_string(), |t| plain_text(&t.name));
     for t in &item.terms {
+        let name = plain_text(&t.name);
         match t.domain.as_str() {
-            "category" if t.name != section => push_unique(&mut front.tags, &t.name),
+            "category" if name != section => push_unique(&mut front.tags, &name),
             "category" => {}
-            "post_tag" => push_unique(&mut front.tags, &t.name),
-            other => report.unmapped(origin, format!("term `{}` of taxonomy `{other}`", t.name)),
+            "post_tag" => push_unique(&mut front.tags, &name),
+            other => report.unmapped(origin, format!("term `{name}` of taxonomy `{other}`")),
         }
     }
     section

@@ -180,7 +180,7 @@ pub fn autop(html: &str) -> String {
         if in_pre > 0 || starts_block(trimmed) {
             out.push(chunk.trim_matches('\n').to_string());
         } else {
-            out.push(format!("<p>{}</p>", trimmed.replace('\n', "<br />\n")));
+            out.push(format!("<p>{}</p>", trimmed.replace('\n', "<br />")));
         }
         in_pre = (in_pre + opens).saturating_sub(closes);
     }
@@ -324,7 +324,7 @@ mod tests {
         let html = "First line\nsame paragraph\n\nSecond\n\n<h2>Head</h2>\n\n<pre>a\n\nb</pre>";
         assert_eq!(
             autop(html),
-            "<p>First line<br />\nsame paragraph</p>\n\n<p>Second</p>\n\n<h2>Head</h2>\n\n<pre>a\n\nb</pre>"
+            "<p>First line<br />same paragraph</p>\n\n<p>Second</p>\n\n<h2>Head</h2>\n\n<pre>a\n\nb</pre>"
         );
     }
 
