@@ -27,6 +27,8 @@ struct Config {
     #[serde(rename = "baseURL", alias = "baseurl")]
     base_url: Option<String>,
     permalinks: BTreeMap<String, Permalink>,
+    #[serde(rename = "timeZone", alias = "timezone")]
+    time_zone: Option<String>,
 }
 
 impl Config {
@@ -79,7 +81,11 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
         }
     }
     keys.report("content", report);
-    let site = SourceSite { title: config.title.clone(), base_url: config.base_url.clone() };
+    let site = SourceSite {
+        title: config.title.clone(),
+        base_url: config.base_url.clone(),
+        timezone: config.time_zone.clone(),
+    };
     generators::finish(opts, &site, articles, errors, report)
 }
 

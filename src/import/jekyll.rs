@@ -18,10 +18,28 @@ use crate::slug::title_from_folder;
 #[serde(default)]
 struct Config {
     title: Option<String>,
+    name: Option<String>,
     url: Option<String>,
     baseurl: Option<String>,
     permalink: Option<String>,
     timezone: Option<String>,
+    collections: std::collections::BTreeMap<String, Collection>,
+}
+
+/// `collections.posts.permalink` overrides the site's `permalink` for posts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Collection {
+    permalink: Option<String>,
+}
+
+impl Config {
+    fn post_permalink(&self) -> Option<&str> {
+        self.collections
+            .get("posts")
+            .and_then(|c| c.permalink.as_deref())
+            .or(self.permalink.as_deref())
+    }
 }
 
 /// Keys Jekyll uses for layout and rendering only: not worth a report line.
@@ -60,7 +78,8 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
     }
     keys.report("_posts", report);
     let site = SourceSite {
-        title: config.title.clone(),
+        title: config.title.clone().or_else(|| config.name.clone()),
+        timezone: config.timezone.clone(),
         base_url: config.url.as_ref().map(|u| format!("{}{}", u.trim_end_matches('/'), config.baseurl.as_deref().unwrap_or("/"))),
     };
     generators::finish(opts, &site, articles, errors, report)
@@ -106,10 +125,16 @@ fn post(path: &Path, shown: &str, file: SourceFile, ctx: &PostContext, report: &
     let front_date = f.date.as_ref().map(|d| (d.text(), When::parse(&d.text())));
     let date = match front_date {
         Some((_, Some(d))) => d,
-        Some((raw, None)) => {
-            report.skip(shown, format!("`date: {raw}` is not a date"));
-            return None;
-        }
+        Some((raw, None)) => match name_date {
+            Some(d) => {
+                report.review(shown, format!("`date: {raw}` is not a date: used the file name's date"));
+                d
+            }
+            None => {
+                report.skip(shown, format!("`date: {raw}` is not a date"));
+                return None;
+            }
+        },
         None => match name_date {
             Some(d) => d,
             None => {
@@ -140,7 +165,7 @@ fn post(path: &Path, shown: &str, file: SourceFile, ctx: &PostContext, report: &
             When::Local(n) => n,
         };
         let post = JekyllPost { date: naive, title: &title_part, categories: &categories };
-        let pattern = f.permalink.as_deref().or(ctx.config.permalink.as_deref()).unwrap_or("date");
+        let pattern = f.permalink.as_deref().or(ctx.config.post_permalink()).unwrap_or("date");
         front.aliases.push(urls::jekyll_permalink(pattern, &post));
     }
     front.aliases.extend(f.old_aliases());

@@ -55,6 +55,8 @@ pub struct ImportOptions {
 pub struct SourceSite {
     pub title: Option<String>,
     pub base_url: Option<String>,
+    /// The old site's IANA time zone, when its configuration names one.
+    pub timezone: Option<String>,
 }
 
 /// A file copied beside an article's `index.md` (making the article a bundle).
@@ -138,7 +140,7 @@ impl Writer {
                 return Ok(());
             }
         }
-        self.keep_aliases(&mut article, &url, report);
+        self.keep_aliases(&mut article, &section, &url, report);
         let rel = if article.files.is_empty() { single } else { bundle };
         let path = self.site_dir.join(&rel);
         create_new(&path, article.front.to_file(&article.body).as_bytes())?;
@@ -194,12 +196,18 @@ impl Writer {
 
     /// Keeps the aliases newsgen can serve: not the new URL itself, no duplicates, only
     /// paths inside the site (others are reported).
-    fn keep_aliases(&self, article: &mut Article, url: &str, report: &mut Report) {
+    fn keep_aliases(&self, article: &mut Article, section: &str, url: &str, report: &mut Report) {
         let mut seen = HashSet::new();
         let aliases = std::mem::take(&mut article.front.aliases);
+        let is_section =
+            |s: &str| s == section || self.config.section(s).is_some() || self.written.contains_key(s);
         for alias in aliases {
             match alias_path(&alias) {
                 Ok(p) if p == url => {}
+                Ok(p) if urls::is_generated(&p, is_section) => report.unmapped(
+                    &article.origin,
+                    format!("old URL `{alias}` is a page newsgen writes itself: no redirect there"),
+                ),
                 Ok(p) => {
                     if seen.insert(p) {
                         article.front.aliases.push(alias);
@@ -233,10 +241,16 @@ fn new_config(source: &SourceSite) -> String {
         .as_deref()
         .filter(|u| crate::load::config::BaseUrl::parse(u).is_ok())
         .unwrap_or("https://example.org/");
+    let tz = source
+        .timezone
+        .as_deref()
+        .filter(|t| t.parse::<chrono_tz::Tz>().is_ok())
+        .unwrap_or("UTC");
     format!(
-        "title = {}\nbase_url = {}\ntimezone = \"UTC\"\n",
+        "title = {}\nbase_url = {}\ntimezone = {}\n",
         toml::Value::String(title.to_string()),
-        toml::Value::String(base.to_string())
+        toml::Value::String(base.to_string()),
+        toml::Value::String(tz.to_string())
     )
 }
 

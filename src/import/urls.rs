@@ -32,6 +32,25 @@ pub fn base_path(base_url: &str) -> String {
     format!("/{}/", path.trim_matches('/')).replace("//", "/")
 }
 
+/// Whether newsgen itself writes a page at `path` (an output path as `alias_path` gives it:
+/// `tags/`, `2020/01/`, `news/page/2/`, `feed.xml`), so an alias there would collide.
+/// `is_section` says whether a first segment is a section of the site.
+pub fn is_generated(path: &str, is_section: impl Fn(&str) -> bool) -> bool {
+    let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let first = segs[0];
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let date_tail = |rest: &[&str]| {
+        rest.len() <= 3 && rest.first().is_none_or(|y| digits(y, 4)) && rest.iter().skip(1).all(|s| digits(s, 2))
+    };
+    if !path.ends_with('/') {
+        return matches!(path, "feed.xml" | "sitemap.xml" | "news-sitemap.xml" | "404.html" | "robots.txt")
+            || (segs.len() == 2 && segs[1] == "feed.xml" && is_section(first));
+    }
+    matches!(first, "tags" | "authors" | "sources" | "search" | "page")
+        || date_tail(&segs)
+        || (is_section(first) && (segs.get(1) == Some(&"page") || date_tail(&segs[1..])))
+}
+
 /// What Jekyll knows about a post when it fills its permalink.
 pub struct JekyllPost<'a> {
     /// The post's date in the Jekyll site's time zone.
@@ -177,6 +196,17 @@ mod tests {
         assert_eq!(old_path("https://e.com/", "/"), None);
         assert_eq!(base_path("https://e.com/blog"), "/blog/");
         assert_eq!(base_path("https://e.com"), "/");
+    }
+
+    #[test]
+    fn generated_pages() {
+        let news = |s: &str| s == "news";
+        for p in ["tags/", "tags/x/", "search/", "2020/", "2020/01/", "2020/01/02/", "news/", "news/page/2/", "news/2020/01/", "feed.xml", "news/feed.xml"] {
+            assert!(is_generated(p, news), "{p}");
+        }
+        for p in ["2020/01/hello/", "news/2020/01/02/hello/", "about/", "old/feed.xml", "hello.html"] {
+            assert!(!is_generated(p, news), "{p}");
+        }
     }
 
     #[test]

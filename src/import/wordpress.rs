@@ -44,6 +44,7 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
     let source = SourceSite {
         title: Some(channel.title.clone()),
         base_url: Some(channel.link.clone()),
+        timezone: None,
     };
     let mut writer = Writer::open(opts, &source)?;
     let base = if channel.base_blog_url.is_empty() { &channel.link } else { &channel.base_blog_url };

@@ -148,13 +148,15 @@ pub fn convert_shortcodes(
 /// `[caption ...]<img ...> The caption[/caption]` → a figure with a figcaption.
 fn caption(sc: &Shortcode) -> String {
     let content = sc.content.unwrap_or("").trim();
-    // The caption text follows the image (or the link around it).
-    let split = content
-        .rfind("</a>")
-        .map(|i| i + 4)
-        .or_else(|| content.find("/>").map(|i| i + 2))
-        .or_else(|| content.find('>').map(|i| i + 1))
-        .unwrap_or(0);
+    // The caption text follows the image (or the link around it); it may hold links too.
+    let split = if content.starts_with("<a") {
+        content.find("</a>").map(|i| i + 4)
+    } else if content.starts_with("<img") {
+        tag_end(content)
+    } else {
+        None
+    }
+    .unwrap_or(0);
     let (media, text) = content.split_at(split);
     let text = attr(sc.attrs, "caption").unwrap_or(text).trim();
     format!("\n\n<figure>{}<figcaption>{text}</figcaption></figure>\n\n", media.trim())
@@ -334,6 +336,14 @@ mod tests {
         let (out, unknown) = convert_shortcodes(text, &no_gallery);
         assert!(out.contains("<figure><img src=\"x.jpg\" /><figcaption>The harbour</figcaption></figure>"), "{out}");
         assert_eq!(unknown.into_iter().collect::<Vec<_>>(), vec!["foo", "sic"]);
+        let (out, _) = convert_shortcodes(
+            "[caption]<img src=\"a.jpg\" alt=\"x>y\"> Some <a href=\"/x\">linked</a> words[/caption]",
+            &no_gallery,
+        );
+        assert!(
+            out.contains("<figure><img src=\"a.jpg\" alt=\"x>y\"><figcaption>Some <a href=\"/x\">linked</a> words</figcaption>"),
+            "{out}"
+        );
         let (out, _) = convert_shortcodes("[gallery ids=\"1,2\"]", &|a: &str| {
             attr(a, "ids").unwrap().split(',').map(|i| format!("/{i}.jpg")).collect()
         });

@@ -51,7 +51,7 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
         }
     }
     keys.report("content", report);
-    let site = SourceSite { title: config.title.clone(), base_url: config.base_url.clone() };
+    let site = SourceSite { title: config.title.clone(), base_url: config.base_url.clone(), timezone: None };
     generators::finish(opts, &site, articles, errors, report)
 }
 
