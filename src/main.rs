@@ -258,7 +258,11 @@ fn main() -> ExitCode {
 fn import(from: ImportFrom) -> ExitCode {
     use newsgen::import::{ImportOptions, SourceKind};
     let (kind, source, uploads, args) = match from {
-        ImportFrom::Wordpress { export, uploads, args } => (SourceKind::Wordpress, export, uploads, args),
+        ImportFrom::Wordpress {
+            export,
+            uploads,
+            args,
+        } => (SourceKind::Wordpress, export, uploads, args),
         ImportFrom::Jekyll { source, args } => (SourceKind::Jekyll, source, None, args),
         ImportFrom::Hugo { source, args } => (SourceKind::Hugo, source, None, args),
         ImportFrom::Zola { source, args } => (SourceKind::Zola, source, None, args),

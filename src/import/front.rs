@@ -40,10 +40,10 @@ impl When {
         if let Ok(d) = DateTime::parse_from_rfc3339(s) {
             return Some(When::Instant(d));
         }
-        if let Some(utc) = s.strip_suffix('Z').or_else(|| s.strip_suffix(" UTC")) {
-            if let Some(When::Local(naive)) = Self::parse_local(utc) {
-                return Some(When::Instant(naive.and_utc().fixed_offset()));
-            }
+        if let Some(utc) = s.strip_suffix('Z').or_else(|| s.strip_suffix(" UTC"))
+            && let Some(When::Local(naive)) = Self::parse_local(utc)
+        {
+            return Some(When::Instant(naive.and_utc().fixed_offset()));
         }
         for fmt in OFFSET_FORMATS {
             if let Ok(d) = DateTime::parse_from_str(s, fmt) {
@@ -60,7 +60,9 @@ impl When {
             }
         }
         let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-        Some(When::Local(day.and_hms_opt(0, 0, 0).expect("midnight exists")))
+        Some(When::Local(
+            day.and_hms_opt(0, 0, 0).expect("midnight exists"),
+        ))
     }
 
     /// The instant in `tz` (local forms resolved by newsgen's own DST rules).
@@ -185,8 +187,14 @@ mod tests {
         let jekyll = When::parse("2020-01-31 10:00:00 +0100").unwrap();
         assert!(matches!(jekyll, When::Instant(d) if d.offset().local_minus_utc() == 3600));
         assert!(matches!(When::parse("2020-01-31"), Some(When::Local(_))));
-        assert!(matches!(When::parse("2020-01-31T10:00:00Z"), Some(When::Instant(_))));
-        assert!(matches!(When::parse("2020-01-31 10:00"), Some(When::Local(_))));
+        assert!(matches!(
+            When::parse("2020-01-31T10:00:00Z"),
+            Some(When::Instant(_))
+        ));
+        assert!(matches!(
+            When::parse("2020-01-31 10:00"),
+            Some(When::Local(_))
+        ));
         assert_eq!(When::parse("31/01/2020"), None);
         assert_eq!(When::parse("2020-02-30"), None);
     }

@@ -67,9 +67,10 @@ impl ImageValue {
         match self {
             ImageValue::Path(p) => Some(p.clone()),
             ImageValue::List(v) => v.first().cloned(),
-            ImageValue::Table { path, src, feature } => {
-                path.clone().or_else(|| src.clone()).or_else(|| feature.clone())
-            }
+            ImageValue::Table { path, src, feature } => path
+                .clone()
+                .or_else(|| src.clone())
+                .or_else(|| feature.clone()),
         }
     }
 }
@@ -112,7 +113,10 @@ pub struct SourceFront {
 
 impl SourceFront {
     pub fn title(&self) -> Option<String> {
-        self.title.as_ref().map(Scalar::text).filter(|t| !t.trim().is_empty())
+        self.title
+            .as_ref()
+            .map(Scalar::text)
+            .filter(|t| !t.trim().is_empty())
     }
 
     pub fn summary(&self) -> Option<String> {
@@ -162,14 +166,21 @@ pub struct SourceFile {
 /// Splits and parses `---` YAML, `+++` TOML or `{...}` JSON front matter (a file without
 /// any has an empty one). Malformed front matter is an error with file and line.
 pub fn read_source(text: &str, shown: &Path) -> Result<SourceFile, Diagnostic> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .replace("\r\n", "\n");
     let first = text.lines().next().unwrap_or("").trim_end();
     let fence = match first {
         "---" => "---",
         "+++" => "+++",
         _ if text.starts_with('{') => return read_json(&text, shown),
         _ => {
-            return Ok(SourceFile { front: SourceFront::default(), body: text.clone(), body_line: 1 });
+            return Ok(SourceFile {
+                front: SourceFront::default(),
+                body: text.clone(),
+                body_line: 1,
+            });
         }
     };
     let after = &text[first.len()..].trim_start_matches([' ', '\t']);
@@ -186,11 +197,19 @@ pub fn read_source(text: &str, shown: &Path) -> Result<SourceFile, Diagnostic> {
             } else {
                 parse_toml(front_text, shown)?
             };
-            return Ok(SourceFile { front, body, body_line });
+            return Ok(SourceFile {
+                front,
+                body,
+                body_line,
+            });
         }
         offset += line.len();
     }
-    Err(Diagnostic::error(shown, Some(1), format!("unterminated front matter: no closing `{fence}` line")))
+    Err(Diagnostic::error(
+        shown,
+        Some(1),
+        format!("unterminated front matter: no closing `{fence}` line"),
+    ))
 }
 
 fn parse_yaml(text: &str, shown: &Path) -> Result<SourceFront, Diagnostic> {
@@ -207,14 +226,22 @@ fn parse_yaml(text: &str, shown: &Path) -> Result<SourceFront, Diagnostic> {
 
 fn parse_toml(text: &str, shown: &Path) -> Result<SourceFront, Diagnostic> {
     let located = |e: toml::de::Error| {
-        let line = e.span().map(|s| crate::load::config::line_of_offset(text, s.start) + 1);
-        Diagnostic::error(shown, line, format!("invalid TOML front matter: {}", e.message()))
+        let line = e
+            .span()
+            .map(|s| crate::load::config::line_of_offset(text, s.start) + 1);
+        Diagnostic::error(
+            shown,
+            line,
+            format!("invalid TOML front matter: {}", e.message()),
+        )
     };
     let mut table: toml::Table = toml::from_str(text).map_err(located)?;
     dates_as_strings(&mut table);
     toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| Diagnostic::error(shown, None, format!("front matter: {}", e.message())))
+        .map_err(|e: toml::de::Error| {
+            Diagnostic::error(shown, None, format!("front matter: {}", e.message()))
+        })
 }
 
 /// TOML datetimes become strings, the form the shared struct reads dates in.
@@ -234,11 +261,26 @@ fn read_json(text: &str, shown: &Path) -> Result<SourceFile, Diagnostic> {
         Some(Ok(front)) => {
             let end = stream.byte_offset();
             let body_line = text[..end].lines().count() + 1;
-            let body = text[end..].trim_start_matches([' ', '\t']).strip_prefix('\n').unwrap_or(&text[end..]);
-            Ok(SourceFile { front, body: body.to_string(), body_line })
+            let body = text[end..]
+                .trim_start_matches([' ', '\t'])
+                .strip_prefix('\n')
+                .unwrap_or(&text[end..]);
+            Ok(SourceFile {
+                front,
+                body: body.to_string(),
+                body_line,
+            })
         }
-        Some(Err(e)) => Err(Diagnostic::error(shown, Some(e.line()), format!("invalid JSON front matter: {e}"))),
-        None => Ok(SourceFile { front: SourceFront::default(), body: text.to_string(), body_line: 1 }),
+        Some(Err(e)) => Err(Diagnostic::error(
+            shown,
+            Some(e.line()),
+            format!("invalid JSON front matter: {e}"),
+        )),
+        None => Ok(SourceFile {
+            front: SourceFront::default(),
+            body: text.to_string(),
+            body_line: 1,
+        }),
     }
 }
 
@@ -268,19 +310,30 @@ pub struct Assets {
 impl Assets {
     /// Copies the file behind `link` (site-absolute, or relative to `page_dir`) into the
     /// bundle; returns its name there, or `None` for links that are no local file.
-    pub fn localize(&self, link: &str, page_dir: &Path, files: &mut Vec<BundleFile>) -> Option<String> {
+    pub fn localize(
+        &self,
+        link: &str,
+        page_dir: &Path,
+        files: &mut Vec<BundleFile>,
+    ) -> Option<String> {
         let link = link.trim().split(['?', '#']).next()?;
-        if link.is_empty() || link.contains("://") || link.starts_with("//") || link.contains("{{") {
+        if link.is_empty() || link.contains("://") || link.starts_with("//") || link.contains("{{")
+        {
             return None;
         }
-        let decoded = percent_encoding::percent_decode_str(link).decode_utf8().ok()?;
+        let decoded = percent_encoding::percent_decode_str(link)
+            .decode_utf8()
+            .ok()?;
         if decoded.split('/').any(|s| s == "..") {
             return None;
         }
         let from = match decoded.strip_prefix('/') {
             Some(abs) => {
                 let base = self.base_path.trim_matches('/');
-                let abs = abs.strip_prefix(base).filter(|_| !base.is_empty()).unwrap_or(abs);
+                let abs = abs
+                    .strip_prefix(base)
+                    .filter(|_| !base.is_empty())
+                    .unwrap_or(abs);
                 self.root.join(abs.trim_start_matches('/'))
             }
             None => page_dir.join(decoded.as_ref()),
@@ -298,13 +351,21 @@ impl Assets {
             name = format!("{n}-{base}");
             n += 1;
         }
-        files.push(BundleFile { from, name: name.clone() });
+        files.push(BundleFile {
+            from,
+            name: name.clone(),
+        });
         Some(name)
     }
 
     /// Copies the local images a Markdown or HTML body links (`![](/x.png)`, `src="/x.png"`)
     /// into the bundle and points the links at the copies.
-    pub fn localize_body(&self, body: &str, page_dir: &Path, files: &mut Vec<BundleFile>) -> String {
+    pub fn localize_body(
+        &self,
+        body: &str,
+        page_dir: &Path,
+        files: &mut Vec<BundleFile>,
+    ) -> String {
         let mut out = body.to_string();
         for (open, close) in [("](", ')'), ("src=\"", '"')] {
             let mut found = Vec::new();
@@ -317,7 +378,10 @@ impl Assets {
             }
             for link in found {
                 if let Some(name) = self.localize(&link, page_dir, files) {
-                    out = out.replace(&format!("{open}{link}{close}"), &format!("{open}{name}{close}"));
+                    out = out.replace(
+                        &format!("{open}{link}{close}"),
+                        &format!("{open}{name}{close}"),
+                    );
                 }
             }
         }
@@ -338,7 +402,10 @@ impl UnmappedKeys {
 
     pub fn report(self, origin: &str, report: &mut Report) {
         for (key, n) in self.0 {
-            report.unmapped(origin, format!("front matter key `{key}` ({n} files) has no newsgen equivalent"));
+            report.unmapped(
+                origin,
+                format!("front matter key `{key}` ({n} files) has no newsgen equivalent"),
+            );
         }
     }
 }
@@ -371,12 +438,19 @@ pub fn content_files(dir: &Path, skip_dirs: &[&str]) -> Vec<PathBuf> {
         .into_iter()
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name.starts_with('.') || (e.file_type().is_dir() && skip_dirs.contains(&name.as_ref())))
+            e.depth() == 0
+                || !(name.starts_with('.')
+                    || (e.file_type().is_dir() && skip_dirs.contains(&name.as_ref())))
         })
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(walkdir::DirEntry::into_path)
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "markdown" | "html")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("md" | "markdown" | "html")
+            )
+        })
         .collect()
 }
 
@@ -399,19 +473,50 @@ mod tests {
         assert_eq!(yaml.body, "Body\n");
         assert_eq!(yaml.body_line, 7);
 
-        let toml = read_source("+++\ntitle = \"Hi\"\ndate = 2020-01-02\n[taxonomies]\ntags = [\"x\"]\n+++\nB\n", Path::new("a.md")).unwrap();
+        let toml = read_source(
+            "+++\ntitle = \"Hi\"\ndate = 2020-01-02\n[taxonomies]\ntags = [\"x\"]\n+++\nB\n",
+            Path::new("a.md"),
+        )
+        .unwrap();
         assert_eq!(toml.front.date.unwrap().text(), "2020-01-02");
         assert_eq!(toml.front.taxonomies["tags"].items(), vec!["x"]);
 
-        let json = read_source("{\n\"title\": \"J\",\n\"draft\": true\n}\nBody", Path::new("a.md")).unwrap();
+        let json = read_source(
+            "{\n\"title\": \"J\",\n\"draft\": true\n}\nBody",
+            Path::new("a.md"),
+        )
+        .unwrap();
         assert_eq!(json.front.title().unwrap(), "J");
         assert_eq!(json.body, "Body");
     }
 
     #[test]
     fn malformed_yaml_names_the_line() {
-        let e = read_source("---\ntitle: Hi\ntags: [a, b\nx: 1\n---\n", Path::new("_posts/a.md")).err().unwrap();
+        let e = read_source(
+            "---\ntitle: Hi\ntags: [a, b\nx: 1\n---\n",
+            Path::new("_posts/a.md"),
+        )
+        .err()
+        .unwrap();
         assert!(e.message.contains("YAML"), "{}", e.message);
         assert!(e.line.is_some_and(|l| (3..=5).contains(&l)), "{:?}", e.line);
+
+        let e = read_source("+++\ntitle = \"Hi\"\ndate = = 1\n+++\n", Path::new("a.md"))
+            .err()
+            .unwrap();
+        assert!(e.message.contains("invalid TOML"), "{}", e.message);
+        assert_eq!(e.line, Some(3));
+        let e = read_source(
+            "{\n\"title\": \"J\",\n\"draft\": yes\n}\n",
+            Path::new("a.md"),
+        )
+        .err()
+        .unwrap();
+        assert!(e.message.contains("invalid JSON"), "{}", e.message);
+        assert_eq!(e.line, Some(3));
+        let e = read_source("---\ntitle: Hi\n", Path::new("a.md"))
+            .err()
+            .unwrap();
+        assert!(e.message.contains("unterminated"), "{}", e.message);
     }
 }

@@ -34,10 +34,10 @@ struct Config {
 impl Config {
     /// The pattern for pages of `section`, if configured.
     fn permalink(&self, section: &str) -> Option<&str> {
-        if let Some(Permalink::Kinds(page)) = self.permalinks.get("page") {
-            if let Some(p) = page.get(section) {
-                return Some(p);
-            }
+        if let Some(Permalink::Kinds(page)) = self.permalinks.get("page")
+            && let Some(p) = page.get(section)
+        {
+            return Some(p);
         }
         match self.permalinks.get(section) {
             Some(Permalink::Pattern(p)) => Some(p),
@@ -46,25 +46,45 @@ impl Config {
     }
 }
 
-const CONFIG_FILES: &[&str] = &["hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml", "config.json"];
+const CONFIG_FILES: &[&str] = &[
+    "hugo.toml",
+    "hugo.yaml",
+    "hugo.yml",
+    "hugo.json",
+    "config.toml",
+    "config.yaml",
+    "config.yml",
+    "config.json",
+];
 
 /// Keys for Hugo's templates and menus only.
-const IGNORED_KEYS: &[&str] = &["layout", "type", "weight", "menu", "toc", "keywords", "showToc"];
+const IGNORED_KEYS: &[&str] = &[
+    "layout", "type", "weight", "menu", "toc", "keywords", "showToc",
+];
 
 pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
     let root = &opts.source;
     let content = root.join("content");
     if !content.is_dir() {
-        return Err(Error::Usage(format!("{}: no content/ folder (give the Hugo site's folder)", root.display())));
+        return Err(Error::Usage(format!(
+            "{}: no content/ folder (give the Hugo site's folder)",
+            root.display()
+        )));
     }
     let config = read_config(root)?;
-    let assets = Assets { root: root.join("static"), base_path: String::new() };
+    let assets = Assets {
+        root: root.join("static"),
+        base_path: String::new(),
+    };
     let mut articles = Vec::new();
     let mut errors = Vec::new();
     let mut keys = UnmappedKeys::default();
     for path in generators::content_files(&content, &[]) {
         let shown = generators::shown(&path, root);
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if stem == "_index" {
             report.count("section list pages (_index)", 1);
             continue;
@@ -95,17 +115,28 @@ fn read_config(root: &Path) -> Result<Config, Error> {
             continue;
         };
         let located = |line: Option<usize>, msg: String| {
-            Error::Site(vec![Diagnostic::error(*name, line, format!("invalid configuration: {msg}"))])
+            Error::Site(vec![Diagnostic::error(
+                *name,
+                line,
+                format!("invalid configuration: {msg}"),
+            )])
         };
         return if name.ends_with(".toml") {
             toml::from_str(&text).map_err(|e| {
-                located(e.span().map(|s| crate::load::config::line_of_offset(&text, s.start)), e.message().to_string())
+                located(
+                    e.span()
+                        .map(|s| crate::load::config::line_of_offset(&text, s.start)),
+                    e.message().to_string(),
+                )
             })
         } else if name.ends_with(".json") {
             serde_json::from_str(&text).map_err(|e| located(Some(e.line()), e.to_string()))
         } else {
             serde_saphyr::from_str(&text).map_err(|e| {
-                located(e.location().map(|l| l.line() as usize), e.to_string().lines().next().unwrap_or("").to_string())
+                located(
+                    e.location().map(|l| l.line() as usize),
+                    e.to_string().lines().next().unwrap_or("").to_string(),
+                )
             })
         };
     }
@@ -124,15 +155,27 @@ fn page(
     let f = &file.front;
     let is_bundle = path.file_stem().is_some_and(|s| s == "index");
     let page_dir = path.parent()?.to_path_buf();
-    let name_path: PathBuf = if is_bundle { page_dir.clone() } else { path.with_extension("") };
+    let name_path: PathBuf = if is_bundle {
+        page_dir.clone()
+    } else {
+        path.with_extension("")
+    };
     let rel = name_path.strip_prefix(content).ok()?;
-    let mut parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     let filename = parts.pop()?;
     if parts.is_empty() {
         report.skip(shown, "not in a section folder (a page, not a post)");
         return None;
     }
-    let Some(date) = f.date.as_ref().or(f.publish_date.as_ref()).map(|d| (d.text(), When::parse(&d.text()))) else {
+    let Some(date) = f
+        .date
+        .as_ref()
+        .or(f.publish_date.as_ref())
+        .map(|d| (d.text(), When::parse(&d.text())))
+    else {
         report.skip(shown, "no `date`");
         return None;
     };
@@ -143,12 +186,26 @@ fn page(
     let _ = raw;
     let title = f.title().unwrap_or_else(|| filename.clone());
     let slug_value = f.slug.as_ref().map(|s| s.text());
-    let mut front = NewFront::new(title.clone(), date, slug_value.clone().unwrap_or_else(|| filename.clone()));
-    front.set_updated(f.lastmod.as_ref().or(f.updated.as_ref()).and_then(|d| When::parse(&d.text())));
+    let mut front = NewFront::new(
+        title.clone(),
+        date,
+        slug_value.clone().unwrap_or_else(|| filename.clone()),
+    );
+    front.set_updated(
+        f.lastmod
+            .as_ref()
+            .or(f.updated.as_ref())
+            .and_then(|d| When::parse(&d.text())),
+    );
     front.draft = f.draft == Some(true);
     front.authors = f.authors();
     front.summary = f.summary();
-    for t in f.tags.iter().chain(f.categories.iter()).flat_map(|t| t.items()) {
+    for t in f
+        .tags
+        .iter()
+        .chain(f.categories.iter())
+        .flat_map(|t| t.items())
+    {
         push_unique(&mut front.tags, &t);
     }
     let old = match &f.url {
@@ -158,7 +215,13 @@ fn page(
                 When::Instant(d) => d.naive_local(),
                 When::Local(n) => n,
             };
-            let hp = HugoPage { date: naive, sections: &parts, title: &title, slug: slug_value.as_deref(), filename: &filename };
+            let hp = HugoPage {
+                date: naive,
+                sections: &parts,
+                title: &title,
+                slug: slug_value.as_deref(),
+                filename: &filename,
+            };
             urls::hugo_permalink(config.permalink(&parts[0]), &hp)
         }
     };
@@ -167,7 +230,11 @@ fn page(
     }
     let dir_of_old = old.rsplit_once('/').map_or("/", |(d, _)| d).to_string();
     for alias in f.old_aliases() {
-        let alias = if alias.starts_with('/') { alias } else { format!("{}/{alias}", dir_of_old.trim_end_matches('/')) };
+        let alias = if alias.starts_with('/') {
+            alias
+        } else {
+            format!("{}/{alias}", dir_of_old.trim_end_matches('/'))
+        };
         front.aliases.push(alias);
     }
     let mut files = Vec::new();
@@ -175,11 +242,21 @@ fn page(
         bundle_resources(&page_dir, &mut files);
     }
     if let Some(image) = f.image() {
-        front.image = Some(assets.localize(&image, &page_dir, &mut files).unwrap_or(image));
+        front.image = Some(
+            assets
+                .localize(&image, &page_dir, &mut files)
+                .unwrap_or(image),
+        );
     }
     generators::report_templates(&file.body, file.body_line, shown, report);
     let body = assets.localize_body(&file.body, &page_dir, &mut files);
-    Some(Article { origin: shown.to_string(), section: parts[0].clone(), front, body, files })
+    Some(Article {
+        origin: shown.to_string(),
+        section: parts[0].clone(),
+        front,
+        body,
+        files,
+    })
 }
 
 /// A leaf bundle's resources (every file beside `index.md` but Markdown), sorted.
@@ -190,11 +267,20 @@ pub fn bundle_resources(dir: &Path, files: &mut Vec<BundleFile>) {
     let mut found: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_file() && !matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "markdown")))
+        .filter(|p| {
+            p.is_file()
+                && !matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("md" | "markdown")
+                )
+        })
         .collect();
     found.sort();
     for from in found {
-        let name = from.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = from
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if !name.starts_with('.') {
             files.push(BundleFile { from, name });
         }

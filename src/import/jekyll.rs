@@ -48,16 +48,27 @@ const IGNORED_KEYS: &[&str] = &["layout", "comments", "share", "toc", "sitemap"]
 pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
     let root = &opts.source;
     if !root.is_dir() {
-        return Err(Error::Usage(format!("{}: not a folder (give the Jekyll site's folder)", root.display())));
+        return Err(Error::Usage(format!(
+            "{}: not a folder (give the Jekyll site's folder)",
+            root.display()
+        )));
     }
     let config = read_config(root)?;
     let tz: Option<Tz> = config.timezone.as_deref().and_then(|t| t.parse().ok());
-    let assets = Assets { root: root.clone(), base_path: config.baseurl.clone().unwrap_or_default() };
+    let assets = Assets {
+        root: root.clone(),
+        base_path: config.baseurl.clone().unwrap_or_default(),
+    };
     let mut articles = Vec::new();
     let mut errors = Vec::new();
     let mut keys = UnmappedKeys::default();
-    for path in generators::content_files(root, &["_site", "node_modules", "vendor", ".jekyll-cache"]) {
-        let folder = path.parent().and_then(Path::file_name).and_then(|n| n.to_str());
+    for path in
+        generators::content_files(root, &["_site", "node_modules", "vendor", ".jekyll-cache"])
+    {
+        let folder = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str());
         let draft_folder = match folder {
             Some("_posts") => false,
             Some("_drafts") => true,
@@ -68,7 +79,13 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
         match generators::read_source(&text, Path::new(&shown)) {
             Ok(file) => {
                 keys.add(&file.front, IGNORED_KEYS);
-                let ctx = PostContext { root, config: &config, tz, assets: &assets, draft_folder };
+                let ctx = PostContext {
+                    root,
+                    config: &config,
+                    tz,
+                    assets: &assets,
+                    draft_folder,
+                };
                 if let Some(a) = post(&path, &shown, file, &ctx, report) {
                     articles.push(a);
                 }
@@ -80,7 +97,13 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
     let site = SourceSite {
         title: config.title.clone().or_else(|| config.name.clone()),
         timezone: config.timezone.clone(),
-        base_url: config.url.as_ref().map(|u| format!("{}{}", u.trim_end_matches('/'), config.baseurl.as_deref().unwrap_or("/"))),
+        base_url: config.url.as_ref().map(|u| {
+            format!(
+                "{}{}",
+                u.trim_end_matches('/'),
+                config.baseurl.as_deref().unwrap_or("/")
+            )
+        }),
     };
     generators::finish(opts, &site, articles, errors, report)
 }
@@ -93,7 +116,11 @@ fn read_config(root: &Path) -> Result<Config, Error> {
     serde_saphyr::from_str(&text).map_err(|e| {
         let line = e.location().map(|l| l.line() as usize);
         let first = e.to_string().lines().next().unwrap_or("").to_string();
-        Error::Site(vec![Diagnostic::error("_config.yml", line, format!("invalid YAML: {first}"))])
+        Error::Site(vec![Diagnostic::error(
+            "_config.yml",
+            line,
+            format!("invalid YAML: {first}"),
+        )])
     })
 }
 
@@ -111,7 +138,13 @@ fn split_name(stem: &str) -> Option<(When, &str)> {
     Some((date, stem.get(11..).filter(|s| !s.is_empty())?))
 }
 
-fn post(path: &Path, shown: &str, file: SourceFile, ctx: &PostContext, report: &mut Report) -> Option<Article> {
+fn post(
+    path: &Path,
+    shown: &str,
+    file: SourceFile,
+    ctx: &PostContext,
+    report: &mut Report,
+) -> Option<Article> {
     let stem = path.file_stem()?.to_string_lossy().into_owned();
     let f = &file.front;
     let (name_date, name_title) = match split_name(&stem) {
@@ -127,7 +160,10 @@ fn post(path: &Path, shown: &str, file: SourceFile, ctx: &PostContext, report: &
         Some((_, Some(d))) => d,
         Some((raw, None)) => match name_date {
             Some(d) => {
-                report.review(shown, format!("`date: {raw}` is not a date: used the file name's date"));
+                report.review(
+                    shown,
+                    format!("`date: {raw}` is not a date: used the file name's date"),
+                );
                 d
             }
             None => {
@@ -147,12 +183,21 @@ fn post(path: &Path, shown: &str, file: SourceFile, ctx: &PostContext, report: &
     let title_part = f.slug.as_ref().map_or(name_title.clone(), |s| s.text());
     let title = f.title().unwrap_or_else(|| title_from_folder(&name_title));
     let mut front = NewFront::new(title, date, title_part.clone());
-    front.set_updated(f.last_modified_at.as_ref().or(f.updated.as_ref()).and_then(|d| When::parse(&d.text())).map(|d| d.fixed_in(ctx.tz)));
+    front.set_updated(
+        f.last_modified_at
+            .as_ref()
+            .or(f.updated.as_ref())
+            .and_then(|d| When::parse(&d.text()))
+            .map(|d| d.fixed_in(ctx.tz)),
+    );
     front.draft = ctx.draft_folder || f.published == Some(false) || f.draft == Some(true);
     front.authors = f.authors();
     front.summary = f.summary();
     let categories = categories(path, ctx.root, f);
-    let section = categories.first().cloned().unwrap_or_else(|| "posts".to_string());
+    let section = categories
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "posts".to_string());
     for c in categories.iter().skip(1) {
         push_unique(&mut front.tags, c);
     }
@@ -164,19 +209,37 @@ fn post(path: &Path, shown: &str, file: SourceFile, ctx: &PostContext, report: &
             When::Instant(d) => d.with_timezone(&ctx.tz.unwrap_or(Tz::UTC)).naive_local(),
             When::Local(n) => n,
         };
-        let post = JekyllPost { date: naive, title: &title_part, categories: &categories };
-        let pattern = f.permalink.as_deref().or(ctx.config.post_permalink()).unwrap_or("date");
+        let post = JekyllPost {
+            date: naive,
+            title: &title_part,
+            categories: &categories,
+        };
+        let pattern = f
+            .permalink
+            .as_deref()
+            .or(ctx.config.post_permalink())
+            .unwrap_or("date");
         front.aliases.push(urls::jekyll_permalink(pattern, &post));
     }
     front.aliases.extend(f.old_aliases());
     let page_dir = path.parent()?;
     let mut files = Vec::new();
     if let Some(image) = f.image() {
-        front.image = Some(ctx.assets.localize(&image, page_dir, &mut files).unwrap_or(image));
+        front.image = Some(
+            ctx.assets
+                .localize(&image, page_dir, &mut files)
+                .unwrap_or(image),
+        );
     }
     generators::report_templates(&file.body, file.body_line, shown, report);
     let body = ctx.assets.localize_body(&file.body, page_dir, &mut files);
-    Some(Article { origin: shown.to_string(), section, front, body, files })
+    Some(Article {
+        origin: shown.to_string(),
+        section,
+        front,
+        body,
+        files,
+    })
 }
 
 /// Categories from the folders above `_posts` and from the front matter, in that order.
@@ -191,7 +254,11 @@ fn categories(path: &Path, root: &Path, f: &generators::SourceFront) -> Vec<Stri
             push_unique(&mut out, &c);
         }
     }
-    let listed = f.categories.iter().flat_map(jekyll_list).chain(f.category.iter().map(|c| c.text()));
+    let listed = f
+        .categories
+        .iter()
+        .flat_map(jekyll_list)
+        .chain(f.category.iter().map(|c| c.text()));
     for c in listed {
         push_unique(&mut out, &c);
     }

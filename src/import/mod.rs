@@ -125,7 +125,10 @@ impl Writer {
     pub fn write(&mut self, mut article: Article, report: &mut Report) -> Result<(), Error> {
         let (section, section_title) = self.sections.resolve(&article.section);
         if section.is_empty() {
-            report.skip(&article.origin, format!("section `{}` has no usable name", article.section));
+            report.skip(
+                &article.origin,
+                format!("section `{}` has no usable name", article.section),
+            );
             return Ok(());
         }
         let Some((stem, url)) = self.place(&mut article, &section, report) else {
@@ -136,12 +139,19 @@ impl Writer {
         let bundle = folder.join(&stem).join("index.md");
         for existing in [&single, &bundle] {
             if self.site_dir.join(existing).exists() {
-                report.skip(&article.origin, format!("already there: {}", slash(existing)));
+                report.skip(
+                    &article.origin,
+                    format!("already there: {}", slash(existing)),
+                );
                 return Ok(());
             }
         }
         self.keep_aliases(&mut article, &section, &url, report);
-        let rel = if article.files.is_empty() { single } else { bundle };
+        let rel = if article.files.is_empty() {
+            single
+        } else {
+            bundle
+        };
         let path = self.site_dir.join(&rel);
         create_new(&path, article.front.to_file(&article.body).as_bytes())?;
         for file in &article.files {
@@ -181,7 +191,9 @@ impl Writer {
                 if slug != base {
                     report.review(
                         &article.origin,
-                        format!("another article has the slug `{base}` on {day}: written as `{slug}`"),
+                        format!(
+                            "another article has the slug `{base}` on {day}: written as `{slug}`"
+                        ),
                     );
                 }
                 self.taken.insert(stem);
@@ -199,8 +211,9 @@ impl Writer {
     fn keep_aliases(&self, article: &mut Article, section: &str, url: &str, report: &mut Report) {
         let mut seen = HashSet::new();
         let aliases = std::mem::take(&mut article.front.aliases);
-        let is_section =
-            |s: &str| s == section || self.config.section(s).is_some() || self.written.contains_key(s);
+        let is_section = |s: &str| {
+            s == section || self.config.section(s).is_some() || self.written.contains_key(s)
+        };
         for alias in aliases {
             match alias_path(&alias) {
                 Ok(p) if p == url => {}
@@ -240,7 +253,10 @@ fn new_config(source: &SourceSite) -> String {
         .base_url
         .as_deref()
         .filter(|u| crate::load::config::BaseUrl::parse(u).is_ok())
-        .unwrap_or("https://example.org/");
+        .map_or_else(
+            || "https://example.org/".to_string(),
+            |u| format!("{}/", u.trim_end_matches('/')),
+        );
     let tz = source
         .timezone
         .as_deref()

@@ -82,7 +82,10 @@ mod tests {
         let map = SectionMap::new(&config, &cli);
         assert_eq!(map.resolve("local-news"), ("local".into(), "Local".into()));
         assert_eq!(map.resolve("Uncategorized").0, "news");
-        assert_eq!(map.resolve("Sport & Leisure"), ("sport-leisure".into(), "Sport & Leisure".into()));
+        assert_eq!(
+            map.resolve("Sport & Leisure"),
+            ("sport-leisure".into(), "Sport & Leisure".into())
+        );
         let over = SectionMap::new(&config, &[("local news".into(), "city".into())]);
         assert_eq!(over.resolve("Local News").0, "city");
     }

@@ -21,8 +21,15 @@ pub fn old_path(url: &str, base_path: &str) -> Option<String> {
         .ok()?
         .into_owned();
     let base = base_path.trim_end_matches('/');
-    let rest = decoded.strip_prefix(base).filter(|r| r.starts_with('/')).unwrap_or(&decoded);
-    let rest = if rest.starts_with('/') { rest.to_string() } else { format!("/{rest}") };
+    let rest = decoded
+        .strip_prefix(base)
+        .filter(|r| r.starts_with('/'))
+        .unwrap_or(&decoded);
+    let rest = if rest.starts_with('/') {
+        rest.to_string()
+    } else {
+        format!("/{rest}")
+    };
     (rest != "/").then_some(rest)
 }
 
@@ -40,11 +47,15 @@ pub fn is_generated(path: &str, is_section: impl Fn(&str) -> bool) -> bool {
     let first = segs[0];
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let date_tail = |rest: &[&str]| {
-        rest.len() <= 3 && rest.first().is_none_or(|y| digits(y, 4)) && rest.iter().skip(1).all(|s| digits(s, 2))
+        rest.len() <= 3
+            && rest.first().is_none_or(|y| digits(y, 4))
+            && rest.iter().skip(1).all(|s| digits(s, 2))
     };
     if !path.ends_with('/') {
-        return matches!(path, "feed.xml" | "sitemap.xml" | "news-sitemap.xml" | "404.html" | "robots.txt")
-            || (segs.len() == 2 && segs[1] == "feed.xml" && is_section(first));
+        return matches!(
+            path,
+            "feed.xml" | "sitemap.xml" | "news-sitemap.xml" | "404.html" | "robots.txt"
+        ) || (segs.len() == 2 && segs[1] == "feed.xml" && is_section(first));
     }
     matches!(first, "tags" | "authors" | "sources" | "search" | "page")
         || date_tail(&segs)
@@ -129,8 +140,12 @@ pub struct HugoPage<'a> {
 /// when the section has none. Hugo lower-cases paths unless told not to.
 pub fn hugo_permalink(pattern: Option<&str>, page: &HugoPage) -> String {
     let d = page.date;
-    let slug = page.slug.map_or_else(|| hugo_urlize(page.title), hugo_urlize);
-    let slug_or_file = page.slug.map_or_else(|| hugo_urlize(page.filename), hugo_urlize);
+    let slug = page
+        .slug
+        .map_or_else(|| hugo_urlize(page.title), hugo_urlize);
+    let slug_or_file = page
+        .slug
+        .map_or_else(|| hugo_urlize(page.filename), hugo_urlize);
     let default = format!("/{}/:slugorfilename/", page.sections.join("/"));
     let pattern = pattern.unwrap_or(&default);
     let tokens: [(&str, String); 15] = [
@@ -143,7 +158,10 @@ pub fn hugo_permalink(pattern: Option<&str>, page: &HugoPage) -> String {
         (":weekday", d.weekday().num_days_from_sunday().to_string()),
         (":yearday", d.ordinal().to_string()),
         (":sections", page.sections.join("/")),
-        (":section", page.sections.first().cloned().unwrap_or_default()),
+        (
+            ":section",
+            page.sections.first().cloned().unwrap_or_default(),
+        ),
         (":year", format!("{:04}", d.year())),
         (":month", format!("{:02}", d.month())),
         (":day", format!("{:02}", d.day())),
@@ -175,7 +193,11 @@ fn fill(pattern: &str, tokens: &[(&str, String)]) -> String {
     while out.contains("//") {
         out = out.replace("//", "/");
     }
-    if out.starts_with('/') { out } else { format!("/{out}") }
+    if out.starts_with('/') {
+        out
+    } else {
+        format!("/{out}")
+    }
 }
 
 #[cfg(test)]
@@ -184,14 +206,26 @@ mod tests {
     use chrono::NaiveDate;
 
     fn at(y: i32, m: u32, d: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(9, 5, 0).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(9, 5, 0)
+            .unwrap()
     }
 
     #[test]
     fn old_paths() {
-        assert_eq!(old_path("https://old.example.com/2020/01/hi/", "/").as_deref(), Some("/2020/01/hi/"));
-        assert_eq!(old_path("https://old.example.com/blog/2020/hi/", "/blog/").as_deref(), Some("/2020/hi/"));
-        assert_eq!(old_path("https://e.com/%C3%A9t%C3%A9/", "/").as_deref(), Some("/été/"));
+        assert_eq!(
+            old_path("https://old.example.com/2020/01/hi/", "/").as_deref(),
+            Some("/2020/01/hi/")
+        );
+        assert_eq!(
+            old_path("https://old.example.com/blog/2020/hi/", "/blog/").as_deref(),
+            Some("/2020/hi/")
+        );
+        assert_eq!(
+            old_path("https://e.com/%C3%A9t%C3%A9/", "/").as_deref(),
+            Some("/été/")
+        );
         assert_eq!(old_path("https://e.com/?p=12", "/"), None);
         assert_eq!(old_path("https://e.com/", "/"), None);
         assert_eq!(base_path("https://e.com/blog"), "/blog/");
@@ -201,10 +235,28 @@ mod tests {
     #[test]
     fn generated_pages() {
         let news = |s: &str| s == "news";
-        for p in ["tags/", "tags/x/", "search/", "2020/", "2020/01/", "2020/01/02/", "news/", "news/page/2/", "news/2020/01/", "feed.xml", "news/feed.xml"] {
+        for p in [
+            "tags/",
+            "tags/x/",
+            "search/",
+            "2020/",
+            "2020/01/",
+            "2020/01/02/",
+            "news/",
+            "news/page/2/",
+            "news/2020/01/",
+            "feed.xml",
+            "news/feed.xml",
+        ] {
             assert!(is_generated(p, news), "{p}");
         }
-        for p in ["2020/01/hello/", "news/2020/01/02/hello/", "about/", "old/feed.xml", "hello.html"] {
+        for p in [
+            "2020/01/hello/",
+            "news/2020/01/02/hello/",
+            "about/",
+            "old/feed.xml",
+            "hello.html",
+        ] {
             assert!(!is_generated(p, news), "{p}");
         }
     }
@@ -212,14 +264,36 @@ mod tests {
     #[test]
     fn jekyll_styles() {
         let cats = vec!["News".to_string(), "Local".to_string()];
-        let post = JekyllPost { date: at(2020, 3, 7), title: "Hello-World", categories: &cats };
-        assert_eq!(jekyll_permalink("date", &post), "/news/local/2020/03/07/Hello-World.html");
-        assert_eq!(jekyll_permalink("pretty", &post), "/news/local/2020/03/07/Hello-World/");
-        assert_eq!(jekyll_permalink("/:year/:slug/", &post), "/2020/hello-world/");
+        let post = JekyllPost {
+            date: at(2020, 3, 7),
+            title: "Hello-World",
+            categories: &cats,
+        };
+        assert_eq!(
+            jekyll_permalink("date", &post),
+            "/news/local/2020/03/07/Hello-World.html"
+        );
+        assert_eq!(
+            jekyll_permalink("pretty", &post),
+            "/news/local/2020/03/07/Hello-World/"
+        );
+        assert_eq!(
+            jekyll_permalink("/:year/:slug/", &post),
+            "/2020/hello-world/"
+        );
         let none: Vec<String> = vec![];
-        let post = JekyllPost { date: at(2020, 3, 7), title: "x", categories: &none };
+        let post = JekyllPost {
+            date: at(2020, 3, 7),
+            title: "x",
+            categories: &none,
+        };
         assert_eq!(jekyll_permalink("none", &post), "/x.html");
-        assert_eq!(jekyll_permalink("/:i_month/:y_day/:title", &post), "/3/067/x");
+        assert_eq!(jekyll_permalink("ordinal", &post), "/2020/067/x.html");
+        assert_eq!(jekyll_permalink("weekdate", &post), "/2020/W10/Sat/x.html");
+        assert_eq!(
+            jekyll_permalink("/:i_month/:y_day/:title", &post),
+            "/3/067/x"
+        );
     }
 
     #[test]
@@ -233,7 +307,13 @@ mod tests {
             filename: "My_File",
         };
         assert_eq!(hugo_permalink(None, &page), "/posts/my_file/");
-        assert_eq!(hugo_permalink(Some("/:year/:month/:title/"), &page), "/2021/12/big-news-today/");
-        assert_eq!(hugo_permalink(Some("/:section/:monthname/:slug/"), &page), "/posts/december/big-news-today/");
+        assert_eq!(
+            hugo_permalink(Some("/:year/:month/:title/"), &page),
+            "/2021/12/big-news-today/"
+        );
+        assert_eq!(
+            hugo_permalink(Some("/:section/:monthname/:slug/"), &page),
+            "/posts/december/big-news-today/"
+        );
     }
 }

@@ -28,16 +28,25 @@ struct Context {
 }
 
 pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
-    if let Some(dir) = &opts.uploads {
-        if !dir.is_dir() {
-            return Err(Error::Usage(format!("--uploads {}: no such folder", dir.display())));
-        }
+    if let Some(dir) = &opts.uploads
+        && !dir.is_dir()
+    {
+        return Err(Error::Usage(format!(
+            "--uploads {}: no such folder",
+            dir.display()
+        )));
     }
     let mut attachments = BTreeMap::new();
     let channel = wxr::read(&opts.source, |item, _| {
         if item.post_type == "attachment" {
             let url = item.attachment_url;
-            attachments.insert(item.post_id, Attachment { url, parent: item.post_parent });
+            attachments.insert(
+                item.post_id,
+                Attachment {
+                    url,
+                    parent: item.post_parent,
+                },
+            );
         }
         Ok(())
     })?;
@@ -47,7 +56,11 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
         timezone: None,
     };
     let mut writer = Writer::open(opts, &source)?;
-    let base = if channel.base_blog_url.is_empty() { &channel.link } else { &channel.base_blog_url };
+    let base = if channel.base_blog_url.is_empty() {
+        &channel.link
+    } else {
+        &channel.base_blog_url
+    };
     let mut ctx = Context {
         attachments,
         uploads: opts.uploads.clone(),
@@ -103,7 +116,9 @@ fn post(item: Item, channel: &Channel, ctx: &mut Context, report: &mut Report) -
         title = format!("Untitled post {}", item.post_id);
         report.review(&origin, format!("has no title: written as \"{title}\""));
     }
-    let slug = percent_encoding::percent_decode_str(&item.post_name).decode_utf8_lossy().into_owned();
+    let slug = percent_encoding::percent_decode_str(&item.post_name)
+        .decode_utf8_lossy()
+        .into_owned();
     let mut front = NewFront::new(title, date, slug);
     front.set_updated(gmt(&item.post_modified_gmt));
     front.draft = draft;
@@ -117,7 +132,10 @@ fn post(item: Item, channel: &Channel, ctx: &mut Context, report: &mut Report) -
     if live {
         match urls::old_path(&item.link, &ctx.base_path) {
             Some(path) => front.aliases.push(path),
-            None => report.unmapped(&origin, format!("old URL `{}` cannot have a redirect page", item.link)),
+            None => report.unmapped(
+                &origin,
+                format!("old URL `{}` cannot have a redirect page", item.link),
+            ),
         }
     }
     let post_id = item.post_id.clone();
@@ -128,7 +146,11 @@ fn post(item: Item, channel: &Channel, ctx: &mut Context, report: &mut Report) -
     }
     let mut body = html;
     let mut files = Vec::new();
-    let featured = item.meta.get("_thumbnail_id").and_then(|id| ctx.attachments.get(id)).map(|a| a.url.clone());
+    let featured = item
+        .meta
+        .get("_thumbnail_id")
+        .and_then(|id| ctx.attachments.get(id))
+        .map(|a| a.url.clone());
     for url in upload_urls(&body) {
         if let Some(name) = bundle(&url, ctx, &mut files, &origin, report) {
             body = body.replace(&url, &name);
@@ -137,17 +159,33 @@ fn post(item: Item, channel: &Channel, ctx: &mut Context, report: &mut Report) -
     if let Some(url) = featured {
         front.image = Some(bundle(&url, ctx, &mut files, &origin, report).unwrap_or(url));
     }
-    Some(Article { origin, section, front, body, files })
+    Some(Article {
+        origin,
+        section,
+        front,
+        body,
+        files,
+    })
 }
 
 /// The section is the primary category (Yoast's, when set), else the first; the other
 /// categories and the tags become tags.
-fn sort_terms(item: &Item, channel: &Channel, front: &mut NewFront, origin: &str, report: &mut Report) -> String {
+fn sort_terms(
+    item: &Item,
+    channel: &Channel,
+    front: &mut NewFront,
+    origin: &str,
+    report: &mut Report,
+) -> String {
     let primary = item
         .meta
         .get("_yoast_wpseo_primary_category")
         .and_then(|id| channel.category_ids.get(id));
-    let categories: Vec<_> = item.terms.iter().filter(|t| t.domain == "category").collect();
+    let categories: Vec<_> = item
+        .terms
+        .iter()
+        .filter(|t| t.domain == "category")
+        .collect();
     let section_term = primary
         .and_then(|nice| categories.iter().find(|t| &t.nicename == nice))
         .or(categories.first());
@@ -165,9 +203,21 @@ fn sort_terms(item: &Item, channel: &Channel, front: &mut NewFront, origin: &str
 }
 
 /// Copies the upload behind `url` into the article's bundle; returns its name there.
-fn bundle(url: &str, ctx: &mut Context, files: &mut Vec<BundleFile>, origin: &str, report: &mut Report) -> Option<String> {
-    let rel = url.split_once("/wp-content/uploads/")?.1.split(['?', '#']).next()?;
-    let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy().into_owned();
+fn bundle(
+    url: &str,
+    ctx: &mut Context,
+    files: &mut Vec<BundleFile>,
+    origin: &str,
+    report: &mut Report,
+) -> Option<String> {
+    let rel = url
+        .split_once("/wp-content/uploads/")?
+        .1
+        .split(['?', '#'])
+        .next()?;
+    let rel = percent_encoding::percent_decode_str(rel)
+        .decode_utf8_lossy()
+        .into_owned();
     let Some(dir) = &ctx.uploads else {
         ctx.left_on_old_host += 1;
         return None;
@@ -177,7 +227,10 @@ fn bundle(url: &str, ctx: &mut Context, files: &mut Vec<BundleFile>, origin: &st
         return Some(f.name.clone());
     }
     if rel.split('/').any(|s| s == "..") || !from.is_file() {
-        report.review(origin, format!("missing upload `{rel}`: left at its old URL"));
+        report.review(
+            origin,
+            format!("missing upload `{rel}`: left at its old URL"),
+        );
         return None;
     }
     let base = Path::new(&rel).file_name()?.to_string_lossy().into_owned();
@@ -187,7 +240,10 @@ fn bundle(url: &str, ctx: &mut Context, files: &mut Vec<BundleFile>, origin: &st
         name = format!("{n}-{base}");
         n += 1;
     }
-    files.push(BundleFile { from, name: name.clone() });
+    files.push(BundleFile {
+        from,
+        name: name.clone(),
+    });
     Some(name)
 }
 
@@ -212,14 +268,22 @@ fn upload_urls(body: &str) -> Vec<String> {
 }
 
 /// The image URLs of a `[gallery]`: its `ids`, else the images attached to the post.
-fn gallery_urls(attachments: &BTreeMap<String, Attachment>, post_id: &str, attrs: &str) -> Vec<String> {
+fn gallery_urls(
+    attachments: &BTreeMap<String, Attachment>,
+    post_id: &str,
+    attrs: &str,
+) -> Vec<String> {
     match wpbody::attr(attrs, "ids") {
         Some(ids) => ids
             .split(',')
             .filter_map(|id| attachments.get(id.trim()))
             .map(|a| a.url.clone())
             .collect(),
-        None => attachments.values().filter(|a| a.parent == post_id).map(|a| a.url.clone()).collect(),
+        None => attachments
+            .values()
+            .filter(|a| a.parent == post_id)
+            .map(|a| a.url.clone())
+            .collect(),
     }
 }
 
@@ -231,7 +295,9 @@ fn gmt(s: &str) -> Option<When> {
 
 /// A site-local time (the export does not say the site's zone).
 fn local(s: &str) -> Option<When> {
-    NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S").ok().map(When::Local)
+    NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .map(When::Local)
 }
 
 /// HTML (an excerpt) as plain text, whitespace collapsed.

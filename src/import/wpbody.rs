@@ -9,17 +9,65 @@ const CONVERTED: &[&str] = &["caption", "wp_caption", "gallery", "embed"];
 
 /// Elements that start a block in WordPress's paragraph rules (`wpautop`).
 const BLOCK_TAGS: &[&str] = &[
-    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "iframe", "li", "nav", "ol", "p", "pre", "section", "table", "tbody",
-    "td", "tfoot", "th", "thead", "tr", "ul", "audio", "video", "!--", "style", "script",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "iframe",
+    "li",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "audio",
+    "video",
+    "!--",
+    "style",
+    "script",
 ];
 
 /// Attributes that only matter with WordPress's own stylesheets and scripts; dropping them
 /// lets plain images, headings and paragraphs become Markdown.
 const PRESENTATION_ATTRS: &[&str] = &[
-    "class", "srcset", "sizes", "width", "height", "loading", "decoding", "fetchpriority",
-    "data-id", "data-align", "rel", "target",
+    "class",
+    "srcset",
+    "sizes",
+    "width",
+    "height",
+    "loading",
+    "decoding",
+    "fetchpriority",
+    "data-id",
+    "data-align",
+    "rel",
+    "target",
 ];
 
 /// Whether the body was written with the block editor.
@@ -77,10 +125,18 @@ pub fn next_shortcode(text: &str, from: usize) -> Option<Shortcode<'_>> {
             let open_end = start + 1 + name_len + close + 1;
             let closing = format!("[/{name}]");
             let (content, end) = match text[open_end..].find(&closing) {
-                Some(c) => (Some(&text[open_end..open_end + c]), open_end + c + closing.len()),
+                Some(c) => (
+                    Some(&text[open_end..open_end + c]),
+                    open_end + c + closing.len(),
+                ),
                 None => (None, open_end),
             };
-            return Some(Shortcode { name, attrs, content, span: start..end });
+            return Some(Shortcode {
+                name,
+                attrs,
+                content,
+                span: start..end,
+            });
         }
         at = start + 1;
     }
@@ -129,7 +185,10 @@ pub fn convert_shortcodes(
             }
             "embed" => {
                 let url = sc.content.unwrap_or("").trim();
-                out.push_str(&format!("\n\n<p><a href=\"{0}\">{0}</a></p>\n\n", escape_attr(url)));
+                out.push_str(&format!(
+                    "\n\n<p><a href=\"{0}\">{0}</a></p>\n\n",
+                    escape_attr(url)
+                ));
             }
             other => {
                 unknown.insert(other.to_string());
@@ -159,7 +218,10 @@ fn caption(sc: &Shortcode) -> String {
     .unwrap_or(0);
     let (media, text) = content.split_at(split);
     let text = attr(sc.attrs, "caption").unwrap_or(text).trim();
-    format!("\n\n<figure>{}<figcaption>{text}</figcaption></figure>\n\n", media.trim())
+    format!(
+        "\n\n<figure>{}<figcaption>{text}</figcaption></figure>\n\n",
+        media.trim()
+    )
 }
 
 fn escape_attr(s: &str) -> String {
@@ -279,7 +341,12 @@ fn attribute_len(s: &str, name_len: usize) -> usize {
         Some(q @ ('"' | '\'')) => value[1..]
             .find(q)
             .map_or(s.len(), |end| value_start + 1 + end + 1),
-        _ => value_start + value.find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(value.len()),
+        _ => {
+            value_start
+                + value
+                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                    .unwrap_or(value.len())
+        }
     }
 }
 
@@ -299,7 +366,10 @@ pub fn to_markdown(html: &str) -> String {
 }
 
 /// The whole body pipeline. `gallery_urls` resolves `[gallery]` attributes to image URLs.
-pub fn convert(html: &str, gallery_urls: &dyn Fn(&str) -> Vec<String>) -> (String, BTreeSet<String>) {
+pub fn convert(
+    html: &str,
+    gallery_urls: &dyn Fn(&str) -> Vec<String>,
+) -> (String, BTreeSet<String>) {
     let blocks = has_blocks(html);
     let html = strip_block_comments(html);
     let (html, unknown) = convert_shortcodes(&html, gallery_urls);
@@ -334,7 +404,12 @@ mod tests {
     fn shortcodes() {
         let text = "[caption id=\"a\" width=\"300\"]<img src=\"x.jpg\" /> The harbour[/caption] [sic] [foo bar=\"1\"] [1]";
         let (out, unknown) = convert_shortcodes(text, &no_gallery);
-        assert!(out.contains("<figure><img src=\"x.jpg\" /><figcaption>The harbour</figcaption></figure>"), "{out}");
+        assert!(
+            out.contains(
+                "<figure><img src=\"x.jpg\" /><figcaption>The harbour</figcaption></figure>"
+            ),
+            "{out}"
+        );
         assert_eq!(unknown.into_iter().collect::<Vec<_>>(), vec!["foo", "sic"]);
         let (out, _) = convert_shortcodes(
             "[caption]<img src=\"a.jpg\" alt=\"x>y\"> Some <a href=\"/x\">linked</a> words[/caption]",
@@ -344,19 +419,36 @@ mod tests {
             out.contains("<figure><img src=\"a.jpg\" alt=\"x>y\"><figcaption>Some <a href=\"/x\">linked</a> words</figcaption>"),
             "{out}"
         );
+        let (out, _) = convert_shortcodes("[embed]https://video.example/1[/embed]", &no_gallery);
+        assert!(
+            out.contains("<a href=\"https://video.example/1\">https://video.example/1</a>"),
+            "{out}"
+        );
         let (out, _) = convert_shortcodes("[gallery ids=\"1,2\"]", &|a: &str| {
-            attr(a, "ids").unwrap().split(',').map(|i| format!("/{i}.jpg")).collect()
+            attr(a, "ids")
+                .unwrap()
+                .split(',')
+                .map(|i| format!("/{i}.jpg"))
+                .collect()
         });
-        assert!(out.contains("<img src=\"/1.jpg\" alt=\"\"><img src=\"/2.jpg\" alt=\"\">"), "{out}");
+        assert!(
+            out.contains("<img src=\"/1.jpg\" alt=\"\"><img src=\"/2.jpg\" alt=\"\">"),
+            "{out}"
+        );
     }
 
     #[test]
     fn presentation_attributes_go() {
         assert_eq!(
-            strip_presentation("<img class=\"wp-image-5\" src=\"a.jpg\" width=300 alt='x > y'/> a > b"),
+            strip_presentation(
+                "<img class=\"wp-image-5\" src=\"a.jpg\" width=300 alt='x > y'/> a > b"
+            ),
             "<img src=\"a.jpg\" alt='x > y'/> a > b"
         );
-        assert_eq!(strip_presentation("<h2 class=\"wp-block-heading\">T</h2>"), "<h2>T</h2>");
+        assert_eq!(
+            strip_presentation("<h2 class=\"wp-block-heading\">T</h2>"),
+            "<h2>T</h2>"
+        );
     }
 
     #[test]

@@ -127,7 +127,11 @@ impl Channel {
     fn close(&mut self, name: &str) {
         if name == "wp:author" {
             let (login, display) = std::mem::take(&mut self.pending_author);
-            let display = if display.trim().is_empty() { login.clone() } else { display };
+            let display = if display.trim().is_empty() {
+                login.clone()
+            } else {
+                display
+            };
             self.authors.insert(login, display);
         } else if name == "wp:category" {
             let (id, nicename) = std::mem::take(&mut self.pending_category);
@@ -188,10 +192,11 @@ pub fn read(
                 open.push(name);
             }
             Event::Empty(e) => {
-                if let Place::Item(item) = &mut place {
-                    if below.is_empty() && e.name().as_ref() == "category" {
-                        item.terms.push(term(&e));
-                    }
+                if let Place::Item(item) = &mut place
+                    && below.is_empty()
+                    && e.name().as_ref() == "category"
+                {
+                    item.terms.push(term(&e));
                 }
             }
             Event::Text(t) => text.push_str(&t.xml10_content()),
@@ -234,7 +239,11 @@ pub fn read(
         ));
     }
     if channel.title.is_empty() && channel.link.is_empty() {
-        return Err(xml_error(path, 0, "no <channel>: this is not a WordPress export (WXR) file"));
+        return Err(xml_error(
+            path,
+            0,
+            "no <channel>: this is not a WordPress export (WXR) file",
+        ));
     }
     Ok(channel)
 }
@@ -242,7 +251,10 @@ pub fn read(
 fn term(e: &quick_xml::events::BytesStart) -> Term {
     let mut t = Term::default();
     for attr in e.attributes().flatten() {
-        let value = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default();
+        let value = attr
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map(|v| v.into_owned())
+            .unwrap_or_default();
         match attr.key.as_ref() {
             "domain" => t.domain = value,
             "nicename" => t.nicename = value,
@@ -253,11 +265,7 @@ fn term(e: &quick_xml::events::BytesStart) -> Term {
 }
 
 /// The text of `&name;` or `&#n;`; the five XML entities are all XML defines.
-fn entity(
-    r: &quick_xml::events::BytesRef,
-    path: &Path,
-    offset: u64,
-) -> Result<String, Error> {
+fn entity(r: &quick_xml::events::BytesRef, path: &Path, offset: u64) -> Result<String, Error> {
     if let Ok(Some(c)) = r.resolve_char_ref() {
         return Ok(c.to_string());
     }
@@ -269,7 +277,11 @@ fn entity(
         "quot" => "\"",
         "apos" => "'",
         other => {
-            return Err(xml_error(path, offset, &format!("unknown entity `&{other};`")));
+            return Err(xml_error(
+                path,
+                offset,
+                &format!("unknown entity `&{other};`"),
+            ));
         }
     };
     Ok(text.to_string())
@@ -277,8 +289,12 @@ fn entity(
 
 /// An XML error located by line: the file is read again up to the byte offset.
 fn xml_error(path: &Path, offset: u64, message: &str) -> Error {
-    let line = File::open(path).ok().map(|f| line_at(BufReader::new(f), offset));
-    let name = path.file_name().map_or_else(|| path.to_path_buf(), std::path::PathBuf::from);
+    let line = File::open(path)
+        .ok()
+        .map(|f| line_at(BufReader::new(f), offset));
+    let name = path
+        .file_name()
+        .map_or_else(|| path.to_path_buf(), std::path::PathBuf::from);
     Error::Site(vec![Diagnostic::error(
         name,
         line,

@@ -20,16 +20,29 @@ struct Config {
 }
 
 /// Keys for Zola's templates only.
-const IGNORED_KEYS: &[&str] = &["template", "weight", "in_search_index", "render", "extra", "insert_anchor_links"];
+const IGNORED_KEYS: &[&str] = &[
+    "template",
+    "weight",
+    "in_search_index",
+    "render",
+    "extra",
+    "insert_anchor_links",
+];
 
 pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
     let root = &opts.source;
     let content = root.join("content");
     if !content.is_dir() {
-        return Err(Error::Usage(format!("{}: no content/ folder (give the Zola site's folder)", root.display())));
+        return Err(Error::Usage(format!(
+            "{}: no content/ folder (give the Zola site's folder)",
+            root.display()
+        )));
     }
     let config = read_config(root)?;
-    let assets = Assets { root: root.join("static"), base_path: String::new() };
+    let assets = Assets {
+        root: root.join("static"),
+        base_path: String::new(),
+    };
     let mut articles = Vec::new();
     let mut errors = Vec::new();
     let mut keys = UnmappedKeys::default();
@@ -51,7 +64,11 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
         }
     }
     keys.report("content", report);
-    let site = SourceSite { title: config.title.clone(), base_url: config.base_url.clone(), timezone: None };
+    let site = SourceSite {
+        title: config.title.clone(),
+        base_url: config.base_url.clone(),
+        timezone: None,
+    };
     generators::finish(opts, &site, articles, errors, report)
 }
 
@@ -60,8 +77,14 @@ fn read_config(root: &Path) -> Result<Config, Error> {
         return Ok(Config::default());
     };
     toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| crate::load::config::line_of_offset(&text, s.start));
-        Error::Site(vec![Diagnostic::error("config.toml", line, format!("invalid TOML: {}", e.message()))])
+        let line = e
+            .span()
+            .map(|s| crate::load::config::line_of_offset(&text, s.start));
+        Error::Site(vec![Diagnostic::error(
+            "config.toml",
+            line,
+            format!("invalid TOML: {}", e.message()),
+        )])
     })
 }
 
@@ -79,13 +102,27 @@ fn zola_slug(s: &str) -> String {
     slugify(s).replace(['.', '_'], "-")
 }
 
-fn page(path: &Path, content: &Path, shown: &str, file: SourceFile, assets: &Assets, report: &mut Report) -> Option<Article> {
+fn page(
+    path: &Path,
+    content: &Path,
+    shown: &str,
+    file: SourceFile,
+    assets: &Assets,
+    report: &mut Report,
+) -> Option<Article> {
     let f = &file.front;
     let is_bundle = path.file_stem().is_some_and(|s| s == "index");
     let page_dir = path.parent()?.to_path_buf();
-    let name_path: PathBuf = if is_bundle { page_dir.clone() } else { path.with_extension("") };
+    let name_path: PathBuf = if is_bundle {
+        page_dir.clone()
+    } else {
+        path.with_extension("")
+    };
     let rel = name_path.strip_prefix(content).ok()?;
-    let mut parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     let name = parts.pop()?;
     if parts.is_empty() {
         report.skip(shown, "not in a section folder (a page, not a post)");
@@ -106,7 +143,10 @@ fn page(path: &Path, content: &Path, shown: &str, file: SourceFile, assets: &Ass
             }
         },
     };
-    let slug = f.slug.as_ref().map_or_else(|| name_slug.to_string(), |s| s.text());
+    let slug = f
+        .slug
+        .as_ref()
+        .map_or_else(|| name_slug.to_string(), |s| s.text());
     let title = f.title().unwrap_or_else(|| name_slug.to_string());
     let mut front = NewFront::new(title, date, slug.clone());
     front.set_updated(f.updated.as_ref().and_then(|d| When::parse(&d.text())));
@@ -145,9 +185,19 @@ fn page(path: &Path, content: &Path, shown: &str, file: SourceFile, assets: &Ass
         bundle_resources(&page_dir, &mut files);
     }
     if let Some(image) = f.image() {
-        front.image = Some(assets.localize(&image, &page_dir, &mut files).unwrap_or(image));
+        front.image = Some(
+            assets
+                .localize(&image, &page_dir, &mut files)
+                .unwrap_or(image),
+        );
     }
     generators::report_templates(&file.body, file.body_line, shown, report);
     let body = assets.localize_body(&file.body, &page_dir, &mut files);
-    Some(Article { origin: shown.to_string(), section: parts[0].clone(), front, body, files })
+    Some(Article {
+        origin: shown.to_string(),
+        section: parts[0].clone(),
+        front,
+        body,
+        files,
+    })
 }
