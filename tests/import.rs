@@ -29,6 +29,14 @@ fn import(f: &Fixture, args: &[&str]) -> String {
     stdout
 }
 
+/// Asserts that the import report has `line` (a whole line or a part of one).
+fn has(report: &str, line: &str) {
+    assert!(
+        report.contains(line),
+        "the report lacks `{line}`:\n{report}"
+    );
+}
+
 fn article(f: &Fixture, rel: &str) -> ArticleFile {
     let bytes = std::fs::read(f.path().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     let (a, warnings) = parse_article(&bytes, Path::new(rel), chrono_tz::Pacific::Auckland)
@@ -88,30 +96,18 @@ fn run_wordpress(f: &Fixture) -> String {
 fn wordpress_export_is_imported_field_by_field() {
     let f = Fixture::new("");
     let report = run_wordpress(&f);
-    assert!(
-        report.contains("4 articles written, 1 skipped, 5 files copied"),
-        "{report}"
+    has(&report, "4 articles written, 1 skipped, 5 files copied");
+    has(
+        &report,
+        "counted, not imported: 4 attachments, 2 comments, 1 menu items, 1 pages",
     );
-    assert!(
-        report.contains("counted, not imported: 4 attachments, 2 comments, 1 menu items, 1 pages"),
-        "{report}"
+    has(
+        &report,
+        "sections added to site.toml: local-news (3), sport (1)",
     );
-    assert!(
-        report.contains("sections added to site.toml: local-news (3), sport (1)"),
-        "{report}"
-    );
-    assert!(
-        report.contains("post 14 \"Deleted story\": status `trash`"),
-        "{report}"
-    );
-    assert!(
-        report.contains("unknown shortcode [contact-form-7] kept as text"),
-        "{report}"
-    );
-    assert!(
-        report.contains("missing upload `2020/01/missing.jpg`"),
-        "{report}"
-    );
+    has(&report, "post 14 \"Deleted story\": status `trash`");
+    has(&report, "unknown shortcode [contact-form-7] kept as text");
+    has(&report, "missing upload `2020/01/missing.jpg`");
 
     // Classic content, sticky, featured image, secondary category as tag, GMT dates.
     let lane = article(
@@ -243,9 +239,9 @@ fn a_second_run_writes_nothing_new() {
         report.starts_with("0 articles written, 5 skipped, 0 files copied"),
         "{report}"
     );
-    assert!(
-        report.contains("already there: content/local-news/2020-01-30-harbour-cycle-lane/index.md"),
-        "{report}"
+    has(
+        &report,
+        "already there: content/local-news/2020-01-30-harbour-cycle-lane/index.md",
     );
     let after: Vec<(PathBuf, Vec<u8>)> = all_files(f.path())
         .into_iter()
@@ -320,24 +316,25 @@ fn jekyll_site_is_imported_with_its_permalinks() {
         report.starts_with("4 articles written, 1 skipped, 1 files copied"),
         "{report}"
     );
-    assert!(
-        report.contains("_posts/no-date-here.md: the file name does not start with YYYY-MM-DD-"),
-        "{report}"
+    has(
+        &report,
+        "_posts/no-date-here.md: the file name does not start with YYYY-MM-DD-",
     );
-    assert!(
-        report.contains("_posts: front matter key `subtitle` (1 files) has no newsgen equivalent"),
-        "{report}"
+    has(
+        &report,
+        "front matter: key `subtitle` (1 files) has no newsgen equivalent",
     );
     assert!(
         !report.contains("`layout`"),
         "layout keys are not worth a line: {report}"
     );
-    assert!(report.contains("_posts/2020-03-07-hello-world.md:17: template syntax kept as text: {% highlight ruby %}"), "{report}");
-    assert!(
-        report.contains(
-            "_posts/2020-03-07-hello-world.md:21: template syntax kept as text: {{ site.baseurl }}"
-        ),
-        "{report}"
+    has(
+        &report,
+        "_posts/2020-03-07-hello-world.md:17: template syntax kept as text: {% highlight ruby %}",
+    );
+    has(
+        &report,
+        "_posts/2020-03-07-hello-world.md:21: template syntax kept as text: {{ site.baseurl }}",
     );
 
     let hello = article(&f, "content/news/2020-03-07-hello-world/index.md");
@@ -399,19 +396,14 @@ fn hugo_site_is_imported_from_yaml_toml_and_json() {
         report.starts_with("3 articles written, 1 skipped, 2 files copied"),
         "{report}"
     );
-    assert!(
-        report.contains("content/about.md: not in a section folder"),
-        "{report}"
+    has(&report, "content/about.md: not in a section folder");
+    has(
+        &report,
+        "content/posts/first-post.md:15: template syntax kept as text: {{< figure",
     );
-    assert!(
-        report.contains("content/posts/first-post.md:15: template syntax kept as text: {{< figure"),
-        "{report}"
-    );
-    assert!(
-        report.contains(
-            "content/posts/bundle-post/index.md:10: template syntax kept as text: {{% notice %}}"
-        ),
-        "{report}"
+    has(
+        &report,
+        "content/posts/bundle-post/index.md:10: template syntax kept as text: {{% notice %}}",
     );
 
     let first = article(&f, "content/posts/2021-05-04-first/index.md");
@@ -477,17 +469,13 @@ fn zola_site_is_imported_with_taxonomies_and_colocated_assets() {
         report.starts_with("3 articles written, 0 skipped, 1 files copied"),
         "{report}"
     );
-    assert!(
-        report.contains(
-            "content/blog/2022-06-01-first-zola.md:13: template syntax kept as text: {{ youtube("
-        ),
-        "{report}"
+    has(
+        &report,
+        "content/blog/2022-06-01-first-zola.md:13: template syntax kept as text: {{ youtube(",
     );
-    assert!(
-        report.contains(
-            "content/blog/2022-06-01-first-zola.md:15: template syntax kept as text: {% note() %}"
-        ),
-        "{report}"
+    has(
+        &report,
+        "content/blog/2022-06-01-first-zola.md:15: template syntax kept as text: {% note() %}",
     );
 
     let first = article(&f, "content/blog/2022-06-01-first-zola.md");
@@ -587,9 +575,9 @@ fn without_uploads_images_stay_on_the_old_site() {
         report.starts_with("4 articles written, 1 skipped, 0 files copied"),
         "{report}"
     );
-    assert!(
-        report.contains("7 upload URLs still point at the old site: pass --uploads"),
-        "{report}"
+    has(
+        &report,
+        "7 upload URLs still point at the old site: pass --uploads",
     );
     let lane = article(&f, "content/local-news/2020-01-30-harbour-cycle-lane.md");
     assert_eq!(
@@ -622,14 +610,11 @@ fn same_slugs_get_a_suffix_and_generated_pages_get_no_alias() {
     ]);
     let report = import(&f, &["jekyll", &src.path().display().to_string()]);
     assert!(report.starts_with("2 articles written"), "{report}");
-    assert!(
-        report.contains("another article has the slug `same` on 2020-01-01: written as `same-2`"),
-        "{report}"
+    has(
+        &report,
+        "another article has the slug `same` on 2020-01-01: written as `same-2`",
     );
-    assert!(
-        report.contains("old URL `/tags/` is a page newsgen writes itself"),
-        "{report}"
-    );
+    has(&report, "old URL `/tags/` is a page newsgen writes itself");
     // Files are read in name order: `same.markdown` (Two) comes first and keeps the slug.
     assert_eq!(
         article(&f, "content/posts/2020-01-01-same.md").front.title,
@@ -740,7 +725,7 @@ fn a_large_export_is_streamed_in_bounded_memory() {
     let site = f.path().display().to_string();
     let (report, peak) =
         run_measuring_memory(&["import", "wordpress", &path.display().to_string(), &site]);
-    assert!(report.contains("601 pages"), "{report}");
+    has(&report, "601 pages");
     assert!(report.starts_with("4 articles written"), "{report}");
     assert!(
         peak > 1_000_000 && peak < 60_000_000,

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::front::{NewFront, When};
 use super::report::Report;
-use super::{Article, BundleFile, ImportOptions, SourceSite, Writer};
+use super::{Article, BundleFile, ImportOptions, SourceSite, Writer, add_bundle_file};
 use crate::error::{Diagnostic, Error};
 
 /// A scalar front matter value of any type, read as text (`title: 2020` is a title).
@@ -341,21 +342,7 @@ impl Assets {
         if !from.is_file() {
             return None;
         }
-        if let Some(f) = files.iter().find(|f| f.from == from) {
-            return Some(f.name.clone());
-        }
-        let base = from.file_name()?.to_string_lossy().into_owned();
-        let mut name = base.clone();
-        let mut n = 2;
-        while files.iter().any(|f| f.name == name) || name == "index.md" {
-            name = format!("{n}-{base}");
-            n += 1;
-        }
-        files.push(BundleFile {
-            from,
-            name: name.clone(),
-        });
-        Some(name)
+        add_bundle_file(files, from)
     }
 
     /// Copies the local images a Markdown or HTML body links (`![](/x.png)`, `src="/x.png"`)
@@ -389,25 +376,218 @@ impl Assets {
     }
 }
 
+/// Where a Hugo or Zola page sits: `content/<folders>/<name>.md`, or a bundle
+/// `content/<folders>/<name>/index.md`.
+pub struct PagePlace {
+    pub is_bundle: bool,
+    /// The folder holding the page file.
+    pub page_dir: PathBuf,
+    /// Folders below `content/`; the first is the section.
+    pub folders: Vec<String>,
+    /// The file name without extension, or the bundle's folder name.
+    pub name: String,
+}
+
+impl PagePlace {
+    /// `None` (reported as skipped) for a page directly in `content/`: not in a section.
+    pub fn of(path: &Path, content: &Path, shown: &str, report: &mut Report) -> Option<PagePlace> {
+        let is_bundle = path.file_stem().is_some_and(|s| s == "index");
+        let page_dir = path.parent()?.to_path_buf();
+        let named = if is_bundle {
+            page_dir.clone()
+        } else {
+            path.with_extension("")
+        };
+        let mut folders: Vec<String> = named
+            .strip_prefix(content)
+            .ok()?
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let name = folders.pop()?;
+        if folders.is_empty() {
+            report.skip(shown, "not in a section folder (a page, not a post)");
+            return None;
+        }
+        Some(PagePlace {
+            is_bundle,
+            page_dir,
+            folders,
+            name,
+        })
+    }
+}
+
+/// The article's date: the front matter's, else the file name's. A front matter date that
+/// cannot be read falls back to the file name's (for review), or skips the article.
+pub fn pick_date(
+    front: Option<&Scalar>,
+    from_name: Option<When>,
+    shown: &str,
+    report: &mut Report,
+) -> Option<When> {
+    let Some(raw) = front.map(Scalar::text) else {
+        if from_name.is_none() {
+            report.skip(shown, "no `date` and no date in the file name");
+        }
+        return from_name;
+    };
+    if let Some(d) = When::parse(&raw) {
+        return Some(d);
+    }
+    match from_name {
+        Some(d) => {
+            report.review(
+                shown,
+                format!("`date` {raw} is not a date: used the file name's date"),
+            );
+            Some(d)
+        }
+        None => {
+            report.skip(shown, format!("`date` {raw} is not a date"));
+            None
+        }
+    }
+}
+
+/// Where an article's files come from: its folder, and whether it is a bundle.
+pub struct Origin<'a> {
+    pub page_dir: &'a Path,
+    pub is_bundle: bool,
+    /// The old section, before `--section-map`.
+    pub section: String,
+}
+
+/// Completes an article: gathers its files (a bundle's own files, the lead image, local
+/// images of the body, with links pointing at the copies) and lists template syntax.
+pub fn into_article(
+    mut front: NewFront,
+    source: &SourceFile,
+    origin: Origin,
+    assets: &Assets,
+    shown: &str,
+    report: &mut Report,
+) -> Article {
+    let mut files = Vec::new();
+    if origin.is_bundle {
+        bundle_resources(origin.page_dir, &mut files);
+    }
+    if let Some(image) = source.front.image() {
+        front.image = Some(
+            assets
+                .localize(&image, origin.page_dir, &mut files)
+                .unwrap_or(image),
+        );
+    }
+    report_templates(&source.body, source.body_line, shown, report);
+    let body = assets.localize_body(&source.body, origin.page_dir, &mut files);
+    Article {
+        origin: shown.to_string(),
+        section: origin.section,
+        front,
+        body,
+        files,
+    }
+}
+
+/// A leaf bundle's resources (every file beside `index.md` but Markdown), sorted.
+fn bundle_resources(dir: &Path, files: &mut Vec<BundleFile>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && !matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("md" | "markdown")
+                )
+        })
+        .collect();
+    found.sort();
+    for from in found {
+        if !from
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            add_bundle_file(files, from);
+        }
+    }
+}
+
 /// Counts front matter keys newsgen has no place for, across all files.
 #[derive(Default)]
-pub struct UnmappedKeys(BTreeMap<String, usize>);
+struct UnmappedKeys(BTreeMap<String, usize>);
 
 impl UnmappedKeys {
-    pub fn add(&mut self, front: &SourceFront, ignore: &[&str]) {
+    fn add(&mut self, front: &SourceFront, ignore: &[&str]) {
         for key in front.rest.keys().filter(|k| !ignore.contains(&k.as_str())) {
             *self.0.entry(key.clone()).or_default() += 1;
         }
     }
 
-    pub fn report(self, origin: &str, report: &mut Report) {
+    fn report(self, origin: &str, report: &mut Report) {
         for (key, n) in self.0 {
             report.unmapped(
                 origin,
-                format!("front matter key `{key}` ({n} files) has no newsgen equivalent"),
+                format!("key `{key}` ({n} files) has no newsgen equivalent"),
             );
         }
     }
+}
+
+/// Reads and converts every file (in order); malformed front matter is collected, one
+/// diagnostic per file, for [`finish`] to report. Unknown keys are counted for the report.
+pub fn read_all(
+    files: Vec<PathBuf>,
+    root: &Path,
+    ignored_keys: &[&str],
+    report: &mut Report,
+    mut convert: impl FnMut(&Path, &str, SourceFile, &mut Report) -> Option<Article>,
+) -> Result<(Vec<Article>, Vec<Diagnostic>), Error> {
+    let mut articles = Vec::new();
+    let mut errors = Vec::new();
+    let mut keys = UnmappedKeys::default();
+    for path in files {
+        let shown = shown(&path, root);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        match read_source(&text, Path::new(&shown)) {
+            Ok(file) => {
+                keys.add(&file.front, ignored_keys);
+                articles.extend(convert(&path, &shown, file, report));
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    keys.report("front matter", report);
+    Ok((articles, errors))
+}
+
+/// The `content/` folder of a Hugo or Zola site, and its Markdown files without the
+/// section list pages (`_index.md`, counted in the report).
+pub fn content_pages(
+    root: &Path,
+    tool: &str,
+    report: &mut Report,
+) -> Result<(PathBuf, Vec<PathBuf>), Error> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: no content/ folder (give the {tool} site's folder)",
+            root.display()
+        )));
+    }
+    let mut pages = Vec::new();
+    for path in content_files(&content, &[]) {
+        if path.file_stem().is_some_and(|s| s == "_index") {
+            report.count("section list pages (_index)", 1);
+        } else {
+            pages.push(path);
+        }
+    }
+    Ok((content, pages))
 }
 
 /// Writes the articles once every file has been read: any malformed file stops the import

@@ -1,15 +1,15 @@
 //! Hugo (`content/<section>/...`, YAML/TOML/JSON front matter, `hugo.toml`) → articles.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
 use super::front::{NewFront, When, push_unique};
-use super::generators::{self, Assets, SourceFile, UnmappedKeys};
+use super::generators::{self, Assets, Origin, PagePlace, SourceFile, into_article, pick_date};
 use super::report::Report;
 use super::urls::{self, HugoPage};
-use super::{Article, BundleFile, ImportOptions, SourceSite};
+use super::{Article, ImportOptions, SourceSite};
 use crate::error::{Diagnostic, Error};
 
 /// A `[permalinks]` entry: a pattern, or (Hugo ≥ 0.120) a table of kinds → patterns.
@@ -64,43 +64,19 @@ const IGNORED_KEYS: &[&str] = &[
 
 pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
     let root = &opts.source;
-    let content = root.join("content");
-    if !content.is_dir() {
-        return Err(Error::Usage(format!(
-            "{}: no content/ folder (give the Hugo site's folder)",
-            root.display()
-        )));
-    }
+    let (content, pages) = generators::content_pages(root, "Hugo", report)?;
     let config = read_config(root)?;
     let assets = Assets {
         root: root.join("static"),
         base_path: String::new(),
     };
-    let mut articles = Vec::new();
-    let mut errors = Vec::new();
-    let mut keys = UnmappedKeys::default();
-    for path in generators::content_files(&content, &[]) {
-        let shown = generators::shown(&path, root);
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if stem == "_index" {
-            report.count("section list pages (_index)", 1);
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        match generators::read_source(&text, Path::new(&shown)) {
-            Ok(file) => {
-                keys.add(&file.front, IGNORED_KEYS);
-                if let Some(a) = page(&path, &content, &shown, file, &config, &assets, report) {
-                    articles.push(a);
-                }
-            }
-            Err(d) => errors.push(d),
-        }
-    }
-    keys.report("content", report);
+    let (articles, errors) = generators::read_all(
+        pages,
+        root,
+        IGNORED_KEYS,
+        report,
+        |path, shown, file, report| page(path, &content, shown, file, &config, &assets, report),
+    )?;
     let site = SourceSite {
         title: config.title.clone(),
         base_url: config.base_url.clone(),
@@ -152,45 +128,18 @@ fn page(
     assets: &Assets,
     report: &mut Report,
 ) -> Option<Article> {
+    let place = PagePlace::of(path, content, shown, report)?;
     let f = &file.front;
-    let is_bundle = path.file_stem().is_some_and(|s| s == "index");
-    let page_dir = path.parent()?.to_path_buf();
-    let name_path: PathBuf = if is_bundle {
-        page_dir.clone()
-    } else {
-        path.with_extension("")
-    };
-    let rel = name_path.strip_prefix(content).ok()?;
-    let mut parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let filename = parts.pop()?;
-    if parts.is_empty() {
-        report.skip(shown, "not in a section folder (a page, not a post)");
-        return None;
-    }
-    let Some(date) = f
-        .date
-        .as_ref()
-        .or(f.publish_date.as_ref())
-        .map(|d| (d.text(), When::parse(&d.text())))
-    else {
-        report.skip(shown, "no `date`");
-        return None;
-    };
-    let (raw, Some(date)) = date else {
-        report.skip(shown, format!("`date` {} is not a date", date.0));
-        return None;
-    };
-    let _ = raw;
-    let title = f.title().unwrap_or_else(|| filename.clone());
+    let date = pick_date(
+        f.date.as_ref().or(f.publish_date.as_ref()),
+        None,
+        shown,
+        report,
+    )?;
+    let title = f.title().unwrap_or_else(|| place.name.clone());
     let slug_value = f.slug.as_ref().map(|s| s.text());
-    let mut front = NewFront::new(
-        title.clone(),
-        date,
-        slug_value.clone().unwrap_or_else(|| filename.clone()),
-    );
+    let slug = slug_value.clone().unwrap_or_else(|| place.name.clone());
+    let mut front = NewFront::new(title.clone(), date, slug);
     front.set_updated(
         f.lastmod
             .as_ref()
@@ -217,72 +166,32 @@ fn page(
             };
             let hp = HugoPage {
                 date: naive,
-                sections: &parts,
+                sections: &place.folders,
                 title: &title,
                 slug: slug_value.as_deref(),
-                filename: &filename,
+                filename: &place.name,
             };
-            urls::hugo_permalink(config.permalink(&parts[0]), &hp)
+            urls::hugo_permalink(config.permalink(&place.folders[0]), &hp)
         }
     };
     if !front.draft {
         front.aliases.push(old.clone());
     }
-    let dir_of_old = old.rsplit_once('/').map_or("/", |(d, _)| d).to_string();
+    // Hugo resolves a relative alias against the page's own folder.
+    let dir_of_old = old.rsplit_once('/').map_or("", |(d, _)| d);
     for alias in f.old_aliases() {
-        let alias = if alias.starts_with('/') {
-            alias
+        if alias.starts_with('/') {
+            front.aliases.push(alias);
         } else {
-            format!("{}/{alias}", dir_of_old.trim_end_matches('/'))
-        };
-        front.aliases.push(alias);
-    }
-    let mut files = Vec::new();
-    if is_bundle {
-        bundle_resources(&page_dir, &mut files);
-    }
-    if let Some(image) = f.image() {
-        front.image = Some(
-            assets
-                .localize(&image, &page_dir, &mut files)
-                .unwrap_or(image),
-        );
-    }
-    generators::report_templates(&file.body, file.body_line, shown, report);
-    let body = assets.localize_body(&file.body, &page_dir, &mut files);
-    Some(Article {
-        origin: shown.to_string(),
-        section: parts[0].clone(),
-        front,
-        body,
-        files,
-    })
-}
-
-/// A leaf bundle's resources (every file beside `index.md` but Markdown), sorted.
-pub fn bundle_resources(dir: &Path, files: &mut Vec<BundleFile>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file()
-                && !matches!(
-                    p.extension().and_then(|e| e.to_str()),
-                    Some("md" | "markdown")
-                )
-        })
-        .collect();
-    found.sort();
-    for from in found {
-        let name = from
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if !name.starts_with('.') {
-            files.push(BundleFile { from, name });
+            front
+                .aliases
+                .push(format!("{}/{alias}", dir_of_old.trim_end_matches('/')));
         }
     }
+    let origin = Origin {
+        page_dir: &place.page_dir,
+        is_bundle: place.is_bundle,
+        section: place.folders[0].clone(),
+    };
+    Some(into_article(front, &file, origin, assets, shown, report))
 }

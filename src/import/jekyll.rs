@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::front::{NewFront, When, push_unique};
-use super::generators::{self, Assets, SourceFile, UnmappedKeys};
+use super::generators::{self, Assets, Origin, SourceFile, into_article, pick_date};
 use super::report::Report;
 use super::urls::{self, JekyllPost};
 use super::{Article, ImportOptions, SourceSite};
@@ -59,41 +59,27 @@ pub fn import(opts: &ImportOptions, report: &mut Report) -> Result<(), Error> {
         root: root.clone(),
         base_path: config.baseurl.clone().unwrap_or_default(),
     };
-    let mut articles = Vec::new();
-    let mut errors = Vec::new();
-    let mut keys = UnmappedKeys::default();
-    for path in
+    let posts: Vec<_> =
         generators::content_files(root, &["_site", "node_modules", "vendor", ".jekyll-cache"])
-    {
-        let folder = path
-            .parent()
-            .and_then(Path::file_name)
-            .and_then(|n| n.to_str());
-        let draft_folder = match folder {
-            Some("_posts") => false,
-            Some("_drafts") => true,
-            _ => continue,
-        };
-        let shown = generators::shown(&path, root);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        match generators::read_source(&text, Path::new(&shown)) {
-            Ok(file) => {
-                keys.add(&file.front, IGNORED_KEYS);
-                let ctx = PostContext {
-                    root,
-                    config: &config,
-                    tz,
-                    assets: &assets,
-                    draft_folder,
-                };
-                if let Some(a) = post(&path, &shown, file, &ctx, report) {
-                    articles.push(a);
-                }
-            }
-            Err(d) => errors.push(d),
-        }
-    }
-    keys.report("_posts", report);
+            .into_iter()
+            .filter(|p| post_folder(p).is_some())
+            .collect();
+    let (articles, errors) = generators::read_all(
+        posts,
+        root,
+        IGNORED_KEYS,
+        report,
+        |path, shown, file, report| {
+            let ctx = PostContext {
+                root,
+                config: &config,
+                tz,
+                assets: &assets,
+                draft_folder: post_folder(path) == Some(true),
+            };
+            post(path, shown, file, &ctx, report)
+        },
+    )?;
     let site = SourceSite {
         title: config.title.clone().or_else(|| config.name.clone()),
         timezone: config.timezone.clone(),
@@ -132,6 +118,15 @@ struct PostContext<'a> {
     draft_folder: bool,
 }
 
+/// Whether `path` is a post (in `_posts/`: `Some(false)`) or a draft (`_drafts/`: `Some(true)`).
+fn post_folder(path: &Path) -> Option<bool> {
+    match path.parent()?.file_name()?.to_str()? {
+        "_posts" => Some(false),
+        "_drafts" => Some(true),
+        _ => None,
+    }
+}
+
 /// `2020-01-31-hello-world` → (date, `hello-world`).
 fn split_name(stem: &str) -> Option<(When, &str)> {
     let date = When::parse(stem.get(..10)?)?;
@@ -155,31 +150,7 @@ fn post(
             return None;
         }
     };
-    let front_date = f.date.as_ref().map(|d| (d.text(), When::parse(&d.text())));
-    let date = match front_date {
-        Some((_, Some(d))) => d,
-        Some((raw, None)) => match name_date {
-            Some(d) => {
-                report.review(
-                    shown,
-                    format!("`date: {raw}` is not a date: used the file name's date"),
-                );
-                d
-            }
-            None => {
-                report.skip(shown, format!("`date: {raw}` is not a date"));
-                return None;
-            }
-        },
-        None => match name_date {
-            Some(d) => d,
-            None => {
-                report.skip(shown, "a draft without a date");
-                return None;
-            }
-        },
-    };
-    let date = date.fixed_in(ctx.tz);
+    let date = pick_date(f.date.as_ref(), name_date, shown, report)?.fixed_in(ctx.tz);
     let title_part = f.slug.as_ref().map_or(name_title.clone(), |s| s.text());
     let title = f.title().unwrap_or_else(|| title_from_folder(&name_title));
     let mut front = NewFront::new(title, date, title_part.clone());
@@ -222,24 +193,14 @@ fn post(
         front.aliases.push(urls::jekyll_permalink(pattern, &post));
     }
     front.aliases.extend(f.old_aliases());
-    let page_dir = path.parent()?;
-    let mut files = Vec::new();
-    if let Some(image) = f.image() {
-        front.image = Some(
-            ctx.assets
-                .localize(&image, page_dir, &mut files)
-                .unwrap_or(image),
-        );
-    }
-    generators::report_templates(&file.body, file.body_line, shown, report);
-    let body = ctx.assets.localize_body(&file.body, page_dir, &mut files);
-    Some(Article {
-        origin: shown.to_string(),
+    let origin = Origin {
+        page_dir: path.parent()?,
+        is_bundle: false,
         section,
-        front,
-        body,
-        files,
-    })
+    };
+    Some(into_article(
+        front, &file, origin, ctx.assets, shown, report,
+    ))
 }
 
 /// Categories from the folders above `_posts` and from the front matter, in that order.

@@ -6,7 +6,7 @@
 
 pub mod front;
 mod generators;
-pub(crate) mod hugo;
+mod hugo;
 mod jekyll;
 pub mod report;
 pub mod sections;
@@ -282,6 +282,26 @@ fn create_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .open(path)
         .map_err(|e| Error::io(path, e))?;
     file.write_all(bytes).map_err(|e| Error::io(path, e))
+}
+
+/// Adds `from` to an article's bundle files once; returns its name there (the file name,
+/// `2-name` when another file already has it).
+pub fn add_bundle_file(files: &mut Vec<BundleFile>, from: PathBuf) -> Option<String> {
+    if let Some(f) = files.iter().find(|f| f.from == from) {
+        return Some(f.name.clone());
+    }
+    let base = from.file_name()?.to_string_lossy().into_owned();
+    let mut name = base.clone();
+    let mut n = 2;
+    while files.iter().any(|f| f.name == name) || name == "index.md" {
+        name = format!("{n}-{base}");
+        n += 1;
+    }
+    files.push(BundleFile {
+        from,
+        name: name.clone(),
+    });
+    Some(name)
 }
 
 /// A relative path with `/` separators, as the report shows it.

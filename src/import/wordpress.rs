@@ -2,14 +2,16 @@
 //! the whole file and learn its attachments, then to convert and write one post at a time.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
 
 use super::front::{NewFront, When, push_unique};
 use super::report::Report;
 use super::wxr::{self, Channel, Item};
-use super::{Article, BundleFile, ImportOptions, SourceSite, Writer, urls, wpbody};
+use super::{
+    Article, BundleFile, ImportOptions, SourceSite, Writer, add_bundle_file, urls, wpbody,
+};
 use crate::error::Error;
 
 /// An attachment of the export: its file URL and the post it belongs to.
@@ -223,9 +225,6 @@ fn bundle(
         return None;
     };
     let from = dir.join(&rel);
-    if let Some(f) = files.iter().find(|f| f.from == from) {
-        return Some(f.name.clone());
-    }
     if rel.split('/').any(|s| s == "..") || !from.is_file() {
         report.review(
             origin,
@@ -233,18 +232,7 @@ fn bundle(
         );
         return None;
     }
-    let base = Path::new(&rel).file_name()?.to_string_lossy().into_owned();
-    let mut name = base.clone();
-    let mut n = 2;
-    while files.iter().any(|f| f.name == name) || name == "index.md" {
-        name = format!("{n}-{base}");
-        n += 1;
-    }
-    files.push(BundleFile {
-        from,
-        name: name.clone(),
-    });
-    Some(name)
+    add_bundle_file(files, from)
 }
 
 /// `src` and `href` values pointing into `wp-content/uploads`, each once.
