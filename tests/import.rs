@@ -96,14 +96,14 @@ fn run_wordpress(f: &Fixture) -> String {
 fn wordpress_export_is_imported_field_by_field() {
     let f = Fixture::new("");
     let report = run_wordpress(&f);
-    has(&report, "4 articles written, 1 skipped, 5 files copied");
+    has(&report, "5 articles written, 1 skipped, 5 files copied");
     has(
         &report,
         "counted, not imported: 4 attachments, 2 comments, 1 menu items, 1 pages",
     );
     has(
         &report,
-        "sections added to site.toml: local-news (3), sport (1)",
+        "sections added to site.toml: local-news (4), sport (1)",
     );
     has(&report, "post 14 \"Deleted story\": status `trash`");
     has(&report, "unknown shortcode [contact-form-7] kept as text");
@@ -192,6 +192,14 @@ fn wordpress_export_is_imported_field_by_field() {
     let draft = article(&f, "content/local-news/2020-03-01-draft-ferry-timetable.md");
     assert!(draft.front.draft);
     assert!(draft.front.aliases.is_empty());
+    // A password-protected post was never public: a draft, without an alias, for review.
+    has(
+        &report,
+        "post 15 \"Members only\": password-protected in WordPress: imported as a draft",
+    );
+    let members = article(&f, "content/local-news/2020-04-01-members-only.md");
+    assert!(members.front.draft);
+    assert!(members.front.aliases.is_empty());
     let future = article(&f, "content/sport/2030-01-05-regatta-preview.md");
     assert_eq!(future.front.date, utc(2030, 1, 4, 21, 0));
     assert!(!future.front.draft);
@@ -236,7 +244,7 @@ fn a_second_run_writes_nothing_new() {
     assert!(before.len() >= 10);
     let report = run_wordpress(&f);
     assert!(
-        report.starts_with("0 articles written, 5 skipped, 0 files copied"),
+        report.starts_with("0 articles written, 6 skipped, 0 files copied"),
         "{report}"
     );
     has(
@@ -572,7 +580,7 @@ fn without_uploads_images_stay_on_the_old_site() {
     let xml = fixtures().join("wordpress/export.xml");
     let report = import(&f, &["wordpress", &xml.display().to_string()]);
     assert!(
-        report.starts_with("4 articles written, 1 skipped, 0 files copied"),
+        report.starts_with("5 articles written, 1 skipped, 0 files copied"),
         "{report}"
     );
     has(
@@ -726,7 +734,7 @@ fn a_large_export_is_streamed_in_bounded_memory() {
     let (report, peak) =
         run_measuring_memory(&["import", "wordpress", &path.display().to_string(), &site]);
     has(&report, "601 pages");
-    assert!(report.starts_with("4 articles written"), "{report}");
+    assert!(report.starts_with("5 articles written"), "{report}");
     assert!(
         peak > 1_000_000 && peak < 60_000_000,
         "peak memory {peak} bytes for a {size} byte export"

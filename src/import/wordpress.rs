@@ -123,7 +123,15 @@ fn post(item: Item, channel: &Channel, ctx: &mut Context, report: &mut Report) -
         .into_owned();
     let mut front = NewFront::new(title, date, slug);
     front.set_updated(gmt(&item.post_modified_gmt));
-    front.draft = draft;
+    // A password-protected post was not public: it stays unpublished until a person decides.
+    let protected = !item.post_password.is_empty();
+    if protected {
+        report.review(
+            &origin,
+            "password-protected in WordPress: imported as a draft",
+        );
+    }
+    front.draft = draft || protected;
     front.featured = item.is_sticky;
     if let Some(name) = channel.authors.get(&item.creator).or(Some(&item.creator)) {
         push_unique(&mut front.authors, name);
@@ -131,7 +139,7 @@ fn post(item: Item, channel: &Channel, ctx: &mut Context, report: &mut Report) -
     let summary = plain_text(&item.excerpt);
     front.summary = (!summary.is_empty()).then_some(summary);
     let section = sort_terms(&item, channel, &mut front, &origin, report);
-    if live {
+    if live && !protected {
         match urls::old_path(&item.link, &ctx.base_path) {
             Some(path) => front.aliases.push(path),
             None => report.unmapped(

@@ -51,6 +51,7 @@ pub struct Item {
     pub status: String,
     pub post_type: String,
     pub post_parent: String,
+    pub post_password: String,
     pub is_sticky: bool,
     pub attachment_url: String,
     pub terms: Vec<Term>,
@@ -92,6 +93,7 @@ impl Item {
             "wp:status" => &mut self.status,
             "wp:post_type" => &mut self.post_type,
             "wp:post_parent" => &mut self.post_parent,
+            "wp:post_password" => &mut self.post_password,
             "wp:attachment_url" => &mut self.attachment_url,
             "wp:is_sticky" => {
                 self.is_sticky = text.trim() == "1";
