@@ -220,11 +220,7 @@ fn bundle(
     origin: &str,
     report: &mut Report,
 ) -> Option<String> {
-    let rel = url
-        .split_once("/wp-content/uploads/")?
-        .1
-        .split(['?', '#'])
-        .next()?;
+    let rel = upload_path(url)?;
     let rel = percent_encoding::percent_decode_str(rel)
         .decode_utf8_lossy()
         .into_owned();
@@ -243,7 +239,23 @@ fn bundle(
     add_bundle_file(files, from)
 }
 
-/// `src` and `href` values pointing into `wp-content/uploads`, each once.
+/// The path of an upload below the uploads folder: what follows `/wp-content/uploads/`, or
+/// the path of a WordPress.com media URL (`https://site.files.wordpress.com/2013/03/x.jpg`).
+fn upload_path(url: &str) -> Option<&str> {
+    let path = match url.split_once("/wp-content/uploads/") {
+        Some((_, rel)) => rel,
+        None => {
+            let (host, path) = url.split_once("://")?.1.split_once('/')?;
+            if !host.ends_with(".files.wordpress.com") {
+                return None;
+            }
+            path
+        }
+    };
+    path.split(['?', '#']).next().filter(|p| !p.is_empty())
+}
+
+/// `src` and `href` values pointing at uploads, each once.
 fn upload_urls(body: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for key in ["src=\"", "href=\"", "](", "src='"] {
@@ -252,7 +264,7 @@ fn upload_urls(body: &str) -> Vec<String> {
             let value = &rest[i + key.len()..];
             let end = value.find(['"', '\'', ')', ' ']).unwrap_or(value.len());
             let url = &value[..end];
-            if url.contains("/wp-content/uploads/") && !out.iter().any(|u| u == url) {
+            if upload_path(url).is_some() && !out.iter().any(|u| u == url) {
                 out.push(url.to_string());
             }
             rest = &value[end..];
@@ -301,4 +313,24 @@ fn plain_text(html: &str) -> String {
     let doc = scraper::Html::parse_fragment(html);
     let text: String = doc.root_element().text().collect();
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_paths() {
+        let p = |u| upload_path(u);
+        assert_eq!(
+            p("https://e.org/blog/wp-content/uploads/2020/01/a.jpg?w=300"),
+            Some("2020/01/a.jpg")
+        );
+        assert_eq!(
+            p("https://site.files.wordpress.com/2013/03/b.jpg"),
+            Some("2013/03/b.jpg")
+        );
+        assert_eq!(p("https://e.org/2020/01/post/"), None);
+        assert_eq!(p("https://files.wordpress.com.evil.org/x.jpg"), None);
+    }
 }
