@@ -279,6 +279,11 @@ fn import(from: ImportFrom) -> ExitCode {
             print!("{report}");
             ExitCode::SUCCESS
         }
+        Err(Error::Site(diags)) => {
+            newsgen::commands::print_diagnostics(&diags);
+            eprintln!("import stopped: nothing was written");
+            ExitCode::FAILURE
+        }
         Err(e) => report_error(&e),
     }
 }

@@ -302,6 +302,10 @@ fn malformed_xml_is_an_error_with_the_line_and_writes_nothing() {
         stderr.contains(&format!("export.xml:{line}: error: invalid XML")),
         "{stderr}"
     );
+    assert!(
+        stderr.ends_with("import stopped: nothing was written\n"),
+        "{stderr}"
+    );
     assert_eq!(all_files(&f.path().join("content")), Vec::<PathBuf>::new());
     assert_eq!(
         std::fs::read_to_string(f.path().join("site.toml")).unwrap(),
@@ -542,6 +546,7 @@ fn malformed_yaml_names_file_and_line_and_writes_nothing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("_posts/2020-01-02-bad.md:"), "{stderr}");
     assert!(stderr.contains("invalid YAML front matter"), "{stderr}");
+    assert!(!stderr.contains("build failed"), "{stderr}");
     assert_eq!(all_files(&f.path().join("content")), Vec::<PathBuf>::new());
 }
 

@@ -300,7 +300,7 @@ fn xml_error(path: &Path, offset: u64, message: &str) -> Error {
     Error::Site(vec![Diagnostic::error(
         name,
         line,
-        format!("invalid XML: {message}; nothing was imported"),
+        format!("invalid XML: {message}"),
     )])
 }
 
