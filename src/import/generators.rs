@@ -700,3 +700,71 @@ mod tests {
         assert!(e.message.contains("unterminated"), "{}", e.message);
     }
 }
+
+#[cfg(test)]
+mod garbage {
+    //! Hostile front matter never panics: random files of YAML, TOML and JSON fragments.
+    use super::*;
+
+    const PIECES: &[&str] = &[
+        "---",
+        "+++",
+        "...",
+        "{",
+        "}",
+        "\n",
+        "title: ",
+        "title = ",
+        "\"title\": ",
+        "date: ",
+        "date = ",
+        "tags: [",
+        "]",
+        "[",
+        ",",
+        "\"",
+        "'",
+        ":",
+        "- ",
+        "  ",
+        "2020-01-01",
+        "2020-13-45 25:61",
+        "&anchor",
+        "*anchor",
+        "!!binary",
+        "|",
+        ">",
+        "é",
+        "🦀",
+        "\t",
+        "[taxonomies]",
+        "tags = [\"a\"]",
+        "null",
+        "~",
+        "true",
+        "1e999",
+        "#",
+    ];
+
+    #[test]
+    fn random_front_matter_never_panics() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let n = (next() % 30) as usize;
+            let text: String = (0..n)
+                .map(|_| PIECES[(next() as usize) % PIECES.len()])
+                .collect();
+            if let Ok(file) = read_source(&text, Path::new("a.md")) {
+                let _ = file.front.date.as_ref().map(|d| When::parse(&d.text()));
+                let mut report = Report::default();
+                report_templates(&file.body, file.body_line, "a.md", &mut report);
+            }
+        }
+    }
+}

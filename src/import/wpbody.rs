@@ -463,3 +463,72 @@ mod tests {
         assert!(md.contains("<figure>"), "{md}");
     }
 }
+
+#[cfg(test)]
+mod garbage {
+    //! Hostile bodies never panic: random strings of HTML, shortcode and block fragments.
+    use super::*;
+
+    const PIECES: &[&str] = &[
+        "<p>",
+        "</p>",
+        "<img src=\"a.jpg\" class='x'>",
+        "<a href=",
+        "\"",
+        "'",
+        ">",
+        "<",
+        "/>",
+        "[caption",
+        "[/caption]",
+        "[gallery ids=\"1,2\"]",
+        "[embed]",
+        "[/embed]",
+        "[",
+        "]",
+        "=",
+        "<!-- wp:paragraph -->",
+        "<!-- /wp:",
+        "-->",
+        "<!--",
+        "\n",
+        "\n\n",
+        "<pre>",
+        "</pre>",
+        "é",
+        "🦀",
+        " ",
+        "class",
+        "width=3",
+        "<figure>",
+        "</figure>",
+        "<br />",
+        "&amp;",
+        "&",
+        "<table><tr><td>",
+        "</td></tr></table>",
+        "<script>",
+        "x",
+    ];
+
+    #[test]
+    fn random_bodies_never_panic() {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let gallery = |_: &str| vec!["https://e.org/wp-content/uploads/a.jpg".to_string()];
+        for _ in 0..1500 {
+            let n = (next() % 30) as usize;
+            let text: String = (0..n)
+                .map(|_| PIECES[(next() as usize) % PIECES.len()])
+                .collect();
+            let _ = convert(&text, &gallery);
+            let _ = strip_presentation(&text);
+            let _ = attr(&text, "ids");
+        }
+    }
+}

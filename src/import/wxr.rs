@@ -312,3 +312,86 @@ fn line_at(reader: impl BufRead, offset: u64) -> usize {
         .count();
     newlines + 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PIECES: &[&str] = &[
+        "<rss>",
+        "</rss>",
+        "<channel>",
+        "</channel>",
+        "<item>",
+        "</item>",
+        "<title>",
+        "</title>",
+        "<wp:postmeta>",
+        "</wp:postmeta>",
+        "<wp:meta_key>",
+        "</wp:meta_key>",
+        "<category domain=\"category\">",
+        "</category>",
+        "<![CDATA[",
+        "]]>",
+        "&amp;",
+        "&nbsp;",
+        "&#233;",
+        "<wp:author>",
+        "</wp:author>",
+        "<wp:comment>",
+        "</wp:comment>",
+        "x",
+        "é",
+        "<",
+        ">",
+        "\n",
+    ];
+
+    #[test]
+    fn random_exports_never_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.xml");
+        let mut state: u64 = 0x1234_5678_9abc_def1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..500 {
+            let n = (next() % 40) as usize;
+            let text: String = (0..n)
+                .map(|_| PIECES[(next() as usize) % PIECES.len()])
+                .collect();
+            std::fs::write(&path, &text).unwrap();
+            let _ = read(&path, |_, _| Ok(()));
+        }
+    }
+
+    #[test]
+    fn entities_and_split_cdata_are_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.xml");
+        std::fs::write(
+            &path,
+            "<rss><channel><title>T &amp; &#233;</title><item><title><![CDATA[a]]]]><![CDATA[>b]]></title>\
+             <wp:post_type>post</wp:post_type></item></channel></rss>",
+        )
+        .unwrap();
+        let mut titles = Vec::new();
+        let channel = read(&path, |item, _| {
+            titles.push(item.title);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(channel.title, "T & é");
+        assert_eq!(titles, vec!["a]]>b"]);
+        std::fs::write(&path, "<rss><channel><title>&nbsp;</title></channel></rss>").unwrap();
+        let Err(Error::Site(d)) = read(&path, |_, _| Ok(())) else {
+            panic!("an unknown entity is an error")
+        };
+        assert!(d[0].message.contains("&nbsp;"), "{}", d[0].message);
+        assert_eq!(d[0].line, Some(1));
+    }
+}
