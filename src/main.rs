@@ -71,6 +71,53 @@ enum ThemeCommand {
     },
 }
 
+/// What every `import` source takes.
+#[derive(Args)]
+struct ImportArgs {
+    /// Send articles of an old section or category to another section (repeatable).
+    #[arg(long = "section-map", value_name = "OLD=NEW", value_parser = newsgen::import::sections::parse_pair)]
+    section_map: Vec<(String, String)>,
+    /// The newsgen site to import into (a site.toml is made when it has none).
+    #[arg(default_value = ".")]
+    site_dir: PathBuf,
+}
+
+/// The systems `newsgen import` reads.
+#[derive(Subcommand)]
+enum ImportFrom {
+    /// A WordPress export (Tools › Export, a WXR .xml file).
+    Wordpress {
+        /// The export file.
+        export: PathBuf,
+        /// WordPress's wp-content/uploads folder: images are copied into article bundles.
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+    /// A Jekyll site (its _posts/ and _config.yml).
+    Jekyll {
+        /// The Jekyll site's folder.
+        source: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+    /// A Hugo site (its content/ and hugo.toml or config.*).
+    Hugo {
+        /// The Hugo site's folder.
+        source: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+    /// A Zola site (its content/ and config.toml).
+    Zola {
+        /// The Zola site's folder.
+        source: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into its output folder (default: SITE_DIR/public).
@@ -168,6 +215,11 @@ enum Command {
     /// Work with themes.
     #[command(subcommand)]
     Theme(ThemeCommand),
+    /// Bring an archive in from WordPress, Jekyll, Hugo or Zola; old URLs become aliases.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
 }
 
 fn main() -> ExitCode {
@@ -350,6 +402,40 @@ fn main() -> ExitCode {
                 Err(e) => report_error(&e, "theme copy"),
             }
         }
+        Command::Import { from } => import(from),
+    }
+}
+
+fn import(from: ImportFrom) -> ExitCode {
+    use newsgen::import::{ImportOptions, SourceKind};
+    let (kind, source, uploads, args) = match from {
+        ImportFrom::Wordpress {
+            export,
+            uploads,
+            args,
+        } => (SourceKind::Wordpress, export, uploads, args),
+        ImportFrom::Jekyll { source, args } => (SourceKind::Jekyll, source, None, args),
+        ImportFrom::Hugo { source, args } => (SourceKind::Hugo, source, None, args),
+        ImportFrom::Zola { source, args } => (SourceKind::Zola, source, None, args),
+    };
+    let opts = ImportOptions {
+        kind,
+        source,
+        site_dir: args.site_dir,
+        uploads,
+        section_map: args.section_map,
+    };
+    match newsgen::import::run(&opts) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(Error::Site(diags)) => {
+            newsgen::commands::print_diagnostics(&diags);
+            eprintln!("import stopped: nothing was written");
+            ExitCode::FAILURE
+        }
+        Err(e) => report_error(&e, "import"),
     }
 }
 

@@ -105,6 +105,15 @@ fn default_feed_limit() -> usize {
     50
 }
 
+/// `[import]`: settings of `newsgen import` (docs/import.md); the build ignores them.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImportConfig {
+    /// Old section or category name → newsgen section.
+    #[serde(default)]
+    pub section_map: std::collections::BTreeMap<String, String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPermalinks {
@@ -145,6 +154,8 @@ struct RawConfig {
     search: SearchConfig,
     #[serde(default)]
     feeds: FeedConfig,
+    #[serde(default)]
+    import: ImportConfig,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -199,6 +210,7 @@ pub struct Config {
     pub article_permalink: String,
     pub search: SearchConfig,
     pub feeds: FeedConfig,
+    pub import: ImportConfig,
     pub extra: toml::Table,
 }
 
@@ -220,6 +232,7 @@ const KNOWN_KEYS: &[&str] = &[
     "permalinks",
     "search",
     "feeds",
+    "import",
     "extra",
 ];
 
@@ -356,6 +369,7 @@ impl Config {
                 article_permalink: article_permalink.trim_start_matches('/').to_string(),
                 search: raw.search,
                 feeds: raw.feeds,
+                import: raw.import,
                 extra: raw.extra,
             },
             warnings,

@@ -14,7 +14,10 @@ use chrono_tz::Tz;
 
 use crate::load::config::Config;
 
-pub use build::{BuildFlags, LoadedArticle, build_site, unlisted_section_message, withheld};
+pub use build::{
+    BuildFlags, LoadedArticle, alias_path, build_site, expand_permalink, unlisted_section_message,
+    withheld,
+};
 
 /// Position of an article in `Site::articles`.
 pub type ArticleId = usize;
