@@ -126,7 +126,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     let tree = content::walk(site_dir);
     phases.mark("walk content");
     diags.extend(tree.warnings.iter().cloned());
-    let (loaded, file_diags) = read_articles(site_dir, &tree, tz, opts.parse_cache.as_deref());
+    let (loaded, file_diags) = read_with_cache(opts, &tree, tz);
     phases.mark("read and parse articles");
     diags.extend(file_diags);
 
@@ -174,6 +174,33 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
         }),
         _ => Err(Error::Site(diags.into_sorted())),
     }
+}
+
+/// Reads and parses the articles, reusing the parses of unchanged files: from the cache the
+/// caller keeps (serve), else from the one saved beside the output (unless `--no-cache`),
+/// which is saved again for the next build.
+fn read_with_cache(
+    opts: &BuildOptions,
+    tree: &content::ContentTree,
+    tz: chrono_tz::Tz,
+) -> (Vec<crate::load::LoadedArticle>, Vec<Diagnostic>) {
+    if let Some(cache) = &opts.parse_cache {
+        return read_articles(&opts.site_dir, tree, tz, Some(cache));
+    }
+    if opts.no_cache {
+        return read_articles(&opts.site_dir, tree, tz, None);
+    }
+    let dir = crate::output::cache_dir(&opts.output_dir()).join("articles");
+    let cache = crate::load::ParseCache::load(&dir);
+    let read = read_articles(&opts.site_dir, tree, tz, Some(&cache));
+    // Only speed is lost if this fails: the next build parses again.
+    if let Err(e) = cache.save(&dir) {
+        eprintln!(
+            "note: could not save the parse cache in {}: {e}",
+            dir.display()
+        );
+    }
+    read
 }
 
 /// The output folder, resolved through symbolic links, once it is known to be a place a build

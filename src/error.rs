@@ -8,14 +8,16 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How bad a diagnostic is. Warnings become errors with `--strict`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Warning,
     Error,
 }
 
 /// One problem found in the site, located in a file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Path relative to the site folder, with `/` separators (`content/politics/x.md`).
     pub path: String,

@@ -11,13 +11,16 @@ use crate::dates::{DateError, parse_datetime};
 use crate::error::Diagnostic;
 use crate::load::config::{line_of_key, line_of_offset};
 
-/// The front matter of one article, typed and checked.
-#[derive(Debug, Clone, PartialEq)]
+/// The front matter of one article, typed and checked. Serialisable for the parse cache kept
+/// between builds (`load::cache`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FrontMatter {
     pub title: String,
+    #[serde(with = "crate::load::cache::instant")]
     pub date: DateTime<Tz>,
     /// `date` was written without a time of day (`2025-10-30`): themes show the day alone.
     pub date_only: bool,
+    #[serde(with = "crate::load::cache::optional_instant")]
     pub updated: Option<DateTime<Tz>>,
     /// `updated` was written without a time of day.
     pub updated_date_only: bool,
@@ -32,6 +35,7 @@ pub struct FrontMatter {
     pub featured: bool,
     pub image: Option<String>,
     pub aliases: Vec<String>,
+    #[serde(with = "crate::load::cache::toml_text")]
     pub extra: toml::Table,
     /// File line of each top-level key, for messages raised after parsing (bad slug...).
     pub key_lines: std::collections::BTreeMap<String, usize>,
@@ -45,7 +49,7 @@ impl FrontMatter {
 }
 
 /// A split and parsed article file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ArticleFile {
     pub front: FrontMatter,
     /// The Markdown body, with LF line endings.

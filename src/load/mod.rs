@@ -1,60 +1,28 @@
 //! Loading a site from disk: site.toml, the content walk, front matter.
 
+pub mod cache;
 pub mod config;
 pub mod content;
 pub mod frontmatter;
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::SystemTime;
+use std::path::Path;
 
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::error::Diagnostic;
-use crate::model::LoadedArticle;
+pub use cache::{ParseCache, ParseResult, Stamp};
 use content::ContentTree;
+
+/// An article file that was read and parsed.
+#[derive(Debug, Clone)]
+pub struct LoadedArticle {
+    pub source: content::ArticleSource,
+    pub file: frontmatter::ArticleFile,
+}
 
 /// One file's outcome: the article and its warnings, or its errors.
 type FileResult = Result<(LoadedArticle, Vec<Diagnostic>), Vec<Diagnostic>>;
-
-/// One file's parse: its front matter and body with warnings, or its errors.
-type ParseResult = Result<(frontmatter::ArticleFile, Vec<Diagnostic>), Vec<Diagnostic>>;
-
-/// Parsed articles kept between builds of one process (`serve`), so a rebuild after one edit
-/// parses one file. An entry is used only while the file's size and modification time are
-/// unchanged and nobody called [`ParseCache::forget`] for it; the watcher forgets every path
-/// it saw change, which covers edits too quick for the file system's clock.
-#[derive(Debug, Default)]
-pub struct ParseCache {
-    entries: Mutex<HashMap<PathBuf, (u64, SystemTime, Tz, ParseResult)>>,
-}
-
-impl ParseCache {
-    /// Drops the entries of these paths (relative to the site folder).
-    pub fn forget<'p>(&self, paths: impl IntoIterator<Item = &'p Path>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            for p in paths {
-                entries.remove(p);
-            }
-        }
-    }
-
-    fn get(&self, path: &Path, len: u64, modified: SystemTime, tz: Tz) -> Option<ParseResult> {
-        let entries = self.entries.lock().ok()?;
-        match entries.get(path) {
-            Some((l, m, z, r)) if *l == len && *m == modified && *z == tz => Some(r.clone()),
-            _ => None,
-        }
-    }
-
-    fn put(&self, path: &Path, len: u64, modified: SystemTime, tz: Tz, result: &ParseResult) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(path.to_path_buf(), (len, modified, tz, result.clone()));
-        }
-    }
-}
 
 fn parse_file(full: &Path, rel: &Path, tz: Tz) -> ParseResult {
     let bytes = std::fs::read(full)
@@ -75,20 +43,17 @@ pub fn read_articles(
         .par_iter()
         .map(|src| {
             let full = site_dir.join(&src.path);
-            let stamp = cache.and_then(|_| {
-                let meta = std::fs::metadata(&full).ok()?;
-                Some((meta.len(), meta.modified().ok()?))
-            });
+            let stamp = cache.and_then(|_| Stamp::of(&std::fs::metadata(&full).ok()?));
             let cached = match (cache, stamp) {
-                (Some(c), Some((len, modified))) => c.get(&src.path, len, modified, tz),
+                (Some(c), Some(stamp)) => c.get(&src.path, stamp, tz),
                 _ => None,
             };
             let parsed = match cached {
                 Some(p) => p,
                 None => {
                     let parsed = parse_file(&full, &src.path, tz);
-                    if let (Some(c), Some((len, modified))) = (cache, stamp) {
-                        c.put(&src.path, len, modified, tz, &parsed);
+                    if let (Some(c), Some(stamp)) = (cache, stamp) {
+                        c.put(&src.path, stamp, tz, &parsed);
                     }
                     parsed
                 }

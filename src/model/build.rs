@@ -11,9 +11,10 @@ use super::{
     Withheld,
 };
 use crate::error::Diagnostic;
+use crate::load::LoadedArticle;
 use crate::load::config::Config;
-use crate::load::content::{ArticleSource, AssetSource, CONTENT_DIR};
-use crate::load::frontmatter::{ArticleFile, FrontMatter};
+use crate::load::content::{AssetSource, CONTENT_DIR};
+use crate::load::frontmatter::FrontMatter;
 use crate::render::markdown::first_paragraph_text;
 use crate::slug::{slugify, title_from_folder};
 
@@ -34,13 +35,6 @@ pub fn withheld(front: &FrontMatter, flags: BuildFlags, now: &DateTime<Tz>) -> O
     } else {
         None
     }
-}
-
-/// An article file that was read and parsed.
-#[derive(Debug, Clone)]
-pub struct LoadedArticle {
-    pub source: ArticleSource,
-    pub file: ArticleFile,
 }
 
 /// Builds the model. Errors (bad slugs and sections, URL collisions) are all returned together.

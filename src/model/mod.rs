@@ -12,11 +12,11 @@ use std::path::PathBuf;
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
+pub use crate::load::LoadedArticle;
 use crate::load::config::Config;
 
 pub use build::{
-    BuildFlags, LoadedArticle, alias_path, build_site, expand_permalink, unlisted_section_message,
-    withheld,
+    BuildFlags, alias_path, build_site, expand_permalink, unlisted_section_message, withheld,
 };
 
 /// Position of an article in `Site::articles`.

@@ -1,0 +1,350 @@
+//! Parsed articles kept between builds, so a rebuild parses only the files that changed.
+//!
+//! An entry is used while its file's length and modification time (in nanoseconds) are what
+//! they were when it was parsed, and the site's time zone is the same. On disk the cache lives
+//! beside the output's manifest (`.<out>.newsgen/articles/NN`), split into shards by path so
+//! that saving after a one-file edit rewrites one shard, not the archive. A shard written by
+//! another build of newsgen, or unreadable, is ignored (its files are parsed again). As in
+//! git's "racy clean" rule, a file modified within two seconds of the save is not stored: an
+//! edit in the same clock tick could otherwise go unseen. `serve` keeps one in memory and
+//! forgets every path its watcher reports.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono_tz::Tz;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::frontmatter::ArticleFile;
+use crate::error::Diagnostic;
+
+/// One file's parse: its front matter and body with warnings, or its errors.
+pub type ParseResult = Result<(ArticleFile, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+const SHARDS: u64 = 64;
+const MAGIC: &[u8; 8] = b"NGPARSE\0";
+/// Files modified this close to a save are not stored (see the module doc).
+const RACY: Duration = Duration::from_secs(2);
+
+/// A file's length and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    len: u64,
+    modified_ns: i128,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        Some(Stamp {
+            len: meta.len(),
+            modified_ns: nanos(meta.modified().ok()?),
+        })
+    }
+}
+
+fn nanos(t: SystemTime) -> i128 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    stamp: Stamp,
+    tz: Tz,
+    result: ParseResult,
+}
+
+/// A stored entry (parses that succeeded only; broken files are parsed again).
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    path: PathBuf,
+    stamp: Stamp,
+    tz: String,
+    file: ArticleFile,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Parsed articles by path (relative to the site folder).
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    entries: Mutex<HashMap<PathBuf, Entry>>,
+    /// Paths asked for since the cache was loaded: the others are gone from the site.
+    seen: Mutex<HashSet<PathBuf>>,
+    /// Shards whose entries changed since they were loaded.
+    dirty: Mutex<BTreeSet<u64>>,
+}
+
+fn shard_of(path: &Path) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_encoded_bytes()) % SHARDS
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock()
+        .expect("no thread panics while holding the parse cache")
+}
+
+impl ParseCache {
+    /// Drops the entries of these paths (relative to the site folder).
+    pub fn forget<'p>(&self, paths: impl IntoIterator<Item = &'p Path>) {
+        let mut entries = lock(&self.entries);
+        let mut dirty = lock(&self.dirty);
+        for p in paths {
+            if entries.remove(p).is_some() {
+                dirty.insert(shard_of(p));
+            }
+        }
+    }
+
+    /// The parse of `path` if its stamp and time zone are as cached.
+    pub fn get(&self, path: &Path, stamp: Stamp, tz: Tz) -> Option<ParseResult> {
+        lock(&self.seen).insert(path.to_path_buf());
+        let entries = lock(&self.entries);
+        let e = entries.get(path)?;
+        (e.stamp == stamp && e.tz == tz).then(|| e.result.clone())
+    }
+
+    pub fn put(&self, path: &Path, stamp: Stamp, tz: Tz, result: &ParseResult) {
+        lock(&self.seen).insert(path.to_path_buf());
+        lock(&self.dirty).insert(shard_of(path));
+        lock(&self.entries).insert(
+            path.to_path_buf(),
+            Entry {
+                stamp,
+                tz,
+                result: result.clone(),
+            },
+        );
+    }
+
+    /// Reads the cache saved in `dir`; what cannot be read is left out.
+    pub fn load(dir: &Path) -> ParseCache {
+        let shards: Vec<Vec<Stored>> = (0..SHARDS)
+            .into_par_iter()
+            .map(|n| read_shard(&dir.join(format!("{n:02}"))).unwrap_or_default())
+            .collect();
+        let mut entries = HashMap::new();
+        for stored in shards.into_iter().flatten() {
+            let Ok(tz) = stored.tz.parse::<Tz>() else {
+                continue;
+            };
+            entries.insert(
+                stored.path,
+                Entry {
+                    stamp: stored.stamp,
+                    tz,
+                    result: Ok((stored.file, stored.warnings)),
+                },
+            );
+        }
+        ParseCache {
+            entries: Mutex::new(entries),
+            ..ParseCache::default()
+        }
+    }
+
+    /// Saves the shards that changed into `dir`, leaving out files no longer in the site.
+    pub fn save(&self, dir: &Path) -> std::io::Result<()> {
+        let seen = lock(&self.seen);
+        let mut entries = lock(&self.entries);
+        let mut dirty = lock(&self.dirty);
+        entries.retain(|path, _| {
+            let keep = seen.contains(path);
+            if !keep {
+                dirty.insert(shard_of(path));
+            }
+            keep
+        });
+        if dirty.is_empty() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(dir)?;
+        let racy_from = nanos(SystemTime::now() - RACY);
+        let mut shards: HashMap<u64, Vec<(&PathBuf, &Entry)>> = HashMap::new();
+        for (path, e) in entries.iter() {
+            let shard = shard_of(path);
+            if dirty.contains(&shard) && e.result.is_ok() && e.stamp.modified_ns < racy_from {
+                shards.entry(shard).or_default().push((path, e));
+            }
+        }
+        let dirty_list: Vec<u64> = dirty.iter().copied().collect();
+        dirty_list.par_iter().try_for_each(|n| {
+            let mut items = shards.get(n).cloned().unwrap_or_default();
+            items.sort_by(|a, b| a.0.cmp(b.0));
+            write_shard(&dir.join(format!("{n:02}")), &items)
+        })?;
+        dirty.clear();
+        Ok(())
+    }
+}
+
+fn read_shard(path: &Path) -> Option<Vec<Stored>> {
+    let bytes = std::fs::read(path).ok()?;
+    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+    let id = env!("NEWSGEN_BUILD_ID").as_bytes();
+    let body = rest.strip_prefix(id)?;
+    postcard::from_bytes(body).ok()
+}
+
+fn write_shard(path: &Path, items: &[(&PathBuf, &Entry)]) -> std::io::Result<()> {
+    let stored: Vec<Stored> = items
+        .iter()
+        .filter_map(|(path, e)| {
+            let (file, warnings) = e.result.as_ref().ok()?;
+            Some(Stored {
+                path: (*path).clone(),
+                stamp: e.stamp,
+                tz: e.tz.name().to_string(),
+                file: file.clone(),
+                warnings: warnings.clone(),
+            })
+        })
+        .collect();
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(env!("NEWSGEN_BUILD_ID").as_bytes());
+    bytes.extend_from_slice(&postcard::to_stdvec(&stored).map_err(std::io::Error::other)?);
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// `DateTime<Tz>` as (seconds, nanoseconds, zone name).
+pub mod instant {
+    use chrono::{DateTime, TimeZone};
+    use chrono_tz::Tz;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(d: &DateTime<Tz>, s: S) -> Result<S::Ok, S::Error> {
+        (
+            d.timestamp(),
+            d.timestamp_subsec_nanos(),
+            d.timezone().name(),
+        )
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Tz>, D::Error> {
+        let (secs, nanos, zone): (i64, u32, String) = Deserialize::deserialize(d)?;
+        let tz: Tz = zone.parse().map_err(D::Error::custom)?;
+        tz.timestamp_opt(secs, nanos)
+            .single()
+            .ok_or_else(|| D::Error::custom("time out of range"))
+    }
+}
+
+/// `Option<DateTime<Tz>>`, as [`instant`].
+pub mod optional_instant {
+    use chrono::DateTime;
+    use chrono_tz::Tz;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Wrap(#[serde(with = "super::instant")] DateTime<Tz>);
+
+    pub fn serialize<S: Serializer>(d: &Option<DateTime<Tz>>, s: S) -> Result<S::Ok, S::Error> {
+        d.map(Wrap).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Tz>>, D::Error> {
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+/// A TOML table as its TOML text (binary formats cannot carry TOML values' self-describing
+/// form).
+pub mod toml_text {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(t: &toml::Table, s: S) -> Result<S::Ok, S::Error> {
+        t.to_string().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<toml::Table, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_parses_come_back_and_stale_or_foreign_shards_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            "+++\ntitle = \"A\"\ndate = 2025-01-01T10:00:00\n[extra]\nk = 1.5\n+++\nBody\r\n";
+        let parsed = crate::load::frontmatter::parse_article(
+            text.as_bytes(),
+            Path::new("content/w/a.md"),
+            Tz::Pacific__Auckland,
+        );
+        assert!(parsed.is_ok());
+        let old = Stamp {
+            len: 10,
+            modified_ns: 1_000,
+        };
+        let cache = ParseCache::default();
+        let path = Path::new("content/w/a.md");
+        cache.put(path, old, Tz::Pacific__Auckland, &parsed);
+        cache.put(Path::new("content/w/gone.md"), old, Tz::UTC, &parsed);
+        cache.save(dir.path()).unwrap();
+
+        let back = ParseCache::load(dir.path());
+        let got = back.get(path, old, Tz::Pacific__Auckland).expect("cached");
+        assert_eq!(got, parsed);
+        // Another stamp or zone: not used.
+        let newer = Stamp {
+            len: 10,
+            modified_ns: 2_000,
+        };
+        assert!(back.get(path, newer, Tz::Pacific__Auckland).is_none());
+        assert!(back.get(path, old, Tz::UTC).is_none());
+        // `gone.md` was not asked for: the next save drops it.
+        back.put(path, newer, Tz::Pacific__Auckland, &parsed);
+        back.save(dir.path()).unwrap();
+        let again = ParseCache::load(dir.path());
+        assert!(
+            again
+                .get(Path::new("content/w/gone.md"), old, Tz::UTC)
+                .is_none()
+        );
+        assert!(again.get(path, newer, Tz::Pacific__Auckland).is_some());
+
+        // Garbage shards are ignored, never trusted.
+        for n in 0..SHARDS {
+            std::fs::write(dir.path().join(format!("{n:02}")), b"NGPARSE\0garbage").unwrap();
+        }
+        assert!(
+            ParseCache::load(dir.path())
+                .get(path, newer, Tz::Pacific__Auckland)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_file_modified_just_before_the_save_is_not_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let parsed = crate::load::frontmatter::parse_article(
+            b"+++\ntitle = \"A\"\ndate = 2025-01-01\n+++\n",
+            Path::new("content/w/a.md"),
+            Tz::UTC,
+        );
+        let now = Stamp {
+            len: 1,
+            modified_ns: nanos(SystemTime::now()),
+        };
+        let cache = ParseCache::default();
+        cache.put(Path::new("content/w/a.md"), now, Tz::UTC, &parsed);
+        cache.save(dir.path()).unwrap();
+        assert!(
+            ParseCache::load(dir.path())
+                .get(Path::new("content/w/a.md"), now, Tz::UTC)
+                .is_none()
+        );
+    }
+}
