@@ -3,15 +3,18 @@
 
 usage: bench/run.py [--articles N] [--runs R] [--out DIR]
 
-Generates target/bench/archive-N with bench/gen_archive.py (once), builds it R times with
-target/release/newsgen and R times with `hugo` if it is on PATH, and prints the median wall
-time, articles per second and peak memory (max RSS of the process) of each, and the ratio.
-Run `cargo build --release` first. Numbers vary on a shared machine: compare medians.
-`--out /dev/shm/bench` writes both outputs to memory, which measures the tools rather than
-the disk (on a slow disk, creating tens of thousands of small files dominates both).
+Generates target/bench/archive-N with bench/gen_archive.py (once), then, R times, alternating
+the tools: a cold build with each tool (no output, no cache), and for newsgen the rebuilds of
+an archive's life: with no change, after appending a sentence to one article's body, and after
+changing one article's headline (each edit is undone before the next run). Prints the median
+wall time, system time (file creation is what a slow disk makes expensive), peak memory (max
+RSS) and the files written. Run `cargo build --release` first. Numbers vary on a shared
+machine: compare medians. `--out /dev/shm/bench` writes the outputs to memory, which measures
+the tools rather than the disk.
 """
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -22,16 +25,39 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def measure(cmd, cwd):
-    """Runs cmd; returns (seconds, peak RSS in MiB)."""
+    """Runs cmd; returns (seconds, peak RSS in MiB, system seconds, stderr)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{err}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_stime, err
+
+
+def written(err):
+    m = re.search(r"(\d+) files written", err)
+    return int(m.group(1)) if m else -1
+
+
+def rendered(err):
+    m = re.search(r"\((\d+) rendered\)", err)
+    return int(m.group(1)) if m else -1
+
+
+def clean(out):
+    shutil.rmtree(out, ignore_errors=True)
+    parent, name = os.path.split(out.rstrip("/"))
+    shutil.rmtree(os.path.join(parent, f".{name}.newsgen"), ignore_errors=True)
+
+
+def pick_article(site):
+    """A mid-archive article of the politics section (not among the newest or featured)."""
+    paths = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(site, "content", "politics"))
+                   for f in fs if f.endswith(".md"))
+    return paths[len(paths) // 2]
 
 
 def main():
@@ -49,41 +75,57 @@ def main():
     newsgen = os.path.join(ROOT, "target", "release", "newsgen")
     if not os.path.exists(newsgen):
         sys.exit("build the release binary first: cargo build --release")
-    env_epoch = {"SOURCE_DATE_EPOCH": "1793491200"}  # 2026-11-01, after every synthetic article
-    os.environ.update(env_epoch)
+    os.environ["SOURCE_DATE_EPOCH"] = "1793491200"  # 2026-11-01, after every synthetic article
 
-    results = {}
     out_root = args.out or site
     os.makedirs(out_root, exist_ok=True)
     out = os.path.join(out_root, "public")
-    runs = []
-    for _ in range(args.runs):
-        shutil.rmtree(out, ignore_errors=True)
-        runs.append(measure([newsgen, "build", "--output", out, site], ROOT))
-    results["newsgen"] = runs
-    pages = sum(1 for _, _, files in os.walk(out) for f in files if f.endswith(".html"))
-
+    hout = os.path.join(out_root, "hugo-public")
     hugo = shutil.which("hugo")
-    if hugo:
-        hout = os.path.join(out_root, "hugo-public")
-        runs = []
-        for _ in range(args.runs):
+    build = [newsgen, "build", "--output", out, site]
+    article = pick_article(site)
+    original = open(article, encoding="utf-8").read()
+    edits = {
+        "body edit": original + "\nOne more sentence for the benchmark.\n",
+        "headline edit": re.sub(r'^title = "', 'title = "Edited: ', original, count=1, flags=re.M),
+    }
+    results = {}
+
+    def record(name, r):
+        results.setdefault(name, []).append(r)
+
+    for _ in range(args.runs):
+        clean(out)
+        record("newsgen cold", measure(build, ROOT))
+        if hugo:
             shutil.rmtree(hout, ignore_errors=True)
-            runs.append(measure([hugo, "--quiet", "--contentDir", os.path.join(site, "content"),
-                                 "-d", hout], os.path.join(site, "hugo")))
-        results["hugo"] = runs
-        hpages = sum(1 for _, _, files in os.walk(hout) for f in files if f.endswith(".html"))
-    print(f"\n{n} articles, {args.runs} runs each, {os.cpu_count()} cores")
-    print(f"{'tool':8} {'median s':>9} {'articles/s':>11} {'peak MiB':>9} {'html files':>11}")
-    for tool, runs in results.items():
+            record("hugo cold", measure([hugo, "--quiet", "--contentDir", os.path.join(site, "content"),
+                                         "-d", hout], os.path.join(site, "hugo")))
+        record("newsgen no change", measure(build, ROOT))
+        for name, text in edits.items():
+            try:
+                with open(article, "w", encoding="utf-8") as f:
+                    f.write(text)
+                record(f"newsgen {name}", measure(build, ROOT))
+            finally:
+                with open(article, "w", encoding="utf-8") as f:
+                    f.write(original)
+            measure(build, ROOT)  # back to the original output
+    pages = sum(1 for _, _, files in os.walk(out) for f in files if f.endswith(".html"))
+    print(f"\n{n} articles ({pages} newsgen HTML files), {args.runs} runs each, "
+          f"{os.cpu_count()} cores, output in {out_root}")
+    print(f"{'build':24} {'median s':>9} {'sys s':>7} {'peak MiB':>9} {'rendered':>9} {'written':>8}")
+    for name, runs in results.items():
         t = statistics.median(r[0] for r in runs)
+        sys_t = statistics.median(r[2] for r in runs)
         mem = max(r[1] for r in runs)
-        files = pages if tool == "newsgen" else hpages
-        print(f"{tool:8} {t:9.2f} {n / t:11.0f} {mem:9.0f} {files:11}")
-    if "hugo" in results:
-        ratio = statistics.median(r[0] for r in results["newsgen"]) / statistics.median(
-            r[0] for r in results["hugo"])
-        print(f"newsgen time / hugo time = {ratio:.2f} (hugo builds no date archives and no search index)")
+        print(f"{name:24} {t:9.2f} {sys_t:7.2f} {mem:9.0f} {rendered(runs[-1][3]):9} "
+              f"{written(runs[-1][3]):8}")
+    if "hugo cold" in results:
+        ratio = statistics.median(r[0] for r in results["newsgen cold"]) / statistics.median(
+            r[0] for r in results["hugo cold"])
+        print(f"cold: newsgen time / hugo time = {ratio:.2f} (hugo builds no date archives and no "
+              "search index; it has no incremental build, every hugo build is cold)")
     else:
         print("hugo not installed: no comparison (apt-get install hugo)")
 
