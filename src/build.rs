@@ -51,6 +51,7 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
     pub output: PathBuf,
+    pub images: crate::images::ImageStats,
 }
 
 /// The build's "now": explicit, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
@@ -91,6 +92,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     }
     let tz = config.timezone;
     let now = build_time(opts.now).with_timezone(&tz);
+    let images = std::sync::Arc::new(crate::images::Images::new(site_dir, &config));
 
     let mut phases = Phases::new();
     let tree = content::walk(site_dir);
@@ -108,7 +110,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
         }
     };
     let templates = theme.as_ref().and_then(|theme| {
-        match crate::render::load_templates(&config, theme, site_dir) {
+        match crate::render::load_templates(&config, theme, site_dir, &images) {
             Ok(t) => Some(t),
             Err(e) => {
                 diags.extend(e);
@@ -122,8 +124,10 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     };
     phases.mark("load theme and templates");
     let site = match build_site(config, loaded, tree.assets, flags, now) {
-        Ok((site, w)) => {
+        Ok((mut site, w)) => {
             diags.extend(w);
+            images.set_assets(&site.assets);
+            site.images = images;
             Some(site)
         }
         Err(e) => {
@@ -233,6 +237,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     match result {
         Ok(assets) => {
             let mut warnings = warnings;
+            let (mut image_warnings, images) = site.images.finish();
+            if opts.strict && !image_warnings.is_empty() {
+                for w in &mut image_warnings {
+                    w.severity = crate::error::Severity::Error;
+                }
+                out.abort();
+                warnings.extend(image_warnings);
+                warnings.sort();
+                return Err(Error::Site(warnings));
+            }
+            warnings.extend(image_warnings);
             let mut link_warnings = renderer.check_links(out.root());
             if (opts.strict || opts.links_are_errors) && !link_warnings.is_empty() {
                 for w in &mut link_warnings {
@@ -255,6 +270,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
                 warnings,
                 elapsed: start.elapsed(),
                 output: dest,
+                images,
             })
         }
         Err(errors) => {
@@ -305,17 +321,19 @@ fn write_site(
     errors.extend(
         static_tree
             .par_iter()
-            .filter_map(|(src, rel)| out.copy(&site_dir.join(src), rel).err())
+            .filter_map(|(src, rel)| site.images.copy_file(out, &site_dir.join(src), rel).err())
             .collect::<Vec<_>>(),
     );
     copied += site.assets.len();
     errors.extend(
         site.assets
             .par_iter()
-            .filter_map(|a| out.copy(&site_dir.join(&a.source), &a.dest).err())
+            .filter_map(|a| site.images.copy_file(out, &site_dir.join(&a.source), &a.dest).err())
             .collect::<Vec<_>>(),
     );
     phases.mark("copy files");
+    errors.extend(site.images.publish(out));
+    phases.mark("publish images");
     for generator in crate::generators::all() {
         if let Err(e) = generator.generate(site, page_plan, out) {
             errors.extend(e);

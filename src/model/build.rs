@@ -206,6 +206,7 @@ pub fn build_site(
             archives,
             assets,
             now,
+            images: Default::default(),
         },
         warnings,
     ))

@@ -36,17 +36,36 @@ pub struct RenderedBody {
 /// Renders a body: headings shifted down one level (the page's `<h1>` is the title) with ids,
 /// site-absolute links under the base path, raw HTML kept or escaped per `unsafe_html`.
 pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> RenderedBody {
+    render_body_with_images(markdown, base, unsafe_html, None)
+}
+
+/// The responsive set of a body image, from its URL as written (`chart.png`, `/img/x.jpg`).
+pub type BodyPictures<'a> = &'a (dyn Fn(&str) -> Option<crate::images::view::SetView> + Sync);
+
+/// [`render_body`], with images that `pictures` knows written as `<picture>` with every
+/// size, `width`/`height` and lazy loading.
+pub fn render_body_with_images(
+    markdown: &str,
+    base: &LinkBase<'_>,
+    unsafe_html: bool,
+    pictures: Option<BodyPictures<'_>>,
+) -> RenderedBody {
+    let mut sets = Vec::new();
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let mut internal_links = Vec::new();
     let mut relative_links = Vec::new();
     let mut raw_html = false;
     assign_heading_ids(&mut events);
     for ev in &mut events {
+        let is_image = matches!(ev, Event::Start(Tag::Image { .. }));
         match ev {
             Event::Start(Tag::Heading { level, .. }) => *level = shift(*level),
             Event::End(TagEnd::Heading(level)) => *level = shift(*level),
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => {
+                if is_image && let Some(find) = pictures {
+                    sets.push(find(dest_url));
+                }
                 if is_site_absolute(dest_url) {
                     internal_links.push(dest_url.to_string());
                 } else if !dest_url.is_empty()
@@ -70,6 +89,9 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
             _ => {}
         }
     }
+    if sets.iter().any(Option::is_some) {
+        events = pictures_for_images(events, sets);
+    }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     if raw_html {
@@ -80,6 +102,44 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
         internal_links,
         relative_links,
     }
+}
+
+/// Replaces each image that has a set (`sets`, one per image in order) with its `<picture>`.
+fn pictures_for_images<'a>(
+    events: Vec<Event<'a>>,
+    sets: Vec<Option<crate::images::view::SetView>>,
+) -> Vec<Event<'a>> {
+    let mut sets = sets.into_iter();
+    let mut out = Vec::with_capacity(events.len());
+    // The image being replaced: its set, alt text, title, and depth of images inside its alt.
+    let mut open: Option<(crate::images::view::SetView, String, String, usize)> = None;
+    for ev in events {
+        if let Some((set, alt, title, depth)) = &mut open {
+            match ev {
+                Event::End(TagEnd::Image) if *depth == 0 => {
+                    let html = crate::images::view::body_html(set, alt, title);
+                    out.push(Event::InlineHtml(CowStr::from(html)));
+                    open = None;
+                }
+                Event::End(TagEnd::Image) => *depth -= 1,
+                Event::Start(Tag::Image { .. }) => {
+                    sets.next();
+                    *depth += 1;
+                }
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                _ => {}
+            }
+            continue;
+        }
+        if let Event::Start(Tag::Image { title, .. }) = &ev
+            && let Some(set) = sets.next().expect("one entry per image of the body")
+        {
+            open = Some((set, String::new(), title.to_string(), 0));
+            continue;
+        }
+        out.push(ev);
+    }
+    out
 }
 
 /// Raw HTML from many hands leaves tags open (`<div>` without `</div>`), which would swallow

@@ -17,7 +17,7 @@ use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
 use crate::model::{Site, TaxonomyKind};
 use crate::output::Output;
 use context::{Shared, archive_title};
-use markdown::{LinkBase, render_body};
+use markdown::LinkBase;
 use theme::Theme;
 
 /// Renders pages of one site with one theme. Holds everything shared between pages.
@@ -275,13 +275,15 @@ impl<'a> Renderer<'a> {
                     vec![home, self.crumb(&s.title, &format!("{}/", s.slug))],
                 );
                 page_info["description"] = json!(a.summary);
-                let body = render_body(
+                let pictures = |url: &str| crate::images::body_set(site, a, url);
+                let body = markdown::render_body_with_images(
                     &a.body,
                     &LinkBase {
                         root: site.config.base_url.path.trim_end_matches('/'),
                         page: None,
                     },
                     site.config.unsafe_html,
+                    Some(&pictures),
                 );
                 self.record_links(*id, &body);
                 let words = markdown::plain_text(&a.body).split_whitespace().count();
@@ -493,9 +495,11 @@ pub fn load_templates(
     config: &Config,
     theme: &Theme,
     site_dir: &std::path::Path,
+    images: &std::sync::Arc<crate::images::Images>,
 ) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
     register_helpers(&mut tera, config);
+    crate::images::template::register(&mut tera, images.clone());
     theme.load_templates(site_dir, tera)
 }
 
