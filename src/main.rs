@@ -129,6 +129,15 @@ fn main() -> ExitCode {
                         report.output.display(),
                         report.elapsed.as_millis()
                     );
+                    let images = report.images;
+                    if images.sources > 0 {
+                        eprintln!(
+                            "images: {} sources, {} files encoded, {} from the cache",
+                            images.sources,
+                            images.encoded,
+                            images.published.saturating_sub(images.encoded)
+                        );
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => report_error(&e),
