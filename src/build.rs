@@ -328,7 +328,11 @@ fn write_site(
     errors.extend(
         site.assets
             .par_iter()
-            .filter_map(|a| site.images.copy_file(out, &site_dir.join(&a.source), &a.dest).err())
+            .filter_map(|a| {
+                site.images
+                    .copy_file(out, &site_dir.join(&a.source), &a.dest)
+                    .err()
+            })
             .collect::<Vec<_>>(),
     );
     phases.mark("copy files");

@@ -10,8 +10,8 @@ use serde_json::{Value as Json, json};
 use tera::Value;
 
 use crate::feeds::absolute_image;
-use crate::model::{Article, Site};
 use crate::model::pages::{Page, PageKind};
+use crate::model::{Article, Site};
 use crate::render::context::rfc3339;
 use crate::render::escape_json_for_html;
 
@@ -67,7 +67,10 @@ pub fn page_values(site: &Site, shared: &Shared, page: &Page, page_info: &Json) 
         ("image_width", social.as_ref().map(|v| v.width)),
         ("image_height", social.as_ref().map(|v| v.height)),
     ] {
-        m.insert(key.into(), size.map(Value::from).unwrap_or_else(Value::none));
+        m.insert(
+            key.into(),
+            size.map(Value::from).unwrap_or_else(Value::none),
+        );
     }
     m.insert("locale".into(), shared.locale.clone());
     for (key, date) in [

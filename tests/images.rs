@@ -12,7 +12,11 @@ use scraper::{Html, Selector};
 /// A photo-like gradient, so encoders have real work and sizes are realistic.
 fn photo(w: u32, h: u32) -> RgbImage {
     RgbImage::from_fn(w, h, |x, y| {
-        image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, ((x ^ y) & 0xff) as u8])
+        image::Rgb([
+            (x * 255 / w) as u8,
+            (y * 255 / h) as u8,
+            ((x ^ y) & 0xff) as u8,
+        ])
     })
 }
 
@@ -62,8 +66,14 @@ fn photo_site() -> Fixture {
         "title = \"Budget day\"\ndate = 2025-11-02T09:00:00+13:00\nimage = \"lead.jpg\"\nfeatured = true",
         "The numbers:\n\n![A chart of the budget](chart.png \"Budget\")\n\nAnd the hall: ![hall](/img/hall.jpg)",
     );
-    f.write_bytes("content/politics/2025-11-02-budget/lead.jpg", &jpeg(2000, 1333));
-    f.write_bytes("content/politics/2025-11-02-budget/chart.png", &png(1000, 600));
+    f.write_bytes(
+        "content/politics/2025-11-02-budget/lead.jpg",
+        &jpeg(1700, 1133),
+    );
+    f.write_bytes(
+        "content/politics/2025-11-02-budget/chart.png",
+        &png(1000, 600),
+    );
     f.write_bytes("static/img/hall.jpg", &jpeg(900, 600));
     f.article(
         "politics/2025-11-01-older.md",
@@ -81,7 +91,11 @@ fn lead_images_come_in_every_width_and_format_with_their_sizes() {
     let doc = f.html(&format!("{ARTICLE}index.html"));
     let lead = select(&doc, ".lead-image picture");
     assert_eq!(lead.len(), 1);
-    let webp = attrs(&doc, ".lead-image picture source[type=\"image/webp\"]", "srcset");
+    let webp = attrs(
+        &doc,
+        ".lead-image picture source[type=\"image/webp\"]",
+        "srcset",
+    );
     let jpeg_set = attrs(&doc, ".lead-image picture img", "srcset");
     let expect = [400, 800, 1200, 1600];
     for (list, format, ext) in [
@@ -92,14 +106,18 @@ fn lead_images_come_in_every_width_and_format_with_their_sizes() {
         assert_eq!(files.iter().map(|(_, w)| *w).collect::<Vec<_>>(), expect);
         for (path, w) in files {
             assert!(path.ends_with(&format!(".{w}w.{ext}")), "{path}");
-            let h = (1333 * w + 1000) / 2000;
+            let h = (1133 * w + 850) / 1700;
             assert_eq!(decoded(&f, &path), (format, w, h), "{path}");
         }
     }
     let img = select(&doc, ".lead-image img")[0].value();
     assert_eq!(img.attr("width"), Some("800"));
     assert_eq!(img.attr("height"), Some("533"));
-    assert_eq!(img.attr("loading"), None, "the lead image is above the fold");
+    assert_eq!(
+        img.attr("loading"),
+        None,
+        "the lead image is above the fold"
+    );
     // The original stays available, unchanged (it has no metadata to remove).
     let original = format!("{ARTICLE}lead.jpg");
     assert_eq!(
@@ -110,7 +128,10 @@ fn lead_images_come_in_every_width_and_format_with_their_sizes() {
     let og = attrs(&doc, "meta[property=\"og:image\"]", "content");
     let og_path = og[0].strip_prefix("https://news.example.org/").unwrap();
     assert_eq!(decoded(&f, og_path), (ImageFormat::Jpeg, 1200, 800));
-    assert_eq!(attrs(&doc, "meta[property=\"og:image:width\"]", "content"), ["1200"]);
+    assert_eq!(
+        attrs(&doc, "meta[property=\"og:image:width\"]", "content"),
+        ["1200"]
+    );
 }
 
 #[test]
@@ -130,7 +151,10 @@ fn body_images_and_cards_have_sizes_and_every_img_has_width_and_height() {
         [400, 800, 1000],
         "never wider than the 1,000 px source"
     );
-    assert_eq!(decoded(&f, &chart_sizes[2].0), (ImageFormat::Png, 1000, 600));
+    assert_eq!(
+        decoded(&f, &chart_sizes[2].0),
+        (ImageFormat::Png, 1000, 600)
+    );
     let hall = body_imgs[1].value();
     assert!(hall.attr("src").unwrap().starts_with("/img/hall."));
 
@@ -221,10 +245,15 @@ fn a_rebuild_encodes_only_new_images_and_repairs_a_damaged_cache_entry() {
     assert_eq!(fourth.images.encoded, 1);
     assert!(cache_entries(&f).contains(&victim));
     let after = snapshot(&f);
-    assert!(after.len() >= before.len() + added, "the new image's files are published");
+    assert!(
+        after.len() >= before.len() + added,
+        "the new image's files are published"
+    );
     for (p, b) in &before {
         let now = after.iter().find(|(q, _)| q == p);
-        if p.extension().is_some_and(|e| e == "jpg" || e == "webp" || e == "png") {
+        if p.extension()
+            .is_some_and(|e| e == "jpg" || e == "webp" || e == "png")
+        {
             assert_eq!(now.map(|(_, b)| b), Some(b), "{}", p.display());
         }
     }
@@ -238,15 +267,25 @@ fn png_header_only(w: u32, h: u32) -> Vec<u8> {
         for &b in bytes {
             c ^= u32::from(b);
             for _ in 0..8 {
-                c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 == 1 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
             }
         }
         !c
     }
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     for (kind, data) in [
-        (&b"IHDR"[..], [&w.to_be_bytes()[..], &h.to_be_bytes(), &[8, 2, 0, 0, 0]].concat()),
-        (&b"IDAT"[..], vec![0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]),
+        (
+            &b"IHDR"[..],
+            [&w.to_be_bytes()[..], &h.to_be_bytes(), &[8, 2, 0, 0, 0]].concat(),
+        ),
+        (
+            &b"IDAT"[..],
+            vec![0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        ),
         (&b"IEND"[..], Vec::new()),
     ] {
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
@@ -294,9 +333,14 @@ fn animated_gif() -> Vec<u8> {
     let mut out = Vec::new();
     {
         let mut enc = image::codecs::gif::GifEncoder::new(&mut out);
-        enc.set_repeat(image::codecs::gif::Repeat::Infinite).unwrap();
+        enc.set_repeat(image::codecs::gif::Repeat::Infinite)
+            .unwrap();
         let frames = (0..2u8).map(|i| {
-            image::Frame::new(image::RgbaImage::from_pixel(60, 40, image::Rgba([i * 100, 0, 0, 255])))
+            image::Frame::new(image::RgbaImage::from_pixel(
+                60,
+                40,
+                image::Rgba([i * 100, 0, 0, 255]),
+            ))
         });
         enc.encode_frames(frames).unwrap();
     }
@@ -325,10 +369,16 @@ fn bad_and_unusual_images_give_warnings_with_the_file_and_never_stop_the_build()
         let stem = name.split('.').next().unwrap();
         f.article(
             &format!("news/2025-11-{:02}-{stem}/index.md", i + 1),
-            &format!("title = \"{stem}\"\ndate = 2025-11-{:02}\nimage = \"{name}\"", i + 1),
+            &format!(
+                "title = \"{stem}\"\ndate = 2025-11-{:02}\nimage = \"{name}\"",
+                i + 1
+            ),
             &format!("![{stem}]({name})"),
         );
-        f.write_bytes(&format!("content/news/2025-11-{:02}-{stem}/{name}", i + 1), bytes);
+        f.write_bytes(
+            &format!("content/news/2025-11-{:02}-{stem}/{name}", i + 1),
+            bytes,
+        );
     }
     let out = f.cli(&["build"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -339,24 +389,45 @@ fn bad_and_unusual_images_give_warnings_with_the_file_and_never_stop_the_build()
             .lines()
             .any(|l| l.contains("warning") && l.contains(&format!("/{name}:")))
     };
-    for name in ["truncated.jpg", "text.jpg", "lies.jpg", "huge.png", "bomb.png"] {
+    for name in [
+        "truncated.jpg",
+        "text.jpg",
+        "lies.jpg",
+        "huge.png",
+        "bomb.png",
+    ] {
         assert!(warned(name), "no warning for {name}:\n{stderr}");
     }
     for name in ["cmyk.jpg", "turned.jpg", "animated.gif", "logo.svg"] {
         assert!(!warned(name), "{name} is fine:\n{stderr}");
     }
     assert!(stderr.contains("too large"), "{stderr}");
-    assert!(stderr.contains("is a PNG image, although its name says JPEG"), "{stderr}");
+    assert!(
+        stderr.contains("is a PNG image, although its name says JPEG"),
+        "{stderr}"
+    );
     let page = |stem: &str, i: usize| format!("news/2025/11/{i:02}/{stem}/");
     // The lying file is processed as what it is.
-    assert_eq!(decoded(&f, &format!("{}lies.400w.png", page("lies", 3))).1, 400);
+    assert_eq!(
+        decoded(&f, &format!("{}lies.400w.png", page("lies", 3))).1,
+        400
+    );
     // CMYK comes out as RGB JPEG and WebP.
     let cmyk = page("cmyk", 6);
-    assert_eq!(decoded(&f, &format!("{cmyk}cmyk.400w.jpg")), (ImageFormat::Jpeg, 400, 267));
-    assert_eq!(decoded(&f, &format!("{cmyk}cmyk.400w.webp")), (ImageFormat::WebP, 400, 267));
+    assert_eq!(
+        decoded(&f, &format!("{cmyk}cmyk.400w.jpg")),
+        (ImageFormat::Jpeg, 400, 267)
+    );
+    assert_eq!(
+        decoded(&f, &format!("{cmyk}cmyk.400w.webp")),
+        (ImageFormat::WebP, 400, 267)
+    );
     // EXIF rotation: 600 x 400 stored, 400 x 600 shown; no output carries the location.
     let turned = page("turned", 7);
-    assert_eq!(decoded(&f, &format!("{turned}turned.400w.jpg")), (ImageFormat::Jpeg, 400, 600));
+    assert_eq!(
+        decoded(&f, &format!("{turned}turned.400w.jpg")),
+        (ImageFormat::Jpeg, 400, 600)
+    );
     let doc = f.html(&format!("{turned}index.html"));
     assert_eq!(attrs(&doc, ".lead-image img", "width"), ["400"]);
     assert_eq!(attrs(&doc, ".lead-image img", "height"), ["600"]);
@@ -376,7 +447,10 @@ fn bad_and_unusual_images_give_warnings_with_the_file_and_never_stop_the_build()
         .into_decoder()
         .unwrap();
     use image::ImageDecoder;
-    assert_eq!(decoder.orientation().unwrap(), image::metadata::Orientation::Rotate90);
+    assert_eq!(
+        decoder.orientation().unwrap(),
+        image::metadata::Orientation::Rotate90
+    );
     // Animated GIFs and SVGs are published exactly as they are, with no sizes made.
     for (stem, i, name) in [("animated", 8, "animated.gif"), ("logo", 9, "logo.svg")] {
         let dir = f.out().join(page(stem, i));
@@ -402,7 +476,11 @@ fn images_settings_choose_widths_and_formats_or_switch_processing_off() {
     let doc = f.html(&format!("{ARTICLE}index.html"));
     let img = select(&doc, ".lead-image img")[0].value();
     assert_eq!(img.attr("src"), Some(&*format!("/{ARTICLE}lead.300w.webp")));
-    assert_eq!(select(&doc, ".lead-image source").len(), 0, "one format: no <source>");
+    assert_eq!(
+        select(&doc, ".lead-image source").len(),
+        0,
+        "one format: no <source>"
+    );
     assert!(!f.exists(&format!("{ARTICLE}lead.400w.jpg")));
 
     let off = photo_site();
@@ -415,7 +493,10 @@ fn images_settings_choose_widths_and_formats_or_switch_processing_off() {
     );
     off.build().unwrap();
     let doc = off.html(&format!("{ARTICLE}index.html"));
-    assert_eq!(attrs(&doc, ".lead-image img", "src"), [format!("/{ARTICLE}lead.jpg")]);
+    assert_eq!(
+        attrs(&doc, ".lead-image img", "src"),
+        [format!("/{ARTICLE}lead.jpg")]
+    );
     assert!(select(&doc, "picture").is_empty());
     assert!(!off.path().join(".newsgen").exists());
 
@@ -423,8 +504,14 @@ fn images_settings_choose_widths_and_formats_or_switch_processing_off() {
     let out = bad.cli(&["build"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("site.toml:5: error: [images]: `quality` must be between 1 and 100"), "{stderr}");
-    assert!(stderr.contains("widths must be between 16 and 8192"), "{stderr}");
+    assert!(
+        stderr.contains("site.toml:5: error: [images]: `quality` must be between 1 and 100"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("widths must be between 16 and 8192"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -441,8 +528,14 @@ fn themes_ask_for_any_size_with_resize_image() {
     f.build().unwrap();
     let doc = f.html("404.html");
     assert_eq!(attrs(&doc, "img", "src"), ["/img/hall.120x120.webp"]);
-    assert_eq!(decoded(&f, "img/hall.120x120.webp"), (ImageFormat::WebP, 120, 120));
-    assert_eq!(common::texts(&doc, "#s"), ["img/hall.900w.jpg 900x600 image/jpeg"]);
+    assert_eq!(
+        decoded(&f, "img/hall.120x120.webp"),
+        (ImageFormat::WebP, 120, 120)
+    );
+    assert_eq!(
+        common::texts(&doc, "#s"),
+        ["img/hall.900w.jpg 900x600 image/jpeg"]
+    );
 
     f.write(
         "themes/mine/templates/404.html",
@@ -451,5 +544,8 @@ fn themes_ask_for_any_size_with_resize_image() {
     let out = f.cli(&["build"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("404.html") && stderr.contains("img/missing.jpg"), "{stderr}");
+    assert!(
+        stderr.contains("404.html") && stderr.contains("img/missing.jpg"),
+        "{stderr}"
+    );
 }

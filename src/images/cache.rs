@@ -50,7 +50,9 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
 /// Stores an entry. Written to a temporary file and renamed, so a build that is stopped
 /// half-way, or another build running at once, never leaves a half-written entry.
 pub fn write(path: &Path, image: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().expect("cache entries live in the cache folder");
+    let dir = path
+        .parent()
+        .expect("cache entries live in the cache folder");
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(image)?;

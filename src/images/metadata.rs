@@ -30,7 +30,10 @@ pub fn strip_jpeg(bytes: &[u8], orientation: Orientation) -> Option<Vec<u8>> {
             out.extend_from_slice(&rest[pos..]);
             return Some(out);
         }
-        let len = usize::from(u16::from_be_bytes([*rest.get(pos + 2)?, *rest.get(pos + 3)?]));
+        let len = usize::from(u16::from_be_bytes([
+            *rest.get(pos + 2)?,
+            *rest.get(pos + 3)?,
+        ]));
         if len < 2 {
             return None;
         }

@@ -306,10 +306,16 @@ impl Images {
     }
 
     /// One variant of the source at `path` (the `resize_image` template function).
-    pub fn variant(&self, path: &str, spec_of: impl Fn(&Source) -> Spec) -> Result<Variant, String> {
+    pub fn variant(
+        &self,
+        path: &str,
+        spec_of: impl Fn(&Source) -> Spec,
+    ) -> Result<Variant, String> {
         let Some(source) = self.source(path) else {
             return Err(if self.settings.enabled {
-                format!("`{path}` is not a JPEG, PNG or WebP file of the site that newsgen can read")
+                format!(
+                    "`{path}` is not a JPEG, PNG or WebP file of the site that newsgen can read"
+                )
             } else {
                 "image processing is off (`[images] enabled = false`)".to_string()
             });
@@ -318,19 +324,17 @@ impl Images {
             return Err(format!("`{path}` is a GIF: GIFs are published as they are"));
         }
         let spec = spec_of(&source);
-        let made = self.make(&source, &[spec]).map_err(|()| {
-            format!("cannot process `{path}` (see the warning about its file)")
-        })?;
+        let made = self
+            .make(&source, &[spec])
+            .map_err(|()| format!("cannot process `{path}` (see the warning about its file)"))?;
         Ok(made[&spec].clone())
     }
 
     /// Makes sure every spec of `source` is in the cache (decoding the source once, only
     /// when something is missing) and records the files for [`Images::publish`].
     fn make(&self, source: &Arc<Source>, specs: &[Spec]) -> Result<HashMap<Spec, Variant>, ()> {
-        let entries: Vec<(Spec, PathBuf)> = specs
-            .iter()
-            .map(|s| (*s, self.entry(source, s)))
-            .collect();
+        let entries: Vec<(Spec, PathBuf)> =
+            specs.iter().map(|s| (*s, self.entry(source, s))).collect();
         let missing: Vec<&(Spec, PathBuf)> = entries.iter().filter(|(_, e)| !e.is_file()).collect();
         if !missing.is_empty() {
             let img = self.decode(source)?;
@@ -401,34 +405,67 @@ impl Images {
             // The build goes on; the next one encodes again.
             self.warn(
                 &source.file,
-                format!("cannot store a processed size in {}: {e}", self.cache_dir.display()),
+                format!(
+                    "cannot store a processed size in {}: {e}",
+                    self.cache_dir.display()
+                ),
             );
         }
         Ok(bytes)
     }
 
-    /// Writes every file the pages referred to into the output: from the cache, or made
-    /// again when the entry is missing or damaged.
-    pub fn publish(&self, out: &Output) -> Vec<Diagnostic> {
-        let made: Vec<(String, Made)> = self
-            .made
+    /// Every file the pages referred to so far, by output path.
+    fn made_files(&self) -> Vec<(String, Made)> {
+        self.made
             .lock()
             .expect("image list lock poisoned by a panic elsewhere")
             .iter()
             .map(|(p, m)| (p.clone(), m.clone()))
-            .collect();
-        made.par_iter()
-            .filter_map(|(path, m)| {
-                let bytes = match cache::read(&m.entry) {
-                    Some(b) => b,
-                    None => {
-                        let img = self.decode(&m.source).ok()?;
-                        self.encode_into(&m.source, &img, &m.spec, &m.entry).ok()?
-                    }
-                };
-                out.write(path, &bytes).err()
-            })
             .collect()
+    }
+
+    /// A made file's bytes: from the cache, or encoded again when the entry is missing or
+    /// damaged (`None` when the source cannot be read any more; it was warned about).
+    fn bytes_of(&self, m: &Made) -> Option<Vec<u8>> {
+        match cache::read(&m.entry) {
+            Some(b) => Some(b),
+            None => {
+                let img = self.decode(&m.source).ok()?;
+                self.encode_into(&m.source, &img, &m.spec, &m.entry).ok()
+            }
+        }
+    }
+
+    /// Writes every file the pages referred to into the output.
+    pub fn publish(&self, out: &Output) -> Vec<Diagnostic> {
+        self.made_files()
+            .par_iter()
+            .filter_map(|(path, m)| out.write(path, &self.bytes_of(m)?).err())
+            .collect()
+    }
+
+    /// Writes the files that are not in the served folder `root` yet (a partial rebuild of
+    /// `serve`, where an edited article may show an image in a new size). Returns how many.
+    pub fn publish_missing(&self, root: &Path) -> Result<usize, Diagnostic> {
+        let missing: Vec<(String, Made)> = self
+            .made_files()
+            .into_iter()
+            .filter(|(path, _)| !root.join(path).is_file())
+            .collect();
+        for (path, m) in &missing {
+            let Some(bytes) = self.bytes_of(m) else {
+                continue;
+            };
+            let file = root.join(path);
+            let written = file
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&file, bytes));
+            written.map_err(|e| {
+                Diagnostic::error(&file, None, format!("cannot write the image: {e}"))
+            })?;
+        }
+        Ok(missing.len())
     }
 
     /// Copies a content/ or static/ file into the output; JPEGs lose their location and
@@ -437,9 +474,8 @@ impl Images {
         if !self.settings.enabled || Encoding::from_extension(dest) != Some(Encoding::Jpeg) {
             return out.copy(file, dest);
         }
-        let bytes = std::fs::read(file).map_err(|e| {
-            Diagnostic::error(file, None, format!("cannot read: {e}"))
-        })?;
+        let bytes = std::fs::read(file)
+            .map_err(|e| Diagnostic::error(file, None, format!("cannot read: {e}")))?;
         let cleaned = encode::header(&bytes)
             .ok()
             .filter(|h| h.encoding == Encoding::Jpeg)

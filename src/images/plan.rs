@@ -168,7 +168,10 @@ mod tests {
 
     #[test]
     fn widths_never_exceed_the_source() {
-        assert_eq!(widths(&[400, 800, 1200, 1600], 2000), [400, 800, 1200, 1600]);
+        assert_eq!(
+            widths(&[400, 800, 1200, 1600], 2000),
+            [400, 800, 1200, 1600]
+        );
         assert_eq!(widths(&[400, 800, 1200, 1600], 1000), [400, 800, 1000]);
         assert_eq!(widths(&[400, 800], 300), [300]);
     }
@@ -190,8 +193,14 @@ mod tests {
     #[test]
     fn encodings_put_the_fallback_first() {
         let both = [ImageFormat::Webp, ImageFormat::Original];
-        assert_eq!(encodings(&both, Encoding::Jpeg), [Encoding::Jpeg, Encoding::Webp]);
+        assert_eq!(
+            encodings(&both, Encoding::Jpeg),
+            [Encoding::Jpeg, Encoding::Webp]
+        );
         assert_eq!(encodings(&both, Encoding::Webp), [Encoding::Webp]);
-        assert_eq!(encodings(&[ImageFormat::Webp], Encoding::Png), [Encoding::Webp]);
+        assert_eq!(
+            encodings(&[ImageFormat::Webp], Encoding::Png),
+            [Encoding::Webp]
+        );
     }
 }

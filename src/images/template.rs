@@ -38,7 +38,9 @@ pub fn register(tera: &mut Tera, images: Arc<Images>) {
                 .variant(path, |src| {
                     let enc = wanted.unwrap_or(src.encoding());
                     match height {
-                        Some(h) => Spec::filled((src.width(), src.height()), (width, h), width, enc),
+                        Some(h) => {
+                            Spec::filled((src.width(), src.height()), (width, h), width, enc)
+                        }
                         None => Spec::scaled(src.width(), src.height(), width, enc),
                     }
                 })

@@ -124,7 +124,10 @@ impl ImagesConfig {
     fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         let all = self.widths.iter().chain(&self.card_widths);
-        if all.chain([&self.social_width]).any(|&w| !(16..=8192).contains(&w)) {
+        if all
+            .chain([&self.social_width])
+            .any(|&w| !(16..=8192).contains(&w))
+        {
             out.push("[images]: widths must be between 16 and 8192 pixels".to_string());
         }
         if self.widths.is_empty() || self.card_widths.is_empty() {

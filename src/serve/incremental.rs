@@ -246,6 +246,10 @@ impl Engine {
             .into_iter()
             .filter(|&c| c)
             .count();
+        changed += site
+            .images
+            .publish_missing(&dest)
+            .map_err(|d| Error::Site(vec![d]))?;
         let keep: HashSet<&str> = fingerprints
             .keys()
             .map(String::as_str)
