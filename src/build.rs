@@ -237,18 +237,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     match result {
         Ok(assets) => {
             let mut warnings = warnings;
-            let (mut image_warnings, images) = site.images.finish();
-            if opts.strict && !image_warnings.is_empty() {
-                for w in &mut image_warnings {
-                    w.severity = crate::error::Severity::Error;
-                }
-                out.abort();
-                warnings.extend(image_warnings);
-                warnings.sort();
-                return Err(Error::Site(warnings));
-            }
-            warnings.extend(image_warnings);
+            let (image_warnings, images) = site.images.finish();
             let mut link_warnings = renderer.check_links(out.root());
+            // `--strict` makes image warnings errors too; `check` alone does not.
+            if opts.strict {
+                link_warnings.extend(image_warnings);
+            } else {
+                warnings.extend(image_warnings);
+            }
             if (opts.strict || opts.links_are_errors) && !link_warnings.is_empty() {
                 for w in &mut link_warnings {
                     w.severity = crate::error::Severity::Error;

@@ -460,6 +460,14 @@ fn bad_and_unusual_images_give_warnings_with_the_file_and_never_stop_the_build()
     }
     let gif = f.html(&format!("{}index.html", page("animated", 8)));
     assert_eq!(attrs(&gif, ".lead-image img", "width"), ["60"]);
+    // `--strict` makes them errors, and the build stops.
+    let strict = f.cli(&["build", "--strict"]);
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(!strict.status.success());
+    assert!(
+        stderr.contains("truncated.jpg: error: cannot use the image (the JPEG is truncated"),
+        "{stderr}"
+    );
 }
 
 #[test]
