@@ -22,7 +22,7 @@ use crate::progress::{Counters, Progress};
 use crate::render::deps::texts_digest;
 use crate::render::links::SiteIndex;
 use crate::render::theme::Theme;
-use crate::render::{Renderer, check_links};
+use crate::render::{Keep, Renderer, check_links};
 
 /// What to build and how (the `build` command line).
 #[derive(Debug, Clone, Default)]
@@ -81,6 +81,7 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// Drafts and scheduled articles the build did not publish.
     pub left_out: crate::model::LeftOut,
+    pub images: crate::images::ImageStats,
 }
 
 /// The build's "now": explicit, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
@@ -121,6 +122,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     }
     let tz = config.timezone;
     let now = build_time(opts.now).with_timezone(&tz);
+    let images = std::sync::Arc::new(crate::images::Images::new(site_dir, &config));
 
     let mut phases = Phases::new();
     let tree = content::walk(site_dir);
@@ -138,7 +140,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
         }
     };
     let templates = theme.as_ref().and_then(|theme| {
-        match crate::render::load_templates(&config, theme, site_dir) {
+        match crate::render::load_templates(&config, theme, site_dir, &images) {
             Ok(t) => Some(t),
             Err(e) => {
                 diags.extend(e);
@@ -152,8 +154,10 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     };
     phases.mark("load theme and templates");
     let site = match build_site(config, loaded, tree.assets, flags, now) {
-        Ok((site, w)) => {
+        Ok((mut site, w)) => {
             diags.extend(w);
+            images.set_assets(&site.assets);
+            site.images = images;
             Some(site)
         }
         Err(e) => {
@@ -357,6 +361,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let links = check_links(&site, recorded, index);
     let mut link_warnings = links.diagnostics;
     phases.mark("link check");
+    let (image_warnings, images) = site.images.finish();
+    // `--strict` makes image warnings errors too; `check` alone does not.
+    if opts.strict {
+        link_warnings.extend(image_warnings);
+    } else {
+        warnings.extend(image_warnings);
+    }
     if (opts.strict || opts.links_are_errors) && !link_warnings.is_empty() {
         for w in &mut link_warnings {
             w.severity = crate::error::Severity::Error;
@@ -381,11 +392,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         elapsed: start.elapsed(),
         output: dest,
         left_out: site.left_out.clone(),
+        images,
     })
 }
 
 /// Which pages a build renders.
 enum Pass {
+    /// Render every page (only files whose bytes changed are still the only ones written).
+    Everything,
     /// Compare every page's fingerprint with the last build's; render those that changed.
     Fingerprints,
     /// The model is the last build's except for these articles' bodies: render their pages
@@ -397,6 +411,11 @@ enum Pass {
 }
 
 fn page_pass(site: &Site, plan: &[pages::Page], out: &Output) -> Pass {
+    // Image variants are made while pages render (cards, bodies, `resize_image`): with image
+    // processing on, every page renders so that every variant it needs is published.
+    if site.images.enabled() {
+        return Pass::Everything;
+    }
     if !out.same_meta() {
         return Pass::Fingerprints;
     }
@@ -449,16 +468,17 @@ fn write_site(
     let site_dir = &opts.site_dir;
     let recorded = match pass {
         Pass::Nothing => keep_pages(plan, out, counters),
-        Pass::Fingerprints | Pass::Bodies(_) => {
+        Pass::Everything | Pass::Fingerprints | Pass::Bodies(_) => {
             let mut renderer = Renderer::new(site, theme, templates, site_dir);
             renderer.inject_before_body_end = opts.inject_script.clone();
             renderer.set_counters(counters.clone());
             phases.mark("shared values");
-            let only = match pass {
-                Pass::Bodies(ids) => Some(ids),
-                _ => None,
+            let keep = match pass {
+                Pass::Everything => Keep::Nothing,
+                Pass::Bodies(ids) => Keep::AllBut(ids),
+                _ => Keep::Unchanged,
             };
-            let errors = renderer.render_pages(plan, out, only);
+            let errors = renderer.render_pages(plan, out, keep);
             if !errors.is_empty() {
                 return Err(errors);
             }
@@ -469,6 +489,10 @@ fn write_site(
     let mut errors = Vec::new();
     let copied = copy_files(site, theme, site_dir, out, &mut errors);
     phases.mark("copy files");
+    out.set_generator(Some("images"));
+    errors.extend(site.images.publish(out));
+    out.set_generator(None);
+    phases.mark("publish images");
     for generator in crate::generators::all() {
         if matches!(pass, Pass::Nothing) && !generator.reads_now() {
             out.keep_generated(generator.name());
@@ -533,14 +557,18 @@ fn copy_files(
     errors.extend(
         static_tree
             .par_iter()
-            .filter_map(|(src, rel)| out.copy(&site_dir.join(src), rel).err())
+            .filter_map(|(src, rel)| site.images.copy_file(out, &site_dir.join(src), rel).err())
             .collect::<Vec<_>>(),
     );
     copied += site.assets.len();
     errors.extend(
         site.assets
             .par_iter()
-            .filter_map(|a| out.copy(&site_dir.join(&a.source), &a.dest).err())
+            .filter_map(|a| {
+                site.images
+                    .copy_file(out, &site_dir.join(&a.source), &a.dest)
+                    .err()
+            })
             .collect::<Vec<_>>(),
     );
     copied

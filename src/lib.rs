@@ -11,6 +11,7 @@ pub mod dates;
 pub mod error;
 pub mod feeds;
 pub mod generators;
+pub mod images;
 pub mod import;
 pub mod load;
 pub mod model;

@@ -270,6 +270,15 @@ fn main() -> ExitCode {
                             report.files.removed
                         )
                     });
+                    let images = report.images;
+                    if images.sources > 0 && verbosity != Verbosity::Quiet {
+                        eprintln!(
+                            "images: {} sources, {} files encoded, {} from the cache",
+                            images.sources,
+                            images.encoded,
+                            images.published.saturating_sub(images.encoded)
+                        );
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => report_error(&e, "build"),

@@ -470,10 +470,13 @@ fn front_page_has_top_stories_wire_list_and_section_blocks() {
         text(tops[0].select(&sel("h3")).next().unwrap()),
         "Deputy mayor resigns over undeclared consultancy contracts"
     );
-    // The only featured article with an image shows it, decoratively (alt="").
-    let imgs: Vec<_> = doc.select(&sel(".top-stories img")).collect();
-    assert_eq!(imgs.len(), 1);
-    assert_eq!(imgs[0].value().attr("alt"), Some(""));
+    // Every top story of the example site has a picture: decorative (alt=""), with its size.
+    let imgs: Vec<_> = doc.select(&sel(".top-stories picture img")).collect();
+    assert_eq!(imgs.len(), tops.len());
+    for img in &imgs {
+        assert_eq!(img.value().attr("alt"), Some(""));
+        assert!(img.value().attr("width").is_some() && img.value().attr("height").is_some());
+    }
     // Today's news: `Section: Headline 17:51`, every article of the newest day.
     let wire: Vec<String> = doc.select(&sel(".wire li")).map(text).collect();
     assert_eq!(wire.len(), 7, "{wire:?}");

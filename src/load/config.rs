@@ -81,6 +81,70 @@ impl Default for SearchConfig {
     }
 }
 
+/// `[images]`: responsive variants of lead and body images (docs/images.md).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImagesConfig {
+    pub enabled: bool,
+    /// Widths of the variants, in pixels; none is wider than its source.
+    pub widths: Vec<u32>,
+    /// Widths of the 16:9 crops that cards (teasers on index pages) use.
+    pub card_widths: Vec<u32>,
+    /// Width of the image for OpenGraph and Twitter cards.
+    pub social_width: u32,
+    /// JPEG and WebP quality, 1-100.
+    pub quality: u8,
+    pub formats: Vec<ImageFormat>,
+}
+
+/// An output format of `[images] formats`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// The source's own format (JPEG stays JPEG, PNG stays PNG).
+    Original,
+    Webp,
+}
+
+impl Default for ImagesConfig {
+    /// Off unless site.toml turns it on: an incremental build renders every page again while
+    /// image processing is on (docs/images.md), which a large archive should choose.
+    fn default() -> Self {
+        ImagesConfig {
+            enabled: false,
+            widths: vec![400, 800, 1200, 1600],
+            card_widths: vec![320, 640, 960],
+            social_width: 1200,
+            quality: 80,
+            formats: vec![ImageFormat::Original, ImageFormat::Webp],
+        }
+    }
+}
+
+impl ImagesConfig {
+    /// Every problem of the settings, as messages.
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let all = self.widths.iter().chain(&self.card_widths);
+        if all
+            .chain([&self.social_width])
+            .any(|&w| !(16..=8192).contains(&w))
+        {
+            out.push("[images]: widths must be between 16 and 8192 pixels".to_string());
+        }
+        if self.widths.is_empty() || self.card_widths.is_empty() {
+            out.push("[images]: `widths` and `card_widths` need at least one width".to_string());
+        }
+        if !(1..=100).contains(&self.quality) {
+            out.push("[images]: `quality` must be between 1 and 100".to_string());
+        }
+        if self.formats.is_empty() {
+            out.push("[images]: `formats` needs \"original\", \"webp\" or both".to_string());
+        }
+        out
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -157,6 +221,8 @@ struct RawConfig {
     #[serde(default)]
     import: ImportConfig,
     #[serde(default)]
+    images: ImagesConfig,
+    #[serde(default)]
     extra: toml::Table,
 }
 
@@ -211,6 +277,7 @@ pub struct Config {
     pub search: SearchConfig,
     pub feeds: FeedConfig,
     pub import: ImportConfig,
+    pub images: ImagesConfig,
     pub extra: toml::Table,
 }
 
@@ -233,6 +300,7 @@ const KNOWN_KEYS: &[&str] = &[
     "search",
     "feeds",
     "import",
+    "images",
     "extra",
 ];
 
@@ -347,6 +415,9 @@ impl Config {
         if let Err(msg) = check_permalink(&article_permalink) {
             errors.push(Diagnostic::error(path, line_of_key(text, "article"), msg));
         }
+        for msg in raw.images.problems() {
+            errors.push(Diagnostic::error(path, line_of_key(text, "images"), msg));
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -370,6 +441,7 @@ impl Config {
                 search: raw.search,
                 feeds: raw.feeds,
                 import: raw.import,
+                images: raw.images,
                 extra: raw.extra,
             },
             warnings,

@@ -238,6 +238,7 @@ pub fn build_site(
             assets,
             now,
             left_out,
+            images: Default::default(),
         },
         warnings,
     ))

@@ -225,6 +225,8 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// The build's notion of "now" (for future articles and the news sitemap).
     pub now: DateTime<Tz>,
+    /// Responsive image processing (set by `build::load_site`; off in a bare model).
+    pub images: std::sync::Arc<crate::images::Images>,
     /// Articles this build left out (drafts, scheduled), for the build summary.
     pub left_out: LeftOut,
 }

@@ -171,6 +171,8 @@ fn card_value(site: &Site, a: &Article, terms: &[Vec<Value>], sections: &[Value]
         ("featured", a.featured.into()),
         ("draft", a.draft.into()),
         ("image", image_url(site, a).into()),
+        ("image_path", crate::images::lead_path(a).into()),
+        ("picture", crate::images::lead_view(site, a)),
         ("extra", extra),
     ])
 }

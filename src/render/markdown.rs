@@ -39,11 +39,27 @@ pub struct RenderedBody {
 /// title) with GitHub-style ids, site-absolute links under the base path, raw HTML kept or
 /// escaped per `unsafe_html`.
 pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> RenderedBody {
+    render_body_with_images(markdown, base, unsafe_html, None)
+}
+
+/// The responsive set of a body image, from its URL as written (`chart.png`, `/img/x.jpg`).
+pub type BodyPictures<'a> = &'a (dyn Fn(&str) -> Option<crate::images::view::SetView> + Sync);
+
+/// [`render_body`], with images that `pictures` knows written as `<picture>` with every
+/// size, `width`/`height` and lazy loading.
+pub fn render_body_with_images(
+    markdown: &str,
+    base: &LinkBase<'_>,
+    unsafe_html: bool,
+    pictures: Option<BodyPictures<'_>>,
+) -> RenderedBody {
+    let mut sets = Vec::new();
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let mut links = Vec::new();
     let mut raw_html = false;
     assign_heading_ids(&mut events);
     for ev in &mut events {
+        let is_image = matches!(ev, Event::Start(Tag::Image { .. }));
         match ev {
             // pulldown-cmark writes `mailto:` itself; the address is not a path.
             Event::Start(Tag::Link {
@@ -53,6 +69,9 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
             }) => links.push(format!("mailto:{dest_url}")),
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => {
+                if is_image && let Some(find) = pictures {
+                    sets.push(find(dest_url));
+                }
                 links.push(dest_url.to_string());
                 if let Some(new) = rewrite_url(dest_url, base) {
                     *dest_url = CowStr::from(new);
@@ -73,6 +92,9 @@ pub fn render_body(markdown: &str, base: &LinkBase<'_>, unsafe_html: bool) -> Re
         events = rewrite_raw_html(events, base, &mut links, &mut ids);
     }
     shift_headings(&mut events);
+    if sets.iter().any(Option::is_some) {
+        events = pictures_for_images(events, sets);
+    }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     if raw_html && !raw_html::is_balanced(&out) {
@@ -111,6 +133,44 @@ fn rewrite_raw_html<'a>(
             ids.extend(refs.ids);
             *raw = CowStr::from(html);
         }
+    }
+    out
+}
+
+/// Replaces each image that has a set (`sets`, one per image in order) with its `<picture>`.
+fn pictures_for_images<'a>(
+    events: Vec<Event<'a>>,
+    sets: Vec<Option<crate::images::view::SetView>>,
+) -> Vec<Event<'a>> {
+    let mut sets = sets.into_iter();
+    let mut out = Vec::with_capacity(events.len());
+    // The image being replaced: its set, alt text, title, and depth of images inside its alt.
+    let mut open: Option<(crate::images::view::SetView, String, String, usize)> = None;
+    for ev in events {
+        if let Some((set, alt, title, depth)) = &mut open {
+            match ev {
+                Event::End(TagEnd::Image) if *depth == 0 => {
+                    let html = crate::images::view::body_html(set, alt, title);
+                    out.push(Event::InlineHtml(CowStr::from(html)));
+                    open = None;
+                }
+                Event::End(TagEnd::Image) => *depth -= 1,
+                Event::Start(Tag::Image { .. }) => {
+                    sets.next();
+                    *depth += 1;
+                }
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                _ => {}
+            }
+            continue;
+        }
+        if let Event::Start(Tag::Image { title, .. }) = &ev
+            && let Some(set) = sets.next().expect("one entry per image of the body")
+        {
+            open = Some((set, String::new(), title.to_string(), 0));
+            continue;
+        }
+        out.push(ev);
     }
     out
 }

@@ -32,7 +32,7 @@ use crate::progress::Counters;
 use context::Shared;
 use deps::TemplateDeps;
 use fingerprint::ValueHasher;
-use markdown::{LinkBase, render_body};
+use markdown::LinkBase;
 use page_context::PageContext;
 use theme::Theme;
 
@@ -160,16 +160,9 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders every page whose fingerprint changed into `out`, in parallel; the others are
-    /// kept as the previous build wrote them. With `only`, the previous build had the same
-    /// model except for bodies ([`Output::same_meta`]): only the pages of those articles are
-    /// rendered, every other page is kept. Returns all template errors.
-    pub fn render_pages(
-        &self,
-        pages: &[Page],
-        out: &Output,
-        only: Option<&FxHashSet<ArticleId>>,
-    ) -> Vec<Diagnostic> {
+    /// Renders the pages of `pages` that `keep` does not keep, in parallel, into `out`.
+    /// Returns all template errors.
+    pub fn render_pages(&self, pages: &[Page], out: &Output, keep: Keep<'_>) -> Vec<Diagnostic> {
         let mut errors: Vec<Diagnostic> = pages
             .par_iter()
             .filter_map(|page| {
@@ -178,7 +171,7 @@ impl<'a> Renderer<'a> {
                     _ => None,
                 };
                 let file = page.file();
-                if let Some(only) = only
+                if let Keep::AllBut(only) = keep
                     && !article.is_some_and(|id| only.contains(&id))
                     && let Some(links) = out.keep(&file)
                 {
@@ -188,7 +181,9 @@ impl<'a> Renderer<'a> {
                 }
                 let ctx = self.page_context(page);
                 let fingerprint = self.fingerprint(page, &ctx);
-                if let Some(links) = out.keep_page(&file, fingerprint) {
+                if !matches!(keep, Keep::Nothing)
+                    && let Some(links) = out.keep_page(&file, fingerprint)
+                {
                     self.note_links(ctx.body, links);
                     self.counters.page_done(false);
                     return None;
@@ -232,13 +227,15 @@ impl<'a> Renderer<'a> {
         let mut links = None;
         if let Some(id) = body {
             let a = &self.site.articles[id];
-            let rendered = render_body(
+            let pictures = |url: &str| crate::images::body_set(self.site, a, url);
+            let rendered = markdown::render_body_with_images(
                 &a.body,
                 &LinkBase {
                     root: self.site.config.base_url.path.trim_end_matches('/'),
                     page: None,
                 },
                 self.site.config.unsafe_html,
+                Some(&pictures),
             );
             let mut targets = rendered.links;
             targets.extend(a.image.clone());
@@ -302,6 +299,18 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// Which pages [`Renderer::render_pages`] may keep as the last build wrote them.
+#[derive(Clone, Copy)]
+pub enum Keep<'a> {
+    /// None: render every page.
+    Nothing,
+    /// Those whose fingerprint is unchanged.
+    Unchanged,
+    /// The model is the last build's except for these articles' bodies
+    /// ([`Output::same_meta`]): every page but theirs, without building its context.
+    AllBut(&'a FxHashSet<ArticleId>),
+}
+
 /// Checks the links of every article body (rendered now or kept from the last build) against
 /// `index` (the build's outputs), with the ids of every article page added to it.
 pub fn check_links(
@@ -331,9 +340,11 @@ pub fn load_templates(
     config: &Config,
     theme: &Theme,
     site_dir: &std::path::Path,
+    images: &std::sync::Arc<crate::images::Images>,
 ) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
     register_helpers(&mut tera, config);
+    crate::images::template::register(&mut tera, images.clone());
     theme.load_templates(site_dir, tera)
 }
 

@@ -10,8 +10,8 @@ use serde_json::{Value as Json, json};
 use tera::Value;
 
 use crate::feeds::absolute_image;
-use crate::model::Site;
 use crate::model::pages::{Page, PageKind};
+use crate::model::{Article, Site};
 use crate::render::context::rfc3339;
 use crate::render::escape_json_for_html;
 use crate::render::page_context::PageInfo;
@@ -56,13 +56,23 @@ pub fn page_values(site: &Site, shared: &Shared, page: &Page, page_info: &PageIn
             "website"
         }),
     );
+    let social = article.and_then(|a| crate::images::social_image(site, a));
     m.insert(
         "image".into(),
         article
-            .and_then(|a| absolute_image(site, a))
+            .and_then(|a| social_image_url(site, a))
             .map(Value::from)
             .unwrap_or_else(Value::none),
     );
+    for (key, size) in [
+        ("image_width", social.as_ref().map(|v| v.width)),
+        ("image_height", social.as_ref().map(|v| v.height)),
+    ] {
+        m.insert(
+            key.into(),
+            size.map(Value::from).unwrap_or_else(Value::none),
+        );
+    }
     m.insert("locale".into(), shared.locale.clone());
     for (key, date) in [
         ("published", article.map(|a| a.date)),
@@ -195,7 +205,7 @@ pub fn json_ld(site: &Site, shared: &Shared, page: &Page, page_info: &PageInfo) 
             if !a.summary.is_empty() {
                 node["description"] = json!(a.summary);
             }
-            if let Some(img) = absolute_image(site, a) {
+            if let Some(img) = social_image_url(site, a) {
                 node["image"] = json!([img]);
             }
             if !a.tags.is_empty() {
@@ -231,6 +241,15 @@ pub fn json_ld(site: &Site, shared: &Shared, page: &Page, page_info: &PageInfo) 
     }
     graph.extend(crumbs);
     Some(json!({ "@context": "https://schema.org", "@graph": graph }))
+}
+
+/// The image for social cards and search results: the processed social width (1,200 px by
+/// default) when there is one, else the lead image as written.
+fn social_image_url(site: &Site, a: &Article) -> Option<String> {
+    match crate::images::social_image(site, a) {
+        Some(v) => Some(site.permalink(&v.path)),
+        None => absolute_image(site, a),
+    }
 }
 
 #[cfg(test)]
