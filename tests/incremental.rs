@@ -840,3 +840,113 @@ fn hostile_outputs_are_refused_with_nothing_changed() {
     }
     assert!(!Path::new("/index.html").exists());
 }
+
+#[test]
+fn a_corrupt_or_foreign_manifest_is_discarded_with_a_warning() {
+    let mut site = Site::new(11);
+    site.build().unwrap();
+    let manifest = Manifest::path(&newsgen::output::cache_dir(&site.out()));
+    let good = std::fs::read(&manifest).unwrap();
+    let truncated = good[..good.len() / 2].to_vec();
+    for (what, bytes) in [
+        ("garbage", b"\xff\x00garbage bytes".to_vec()),
+        ("truncated", truncated),
+        ("another format", b"NEWSGEN\0\x09\0\0\0rest".to_vec()),
+    ] {
+        art(&mut site, 1).title = format!("Title after a {what} manifest");
+        site.sync();
+        std::fs::write(&manifest, &bytes).unwrap();
+        let report = site.build().unwrap();
+        let mut warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+        let cache_warning = warnings
+            .iter()
+            .position(|w| w.contains(".public.newsgen/manifest") && w.contains("discarded"))
+            .unwrap_or_else(|| panic!("{what}: no warning names the cache file: {warnings:?}"));
+        warnings.remove(cache_warning);
+        assert_equals_cold(&site, Ok(warnings), what);
+        assert_eq!(site.build().unwrap().files.written, 0, "{what}: cache usable again");
+    }
+}
+
+#[test]
+fn no_cache_repairs_a_file_edited_by_hand() {
+    let site = Site::new(12);
+    site.build().unwrap();
+    let page = site.out().join("index.html");
+    let mut bytes = std::fs::read(&page).unwrap();
+    bytes.extend_from_slice(b"<!-- edited by hand -->");
+    std::fs::write(&page, &bytes).unwrap();
+    let before = stamps(&site.out());
+    let report = newsgen::build(&BuildOptions {
+        no_cache: true,
+        ..site.options()
+    })
+    .unwrap();
+    assert_eq!(report.files.written, 1, "{:?}", report.files);
+    let after = stamps(&site.out());
+    for (rel, stamp) in &before {
+        if rel != "index.html" {
+            assert_eq!(after.get(rel), Some(stamp), "{rel} was rewritten");
+        }
+    }
+    assert_equals_cold(&site, outcome(Ok(report)), "after --no-cache");
+}
+
+#[test]
+fn a_template_change_rerenders_pages() {
+    let mut site = Site::new(13);
+    site.build().unwrap();
+    site.template = Some(1);
+    site.sync();
+    let report = site.build().unwrap();
+    assert!(report.rendered >= 20, "rendered {}", report.rendered);
+    assert!(site.out().join("index.html").is_file());
+    assert_equals_cold(&site, outcome(Ok(report)), "after a template override");
+}
+
+/// A failed incremental build leaves output and cache as they were, and the next good build
+/// is still incremental.
+fn assert_failure_changes_nothing(site: &mut Site, opts: BuildOptions, what: &str) {
+    let before = output_state(site);
+    let result = newsgen::build(&opts);
+    assert!(result.is_err(), "{what}: the build should fail");
+    assert_eq!(output_state(site), before, "{what}: the failed build changed the output");
+}
+
+#[test]
+fn a_failed_incremental_build_leaves_the_output_as_it_was() {
+    let mut site = Site::new(14);
+    site.build().unwrap();
+
+    let broken = site.path().join("themes/default/templates/article.html");
+    std::fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    std::fs::write(&broken, "{% if %}").unwrap();
+    art(&mut site, 1).body.push_str("\n\nA first correction.");
+    site.sync();
+    let opts = site.options();
+    assert_failure_changes_nothing(&mut site, opts, "a broken template");
+    std::fs::remove_file(&broken).unwrap();
+
+    art(&mut site, 1).body.push_str("\n\nSee [this](/nowhere/).");
+    site.sync();
+    let opts = BuildOptions {
+        strict: true,
+        ..site.options()
+    };
+    assert_failure_changes_nothing(&mut site, opts, "a --strict broken link");
+
+    art(&mut site, 1).body = "Fixed body.".into();
+    site.sync();
+    let report = newsgen::build(&BuildOptions {
+        strict: true,
+        ..site.options()
+    })
+    .unwrap();
+    assert!(
+        report.rendered >= 1 && report.rendered < report.pages,
+        "the next build is incremental: rendered {} of {}",
+        report.rendered,
+        report.pages
+    );
+    assert_equals_cold(&site, outcome(Ok(report)), "after two failed builds");
+}
