@@ -133,7 +133,9 @@ impl Art {
             },
             extra: (id % 4 == 1).then(|| format!("Alt text {id}")),
             body: if bundle {
-                format!("First paragraph of {id}.\n\n![chart](chart.png)\n\nMore on [politics](/politics/).")
+                format!(
+                    "First paragraph of {id}.\n\n![chart](chart.png)\n\nMore on [politics](/politics/)."
+                )
             } else {
                 format!("First paragraph of {id}.\n\nSecond paragraph of {id}.")
             },
@@ -265,7 +267,9 @@ impl Site {
         }
         files.insert("static/img/logo.png".into(), b"logo".to_vec());
         if let Some(n) = self.template {
-            let marker = format!("{{% block content %}}\n<p class=\"variant\">v{n} {{{{ article.title | length }}}}</p>");
+            let marker = format!(
+                "{{% block content %}}\n<p class=\"variant\">v{n} {{{{ article.title | length }}}}</p>"
+            );
             files.insert(
                 "themes/default/templates/article.html".into(),
                 ARTICLE_TEMPLATE
@@ -316,7 +320,11 @@ impl Site {
             no_cache: true,
             ..self.options()
         });
-        let tree = if out.exists() { tree(&out) } else { Tree::new() };
+        let tree = if out.exists() {
+            tree(&out)
+        } else {
+            Tree::new()
+        };
         (outcome(result), tree)
     }
 
@@ -421,7 +429,8 @@ impl Site {
                     "body appended"
                 } else {
                     a.body = a.body.replacen("First paragraph", &format!("Lead {n}"), 1);
-                    a.body.push_str(&format!("\n\nA [broken](/nowhere-{n}/) link."));
+                    a.body
+                        .push_str(&format!("\n\nA [broken](/nowhere-{n}/) link."));
                     "body first paragraph and a broken link"
                 }
             }
@@ -447,7 +456,8 @@ impl Site {
                 } else {
                     match rng.below(3) {
                         0 => {
-                            a.files.insert(format!("extra{n}.txt"), vec![b'x'; n as usize]);
+                            a.files
+                                .insert(format!("extra{n}.txt"), vec![b'x'; n as usize]);
                             "bundle file added"
                         }
                         1 => {
@@ -499,7 +509,12 @@ fn tree(root: &Path) -> Tree {
         .into_iter()
         .map(Result::unwrap)
         .map(|e| {
-            let rel = e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             if e.file_type().is_dir() {
                 (format!("{rel}/"), Vec::new())
             } else if e.file_type().is_symlink() {
@@ -520,7 +535,12 @@ fn stamps(root: &Path) -> BTreeMap<String, (i64, i64, u64)> {
         .filter(|e| e.file_type().is_file())
         .map(|e| {
             let m = e.metadata().unwrap();
-            let rel = e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             (rel, (m.mtime(), m.mtime_nsec(), m.ino()))
         })
         .collect()
@@ -564,7 +584,11 @@ fn assert_equals_cold(
     let got = tree(&site.out());
     assert!(got.len() > 50, "too few files: {}", got.len());
     let d = diff(&got, &cold_tree);
-    assert!(d.is_empty(), "output differs from a cold build:\n{}\n{context}", d[..d.len().min(20)].join("\n"));
+    assert!(
+        d.is_empty(),
+        "output differs from a cold build:\n{}\n{context}",
+        d[..d.len().min(20)].join("\n")
+    );
     true
 }
 
@@ -581,7 +605,11 @@ fn equivalence_random_edits_equal_a_cold_build() {
         let mut site = Site::new(seed);
         let mut rng = Rng(seed ^ 0xA5A5);
         let first = outcome(site.build());
-        assert!(assert_equals_cold(&site, first, &format!("seed {seed}, first build")));
+        assert!(assert_equals_cold(
+            &site,
+            first,
+            &format!("seed {seed}, first build")
+        ));
         let mut log = Vec::new();
         let (mut built, mut rendered, mut pages) = (0, 0, 0);
         for _ in 0..15 {
@@ -598,8 +626,14 @@ fn equivalence_random_edits_equal_a_cold_build() {
         }
         // The edits are meant to keep the site valid (a failing build compares errors only),
         // and most of them must leave most pages to be kept, or nothing incremental is tested.
-        assert!(built >= 12, "seed {seed}: only {built} of 15 builds succeeded: {log:?}");
-        assert!(rendered * 2 < pages, "seed {seed}: rendered {rendered} of {pages} pages");
+        assert!(
+            built >= 12,
+            "seed {seed}: only {built} of 15 builds succeeded: {log:?}"
+        );
+        assert!(
+            rendered * 2 < pages,
+            "seed {seed}: rendered {rendered} of {pages} pages"
+        );
     }
 }
 
@@ -622,12 +656,19 @@ fn unchanged_files_keep_mtime_and_inode() {
     let again = site.build().unwrap();
     assert_eq!((again.files.written, again.rendered), (0, 0));
     assert_eq!(again.files.unchanged, before.len());
-    assert_eq!(stamps(&site.out()), before, "a no-change rebuild touched files");
+    assert_eq!(
+        stamps(&site.out()),
+        before,
+        "a no-change rebuild touched files"
+    );
 
     art(&mut site, 1).body.push_str("\n\nA correction.");
     site.sync();
     let edit = site.build().unwrap();
-    assert_eq!(edit.rendered, 1, "only the edited article's page is rendered");
+    assert_eq!(
+        edit.rendered, 1,
+        "only the edited article's page is rendered"
+    );
     let after = stamps(&site.out());
     let bytes_after = tree(&site.out());
     let changed: Vec<&String> = bytes_after
@@ -682,7 +723,11 @@ fn stale_files_and_empty_folders_are_removed() {
         .map(|e| e.path().to_path_buf())
         .collect();
     assert!(empty.is_empty(), "empty folders left: {empty:?}");
-    assert_equals_cold(&site, outcome(Ok(report)), "after a deletion and a tag rename");
+    assert_equals_cold(
+        &site,
+        outcome(Ok(report)),
+        "after a deletion and a tag rename",
+    );
 }
 
 /// Bytes, modification time and inode of every file and folder below a root.
@@ -754,10 +799,18 @@ fn an_interrupted_commit_is_repaired_by_the_next_build() {
 
     let report = site.build().unwrap();
     assert!(report.files.written >= 3, "{:?}", report.files);
-    let warnings: Vec<String> = cold_report.warnings.iter().map(ToString::to_string).collect();
+    let warnings: Vec<String> = cold_report
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_equals_cold(&site, outcome(Ok(report)), "after an interrupted commit");
     assert_eq!(outcome(site.build()), Ok(warnings));
-    assert_eq!(site.build().unwrap().files.written, 0, "the manifest is complete again");
+    assert_eq!(
+        site.build().unwrap().files.written,
+        0,
+        "the manifest is complete again"
+    );
 }
 
 /// Runs the real binary in `cwd` with HOME set to `home`.
@@ -802,10 +855,17 @@ fn a_foreign_output_folder_is_refused_unless_forced() {
     std::fs::write(r.join("foreign/keep.txt"), "precious").unwrap();
     std::fs::write(r.join("foreign/sub/x.txt"), "also precious").unwrap();
     let before = snapshot(&r);
-    let run = cli(&r.join("site"), &r.join("home"), &["build", "-o", "../foreign"]);
+    let run = cli(
+        &r.join("site"),
+        &r.join("home"),
+        &["build", "-o", "../foreign"],
+    );
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains(&r.join("foreign").display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(&r.join("foreign").display().to_string()),
+        "{stderr}"
+    );
     assert_eq!(snapshot(&r), before, "the refused build changed something");
 
     let run = cli(
@@ -813,7 +873,11 @@ fn a_foreign_output_folder_is_refused_unless_forced() {
         &r.join("home"),
         &["build", "-o", "../foreign", "--force"],
     );
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert!(!r.join("foreign/keep.txt").exists());
     assert!(!r.join("foreign/sub").exists());
     assert!(r.join("foreign/index.html").is_file());
@@ -872,7 +936,11 @@ fn a_corrupt_or_foreign_manifest_is_discarded_with_a_warning() {
             .unwrap_or_else(|| panic!("{what}: no warning names the cache file: {warnings:?}"));
         warnings.remove(cache_warning);
         assert_equals_cold(&site, Ok(warnings), what);
-        assert_eq!(site.build().unwrap().files.written, 0, "{what}: cache usable again");
+        assert_eq!(
+            site.build().unwrap().files.written,
+            0,
+            "{what}: cache usable again"
+        );
     }
 }
 
@@ -918,7 +986,11 @@ fn assert_failure_changes_nothing(site: &mut Site, opts: BuildOptions, what: &st
     let before = output_state(site);
     let result = newsgen::build(&opts);
     assert!(result.is_err(), "{what}: the build should fail");
-    assert_eq!(output_state(site), before, "{what}: the failed build changed the output");
+    assert_eq!(
+        output_state(site),
+        before,
+        "{what}: the failed build changed the output"
+    );
 }
 
 #[test]
@@ -935,7 +1007,9 @@ fn a_failed_incremental_build_leaves_the_output_as_it_was() {
     assert_failure_changes_nothing(&mut site, opts, "a broken template");
     std::fs::remove_file(&broken).unwrap();
 
-    art(&mut site, 1).body.push_str("\n\nSee [this](/nowhere/).");
+    art(&mut site, 1)
+        .body
+        .push_str("\n\nSee [this](/nowhere/).");
     site.sync();
     let opts = BuildOptions {
         strict: true,
@@ -957,4 +1031,31 @@ fn a_failed_incremental_build_leaves_the_output_as_it_was() {
         report.pages
     );
     assert_equals_cold(&site, outcome(Ok(report)), "after two failed builds");
+}
+
+/// The drift issue 9 reported for serve: one article changing `common` to `Common` changes
+/// the JSON-LD keywords of its page (and the tag's name elsewhere).
+#[test]
+fn a_tag_capitalisation_change_equals_a_cold_build() {
+    let mut site = Site::new(15);
+    site.build().unwrap();
+    let a = site
+        .arts
+        .iter_mut()
+        .find(|a| !a.draft && a.tags.iter().any(|t| t == "common"))
+        .expect("seed 15 has a public article tagged common");
+    for t in &mut a.tags {
+        if t == "common" {
+            *t = "Common".into();
+        }
+    }
+    site.sync();
+    let report = site.build().unwrap();
+    assert!(
+        report.rendered < report.pages,
+        "{} of {}",
+        report.rendered,
+        report.pages
+    );
+    assert_equals_cold(&site, outcome(Ok(report)), "after common -> Common");
 }
