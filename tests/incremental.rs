@@ -102,7 +102,7 @@ impl Art {
         } else {
             random_date(rng)
         };
-        let bundle = id % 4 == 0;
+        let bundle = id.is_multiple_of(4);
         let mut files = BTreeMap::new();
         if bundle {
             files.insert("photo.png".to_string(), format!("photo {id}").into_bytes());
@@ -118,7 +118,7 @@ impl Art {
             date,
             updated: id % 6 == 2,
             section: None,
-            source: (id % 2 == 0).then(|| SOURCES[id % 3].to_string()),
+            source: id.is_multiple_of(2).then(|| SOURCES[id % 3].to_string()),
             authors: rng.subset(&AUTHORS, 2),
             summary: (id % 3 == 1).then(|| format!("Summary of story {id}.")),
             tags: rng.subset(&TAGS, 3),
@@ -126,7 +126,7 @@ impl Art {
             draft: id % 11 == 5,
             featured: id % 5 == 1,
             image: bundle.then(|| "photo.png".to_string()),
-            aliases: if id % 3 == 0 {
+            aliases: if id.is_multiple_of(3) {
                 vec![format!("/old/{id}.html")]
             } else {
                 Vec::new()
@@ -528,7 +528,7 @@ fn tree(root: &Path) -> Tree {
 }
 
 /// Modification time (ns) and inode of every file below a root.
-fn stamps(root: &Path) -> BTreeMap<String, (i64, i64, u64)> {
+fn stamps(root: &Path) -> BTreeMap<String, Stamp> {
     walkdir::WalkDir::new(root)
         .into_iter()
         .map(Result::unwrap)
@@ -730,8 +730,11 @@ fn stale_files_and_empty_folders_are_removed() {
     );
 }
 
+/// Modification time (seconds, nanoseconds) and inode of a file.
+type Stamp = (i64, i64, u64);
+
 /// Bytes, modification time and inode of every file and folder below a root.
-fn snapshot(root: &Path) -> BTreeMap<String, (Vec<u8>, Option<(i64, i64, u64)>)> {
+fn snapshot(root: &Path) -> BTreeMap<String, (Vec<u8>, Option<Stamp>)> {
     let stamps = stamps(root);
     tree(root)
         .into_iter()
