@@ -503,18 +503,21 @@ impl Site {
 /// Every file and folder below a root: relative path → bytes (folders end in `/`, no bytes).
 type Tree = BTreeMap<String, Vec<u8>>;
 
+/// `path` below `root`, as text.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path
+        .strip_prefix(root)
+        .expect("walkdir stays below its root");
+    rel.to_string_lossy().into_owned()
+}
+
 fn tree(root: &Path) -> Tree {
     walkdir::WalkDir::new(root)
         .min_depth(1)
         .into_iter()
         .map(Result::unwrap)
         .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
+            let rel = relative(root, e.path());
             if e.file_type().is_dir() {
                 (format!("{rel}/"), Vec::new())
             } else if e.file_type().is_symlink() {
@@ -535,12 +538,7 @@ fn stamps(root: &Path) -> BTreeMap<String, Stamp> {
         .filter(|e| e.file_type().is_file())
         .map(|e| {
             let m = e.metadata().unwrap();
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
+            let rel = relative(root, e.path());
             (rel, (m.mtime(), m.mtime_nsec(), m.ino()))
         })
         .collect()
@@ -637,6 +635,16 @@ fn equivalence_random_edits_equal_a_cold_build() {
     }
 }
 
+/// Asserts every file of `before` but `changed` keeps its modification time and inode.
+fn assert_untouched_except(root: &Path, before: &BTreeMap<String, Stamp>, changed: &[&String]) {
+    let after = stamps(root);
+    for (rel, stamp) in before {
+        if !changed.contains(&rel) {
+            assert_eq!(after.get(rel), Some(stamp), "{rel} was rewritten");
+        }
+    }
+}
+
 /// The article with this id (panics if the fixture has none).
 fn art(site: &mut Site, id: usize) -> &mut Art {
     site.arts
@@ -669,7 +677,6 @@ fn unchanged_files_keep_mtime_and_inode() {
         edit.rendered, 1,
         "only the edited article's page is rendered"
     );
-    let after = stamps(&site.out());
     let bytes_after = tree(&site.out());
     let changed: Vec<&String> = bytes_after
         .keys()
@@ -680,11 +687,7 @@ fn unchanged_files_keep_mtime_and_inode() {
         "the article page changed: {changed:?}"
     );
     assert_eq!(edit.files.written, changed.len(), "{changed:?}");
-    for (rel, stamp) in &before {
-        if !changed.contains(&rel) {
-            assert_eq!(after.get(rel), Some(stamp), "{rel} was rewritten");
-        }
-    }
+    assert_untouched_except(&site.out(), &before, &changed);
     assert_equals_cold(&site, outcome(Ok(edit)), "after a body edit");
 }
 
@@ -962,12 +965,7 @@ fn no_cache_repairs_a_file_edited_by_hand() {
     })
     .unwrap();
     assert_eq!(report.files.written, 1, "{:?}", report.files);
-    let after = stamps(&site.out());
-    for (rel, stamp) in &before {
-        if rel != "index.html" {
-            assert_eq!(after.get(rel), Some(stamp), "{rel} was rewritten");
-        }
-    }
+    assert_untouched_except(&site.out(), &before, &[&"index.html".to_string()]);
     assert_equals_cold(&site, outcome(Ok(report)), "after --no-cache");
 }
 
