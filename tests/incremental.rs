@@ -1,0 +1,1062 @@
+//! Incremental builds (issue 9): a rebuild of a built site must equal a cold build byte for
+//! byte, leave unchanged files untouched (mtime and inode), remove stale files, recover from an
+//! interrupted commit, refuse foreign or hostile output folders, and survive a corrupt cache.
+//!
+//! The randomised equivalence test runs a few seeds by default; for a longer run:
+//! `NEWSGEN_EQUIV_SEEDS=200 cargo test --release --test incremental equivalence`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use common::fixed_now;
+use newsgen::output::manifest::Manifest;
+use newsgen::{BuildOptions, BuildReport};
+
+/// The default theme's article template, the base of the template overrides below.
+const ARTICLE_TEMPLATE: &str = include_str!("../themes/default/templates/article.html");
+
+const SECTIONS: [&str; 3] = ["politics", "sport", "business"];
+const TAGS: [&str; 5] = ["common", "economy", "rugby", "election", "housing"];
+const AUTHORS: [&str; 3] = ["Aroha Ngata", "Ben Li", "Carla Ruiz"];
+const SOURCES: [&str; 3] = ["Metro Wire", "Reuters/ABC", "Herald"];
+
+/// A small deterministic PRNG (splitmix64): no dependency, same sequence on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn chance(&mut self, one_in: usize) -> bool {
+        self.below(one_in) == 0
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    fn subset(&mut self, items: &[&str], max: usize) -> Vec<String> {
+        let n = self.below(max + 1);
+        let mut out: Vec<String> = Vec::new();
+        for _ in 0..n {
+            let s = self.pick(items).to_string();
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out
+    }
+}
+
+/// One article of the fixture, written as a file (or a bundle) from these fields.
+#[derive(Debug, Clone)]
+struct Art {
+    id: usize,
+    /// Folder below content/ (the section folder).
+    folder: String,
+    /// File stem or bundle folder name (`2025-10-03-a3`).
+    stem: String,
+    bundle: bool,
+    /// Bundle files other than index.md: name → bytes.
+    files: BTreeMap<String, Vec<u8>>,
+    title: String,
+    date: String,
+    updated: bool,
+    section: Option<String>,
+    source: Option<String>,
+    authors: Vec<String>,
+    summary: Option<String>,
+    tags: Vec<String>,
+    slug: Option<String>,
+    draft: bool,
+    featured: bool,
+    image: Option<String>,
+    aliases: Vec<String>,
+    extra: Option<String>,
+    body: String,
+}
+
+fn toml_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("{s:?}")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+impl Art {
+    fn new(id: usize, rng: &mut Rng) -> Art {
+        let folder = SECTIONS[id % 3].to_string();
+        let future = id % 13 == 7;
+        let date = if future {
+            format!("2026-02-{:02}T09:00:00+13:00", 1 + id % 27)
+        } else {
+            random_date(rng)
+        };
+        let bundle = id.is_multiple_of(4);
+        let mut files = BTreeMap::new();
+        if bundle {
+            files.insert("photo.png".to_string(), format!("photo {id}").into_bytes());
+            files.insert("chart.png".to_string(), format!("chart {id}").into_bytes());
+        }
+        Art {
+            id,
+            stem: format!("{}-a{id}", &date[..10]),
+            folder,
+            bundle,
+            files,
+            title: format!("Story number {id}"),
+            date,
+            updated: id % 6 == 2,
+            section: None,
+            source: id.is_multiple_of(2).then(|| SOURCES[id % 3].to_string()),
+            authors: rng.subset(&AUTHORS, 2),
+            summary: (id % 3 == 1).then(|| format!("Summary of story {id}.")),
+            tags: rng.subset(&TAGS, 3),
+            slug: None,
+            draft: id % 11 == 5,
+            featured: id % 5 == 1,
+            image: bundle.then(|| "photo.png".to_string()),
+            aliases: if id.is_multiple_of(3) {
+                vec![format!("/old/{id}.html")]
+            } else {
+                Vec::new()
+            },
+            extra: (id % 4 == 1).then(|| format!("Alt text {id}")),
+            body: if bundle {
+                format!(
+                    "First paragraph of {id}.\n\n![chart](chart.png)\n\nMore on [politics](/politics/)."
+                )
+            } else {
+                format!("First paragraph of {id}.\n\nSecond paragraph of {id}.")
+            },
+        }
+    }
+
+    fn dir(&self) -> String {
+        if self.bundle {
+            format!("content/{}/{}", self.folder, self.stem)
+        } else {
+            format!("content/{}", self.folder)
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut f = vec![
+            format!("title = {:?}", self.title),
+            format!("date = {}", self.date),
+        ];
+        if self.updated {
+            f.push("updated = 2026-06-01T00:00:00Z".into());
+        }
+        let opt = |key: &str, v: &Option<String>| v.as_ref().map(|v| format!("{key} = {v:?}"));
+        f.extend(opt("section", &self.section));
+        f.extend(opt("source", &self.source));
+        if !self.authors.is_empty() {
+            f.push(format!("authors = {}", toml_list(&self.authors)));
+        }
+        f.extend(opt("summary", &self.summary));
+        if !self.tags.is_empty() {
+            f.push(format!("tags = {}", toml_list(&self.tags)));
+        }
+        f.extend(opt("slug", &self.slug));
+        if self.draft {
+            f.push("draft = true".into());
+        }
+        if self.featured {
+            f.push("featured = true".into());
+        }
+        f.extend(opt("image", &self.image));
+        if !self.aliases.is_empty() {
+            f.push(format!("aliases = {}", toml_list(&self.aliases)));
+        }
+        if let Some(alt) = &self.extra {
+            f.push(format!("\n[extra]\nimage_alt = {alt:?}"));
+        }
+        format!("+++\n{}\n+++\n{}\n", f.join("\n"), self.body)
+    }
+
+    /// The site files of this article: path relative to the site → bytes.
+    fn site_files(&self, into: &mut BTreeMap<String, Vec<u8>>) {
+        if self.bundle {
+            into.insert(format!("{}/index.md", self.dir()), self.text().into_bytes());
+            for (name, bytes) in &self.files {
+                into.insert(format!("{}/{name}", self.dir()), bytes.clone());
+            }
+        } else {
+            into.insert(
+                format!("{}/{}.md", self.dir(), self.stem),
+                self.text().into_bytes(),
+            );
+        }
+    }
+}
+
+fn random_date(rng: &mut Rng) -> String {
+    format!(
+        "2025-{:02}-{:02}T{:02}:{:02}:00+13:00",
+        1 + rng.below(12),
+        1 + rng.below(28),
+        rng.below(24),
+        rng.below(60)
+    )
+}
+
+/// The whole fixture site as data; [`Site::sync`] writes the files that changed.
+struct Site {
+    dir: tempfile::TempDir,
+    arts: Vec<Art>,
+    next_id: usize,
+    section_titles: BTreeMap<String, String>,
+    template: Option<usize>,
+    statics: BTreeMap<String, String>,
+    written: BTreeMap<String, Vec<u8>>,
+}
+
+impl Site {
+    fn new(seed: u64) -> Site {
+        let mut rng = Rng(seed);
+        let arts = (0..30).map(|id| Art::new(id, &mut rng)).collect();
+        let mut site = Site {
+            dir: tempfile::tempdir().unwrap(),
+            arts,
+            next_id: 30,
+            section_titles: SECTIONS
+                .iter()
+                .map(|s| (s.to_string(), format!("{} desk", s.to_uppercase())))
+                .collect(),
+            template: None,
+            statics: BTreeMap::from([("notes/a.txt".to_string(), "note a".to_string())]),
+            written: BTreeMap::new(),
+        };
+        site.sync();
+        site
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn out(&self) -> PathBuf {
+        self.path().join("public")
+    }
+
+    fn site_files(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let mut toml = "title = \"Incremental News\"\nbase_url = \"https://news.example.org/\"\n\
+                        timezone = \"Pacific/Auckland\"\nper_page = 5\n"
+            .to_string();
+        for (name, title) in &self.section_titles {
+            toml.push_str(&format!("\n[sections.{name}]\ntitle = {title:?}\n"));
+        }
+        files.insert("site.toml".to_string(), toml.into_bytes());
+        for a in &self.arts {
+            a.site_files(&mut files);
+        }
+        for (name, text) in &self.statics {
+            files.insert(format!("static/{name}"), text.clone().into_bytes());
+        }
+        files.insert("static/img/logo.png".into(), b"logo".to_vec());
+        if let Some(n) = self.template {
+            let marker = format!(
+                "{{% block content %}}\n<p class=\"variant\">v{n} {{{{ article.title | length }}}}</p>"
+            );
+            files.insert(
+                "themes/default/templates/article.html".into(),
+                ARTICLE_TEMPLATE
+                    .replacen("{% block content %}", &marker, 1)
+                    .into_bytes(),
+            );
+        }
+        files
+    }
+
+    /// Writes the files whose bytes changed and deletes the ones no longer there, leaving every
+    /// other file (and its modification time) alone.
+    fn sync(&mut self) {
+        let files = self.site_files();
+        for (rel, bytes) in &files {
+            if self.written.get(rel) != Some(bytes) {
+                let p = self.path().join(rel);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, bytes).unwrap();
+            }
+        }
+        for rel in self.written.keys() {
+            if !files.contains_key(rel) {
+                std::fs::remove_file(self.path().join(rel)).unwrap();
+            }
+        }
+        self.written = files;
+    }
+
+    fn options(&self) -> BuildOptions {
+        BuildOptions {
+            site_dir: self.path().to_path_buf(),
+            now: Some(fixed_now()),
+            ..BuildOptions::default()
+        }
+    }
+
+    fn build(&self) -> Result<BuildReport, newsgen::Error> {
+        newsgen::build(&self.options())
+    }
+
+    /// A cold build into a fresh folder: its files and warnings (or its error).
+    fn cold(&self) -> (Result<Vec<String>, String>, Tree) {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("cold");
+        let result = newsgen::build(&BuildOptions {
+            output: Some(out.clone()),
+            no_cache: true,
+            ..self.options()
+        });
+        let tree = if out.exists() {
+            tree(&out)
+        } else {
+            Tree::new()
+        };
+        (outcome(result), tree)
+    }
+
+    /// One random edit; returns what it did, for the failure message.
+    fn edit(&mut self, rng: &mut Rng) -> String {
+        let i = rng.below(self.arts.len());
+        let id = self.arts[i].id;
+        let n = rng.next() % 1000;
+        let a = &mut self.arts[i];
+        let what = match rng.below(25) {
+            0 => {
+                a.title = format!("Story {id} retitled {n}");
+                "title"
+            }
+            1 => {
+                a.date = random_date(rng);
+                "date"
+            }
+            2 => {
+                // 10:30Z is 23:30 in Auckland (NZDT), 11:30Z is 00:30 the next day there.
+                let hour = if a.date.contains("T10:30") { 11 } else { 10 };
+                a.date = format!("2025-11-{:02}T{hour}:30:00Z", 10 + id % 15);
+                "date across midnight in the site's time zone"
+            }
+            3 => {
+                a.date = format!("2026-01-{:02}T08:00:00+13:00", 2 + id % 20);
+                "date in the future"
+            }
+            4 => {
+                a.updated = !a.updated;
+                "updated"
+            }
+            5 => {
+                a.section = (!rng.chance(3)).then(|| rng.pick(&SECTIONS).to_string());
+                "section"
+            }
+            6 => {
+                a.source = (!rng.chance(3)).then(|| rng.pick(&SOURCES).to_string());
+                "source"
+            }
+            7 => {
+                a.authors = rng.subset(&AUTHORS, 2);
+                "authors"
+            }
+            8 => {
+                a.summary = (!rng.chance(2)).then(|| format!("New summary {n}."));
+                "summary"
+            }
+            9 => {
+                a.tags = rng.subset(&TAGS, 3);
+                "tags"
+            }
+            10 => {
+                let cased = if a.tags.iter().any(|t| t == "common") {
+                    "Common"
+                } else {
+                    "common"
+                };
+                a.tags.retain(|t| !t.eq_ignore_ascii_case("common"));
+                a.tags.push(cased.to_string());
+                "tag capitalisation common/Common"
+            }
+            11 => {
+                a.slug = (a.slug.is_none()).then(|| format!("custom-{id}-{n}"));
+                "slug"
+            }
+            12 => {
+                a.draft = !a.draft;
+                "draft toggled"
+            }
+            13 => {
+                a.featured = !a.featured;
+                "featured toggled"
+            }
+            14 => {
+                a.image = match (&a.image, a.bundle && a.files.contains_key("photo.png")) {
+                    (Some(_), _) => None,
+                    (None, true) => Some("photo.png".into()),
+                    (None, false) => Some(if rng.chance(2) {
+                        "/img/logo.png".into()
+                    } else {
+                        "https://img.example.com/x.jpg".into()
+                    }),
+                };
+                "image"
+            }
+            15 => {
+                a.aliases = if a.aliases.is_empty() {
+                    vec![format!("/old/{id}-{n}.html")]
+                } else {
+                    Vec::new()
+                };
+                "aliases"
+            }
+            16 => {
+                a.extra = (a.extra.is_none()).then(|| format!("Alt {n}"));
+                "extra"
+            }
+            17 => {
+                if rng.chance(2) {
+                    a.body.push_str(&format!("\n\nAppended sentence {n}."));
+                    "body appended"
+                } else {
+                    a.body = a.body.replacen("First paragraph", &format!("Lead {n}"), 1);
+                    a.body
+                        .push_str(&format!("\n\nA [broken](/nowhere-{n}/) link."));
+                    "body first paragraph and a broken link"
+                }
+            }
+            18 => {
+                let mut new = Art::new(self.next_id, rng);
+                new.stem = format!("{}-added{}", &new.date[..10], self.next_id);
+                self.next_id += 1;
+                self.arts.push(new);
+                "article added"
+            }
+            19 => {
+                self.arts.remove(i);
+                "article deleted"
+            }
+            20 => {
+                a.stem = format!("{}-renamed{n}", &a.date[..10]);
+                "article renamed"
+            }
+            21 => {
+                if !a.bundle {
+                    a.body.push_str("\n\nNo bundle.");
+                    "body (bundle edit on a single file)"
+                } else {
+                    match rng.below(3) {
+                        0 => {
+                            a.files
+                                .insert(format!("extra{n}.txt"), vec![b'x'; n as usize]);
+                            "bundle file added"
+                        }
+                        1 => {
+                            a.files.remove("chart.png");
+                            "bundle file deleted"
+                        }
+                        _ => {
+                            let bytes = a.files.remove("chart.png").unwrap_or_default();
+                            a.files.insert(format!("chart{n}.png"), bytes);
+                            "bundle file renamed"
+                        }
+                    }
+                }
+            }
+            22 => {
+                let s = rng.pick(&SECTIONS);
+                self.section_titles
+                    .insert(s.to_string(), format!("{s} pages {n}"));
+                "section title in site.toml"
+            }
+            23 => {
+                self.template = (!rng.chance(3)).then_some(n as usize);
+                "template override"
+            }
+            _ => {
+                match rng.below(3) {
+                    0 => self
+                        .statics
+                        .insert(format!("notes/n{n}.txt"), format!("note {n}")),
+                    1 => self
+                        .statics
+                        .insert("notes/a.txt".into(), format!("note a changed {n}")),
+                    _ => self.statics.remove("notes/a.txt"),
+                };
+                "static file"
+            }
+        };
+        self.sync();
+        format!("{what} (article {id}, n {n})")
+    }
+}
+
+/// Every file and folder below a root: relative path → bytes (folders end in `/`, no bytes).
+type Tree = BTreeMap<String, Vec<u8>>;
+
+/// `path` below `root`, as text.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path
+        .strip_prefix(root)
+        .expect("walkdir stays below its root");
+    rel.to_string_lossy().into_owned()
+}
+
+fn tree(root: &Path) -> Tree {
+    walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|e| {
+            let rel = relative(root, e.path());
+            if e.file_type().is_dir() {
+                (format!("{rel}/"), Vec::new())
+            } else if e.file_type().is_symlink() {
+                let target = std::fs::read_link(e.path()).unwrap();
+                (rel, target.to_string_lossy().into_owned().into_bytes())
+            } else {
+                (rel, std::fs::read(e.path()).unwrap())
+            }
+        })
+        .collect()
+}
+
+/// Modification time (ns) and inode of every file below a root.
+fn stamps(root: &Path) -> BTreeMap<String, Stamp> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let m = e.metadata().unwrap();
+            let rel = relative(root, e.path());
+            (rel, (m.mtime(), m.mtime_nsec(), m.ino()))
+        })
+        .collect()
+}
+
+/// A build's warnings as text, or its error.
+fn outcome(result: Result<BuildReport, newsgen::Error>) -> Result<Vec<String>, String> {
+    result
+        .map(|r| r.warnings.iter().map(ToString::to_string).collect())
+        .map_err(|e| e.to_string())
+}
+
+/// The differences between two trees, for a failure message (empty when equal).
+fn diff(got: &Tree, want: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    for (rel, bytes) in want {
+        match got.get(rel) {
+            None => out.push(format!("missing: {rel}")),
+            Some(b) if b != bytes => out.push(format!("differs: {rel}")),
+            Some(_) => {}
+        }
+    }
+    for rel in got.keys().filter(|r| !want.contains_key(*r)) {
+        out.push(format!("extra: {rel}"));
+    }
+    out
+}
+
+/// Asserts the site's incremental output (and warnings) equal a cold build's.
+/// Returns whether the build succeeded.
+fn assert_equals_cold(
+    site: &Site,
+    incremental: Result<Vec<String>, String>,
+    context: &str,
+) -> bool {
+    let (cold, cold_tree) = site.cold();
+    assert_eq!(incremental, cold, "warnings or errors differ\n{context}");
+    if cold.is_err() {
+        return false;
+    }
+    let got = tree(&site.out());
+    assert!(got.len() > 50, "too few files: {}", got.len());
+    let d = diff(&got, &cold_tree);
+    assert!(
+        d.is_empty(),
+        "output differs from a cold build:\n{}\n{context}",
+        d[..d.len().min(20)].join("\n")
+    );
+    true
+}
+
+fn seeds() -> Vec<u64> {
+    match std::env::var("NEWSGEN_EQUIV_SEEDS") {
+        Ok(n) => (1..=n.parse::<u64>().expect("NEWSGEN_EQUIV_SEEDS is a number")).collect(),
+        Err(_) => vec![1, 2],
+    }
+}
+
+#[test]
+fn equivalence_random_edits_equal_a_cold_build() {
+    for seed in seeds() {
+        let mut site = Site::new(seed);
+        let mut rng = Rng(seed ^ 0xA5A5);
+        let first = outcome(site.build());
+        assert!(assert_equals_cold(
+            &site,
+            first,
+            &format!("seed {seed}, first build")
+        ));
+        let mut log = Vec::new();
+        let (mut built, mut rendered, mut pages) = (0, 0, 0);
+        for _ in 0..15 {
+            // Sometimes two edits between builds, as when a batch of articles is published.
+            let batch = if rng.chance(3) { 2 } else { 1 };
+            let edits: Vec<String> = (0..batch).map(|_| site.edit(&mut rng)).collect();
+            log.push(edits.join(" + "));
+            let result = site.build();
+            if let Ok(r) = &result {
+                (rendered, pages) = (rendered + r.rendered, pages + r.pages);
+            }
+            let context = format!("seed {seed}, edits:\n  {}", log.join("\n  "));
+            built += usize::from(assert_equals_cold(&site, outcome(result), &context));
+        }
+        // The edits are meant to keep the site valid (a failing build compares errors only),
+        // and most of them must leave most pages to be kept, or nothing incremental is tested.
+        assert!(
+            built >= 12,
+            "seed {seed}: only {built} of 15 builds succeeded: {log:?}"
+        );
+        assert!(
+            rendered * 2 < pages,
+            "seed {seed}: rendered {rendered} of {pages} pages"
+        );
+    }
+}
+
+/// Asserts every file of `before` but `changed` keeps its modification time and inode.
+fn assert_untouched_except(root: &Path, before: &BTreeMap<String, Stamp>, changed: &[&String]) {
+    let after = stamps(root);
+    for (rel, stamp) in before {
+        if !changed.contains(&rel) {
+            assert_eq!(after.get(rel), Some(stamp), "{rel} was rewritten");
+        }
+    }
+}
+
+/// The article with this id (panics if the fixture has none).
+fn art(site: &mut Site, id: usize) -> &mut Art {
+    site.arts
+        .iter_mut()
+        .find(|a| a.id == id)
+        .expect("the fixture has this article")
+}
+
+#[test]
+fn unchanged_files_keep_mtime_and_inode() {
+    let mut site = Site::new(7);
+    let cold = site.build().unwrap();
+    assert!(cold.files.written > 50);
+    let before = stamps(&site.out());
+    let bytes_before = tree(&site.out());
+
+    let again = site.build().unwrap();
+    assert_eq!((again.files.written, again.rendered), (0, 0));
+    assert_eq!(again.files.unchanged, before.len());
+    assert_eq!(
+        stamps(&site.out()),
+        before,
+        "a no-change rebuild touched files"
+    );
+
+    art(&mut site, 1).body.push_str("\n\nA correction.");
+    site.sync();
+    let edit = site.build().unwrap();
+    assert_eq!(
+        edit.rendered, 1,
+        "only the edited article's page is rendered"
+    );
+    let bytes_after = tree(&site.out());
+    let changed: Vec<&String> = bytes_after
+        .keys()
+        .filter(|rel| bytes_before.get(*rel) != bytes_after.get(*rel))
+        .collect();
+    assert!(
+        changed.iter().any(|rel| rel.ends_with("/a1/index.html")),
+        "the article page changed: {changed:?}"
+    );
+    assert_eq!(edit.files.written, changed.len(), "{changed:?}");
+    assert_untouched_except(&site.out(), &before, &changed);
+    assert_equals_cold(&site, outcome(Ok(edit)), "after a body edit");
+}
+
+#[test]
+fn stale_files_and_empty_folders_are_removed() {
+    let mut site = Site::new(8);
+    site.build().unwrap();
+    let page = |site: &Site, id: usize| {
+        tree(&site.out())
+            .into_keys()
+            .find(|rel| rel.ends_with(&format!("/a{id}/index.html")))
+    };
+    let gone = page(&site, 4).expect("article 4 is built");
+    assert!(site.out().join("tags/housing/index.html").is_file());
+    site.arts.retain(|a| a.id != 4);
+    // Every article tagged "housing" is tagged "renamed-housing" instead.
+    for a in &mut site.arts {
+        for t in &mut a.tags {
+            if t == "housing" {
+                *t = "renamed-housing".into();
+            }
+        }
+    }
+    site.sync();
+    let report = site.build().unwrap();
+    assert!(report.files.removed >= 2, "{:?}", report.files);
+    assert!(!site.out().join(&gone).exists(), "{gone} was not removed");
+    assert!(!site.out().join(&gone).parent().unwrap().exists());
+    assert!(!site.out().join("tags/housing").exists());
+    assert!(site.out().join("tags/renamed-housing/index.html").is_file());
+    let empty: Vec<PathBuf> = walkdir::WalkDir::new(site.out())
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_dir())
+        .filter(|e| std::fs::read_dir(e.path()).unwrap().next().is_none())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    assert!(empty.is_empty(), "empty folders left: {empty:?}");
+    assert_equals_cold(
+        &site,
+        outcome(Ok(report)),
+        "after a deletion and a tag rename",
+    );
+}
+
+/// Modification time (seconds, nanoseconds) and inode of a file.
+type Stamp = (i64, i64, u64);
+
+/// Bytes, modification time and inode of every file and folder below a root.
+fn snapshot(root: &Path) -> BTreeMap<String, (Vec<u8>, Option<Stamp>)> {
+    let stamps = stamps(root);
+    tree(root)
+        .into_iter()
+        .map(|(rel, bytes)| {
+            let stamp = stamps.get(&rel).copied();
+            (rel, (bytes, stamp))
+        })
+        .collect()
+}
+
+/// The output and its cache folder, for "nothing changed" checks.
+fn output_state(site: &Site) -> impl PartialEq + std::fmt::Debug {
+    let cache = newsgen::output::cache_dir(&site.out());
+    (snapshot(&site.out()), snapshot(&cache))
+}
+
+#[test]
+fn an_interrupted_commit_is_repaired_by_the_next_build() {
+    let mut site = Site::new(9);
+    site.build().unwrap();
+    art(&mut site, 1).body.push_str("\n\nLate news.");
+    art(&mut site, 2).tags = vec!["Common".into()];
+    art(&mut site, 3).title = "Retitled".into();
+    site.arts.retain(|a| a.id != 4);
+    site.sync();
+
+    // What the interrupted build would have produced.
+    let tmp = tempfile::tempdir().unwrap();
+    let cold_out = tmp.path().join("cold");
+    let cold_report = newsgen::build(&BuildOptions {
+        output: Some(cold_out.clone()),
+        ..site.options()
+    })
+    .unwrap();
+    let cold_tree = tree(&cold_out);
+    let cold_manifest = Manifest::load(&newsgen::output::cache_dir(&cold_out)).unwrap();
+
+    // The commit died halfway: interim manifest saved, some new files renamed in, and (worse
+    // than a rename can do) some files garbled, truncated or missing, a staging folder left.
+    let cache = newsgen::output::cache_dir(&site.out());
+    let mut interim = Manifest::load(&cache).unwrap();
+    interim.complete = false;
+    interim.files.extend(cold_manifest.files);
+    interim.save(&cache).unwrap();
+    let old_tree = tree(&site.out());
+    let differing: Vec<&String> = cold_tree
+        .iter()
+        .filter(|(rel, bytes)| !rel.ends_with('/') && old_tree.get(*rel) != Some(*bytes))
+        .map(|(rel, _)| rel)
+        .collect();
+    assert!(differing.len() >= 4, "{differing:?}");
+    for rel in differing.iter().step_by(2) {
+        let to = site.out().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, &cold_tree[*rel]).unwrap();
+    }
+    let files: Vec<&String> = old_tree.keys().filter(|r| r.ends_with(".html")).collect();
+    std::fs::write(site.out().join(files[0]), b"garbage").unwrap();
+    let half = &old_tree[files[1]][..old_tree[files[1]].len() / 2];
+    std::fs::write(site.out().join(files[1]), half).unwrap();
+    std::fs::remove_file(site.out().join(files[2])).unwrap();
+    let staging = site.path().join(".public.newsgen-4000000");
+    std::fs::create_dir_all(staging.join("x")).unwrap();
+    std::fs::write(staging.join("x/index.html"), b"half").unwrap();
+
+    let report = site.build().unwrap();
+    assert!(report.files.written >= 3, "{:?}", report.files);
+    let warnings: Vec<String> = cold_report
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_equals_cold(&site, outcome(Ok(report)), "after an interrupted commit");
+    assert_eq!(outcome(site.build()), Ok(warnings));
+    assert_eq!(
+        site.build().unwrap().files.written,
+        0,
+        "the manifest is complete again"
+    );
+}
+
+/// Runs the real binary in `cwd` with HOME set to `home`.
+fn cli(cwd: &Path, home: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_newsgen"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", home)
+        .env("SOURCE_DATE_EPOCH", fixed_now().timestamp().to_string())
+        .output()
+        .unwrap()
+}
+
+/// A folder holding a small site (`site/`), a home folder, a file and a link to the site.
+fn hostile_root() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    let write = |rel: &str, text: &str| {
+        let p = r.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "site/site.toml",
+        "title = \"T\"\nbase_url = \"https://news.example.org/\"\n",
+    );
+    write(
+        "site/content/politics/2025-10-30-a.md",
+        "+++\ntitle = \"A\"\ndate = 2025-10-30T10:00:00Z\n+++\nBody.\n",
+    );
+    write("home/notes.txt", "mine");
+    write("a-file", "not a folder");
+    std::os::unix::fs::symlink(r.join("site"), r.join("link")).unwrap();
+    root
+}
+
+#[test]
+fn a_foreign_output_folder_is_refused_unless_forced() {
+    let root = hostile_root();
+    let r = root.path().canonicalize().unwrap();
+    std::fs::create_dir_all(r.join("foreign/sub")).unwrap();
+    std::fs::write(r.join("foreign/keep.txt"), "precious").unwrap();
+    std::fs::write(r.join("foreign/sub/x.txt"), "also precious").unwrap();
+    let before = snapshot(&r);
+    let run = cli(
+        &r.join("site"),
+        &r.join("home"),
+        &["build", "-o", "../foreign"],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(&r.join("foreign").display().to_string()),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&r), before, "the refused build changed something");
+
+    let run = cli(
+        &r.join("site"),
+        &r.join("home"),
+        &["build", "-o", "../foreign", "--force"],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!r.join("foreign/keep.txt").exists());
+    assert!(!r.join("foreign/sub").exists());
+    assert!(r.join("foreign/index.html").is_file());
+}
+
+#[test]
+fn hostile_outputs_are_refused_with_nothing_changed() {
+    let root = hostile_root();
+    let r = root.path().canonicalize().unwrap();
+    let home = r.join("home");
+    let home_arg = home.display().to_string();
+    for (out, named) in [
+        (".", r.join("site")),
+        ("..", r.clone()),
+        ("content", r.join("site/content")),
+        ("content/politics/new", r.join("site/content/politics/new")),
+        ("/", PathBuf::from("/")),
+        (home_arg.as_str(), home.clone()),
+        ("../a-file", r.join("a-file")),
+        ("../link", r.join("site")),
+    ] {
+        let before = snapshot(&r);
+        let run = cli(&r.join("site"), &home, &["build", "--force", "-o", out]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "--output {out}: {stderr}");
+        assert!(
+            stderr.contains(&named.display().to_string()),
+            "--output {out} does not name {}: {stderr}",
+            named.display()
+        );
+        assert_eq!(snapshot(&r), before, "--output {out} changed something");
+    }
+    assert!(!Path::new("/index.html").exists());
+}
+
+#[test]
+fn a_corrupt_or_foreign_manifest_is_discarded_with_a_warning() {
+    let mut site = Site::new(11);
+    site.build().unwrap();
+    let manifest = Manifest::path(&newsgen::output::cache_dir(&site.out()));
+    let good = std::fs::read(&manifest).unwrap();
+    let truncated = good[..good.len() / 2].to_vec();
+    for (what, bytes) in [
+        ("garbage", b"\xff\x00garbage bytes".to_vec()),
+        ("truncated", truncated),
+        ("another format", b"NEWSGEN\0\x09\0\0\0rest".to_vec()),
+    ] {
+        art(&mut site, 1).title = format!("Title after a {what} manifest");
+        site.sync();
+        std::fs::write(&manifest, &bytes).unwrap();
+        let report = site.build().unwrap();
+        let mut warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+        let cache_warning = warnings
+            .iter()
+            .position(|w| w.contains(".public.newsgen/manifest") && w.contains("discarded"))
+            .unwrap_or_else(|| panic!("{what}: no warning names the cache file: {warnings:?}"));
+        warnings.remove(cache_warning);
+        assert_equals_cold(&site, Ok(warnings), what);
+        assert_eq!(
+            site.build().unwrap().files.written,
+            0,
+            "{what}: cache usable again"
+        );
+    }
+}
+
+#[test]
+fn no_cache_repairs_a_file_edited_by_hand() {
+    let site = Site::new(12);
+    site.build().unwrap();
+    let page = site.out().join("index.html");
+    let mut bytes = std::fs::read(&page).unwrap();
+    bytes.extend_from_slice(b"<!-- edited by hand -->");
+    std::fs::write(&page, &bytes).unwrap();
+    let before = stamps(&site.out());
+    let report = newsgen::build(&BuildOptions {
+        no_cache: true,
+        ..site.options()
+    })
+    .unwrap();
+    assert_eq!(report.files.written, 1, "{:?}", report.files);
+    assert_untouched_except(&site.out(), &before, &[&"index.html".to_string()]);
+    assert_equals_cold(&site, outcome(Ok(report)), "after --no-cache");
+}
+
+#[test]
+fn a_template_change_rerenders_pages() {
+    let mut site = Site::new(13);
+    site.build().unwrap();
+    site.template = Some(1);
+    site.sync();
+    let report = site.build().unwrap();
+    assert!(report.rendered >= 20, "rendered {}", report.rendered);
+    assert!(site.out().join("index.html").is_file());
+    assert_equals_cold(&site, outcome(Ok(report)), "after a template override");
+}
+
+/// A failed incremental build leaves output and cache as they were, and the next good build
+/// is still incremental.
+fn assert_failure_changes_nothing(site: &mut Site, opts: BuildOptions, what: &str) {
+    let before = output_state(site);
+    let result = newsgen::build(&opts);
+    assert!(result.is_err(), "{what}: the build should fail");
+    assert_eq!(
+        output_state(site),
+        before,
+        "{what}: the failed build changed the output"
+    );
+}
+
+#[test]
+fn a_failed_incremental_build_leaves_the_output_as_it_was() {
+    let mut site = Site::new(14);
+    site.build().unwrap();
+
+    let broken = site.path().join("themes/default/templates/article.html");
+    std::fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    std::fs::write(&broken, "{% if %}").unwrap();
+    art(&mut site, 1).body.push_str("\n\nA first correction.");
+    site.sync();
+    let opts = site.options();
+    assert_failure_changes_nothing(&mut site, opts, "a broken template");
+    std::fs::remove_file(&broken).unwrap();
+
+    art(&mut site, 1)
+        .body
+        .push_str("\n\nSee [this](/nowhere/).");
+    site.sync();
+    let opts = BuildOptions {
+        strict: true,
+        ..site.options()
+    };
+    assert_failure_changes_nothing(&mut site, opts, "a --strict broken link");
+
+    art(&mut site, 1).body = "Fixed body.".into();
+    site.sync();
+    let report = newsgen::build(&BuildOptions {
+        strict: true,
+        ..site.options()
+    })
+    .unwrap();
+    assert!(
+        report.rendered >= 1 && report.rendered < report.pages,
+        "the next build is incremental: rendered {} of {}",
+        report.rendered,
+        report.pages
+    );
+    assert_equals_cold(&site, outcome(Ok(report)), "after two failed builds");
+}
+
+/// The drift issue 9 reported for serve: one article changing `common` to `Common` changes
+/// the JSON-LD keywords of its page (and the tag's name elsewhere).
+#[test]
+fn a_tag_capitalisation_change_equals_a_cold_build() {
+    let mut site = Site::new(15);
+    site.build().unwrap();
+    let a = site
+        .arts
+        .iter_mut()
+        .find(|a| !a.draft && a.tags.iter().any(|t| t == "common"))
+        .expect("seed 15 has a public article tagged common");
+    for t in &mut a.tags {
+        if t == "common" {
+            *t = "Common".into();
+        }
+    }
+    site.sync();
+    let report = site.build().unwrap();
+    assert!(
+        report.rendered < report.pages,
+        "{} of {}",
+        report.rendered,
+        report.pages
+    );
+    assert_equals_cold(&site, outcome(Ok(report)), "after common -> Common");
+}
