@@ -2,8 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
-
 use crate::build::{BuildOptions, BuildReport, build, build_time};
 use crate::error::{Diagnostic, Error};
 use crate::load::config::{CONFIG_FILE, Config};
@@ -81,7 +79,7 @@ pub fn init(dir: &Path) -> Result<(), Error> {
             dir.display()
         )));
     }
-    let today = Utc::now();
+    let today = build_time(None);
     let files: [(&str, String); 3] = [
         (
             CONFIG_FILE,

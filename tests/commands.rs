@@ -8,6 +8,10 @@ fn newsgen(args: &[&str], cwd: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_newsgen"))
         .args(args)
         .current_dir(cwd)
+        .env(
+            "SOURCE_DATE_EPOCH",
+            common::fixed_now().timestamp().to_string(),
+        )
         .output()
         .unwrap()
 }

@@ -1,9 +1,10 @@
 //! Search (issue 6): builds fixture sites with the real binary, then loads the index files
-//! exactly as the browser does by running the shipped themes/default/static/search.js in
-//! Node (through bench/search/query.js), and checks what queries answer.
+//! exactly as the browser does by running the shipped themes/default/static/search.js in an
+//! embedded JavaScript engine (QuickJS, through bench/search/query.js), and checks what
+//! queries answer. No system JavaScript runtime is needed.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use newsgen::render::markdown::plain_text;
 use newsgen::search::text::{Analyzer, STOP_WORDS, keys};
@@ -53,36 +54,66 @@ impl Site {
     }
 }
 
-/// Runs the browser engine over `out` in Node with a request (see bench/search/query.js).
-fn node(out: &Path, request: &Value) -> Value {
-    let mut child = Command::new("node")
-        .arg(HARNESS)
-        .arg(SCRIPT)
-        .arg(out)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node must be installed to test the browser search engine");
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert!(
-        o.status.success(),
-        "node failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+/// What a browser provides and QuickJS lacks, for search.js: `TextDecoder` (UTF-8, invalid
+/// bytes replaced, as the web API does). `Intl` is absent, so search.js takes its word
+/// splitting fallback, which the analysis test below holds to the index's own words.
+const SHIMS: &str = "globalThis.TextDecoder = class TextDecoder {
+  decode(bytes) { return __utf8(Array.from(bytes || [])); }
+};";
+
+/// The fetch shim: reads a file of the built output, as a browser fetches it.
+fn read_output<'js>(
+    ctx: rquickjs::Ctx<'js>,
+    path: String,
+) -> rquickjs::Result<rquickjs::TypedArray<'js, u8>> {
+    let bytes = std::fs::read(&path)
+        .map_err(|e| rquickjs::Exception::throw_message(&ctx, &format!("{path}: {e}")))?;
+    rquickjs::TypedArray::new(ctx, bytes)
+}
+
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Runs the shipped search.js over `out` in an embedded JavaScript engine (QuickJS), through
+/// the query harness bench/search/query.js, with a request (see there).
+fn js(out: &Path, request: &Value) -> Value {
+    use rquickjs::{CatchResultExt as _, Context, Function, Promise, Runtime};
+    let script = std::fs::read_to_string(SCRIPT).expect("search.js");
+    let harness = std::fs::read_to_string(HARNESS).expect("query.js");
+    let runtime = Runtime::new().expect("QuickJS runtime");
+    let context = Context::full(&runtime).expect("QuickJS context");
+    let answer = context.with(|ctx| {
+        let run = || -> rquickjs::Result<String> {
+            let globals = ctx.globals();
+            globals.set("__read", Function::new(ctx.clone(), read_output)?)?;
+            globals.set("__utf8", Function::new(ctx.clone(), utf8)?)?;
+            globals.set(
+                "__search",
+                out.join("search").to_string_lossy().into_owned(),
+            )?;
+            globals.set("__request", request.to_string())?;
+            globals.set("__scriptBytes", script.len())?;
+            ctx.eval::<(), _>(SHIMS)?;
+            ctx.eval::<(), _>(script.as_str())?;
+            ctx.eval::<(), _>(harness.as_str())?;
+            let done: Promise = ctx.eval(
+                "newsgenQuery(newsgenSearch, JSON.parse(__request), \
+                   (rel) => Promise.resolve().then(() => __read(__search + '/' + rel)), \
+                   __scriptBytes, () => Date.now()).then((a) => JSON.stringify(a))",
+            )?;
+            done.finish()
+        };
+        run()
+            .catch(&ctx)
+            .unwrap_or_else(|e| panic!("search.js failed: {e}"))
+    });
+    serde_json::from_str(&answer).expect("the harness answers JSON")
 }
 
 /// One query's answer.
 fn query(out: &Path, q: Value) -> Value {
-    node(out, &json!({ "queries": [q] }))["queries"][0].clone()
+    js(out, &json!({ "queries": [q] }))["queries"][0].clone()
 }
 
 fn titles(answer: &Value) -> Vec<String> {
@@ -140,7 +171,7 @@ fn queries_fold_diacritics_stem_filter_and_rank() {
     let site = news();
     site.build();
     let out = site.out();
-    let answers = node(
+    let answers = js(
         &out,
         &json!({ "queries": [
             { "q": "Māori" },
@@ -378,7 +409,7 @@ fn every_article_of_a_larger_archive_is_found() {
         .iter()
         .map(|i| json!({ "q": format!("zq{i}x") }))
         .collect();
-    let answers = node(&site.out(), &json!({ "queries": queries }));
+    let answers = js(&site.out(), &json!({ "queries": queries }));
     for (i, a) in picks.iter().zip(answers["queries"].as_array().unwrap()) {
         assert_eq!(a["total"], 1, "zq{i}x");
         assert!(
@@ -602,7 +633,7 @@ fn stem_words() -> Vec<String> {
 #[test]
 fn browser_stemmer_matches_rust_stemmers() {
     let words = stem_words();
-    let answer = node(Path::new("."), &json!({ "stem": words }));
+    let answer = js(Path::new("."), &json!({ "stem": words }));
     let en = Analyzer::for_language("en");
     let mismatches: Vec<String> = words
         .iter()
@@ -635,7 +666,7 @@ fn browser_analysis_matches_the_index_on_the_example_articles() {
         let raw = std::fs::read_to_string(e.path()).unwrap();
         texts.push(plain_text(&raw));
     }
-    let answer = node(
+    let answer = js(
         Path::new("."),
         &json!({ "analyze": texts, "stop": STOP_WORDS }),
     );

@@ -443,9 +443,14 @@ fn edit_reloads_broken_edit_shows_overlay_and_fix_recovers() {
         "editor temp files caused a rebuild"
     );
 
-    // A broken edit: the error reaches open pages (escaped), the last good site stays.
+    // A broken edit: the error reaches open pages (escaped), the last good site stays. The
+    // error message quotes the bad date, so markup in it must arrive as text.
     let broken = article_path(dir.path(), 4);
-    std::fs::write(&broken, "+++\ntitle = \"Broken <b>\"\ndate = \n+++\nBody\n").unwrap();
+    std::fs::write(
+        &broken,
+        "+++\ntitle = \"Broken\"\ndate = \"<b>bold</b>\"\n+++\nBody\n",
+    )
+    .unwrap();
     let overlay = wait_for(&events, "build-error", Duration::from_secs(10));
     let rel = broken
         .strip_prefix(dir.path())
@@ -453,6 +458,10 @@ fn edit_reloads_broken_edit_shows_overlay_and_fix_recovers() {
         .to_string_lossy()
         .replace('\\', "/");
     assert!(overlay.contains(&rel), "{overlay}");
+    assert!(
+        overlay.contains("&lt;b&gt;bold&lt;/b&gt;"),
+        "the overlay does not quote the bad date: {overlay}"
+    );
     assert!(!overlay.contains("<b>"), "unescaped: {overlay}");
     assert!(server.stderr().contains(&rel), "{}", server.stderr());
     let (status, _, html) = get(&page);
