@@ -681,3 +681,115 @@ fn browser_analysis_matches_the_index_on_the_example_articles() {
         assert_eq!(en.stems(text), js, "in {}", &text[..text.len().min(80)]);
     }
 }
+
+/// A generated archive of `n` articles in three sections over three years: words drawn with
+/// Zipf-like frequencies (a few very common, a long tail of rare ones), so postings lists
+/// range from every article to one. Deterministic (a fixed linear congruential sequence).
+fn generated_archive(n: usize) -> Site {
+    let s = Site::new(&format!("{SITE_TOML}[sections.world]\ntitle = \"World\"\n"));
+    let common = "harbour council election transport ferry sailings cancelled māori school \
+                  hospital police court budget minister festival weather housing market rugby \
+                  water roads bridge mayor union strike port wharf tourism rates library";
+    let common: Vec<&str> = common.split_whitespace().collect();
+    let mut seed: u64 = 42;
+    let mut next = move |m: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % m
+    };
+    for i in 0..n {
+        let section = ["politics", "sport", "world"][i % 3];
+        let (year, month, day) = (2023 + i % 3, 1 + i / 3 % 12, 1 + i / 36 % 28);
+        let words: Vec<String> = (0..120)
+            .map(|_| {
+                // Rank r log-uniform, so with probability ~1/r: the common words first, then
+                // a 5,000-word tail.
+                let u = next(1 << 20) as f64 / f64::from(1 << 20);
+                let r = 5030f64.powf(u) as usize - 1;
+                match common.get(r) {
+                    Some(w) => w.to_string(),
+                    None => format!("tail{}", r % 5000),
+                }
+            })
+            .collect();
+        s.article(
+            &format!("{section}/{year}-{month:02}-{day:02}-story-{i}.md"),
+            &format!(
+                "title = \"{} {} report {i}\"\ndate = {year}-{month:02}-{day:02}T{:02}:15:00",
+                common[i % common.len()],
+                common[(i / 7) % common.len()],
+                i % 24
+            ),
+            &words.join(" "),
+        );
+    }
+    s
+}
+
+/// Writes only the search index of the site (the model as a build makes it, no pages).
+fn build_index_only(site: &Site) -> u64 {
+    let dir = site.dir.path();
+    let (config, _) = newsgen::load::config::Config::load(dir).expect("config");
+    let tree = newsgen::load::content::walk(dir);
+    let (loaded, _) = newsgen::load::read_articles(dir, &tree, config.timezone, None);
+    let now = chrono::DateTime::from_timestamp(1_798_675_200, 0).expect("2027-01-01");
+    let (model, _) = newsgen::model::build_site(
+        config,
+        loaded,
+        tree.assets,
+        newsgen::model::BuildFlags::default(),
+        now.with_timezone(&chrono_tz::UTC),
+    )
+    .expect("model");
+    let out = site.out();
+    let total = std::sync::atomic::AtomicU64::new(0);
+    newsgen::search::build_index(&model, &|rel: &str, bytes: &[u8]| {
+        let p = out.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, bytes).expect("write");
+        total.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    })
+    .expect("index");
+    total.into_inner()
+}
+
+#[test]
+fn a_query_fetches_under_400_kb_of_a_large_archive() {
+    let n = 3000;
+    let site = generated_archive(n);
+    let index_bytes = build_index_only(&site);
+    // The index is several times the budget, so fetching it whole would fail below.
+    assert!(index_bytes > 1_000_000, "index is only {index_bytes} bytes");
+    let queries = json!([
+        { "q": "harbour council" },
+        { "q": "Māori election", "sort": "date" },
+        { "q": "ferry sailings cancelled", "section": "sport" },
+        { "q": "tail4321 harbour", "year": 2024 },
+        { "q": "transport", "typing": true },
+    ]);
+    let answers = js(&site.out(), &json!({ "queries": queries }));
+    let answers = answers["queries"].as_array().expect("answers");
+    assert_eq!(answers.len(), 5);
+    for a in answers {
+        let bytes = a["bytes"].as_u64().expect("bytes");
+        eprintln!(
+            "{:?}: {} hits, {bytes} bytes in {} files",
+            a["q"], a["total"], a["files"]
+        );
+        assert!(
+            a["total"].as_u64().expect("total") >= 1,
+            "{}: no hits",
+            a["q"]
+        );
+        assert!(
+            bytes < 400_000,
+            "{}: {bytes} bytes fetched ({})",
+            a["q"],
+            a["fetched"]
+        );
+    }
+    // The common words match most of the archive: the budget holds for big result sets.
+    assert!(answers[0]["total"].as_u64().expect("total") > n as u64 / 2);
+}
