@@ -409,6 +409,75 @@ fn drafts_and_future_articles_follow_the_flags() {
     assert!(f.exists("2027/index.html"));
 }
 
+/// Runs `newsgen build --output OUT` on the site in a process of its own with `TZ` set, at
+/// the fixture's fixed time (`SOURCE_DATE_EPOCH`).
+fn build_in_time_zone(f: &Fixture, out: &std::path::Path, tz: &str) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_newsgen"))
+        .arg("build")
+        .arg("--output")
+        .arg(out)
+        .arg(f.path())
+        .env("TZ", tz)
+        .env(
+            "SOURCE_DATE_EPOCH",
+            common::fixed_now().timestamp().to_string(),
+        )
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A few hundred articles over three sections and two years (both DST seasons), with tags,
+/// authors, sources, summaries and links between them.
+fn archive_site(n: usize) -> Fixture {
+    let f = Fixture::new("[sections.politics]\n[sections.sport]\n[sections.world]\n");
+    let tags = ["transport", "Local Government", "economy", "Māori", "R&D"];
+    let authors = ["Aroha Ngata", "José Álvarez", "Mei Chen"];
+    for i in 0..n {
+        let section = ["politics", "sport", "world"][i % 3];
+        let (year, month, day) = (2024 + i % 2, 1 + i % 12, 1 + i % 28);
+        f.article(
+            &format!("{section}/{year}-{month:02}-{day:02}-story-{i}.md"),
+            &format!(
+                "title = \"Story {i}: {} and {}\"\ndate = \"{year}-{month:02}-{day:02} {:02}:{:02}\"\n\
+                 tags = [\"{}\", \"{}\"]\nauthors = [\"{}\"]\nsource = \"Wire {}\"\n\
+                 summary = \"Summary of story {i}.\"\nfeatured = {}",
+                tags[i % 5],
+                authors[i % 3],
+                6 + i % 16,
+                i % 60,
+                tags[i % 5],
+                tags[(i / 5) % 5],
+                authors[(i / 3) % 3],
+                i % 4,
+                i % 10 == 0
+            ),
+            &format!("Body of story {i} on the harbour, with words to index.\n\n## Detail\n\nMore {i}."),
+        );
+    }
+    f
+}
+
+#[test]
+fn separate_processes_in_different_time_zones_build_byte_identical_output() {
+    let f = archive_site(300);
+    let (a, b) = (f.path().join("out-a"), f.path().join("out-b"));
+    build_in_time_zone(&f, &a, "America/Los_Angeles");
+    build_in_time_zone(&f, &b, "Pacific/Kiritimati");
+    let files = all_files(&a);
+    assert_eq!(files, all_files(&b));
+    assert!(files.len() > 600, "{} files", files.len());
+    let search = files.iter().filter(|p| p.starts_with("search")).count();
+    assert!(search > 20, "{search} search index files");
+    for file in files {
+        assert!(
+            std::fs::read(a.join(&file)).unwrap() == std::fs::read(b.join(&file)).unwrap(),
+            "{} differs",
+            file.display()
+        );
+    }
+}
+
 #[test]
 fn builds_are_byte_identical() {
     let f = news_site();
