@@ -398,6 +398,28 @@ fn busy_port_moves_to_the_next_and_says_so() {
     assert_eq!(get(&server.url).0, 200);
 }
 
+/// `--bind` listens on that address only: 127.0.0.2 answers, 127.0.0.1 on the same port does
+/// not. (Linux routes all of 127.0.0.0/8 to the loopback interface.)
+#[cfg(target_os = "linux")]
+#[test]
+fn bind_listens_on_the_given_address_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 2, "https://news.example.org/");
+    let server = Server::start(dir.path(), &["--bind", "127.0.0.2", "--port", "0"]);
+    assert!(
+        server.url.starts_with("http://127.0.0.2:"),
+        "printed {}",
+        server.url
+    );
+    assert_eq!(get(&server.url).0, 200);
+    let port = server.addr().rsplit_once(':').unwrap().1.to_string();
+    let other = format!("127.0.0.1:{port}").parse().unwrap();
+    assert!(
+        std::net::TcpStream::connect_timeout(&other, Duration::from_secs(2)).is_err(),
+        "something answers on {other}"
+    );
+}
+
 #[test]
 fn ctrl_c_stops_cleanly_and_removes_the_temporary_output() {
     let dir = tempfile::tempdir().unwrap();
