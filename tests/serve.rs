@@ -19,6 +19,9 @@ use newsgen::serve::incremental::Engine;
 
 const SECTIONS: [&str; 4] = ["politics", "business", "sport", "world"];
 
+/// The build time of every newsgen run here (2026-01-01), after all articles' dates.
+const FIXED_NOW: &str = "1767225600";
+
 /// Writes a site of `n` articles (dated in the past, newest first by index).
 fn write_site(dir: &Path, n: usize, base_url: &str) {
     std::fs::write(
@@ -94,6 +97,7 @@ impl Server {
         cmd.arg("serve")
             .args(args)
             .arg(site)
+            .env("SOURCE_DATE_EPOCH", FIXED_NOW)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in env {
@@ -364,6 +368,7 @@ fn build_output_has_no_reload_script() {
         .args(["build", "--output"])
         .arg(&out)
         .arg(dir.path())
+        .env("SOURCE_DATE_EPOCH", FIXED_NOW)
         .stderr(Stdio::null())
         .status()
         .unwrap();
