@@ -175,17 +175,13 @@ fn drafts_and_future_flags_through_the_binary() {
 fn new_writes_into_the_site_named_by_site_dir() {
     let tmp = tempfile::tempdir().unwrap();
     assert!(newsgen(&["init", "paper"], tmp.path()).status.success());
-    let out = newsgen(
-        &[
-            "new",
-            "Ferry fares rise",
-            "-s",
-            "news",
-            "--site-dir",
-            "paper",
-        ],
-        tmp.path(),
-    );
+    let new_in = |site: &str| {
+        newsgen(
+            &["new", "Ferry fares rise", "-s", "news", "--site-dir", site],
+            tmp.path(),
+        )
+    };
+    let out = new_in("paper");
     assert!(
         out.status.success(),
         "{}",
@@ -201,17 +197,7 @@ fn new_writes_into_the_site_named_by_site_dir() {
         "written outside the site"
     );
     // A folder without site.toml is refused, naming the file it looked for.
-    let out = newsgen(
-        &[
-            "new",
-            "Ferry fares rise",
-            "-s",
-            "news",
-            "--site-dir",
-            "nowhere",
-        ],
-        tmp.path(),
-    );
+    let out = new_in("nowhere");
     assert_ne!(out.status.code(), Some(0));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("site.toml"),
