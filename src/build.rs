@@ -128,7 +128,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     let tree = content::walk(site_dir);
     phases.mark("walk content");
     diags.extend(tree.warnings.iter().cloned());
-    let (loaded, file_diags) = read_with_cache(opts, &tree, tz);
+    let (loaded, file_diags) = read_articles(site_dir, &tree, tz, opts.parse_cache.as_deref());
     phases.mark("read and parse articles");
     diags.extend(file_diags);
 
@@ -178,33 +178,6 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
         }),
         _ => Err(Error::Site(diags.into_sorted())),
     }
-}
-
-/// Reads and parses the articles, reusing the parses of unchanged files: from the cache the
-/// caller keeps (serve), else from the one saved beside the output (unless `--no-cache`),
-/// which is saved again for the next build.
-fn read_with_cache(
-    opts: &BuildOptions,
-    tree: &content::ContentTree,
-    tz: chrono_tz::Tz,
-) -> (Vec<crate::load::LoadedArticle>, Vec<Diagnostic>) {
-    if let Some(cache) = &opts.parse_cache {
-        return read_articles(&opts.site_dir, tree, tz, Some(cache));
-    }
-    if opts.no_cache {
-        return read_articles(&opts.site_dir, tree, tz, None);
-    }
-    let dir = crate::output::cache_dir(&opts.output_dir()).join("articles");
-    let cache = crate::load::ParseCache::load(&dir);
-    let read = read_articles(&opts.site_dir, tree, tz, Some(&cache));
-    // Only speed is lost if this fails: the next build parses again.
-    if let Err(e) = cache.save(&dir) {
-        eprintln!(
-            "note: could not save the parse cache in {}: {e}",
-            dir.display()
-        );
-    }
-    read
 }
 
 /// The output folder, resolved through symbolic links, once it is known to be a place a build
@@ -312,6 +285,23 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let start = Instant::now();
     let mut phases = Phases::new();
     let dest = checked_output_dir(&opts.site_dir, &opts.output_dir())?;
+    // Parsed articles of earlier builds, kept beside the output (serve passes its own, kept in
+    // memory); saved only after the build succeeded, so a refused or failed build writes nothing.
+    let disk_cache = (opts.parse_cache.is_none() && !opts.no_cache).then(|| {
+        let dir = crate::output::cache_dir(&dest).join("articles");
+        (Arc::new(crate::load::ParseCache::load(&dir)), dir)
+    });
+    let with_cache;
+    let opts = match &disk_cache {
+        Some((cache, _)) => {
+            with_cache = BuildOptions {
+                parse_cache: Some(cache.clone()),
+                ..opts.clone()
+            };
+            &with_cache
+        }
+        None => opts,
+    };
     let LoadedSite {
         site,
         theme,
@@ -381,6 +371,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     warnings.sort();
     let written = out.commit()?;
     phases.mark("write changed files and remove stale ones");
+    if let Some((cache, dir)) = &disk_cache
+        && let Err(e) = cache.save(dir)
+    {
+        // Only speed is lost: the next build parses again.
+        eprintln!(
+            "note: could not save the parse cache in {}: {e}",
+            dir.display()
+        );
+    }
     Ok(BuildReport {
         articles: site.articles.len(),
         pages: page_plan.len(),

@@ -2,8 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
-
 use crate::build::{BuildOptions, BuildReport, build, build_time};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::load::config::{CONFIG_FILE, Config};
@@ -130,7 +128,7 @@ pub struct Listed {
 pub fn list(
     site_dir: &Path,
     kind: ListKind,
-    now: Option<chrono::DateTime<Utc>>,
+    now: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<(Vec<Listed>, Vec<Diagnostic>), Error> {
     let (config, _) = Config::load(site_dir).map_err(Error::Site)?;
     let tz = config.timezone;
@@ -248,7 +246,7 @@ pub fn init(dir: &Path) -> Result<(), Error> {
             dir.display()
         )));
     }
-    let today = Utc::now();
+    let today = build_time(None);
     let files: [(&str, String); 3] = [
         (
             CONFIG_FILE,

@@ -288,6 +288,98 @@ fn pagination_boundaries() {
     assert!(f.exists("2025/03/page/3/index.html"));
 }
 
+/// Links in `<main>` (outside navigation) to single term pages below `/{kind}/`, in order.
+fn term_links(doc: &scraper::Html, kind: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse("main a[href]").unwrap();
+    doc.select(&sel)
+        .filter(|a| {
+            !a.ancestors()
+                .any(|n| n.value().as_element().is_some_and(|e| e.name() == "nav"))
+        })
+        .filter_map(|a| a.value().attr("href"))
+        .filter(|h| {
+            h.strip_prefix(&format!("/{kind}/"))
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with("page/"))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn term_pages_and_term_lists_paginate() {
+    let f = Fixture::new("");
+    let text = std::fs::read_to_string(f.path().join("site.toml")).unwrap();
+    f.write(
+        "site.toml",
+        &text.replace("per_page = 20\n", "per_page = 3\n"),
+    );
+    // 7 articles tagged "transport", each with a tag of its own: 8 tags in all.
+    for i in 0..7 {
+        f.article(
+            &format!("world/2025-03-{:02}-s{i}.md", i + 1),
+            &format!(
+                "title = \"Story {i}\"\ndate = 2025-03-{:02}T10:00:00+13:00\n\
+                 tags = [\"transport\", \"topic {i}\"]",
+                i + 1
+            ),
+            "x",
+        );
+    }
+    f.build().unwrap();
+
+    // A term page: 3 + 3 + 1 articles, newest first, linked both ways.
+    let pages: Vec<Vec<String>> = [
+        "tags/transport/",
+        "tags/transport/page/2/",
+        "tags/transport/page/3/",
+    ]
+    .iter()
+    .map(|p| main_article_links(&f.html(&format!("{p}index.html"))))
+    .collect();
+    assert_eq!(
+        pages[0],
+        [
+            "/world/2025/03/07/s6/",
+            "/world/2025/03/06/s5/",
+            "/world/2025/03/05/s4/"
+        ]
+    );
+    assert_eq!(
+        pages[1],
+        [
+            "/world/2025/03/04/s3/",
+            "/world/2025/03/03/s2/",
+            "/world/2025/03/02/s1/"
+        ]
+    );
+    assert_eq!(pages[2], ["/world/2025/03/01/s0/"]);
+    assert!(!f.exists("tags/transport/page/4/index.html"));
+    let middle = f.html("tags/transport/page/2/index.html");
+    assert_eq!(attrs(&middle, "a[rel=prev]", "href"), ["/tags/transport/"]);
+    assert_eq!(
+        attrs(&middle, "a[rel=next]", "href"),
+        ["/tags/transport/page/3/"]
+    );
+    // A single-page term page has no further pages.
+    assert!(f.exists("tags/topic-0/index.html"));
+    assert!(!f.exists("tags/topic-0/page/2/index.html"));
+
+    // The term list: 8 tags, 3 per page, each tag on exactly one page.
+    let mut listed = Vec::new();
+    for p in ["tags/", "tags/page/2/", "tags/page/3/"] {
+        let links = term_links(&f.html(&format!("{p}index.html")), "tags");
+        assert!(!links.is_empty() && links.len() <= 3, "{p}: {links:?}");
+        listed.extend(links);
+    }
+    assert!(!f.exists("tags/page/4/index.html"));
+    listed.sort();
+    listed.dedup();
+    assert_eq!(listed.len(), 8, "{listed:?}");
+    assert!(listed.contains(&"/tags/transport/".to_string()));
+    let first = f.html("tags/index.html");
+    assert_eq!(attrs(&first, "a[rel=next]", "href"), ["/tags/page/2/"]);
+}
+
 #[test]
 fn sub_path_base_url_prefixes_every_link() {
     let f = news_site();
@@ -407,6 +499,75 @@ fn drafts_and_future_articles_follow_the_flags() {
     assert_eq!(r.articles, 2);
     assert!(f.exists("world/2027/05/01/future/index.html"));
     assert!(f.exists("2027/index.html"));
+}
+
+/// Runs `newsgen build --output OUT` on the site in a process of its own with `TZ` set, at
+/// the fixture's fixed time (`SOURCE_DATE_EPOCH`).
+fn build_in_time_zone(f: &Fixture, out: &std::path::Path, tz: &str) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_newsgen"))
+        .arg("build")
+        .arg("--output")
+        .arg(out)
+        .arg(f.path())
+        .env("TZ", tz)
+        .env(
+            "SOURCE_DATE_EPOCH",
+            common::fixed_now().timestamp().to_string(),
+        )
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A few hundred articles over three sections and two years (both DST seasons), with tags,
+/// authors, sources, summaries and links between them.
+fn archive_site(n: usize) -> Fixture {
+    let f = Fixture::new("[sections.politics]\n[sections.sport]\n[sections.world]\n");
+    let tags = ["transport", "Local Government", "economy", "Māori", "R&D"];
+    let authors = ["Aroha Ngata", "José Álvarez", "Mei Chen"];
+    for i in 0..n {
+        let section = ["politics", "sport", "world"][i % 3];
+        let (year, month, day) = (2024 + i % 2, 1 + i % 12, 1 + i % 28);
+        f.article(
+            &format!("{section}/{year}-{month:02}-{day:02}-story-{i}.md"),
+            &format!(
+                "title = \"Story {i}: {} and {}\"\ndate = \"{year}-{month:02}-{day:02} {:02}:{:02}\"\n\
+                 tags = [\"{}\", \"{}\"]\nauthors = [\"{}\"]\nsource = \"Wire {}\"\n\
+                 summary = \"Summary of story {i}.\"\nfeatured = {}",
+                tags[i % 5],
+                authors[i % 3],
+                6 + i % 16,
+                i % 60,
+                tags[i % 5],
+                tags[(i / 5) % 5],
+                authors[(i / 3) % 3],
+                i % 4,
+                i % 10 == 0
+            ),
+            &format!("Body of story {i} on the harbour, with words to index.\n\n## Detail\n\nMore {i}."),
+        );
+    }
+    f
+}
+
+#[test]
+fn separate_processes_in_different_time_zones_build_byte_identical_output() {
+    let f = archive_site(300);
+    let (a, b) = (f.path().join("out-a"), f.path().join("out-b"));
+    build_in_time_zone(&f, &a, "America/Los_Angeles");
+    build_in_time_zone(&f, &b, "Pacific/Kiritimati");
+    let files = all_files(&a);
+    assert_eq!(files, all_files(&b));
+    assert!(files.len() > 600, "{} files", files.len());
+    let search = files.iter().filter(|p| p.starts_with("search")).count();
+    assert!(search > 20, "{search} search index files");
+    for file in files {
+        assert!(
+            std::fs::read(a.join(&file)).unwrap() == std::fs::read(b.join(&file)).unwrap(),
+            "{} differs",
+            file.display()
+        );
+    }
 }
 
 #[test]

@@ -19,6 +19,9 @@ use newsgen::serve::incremental::Engine;
 
 const SECTIONS: [&str; 4] = ["politics", "business", "sport", "world"];
 
+/// The build time of every newsgen run here (2026-01-01), after all articles' dates.
+const FIXED_NOW: &str = "1767225600";
+
 /// Writes a site of `n` articles (dated in the past, newest first by index).
 fn write_site(dir: &Path, n: usize, base_url: &str) {
     std::fs::write(
@@ -94,6 +97,7 @@ impl Server {
         cmd.arg("serve")
             .args(args)
             .arg(site)
+            .env("SOURCE_DATE_EPOCH", FIXED_NOW)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in env {
@@ -364,6 +368,7 @@ fn build_output_has_no_reload_script() {
         .args(["build", "--output"])
         .arg(&out)
         .arg(dir.path())
+        .env("SOURCE_DATE_EPOCH", FIXED_NOW)
         .stderr(Stdio::null())
         .status()
         .unwrap();
@@ -396,6 +401,28 @@ fn busy_port_moves_to_the_next_and_says_so() {
         server.stderr()
     );
     assert_eq!(get(&server.url).0, 200);
+}
+
+/// `--bind` listens on that address only: 127.0.0.2 answers, 127.0.0.1 on the same port does
+/// not. (Linux routes all of 127.0.0.0/8 to the loopback interface.)
+#[cfg(target_os = "linux")]
+#[test]
+fn bind_listens_on_the_given_address_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 2, "https://news.example.org/");
+    let server = Server::start(dir.path(), &["--bind", "127.0.0.2", "--port", "0"]);
+    assert!(
+        server.url.starts_with("http://127.0.0.2:"),
+        "printed {}",
+        server.url
+    );
+    assert_eq!(get(&server.url).0, 200);
+    let port = server.addr().rsplit_once(':').unwrap().1.to_string();
+    let other = format!("127.0.0.1:{port}").parse().unwrap();
+    assert!(
+        std::net::TcpStream::connect_timeout(&other, Duration::from_secs(2)).is_err(),
+        "something answers on {other}"
+    );
 }
 
 #[test]
@@ -443,9 +470,14 @@ fn edit_reloads_broken_edit_shows_overlay_and_fix_recovers() {
         "editor temp files caused a rebuild"
     );
 
-    // A broken edit: the error reaches open pages (escaped), the last good site stays.
+    // A broken edit: the error reaches open pages (escaped), the last good site stays. The
+    // error message quotes the bad date, so markup in it must arrive as text.
     let broken = article_path(dir.path(), 4);
-    std::fs::write(&broken, "+++\ntitle = \"Broken <b>\"\ndate = \n+++\nBody\n").unwrap();
+    std::fs::write(
+        &broken,
+        "+++\ntitle = \"Broken\"\ndate = \"<b>bold</b>\"\n+++\nBody\n",
+    )
+    .unwrap();
     let overlay = wait_for(&events, "build-error", Duration::from_secs(10));
     let rel = broken
         .strip_prefix(dir.path())
@@ -453,6 +485,10 @@ fn edit_reloads_broken_edit_shows_overlay_and_fix_recovers() {
         .to_string_lossy()
         .replace('\\', "/");
     assert!(overlay.contains(&rel), "{overlay}");
+    assert!(
+        overlay.contains("&lt;b&gt;bold&lt;/b&gt;"),
+        "the overlay does not quote the bad date: {overlay}"
+    );
     assert!(!overlay.contains("<b>"), "unescaped: {overlay}");
     assert!(server.stderr().contains(&rel), "{}", server.stderr());
     let (status, _, html) = get(&page);

@@ -1,6 +1,7 @@
 //! Sitemaps, the news sitemap and robots.txt, read back with an XML parser (roxmltree), plus
 //! the protocol's 50,000-URL split on an in-memory site of more than 50,000 pages.
 
+mod common;
 mod seo_fixture;
 
 use std::collections::BTreeSet;
@@ -327,6 +328,7 @@ fn cli_build_points_robots_and_sitemaps_at_the_base_url() {
         ]
     );
     let locs = sitemap_locs(&read(&out.join("sitemap.xml")), "urlset");
+    assert!(!locs.is_empty());
     assert!(
         locs.iter()
             .all(|l| l.starts_with("https://mirror.example.com/sub/"))
@@ -343,7 +345,7 @@ fn example_site_feeds_and_sitemaps_parse() {
     let opts = newsgen::BuildOptions {
         site_dir: root.to_path_buf(),
         output: Some(tmp.path().join("public")),
-        now: Some(chrono::Utc::now()),
+        now: Some(common::example_now()),
         ..Default::default()
     };
     let report = newsgen::build(&opts).expect("the example site builds");
@@ -389,4 +391,10 @@ fn example_site_feeds_and_sitemaps_parse() {
         child_texts(&news, "url", "loc").len()
     );
     assert!(feeds >= 3 && ld_blocks > 100);
+    assert!(locs.len() > 100, "sitemap: {} URLs", locs.len());
+    // The newest example day (2026-11-26) is inside the 48-hour window of `example_now`.
+    assert!(
+        child_texts(&news, "url", "loc").len() >= 5,
+        "news sitemap: {news_xml}"
+    );
 }

@@ -11,6 +11,8 @@ use std::sync::OnceLock;
 
 use scraper::{ElementRef, Html, Node, Selector};
 
+mod common;
+
 // ---- helpers -------------------------------------------------------------------------------
 
 /// Runs `newsgen build` on `site` into `out`, with extra arguments; panics with its stderr.
@@ -21,7 +23,10 @@ fn build(site: &Path, out: &Path, extra: &[&str]) {
         .arg(out)
         .args(extra)
         .arg(site)
-        .env_remove("SOURCE_DATE_EPOCH")
+        .env(
+            "SOURCE_DATE_EPOCH",
+            common::example_now().timestamp().to_string(),
+        )
         .output()
         .expect("run newsgen");
     assert!(

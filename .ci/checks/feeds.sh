@@ -17,8 +17,13 @@ if ! "$PY" -c 'import feedparser' 2>/dev/null; then
       || python3 -m pip install -q --break-system-packages feedparser
   fi
 fi
-[ -f public/feed.xml ] || cargo run --release -q -- build
-"$PY" - public <<'PY'
+# The fixed build time of lib/common.sh keeps the newest example day inside the 48-hour news
+# sitemap window on any date.
+. .ci/checks/lib/common.sh
+OUT=target/feeds-site
+rm -rf "$OUT"
+cargo run --release -q -- build --output "$OUT" .
+"$PY" - "$OUT" <<'PY'
 import html.parser, json, os, sys, tomllib
 import xml.etree.ElementTree as ET
 import feedparser
@@ -80,6 +85,9 @@ else:
 check(len(pages) == len(set(pages)), "sitemap: duplicate URLs")
 news_doc, news = urls(os.path.join(out, "news-sitemap.xml"), "urlset", "url")
 check(len(news) <= 1000, f"news sitemap: {len(news)} URLs")
+check(len(news) >= 5, f"news sitemap: only {len(news)} URLs (expected the newest day's)")
+check(feeds >= 3 and entries >= 50, f"only {feeds} feeds, {entries} entries")
+check(len(pages) > 100, f"sitemap: only {len(pages)} URLs")
 for u in news_doc.findall(SM + "url"):
     n = u.find(NEWS + "news")
     check(n is not None and n.findtext(f"{NEWS}publication/{NEWS}name")
@@ -125,6 +133,7 @@ for root, _, names in os.walk(out):
 print(f"feedparser {feedparser.__version__}: {feeds} feeds, {entries} entries; "
       f"sitemap {len(pages)} URLs, news sitemap {len(news)} URLs (xml.etree); "
       f"{ld} JSON-LD blocks, {articles} NewsArticle (json)")
+check(articles >= 45, f"only {articles} NewsArticle blocks")
 for p in problems[:50]:
     print("PROBLEM:", p)
 sys.exit(1 if problems else 0)

@@ -3,7 +3,7 @@
 # serves it on 127.0.0.1, and drives headless Chromium (Debian's, through playwright-core)
 # to type into /search/, follow ?q= links, use the filters and the header search box.
 # Also checks the browser stemmer against rust-stemmers on a 100,000-word English dictionary.
-# Installs what it needs (chromium, wamerican, playwright-core) and is safe to re-run.
+# Installs what it needs (chromium, wamerican, Node, npm, playwright-core) and is safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -11,18 +11,9 @@ TOOLS=$ROOT/target/search-tools
 SITE=$ROOT/target/search-site
 mkdir -p "$TOOLS"
 
-need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-[ -f /usr/share/dict/words ] || need_apt+=(wamerican)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "-- installing ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
-if [ ! -d "$TOOLS/node_modules/playwright-core" ]; then
-  (cd "$TOOLS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund --no-save playwright-core@1 >/dev/null)
-fi
+. .ci/checks/lib/common.sh
+apt_need chromium=chromium /usr/share/dict/words=wamerican python3=python3
+npm_need "$TOOLS" "$PLAYWRIGHT_CORE"
 
 echo "-- browser stemmer vs rust-stemmers on /usr/share/dict/words"
 NEWSGEN_STEM_WORDS=/usr/share/dict/words cargo test --release --quiet --test search browser_stemmer_matches_rust_stemmers

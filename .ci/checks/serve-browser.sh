@@ -2,22 +2,17 @@
 # `newsgen serve --watch` (issue 4) in a real browser: serves a copy of the example site and
 # drives headless Chromium (Debian's, through playwright-core) on an article page while the
 # article file is edited, broken and fixed: the page must reload by itself, show the error
-# overlay, and recover. Installs what it needs (chromium, playwright-core); safe to re-run.
+# overlay, and recover. Installs what it needs (chromium, Node, npm, playwright-core); safe to
+# re-run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 TOOLS=$ROOT/target/serve-tools
 mkdir -p "$TOOLS"
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "-- installing chromium"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
-fi
-if [ ! -d "$TOOLS/node_modules/playwright-core" ]; then
-  (cd "$TOOLS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund --no-save playwright-core@1 >/dev/null)
-fi
+. .ci/checks/lib/common.sh
+apt_need chromium=chromium
+npm_need "$TOOLS" "$PLAYWRIGHT_CORE"
 
 cargo build --release --quiet
 WORK=$(mktemp -d)

@@ -17,25 +17,15 @@ SITE=$ROOT/target/theme-site
 SHOTS=$ROOT/target/screenshots
 mkdir -p "$TOOLS" "$SHOTS"
 
-need_apt=()
-command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "-- installing ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+. .ci/checks/lib/common.sh
+apt_need java=default-jre-headless chromium=chromium
+python3 -c 'import ensurepip' >/dev/null 2>&1 || apt_install python3-venv
 
 if [ ! -x "$TOOLS/venv/bin/python" ]; then
   python3 -m venv "$TOOLS/venv"
 fi
 "$TOOLS/venv/bin/python" -m pip install -q --disable-pip-version-check websocket-client
-if [ ! -f "$TOOLS/node_modules/axe-core/axe.min.js" ] ||
-  ! grep -q "\"version\": \"$VNU_VERSION\"" "$TOOLS/node_modules/vnu-jar/package.json" 2>/dev/null; then
-  (cd "$TOOLS" && npm install --silent --no-audit --no-fund --no-save axe-core@4 "vnu-jar@$VNU_VERSION" >/dev/null)
-fi
+npm_need "$TOOLS" "$AXE_CORE" "vnu-jar@$VNU_VERSION"
 
 echo "-- building the example site into $SITE"
 rm -rf "$SITE"

@@ -1,32 +1,28 @@
 #!/usr/bin/env node
 // Runs themes/default/static/search.js against a built site's search/ folder the way a
 // browser does (same engine, same files, fetched lazily) and reports what each query returned
-// and how many bytes it fetched. Used by tests/search.rs and the benchmark.
+// and how many bytes it fetched. Used by the benchmark (in Node) and by tests/search.rs (in
+// an embedded JavaScript engine, which calls `newsgenQuery` below with its own file reader).
 //
 //   node query.js SCRIPT OUTPUT_DIR < request.json > answer.json
 //
 // request: { "queries": [ { "q": "...", "prefix": false, "section": "", "year": 0,
 //                            "sort": "relevance", "page": 10, "typing": false } ],
-//            "stem": ["words"], "analyze": ["texts"] }
+//            "stem": ["words"], "analyze": ["texts"], "stop": ["stop words"] }
 // A query starts with an empty cache (a first query); its bytes include the script's.
 // With "typing": true, the query is typed one character at a time into one engine (prefix
 // search on every keystroke) and the bytes of the whole sequence are reported.
 'use strict';
-const fs = require('fs');
-const path = require('path');
 
-const [script, outDir] = process.argv.slice(2);
-const api = require(path.resolve(script));
-const scriptBytes = fs.statSync(script).size;
-const request = JSON.parse(fs.readFileSync(0, 'utf8'));
-
-function engine(stats) {
+/** An engine whose loader reads `search/<rel>` with `read(rel)` (a Promise of a Uint8Array)
+ * and counts what it fetched in `stats`. */
+function engine(api, read, stats) {
   return new api.Engine(async (rel, kind) => {
-    const buf = await fs.promises.readFile(path.join(outDir, 'search', rel));
-    stats.bytes += buf.length;
+    const bytes = await read(rel);
+    stats.bytes += bytes.length;
     stats.files.push(rel);
-    if (kind === 'text') return buf.toString('utf8');
-    return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);
+    if (kind === 'text') return new TextDecoder().decode(bytes);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
   });
 }
 
@@ -51,29 +47,46 @@ async function runOne(e, q, stats) {
   };
 }
 
-(async () => {
-  const answer = { queries: [], stems: [], analyzed: [] };
+/** Answers `request` with the engine `api` (search.js's exports); `scriptBytes` is the size of
+ * search.js, `clock()` milliseconds for timings. */
+async function answer(api, request, read, scriptBytes, clock) {
+  const out = { queries: [], stems: [], analyzed: [] };
   for (const q of request.queries || []) {
     const stats = { bytes: scriptBytes, files: ['search.js'] };
-    const e = engine(stats);
-    const start = process.hrtime.bigint();
-    let out;
+    const e = engine(api, read, stats);
+    const start = clock();
+    let one;
     if (q.typing) {
       for (let i = 1; i <= q.q.length; i++) {
-        out = await runOne(e, { ...q, q: q.q.slice(0, i), prefix: true }, stats);
+        one = await runOne(e, { ...q, q: q.q.slice(0, i), prefix: true }, stats);
       }
     } else {
-      out = await runOne(e, q, stats);
+      one = await runOne(e, q, stats);
     }
-    out.ms = Number(process.hrtime.bigint() - start) / 1e6;
-    out.fetched = stats.files;
-    answer.queries.push(out);
+    one.ms = clock() - start;
+    one.fetched = stats.files;
+    out.queries.push(one);
   }
-  answer.stems = (request.stem || []).map((w) => api.stem(w));
+  out.stems = (request.stem || []).map((w) => api.stem(w));
   const stop = new Set(request.stop || []);
-  answer.analyzed = (request.analyze || []).map((t) => api.analyze(t, stop, 'english').map((x) => x.stem));
-  process.stdout.write(JSON.stringify(answer));
-})().catch((e) => {
-  console.error(e.stack || String(e));
-  process.exit(1);
-});
+  out.analyzed = (request.analyze || []).map((t) => api.analyze(t, stop, 'english').map((x) => x.stem));
+  return out;
+}
+
+if (typeof module !== 'undefined' && typeof require !== 'undefined' && require.main === module) {
+  const fs = require('fs');
+  const path = require('path');
+  const [script, outDir] = process.argv.slice(2);
+  const api = require(path.resolve(script));
+  const read = (rel) => fs.promises.readFile(path.join(outDir, 'search', rel));
+  const request = JSON.parse(fs.readFileSync(0, 'utf8'));
+  const clock = () => Number(process.hrtime.bigint()) / 1e6;
+  answer(api, request, read, fs.statSync(script).size, clock)
+    .then((a) => process.stdout.write(JSON.stringify(a)))
+    .catch((e) => {
+      console.error(e.stack || String(e));
+      process.exit(1);
+    });
+} else {
+  globalThis.newsgenQuery = answer;
+}

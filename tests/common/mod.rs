@@ -14,6 +14,12 @@ pub fn fixed_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
 }
 
+/// The "now" of example-site builds: the day after its newest article (2026-11-26), so its
+/// front page, news sitemap and future-article checks see the same site on any date.
+pub fn example_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap()
+}
+
 pub struct Fixture {
     pub dir: tempfile::TempDir,
 }

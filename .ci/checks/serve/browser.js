@@ -62,12 +62,14 @@ function fail(msg) {
 
   // 2. A broken edit: an overlay with the error over the last good page.
   t0 = Date.now();
-  fs.writeFileSync(file, '+++\ntitle = "Broken <b>bold</b>"\ndate = \n+++\nBody\n');
+  // The error message quotes the bad date: its markup must show as text, not as an element.
+  fs.writeFileSync(file, '+++\ntitle = "Broken"\ndate = "<b>bold</b>"\n+++\nBody\n');
   await page.waitForSelector('#__newsgen_overlay', { timeout: 15000 })
     .catch(() => fail('no error overlay after a broken edit'));
   const overlay = await page.evaluate(() => document.getElementById('__newsgen_overlay').textContent);
   const rel = path.relative(siteDir, file).split(path.sep).join('/');
   if (!overlay.includes(rel)) fail('overlay does not name ' + rel + ': ' + overlay);
+  if (!overlay.includes('"<b>bold</b>"')) fail('overlay does not quote the bad date as text: ' + overlay);
   if (await page.evaluate(() => !!document.querySelector('#__newsgen_overlay b'))) {
     fail('overlay contains unescaped HTML');
   }
