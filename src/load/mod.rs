@@ -3,6 +3,7 @@
 pub mod config;
 pub mod content;
 pub mod frontmatter;
+pub mod walk;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
