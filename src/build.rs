@@ -100,6 +100,9 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     let (loaded, file_diags) = read_articles(site_dir, &tree, tz, opts.parse_cache.as_deref());
     phases.mark("read and parse articles");
     diags.extend(file_diags);
+    if !config.unsafe_html {
+        diags.extend(crate::render::markdown::unsafe_url_warnings_all(&loaded));
+    }
 
     let theme = match Theme::resolve(site_dir, &config.theme) {
         Ok(t) => {

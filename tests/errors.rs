@@ -322,3 +322,31 @@ fn symlinks_leading_out_or_looping_are_skipped_with_a_warning() {
     assert!(stderr.contains("loop"), "{stderr}");
     assert!(!f.exists("world/2025/01/01/secret/index.html"));
 }
+
+#[test]
+fn script_links_of_unvetted_content_are_dropped_with_a_warning_naming_file_and_line() {
+    let f = Fixture::new("unsafe_html = false");
+    f.article(
+        "world/2025-05-01-x.md",
+        "title = \"X\"\ndate = 2025-05-01T10:00:00+12:00",
+        "Fine [home](/) and [x](JaVaScRiPt&colon;document.title='owned').\n\n\
+         ![pic](data:image/svg+xml;base64,PHN2Zz4=)\n\n[ref][r]\n\n[r]: javascript:x",
+    );
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for (line, what) in [(5, "link to \"JaVaScRiPt:"), (7, "image to \"data:"), (9, "link")] {
+        let expected = format!("content/world/2025-05-01-x.md:{line}: warning: {what}");
+        assert!(stderr.contains(&expected), "{expected} in {stderr}");
+    }
+    let page = f.html("world/2025/05/01/x/index.html");
+    let urls: Vec<String> = common::attrs(&page, "main [href]", "href")
+        .into_iter()
+        .chain(common::attrs(&page, "main [src]", "src"))
+        .collect();
+    assert!(urls.contains(&"/".to_string()), "{urls:?}");
+    assert!(
+        urls.iter().all(|u| !u.to_lowercase().contains("script") && !u.starts_with("data:")),
+        "{urls:?}"
+    );
+}

@@ -46,6 +46,8 @@ pub struct ArticleFile {
     pub front: FrontMatter,
     /// The Markdown body, with LF line endings.
     pub body: String,
+    /// The file line the body starts on, for diagnostics about the body.
+    pub body_line: usize,
 }
 
 const KEYS: &[&str] = &[
@@ -97,6 +99,8 @@ pub fn parse_article(
         ArticleFile {
             front,
             body: body.to_string(),
+            // The opening `+++`, the front matter's lines, the closing `+++`.
+            body_line: front_text.matches('\n').count() + 3,
         },
         warnings,
     ))
