@@ -355,6 +355,101 @@ fn serves_the_site_at_its_sub_path() {
     drop(server);
 }
 
+/// Every hostile spelling of a path is refused with the status docs/serve.md promises, and
+/// the secret files beside the served folder and beside its parent are never sent. `serve`
+/// builds into `$TMPDIR/newsgen-serve-*/site`, so with TMPDIR set the test knows what a
+/// traversal would reach: `../secret.txt` and `../../secret.txt` of the served folder.
+#[test]
+fn traversal_never_reaches_the_secret_beside_the_served_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    write_site(&site, 3, "https://news.example.org/");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::write(tmp.join("secret.txt"), "SECRET").unwrap();
+    let server = Server::start_with_env(&site, &["--port", "0"], &[("TMPDIR", &tmp)]);
+    let serve_dirs: Vec<PathBuf> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(serve_dirs.len(), 1, "{serve_dirs:?}");
+    let served = serve_dirs[0].join("site");
+    assert!(served.join("index.html").is_file(), "served from {}", served.display());
+    std::fs::write(serve_dirs[0].join("secret.txt"), "SECRET").unwrap();
+    // A symbolic link inside the served folder leading out of it.
+    std::os::unix::fs::symlink(tmp.join("secret.txt"), served.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(&tmp, served.join("leakdir")).unwrap();
+
+    let addr = server.addr();
+    let bad_request = [
+        "/../secret.txt",
+        "/../../secret.txt",
+        "/./index.html",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2e%2E/secret.txt",
+        "/politics/..%2f..%2fsecret.txt",
+        "/%252e%252e/secret.txt",
+        "/%252e%252e%252fsecret.txt",
+        "/..%255csecret.txt",
+        "/..%5csecret.txt",
+        "/%5c..%5c..%5csecret.txt",
+        "/index.html%00",
+        "/%00/../secret.txt",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/%c0%af..%c0%afsecret.txt",
+        "/%e0%80%ae%e0%80%ae/secret.txt",
+        "/%zz",
+    ];
+    for target in bad_request {
+        let got = raw_request(&addr, target);
+        assert!(!got.1.contains("SECRET"), "{target} leaked the secret");
+        assert_eq!(got, (400, "bad request path\n".into()), "{target}");
+    }
+    for target in [
+        "//etc/passwd",
+        "/etc/passwd",
+        &format!("/{}", tmp.join("secret.txt").display()),
+        "/leak.txt",
+        "/leakdir/secret.txt",
+        "/secret.txt",
+    ] {
+        let (status, body) = raw_request(&addr, target);
+        assert_eq!(status, 404, "{target}");
+        assert!(!body.contains("SECRET") && !body.contains("root:"), "{target}");
+    }
+    // Raw backslashes and NUL bytes in the request line never get past the HTTP parser.
+    for target in ["/..\\secret.txt", "/\0/secret.txt"] {
+        let (status, body) = raw_request(&addr, target);
+        assert_eq!(status, 400, "{target:?}");
+        assert!(!body.contains("SECRET"), "{target:?}");
+    }
+    // The same server still serves its own files.
+    assert_eq!(raw_request(&addr, "/extra.css").0, 200);
+}
+
+/// Sends a request line exactly as written; returns the status code and the body.
+fn raw_request(addr: &str, target: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    let _ = s.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
+    (status, body.unwrap_or_default())
+}
+
 #[test]
 fn build_output_has_no_reload_script() {
     let dir = tempfile::tempdir().unwrap();

@@ -128,7 +128,7 @@ pub fn resolve(root: &Path, base_path: &str, path: &str, query: Option<&str>) ->
     let Some(decoded) = percent_decode(rel) else {
         return Resolved::BadRequest;
     };
-    if decoded.contains(['\\', '\0']) {
+    if decoded.contains(['\\', '\0']) || is_double_encoded(&decoded) {
         return Resolved::BadRequest;
     }
     let mut target = root.to_path_buf();
@@ -168,6 +168,14 @@ pub fn resolve(root: &Path, base_path: &str, path: &str, query: Option<&str>) ->
     } else {
         Resolved::NotFound
     }
+}
+
+/// Whether a decoded path still holds an escaped dot, slash, backslash or NUL (`%252e` sent
+/// for `%2e`): no page of a site is named so, and a server or proxy decoding twice would
+/// read it as a traversal.
+fn is_double_encoded(decoded: &str) -> bool {
+    let lower = decoded.to_ascii_lowercase();
+    ["%2e", "%2f", "%5c", "%00"].iter().any(|e| lower.contains(e))
 }
 
 /// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
