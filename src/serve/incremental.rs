@@ -509,7 +509,9 @@ impl std::io::Write for HashWriter {
 }
 
 fn json_hash(v: &serde_json::Value) -> u64 {
-    hash_of(&serde_json::to_string(v).unwrap_or_default())
+    // A JSON value (string keys only) always serialises; hashing "" instead would take a
+    // changed page for unchanged.
+    hash_of(&serde_json::to_string(v).expect("a serde_json::Value serialises"))
 }
 
 impl Analysis {
@@ -580,7 +582,9 @@ impl Analysis {
         if uses.is_empty() {
             return false;
         }
-        let as_json = |v: Option<&tera::Value>| v.and_then(|v| serde_json::to_value(v).ok());
+        let as_json = |v: Option<&tera::Value>| {
+            v.map(|v| serde_json::to_value(v).expect("a Tera value built from JSON converts back"))
+        };
         let (Some(old), Some(new)) = (as_json(old), as_json(new)) else {
             return true;
         };
