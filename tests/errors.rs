@@ -335,7 +335,11 @@ fn script_links_of_unvetted_content_are_dropped_with_a_warning_naming_file_and_l
     let out = f.cli(&["build"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    for (line, what) in [(5, "link to \"JaVaScRiPt:"), (7, "image to \"data:"), (9, "link")] {
+    for (line, what) in [
+        (5, "link to \"JaVaScRiPt:"),
+        (7, "image to \"data:"),
+        (9, "link"),
+    ] {
         let expected = format!("content/world/2025-05-01-x.md:{line}: warning: {what}");
         assert!(stderr.contains(&expected), "{expected} in {stderr}");
     }
@@ -346,7 +350,8 @@ fn script_links_of_unvetted_content_are_dropped_with_a_warning_naming_file_and_l
         .collect();
     assert!(urls.contains(&"/".to_string()), "{urls:?}");
     assert!(
-        urls.iter().all(|u| !u.to_lowercase().contains("script") && !u.starts_with("data:")),
+        urls.iter()
+            .all(|u| !u.to_lowercase().contains("script") && !u.starts_with("data:")),
         "{urls:?}"
     );
 }

@@ -30,7 +30,11 @@ fn an_article_over_16_mib_is_an_error_naming_the_file() {
 fn fifty_thousand_unknown_keys_give_a_bounded_list_of_warnings() {
     let f = Fixture::new("");
     let keys: String = (0..50_000).map(|i| format!("k{i} = {i}\n")).collect();
-    f.article("world/2025-05-01-keys.md", &format!("{FRONT}\n{keys}"), "Body.");
+    f.article(
+        "world/2025-05-01-keys.md",
+        &format!("{FRONT}\n{keys}"),
+        "Body.",
+    );
     let out = f.cli(&["build"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -40,8 +44,10 @@ fn fifty_thousand_unknown_keys_give_a_bounded_list_of_warnings() {
         .collect();
     assert_eq!(lines.len(), 21, "{stderr}");
     assert!(
-        lines[0].ends_with("warning: 50000 unknown front matter keys (the first 20 follow; put \
-             free-form data under [extra])"),
+        lines[0].ends_with(
+            "warning: 50000 unknown front matter keys (the first 20 follow; put \
+             free-form data under [extra])"
+        ),
         "{}",
         lines[0]
     );

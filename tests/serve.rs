@@ -10,9 +10,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -378,7 +378,11 @@ fn traversal_never_reaches_the_secret_beside_the_served_folder() {
         .collect();
     assert_eq!(serve_dirs.len(), 1, "{serve_dirs:?}");
     let served = serve_dirs[0].join("site");
-    assert!(served.join("index.html").is_file(), "served from {}", served.display());
+    assert!(
+        served.join("index.html").is_file(),
+        "served from {}",
+        served.display()
+    );
     std::fs::write(serve_dirs[0].join("secret.txt"), "SECRET").unwrap();
     // A symbolic link inside the served folder leading out of it.
     std::os::unix::fs::symlink(tmp.join("secret.txt"), served.join("leak.txt")).unwrap();
@@ -419,7 +423,10 @@ fn traversal_never_reaches_the_secret_beside_the_served_folder() {
     ] {
         let (status, body) = raw_request(&addr, target);
         assert_eq!(status, 404, "{target}");
-        assert!(!body.contains("SECRET") && !body.contains("root:"), "{target}");
+        assert!(
+            !body.contains("SECRET") && !body.contains("root:"),
+            "{target}"
+        );
     }
     // Raw backslashes and NUL bytes in the request line never get past the HTTP parser.
     for target in ["/..\\secret.txt", "/\0/secret.txt"] {
@@ -836,7 +843,10 @@ fn latency_at_10k_articles() {
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
-        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name} must be a number")))
+        .map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{name} must be a number"))
+        })
         .unwrap_or(default)
 }
 
@@ -871,7 +881,10 @@ fn check_response(url: &str, expect: Expect, status: u16, body: &str) -> Result<
     if complete {
         Ok(())
     } else {
-        Err(format!("{url}: status {status}, torn or empty body of {} bytes", body.len()))
+        Err(format!(
+            "{url}: status {status}, torn or empty body of {} bytes",
+            body.len()
+        ))
     }
 }
 
@@ -1001,6 +1014,10 @@ fn load_while_editing() {
         errors.len()
     );
     assert!(errors.is_empty(), "{:#?}", &errors[..errors.len().min(20)]);
-    assert!(latencies.len() >= total.min(500), "only {} requests", latencies.len());
+    assert!(
+        latencies.len() >= total.min(500),
+        "only {} requests",
+        latencies.len()
+    );
     assert!(steps >= 12, "only {steps} edits: not two whole cycles");
 }

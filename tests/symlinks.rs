@@ -106,7 +106,10 @@ fn a_static_folder_that_is_itself_a_link_out_is_skipped() {
         "{stderr}"
     );
     assert!(!f.out().join("secret.txt").exists());
-    assert!(f.exists("theme.css"), "the theme's static files are still copied");
+    assert!(
+        f.exists("theme.css"),
+        "the theme's static files are still copied"
+    );
 }
 
 #[test]

@@ -11,7 +11,10 @@ fn main() {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)),
             "{slug:?}"
         );
-        assert!(!slug.starts_with(['-', '.']) && !slug.ends_with(['-', '.']), "{slug:?}");
+        assert!(
+            !slug.starts_with(['-', '.']) && !slug.ends_with(['-', '.']),
+            "{slug:?}"
+        );
         assert_eq!(newsgen::slug::slugify(&slug), slug);
     });
 }

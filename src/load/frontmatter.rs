@@ -310,7 +310,10 @@ fn parse_front_matter(
             format!("invalid TOML in front matter: {}", e.message().trim()),
         )]
     })?;
-    let unknown: Vec<&String> = table.keys().filter(|k| !KEYS.contains(&k.as_str())).collect();
+    let unknown: Vec<&String> = table
+        .keys()
+        .filter(|k| !KEYS.contains(&k.as_str()))
+        .collect();
     if unknown.len() > MAX_UNKNOWN_KEY_WARNINGS {
         warnings.push(Diagnostic::warning(
             path,

@@ -202,9 +202,7 @@ pub fn unsafe_url_warnings(markdown: &str, path: &Path, first_line: usize) -> Ve
 pub fn unsafe_url_warnings_all(articles: &[crate::model::LoadedArticle]) -> Vec<Diagnostic> {
     articles
         .par_iter()
-        .flat_map_iter(|a| {
-            unsafe_url_warnings(&a.file.body, &a.source.path, a.file.body_line)
-        })
+        .flat_map_iter(|a| unsafe_url_warnings(&a.file.body, &a.source.path, a.file.body_line))
         .collect()
 }
 
@@ -288,7 +286,10 @@ mod url_tests {
 
     #[test]
     fn trusted_content_keeps_every_url() {
-        assert_eq!(urls("[x](javascript:alert(1))", true), ["javascript:alert(1)"]);
+        assert_eq!(
+            urls("[x](javascript:alert(1))", true),
+            ["javascript:alert(1)"]
+        );
     }
 
     #[test]
@@ -297,7 +298,11 @@ mod url_tests {
         let w = unsafe_url_warnings(md, Path::new("content/a.md"), 5);
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].line, Some(9));
-        assert!(w[0].message.contains("\"javascript:x\""), "{}", w[0].message);
+        assert!(
+            w[0].message.contains("\"javascript:x\""),
+            "{}",
+            w[0].message
+        );
     }
 }
 

@@ -175,7 +175,9 @@ pub fn resolve(root: &Path, base_path: &str, path: &str, query: Option<&str>) ->
 /// read it as a traversal.
 fn is_double_encoded(decoded: &str) -> bool {
     let lower = decoded.to_ascii_lowercase();
-    ["%2e", "%2f", "%5c", "%00"].iter().any(|e| lower.contains(e))
+    ["%2e", "%2f", "%5c", "%00"]
+        .iter()
+        .any(|e| lower.contains(e))
 }
 
 /// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
@@ -434,13 +436,19 @@ mod tests {
         };
         match fetch(&root, "/", "/politics/", None) {
             Fetched::File(status, _, bytes) => {
-                assert_eq!((status, bytes.as_slice()), (StatusCode::OK, &b"politics"[..]))
+                assert_eq!(
+                    (status, bytes.as_slice()),
+                    (StatusCode::OK, &b"politics"[..])
+                )
             }
             _ => panic!("no page during the swap"),
         }
         back.join().unwrap();
         // A page that does not exist is still not found (no 404.html here).
-        assert!(matches!(fetch(&root, "/", "/nope/", None), Fetched::NotFound));
+        assert!(matches!(
+            fetch(&root, "/", "/nope/", None),
+            Fetched::NotFound
+        ));
         std::fs::write(root.join("404.html"), "custom").unwrap();
         assert!(matches!(
             fetch(&root, "/", "/nope/", None),
