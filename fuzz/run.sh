@@ -21,7 +21,8 @@ fi
 cargo afl build --release --locked --bin "$target"
 
 out="out/$target"
-rm -rf "$out"
+rm -rf "$out" "$out.log"
+mkdir -p out
 # No terminal UI; no CPU governor tuning or core_pattern change needed on a shared machine.
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_NO_AFFINITY=1 AFL_QUIET=1
