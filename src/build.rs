@@ -97,11 +97,11 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     phases.mark("walk content");
     diags.extend(tree.warnings.iter().cloned());
     diags.extend(crate::load::walk::static_files(site_dir).1);
-    let (loaded, file_diags) = read_articles(site_dir, &tree, tz, opts.parse_cache.as_deref());
+    let (mut loaded, file_diags) = read_articles(site_dir, &tree, tz, opts.parse_cache.as_deref());
     phases.mark("read and parse articles");
     diags.extend(file_diags);
     if !config.unsafe_html {
-        diags.extend(crate::render::markdown::unsafe_url_warnings_all(&loaded));
+        diags.extend(crate::render::markdown::drop_unsafe_urls_all(&mut loaded));
     }
 
     let theme = match Theme::resolve(site_dir, &config.theme) {

@@ -171,6 +171,10 @@ fn is_raster_data(after_colon: &str) -> bool {
     RASTER_TYPES.contains(&media.as_str())
 }
 
+/// What the warnings about dropped URLs say is allowed.
+const SAFE_SCHEMES: &str = "with unsafe_html = false only http, https, mailto, tel and \
+                            relative URLs (and data: for raster images) are written";
+
 /// The warnings for links and images [`drop_unsafe_urls`] will remove from `markdown`, a
 /// body starting at file line `first_line` of `path`. Only called with `unsafe_html = false`.
 pub fn unsafe_url_warnings(markdown: &str, path: &Path, first_line: usize) -> Vec<Diagnostic> {
@@ -189,20 +193,37 @@ pub fn unsafe_url_warnings(markdown: &str, path: &Path, first_line: usize) -> Ve
         out.push(Diagnostic::warning(
             path,
             Some(line),
-            format!(
-                "{kind} to {shown:?} dropped: with unsafe_html = false only http, https, \
-                 mailto, tel and relative URLs (and data: for raster images) are written"
-            ),
+            format!("{kind} to {shown:?} dropped: {SAFE_SCHEMES}"),
         ));
     }
     out
 }
 
-/// [`unsafe_url_warnings`] of every article, in parallel.
-pub fn unsafe_url_warnings_all(articles: &[crate::model::LoadedArticle]) -> Vec<Diagnostic> {
+/// For `unsafe_html = false`: the warnings of [`unsafe_url_warnings`] for every body, and
+/// the front matter URLs that templates write into `href` and `src` (`source_url`, `image`),
+/// which are dropped here with a warning when unsafe.
+pub fn drop_unsafe_urls_all(articles: &mut [crate::model::LoadedArticle]) -> Vec<Diagnostic> {
     articles
-        .par_iter()
-        .flat_map_iter(|a| unsafe_url_warnings(&a.file.body, &a.source.path, a.file.body_line))
+        .par_iter_mut()
+        .flat_map_iter(|a| {
+            let path = &a.source.path;
+            let mut out = unsafe_url_warnings(&a.file.body, path, a.file.body_line);
+            let front = &mut a.file.front;
+            for (key, value, use_) in [
+                ("source_url", &mut front.source_url, UrlUse::Link),
+                ("image", &mut front.image, UrlUse::Image),
+            ] {
+                if let Some(url) = value.take_if(|u| !is_safe_url(u, use_)) {
+                    let shown: String = url.chars().take(60).collect();
+                    out.push(Diagnostic::warning(
+                        path,
+                        front.key_lines.get(key).copied(),
+                        format!("`{key}` {shown:?} dropped: {SAFE_SCHEMES}"),
+                    ));
+                }
+            }
+            out
+        })
         .collect()
 }
 
