@@ -122,3 +122,30 @@ fn hidden_folders_of_static_are_published() {
     assert!(!f.out().join(".well-known/.draft.swp").exists());
     assert_eq!(f.read("robots-extra.txt"), "kept");
 }
+
+#[test]
+fn an_output_that_is_a_link_never_empties_the_folder_it_leads_to() {
+    let f = site();
+    let victim = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(victim.path().join("sub")).unwrap();
+    std::fs::write(victim.path().join("precious.txt"), "keep").unwrap();
+    std::fs::write(victim.path().join("sub/also.txt"), "keep").unwrap();
+    let link = f.path().join("out-link");
+    symlink(victim.path(), &link).unwrap();
+    let out = f.cli(&["build", "--output", "out-link"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(victim.path().join("precious.txt"))
+            .ok()
+            .as_deref(),
+        Some("keep"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(victim.path().join("sub/also.txt"))
+            .ok()
+            .as_deref(),
+        Some("keep"),
+        "{stderr}"
+    );
+}

@@ -129,6 +129,11 @@ impl Output {
 /// hundreds of thousands of files).
 fn remove_tree(root: &Path) -> std::io::Result<()> {
     use rayon::prelude::*;
+    // An old output that is a link (`--output` naming a link to a folder) is removed as a
+    // link: following it would empty a folder newsgen never wrote.
+    if root.is_symlink() {
+        return std::fs::remove_file(root);
+    }
     let entries: Vec<PathBuf> = std::fs::read_dir(root)?
         .filter_map(Result::ok)
         .map(|e| e.path())
