@@ -148,4 +148,7 @@ fn an_output_that_is_a_link_never_empties_the_folder_it_leads_to() {
         Some("keep"),
         "{stderr}"
     );
+    assert!(out.status.success(), "{stderr}");
+    assert!(!link.is_symlink() && link.join("index.html").is_file());
+    assert!(!victim.path().join("index.html").exists());
 }
