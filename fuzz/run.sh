@@ -6,8 +6,8 @@
 # TARGET is one of targets/*.rs (frontmatter, dates, slugify, config, markdown, tokenizer,
 # url). Starts from corpus/TARGET/, stops by itself after SECONDS, prints AFL's figures, and
 # fails when AFL found a crash (panic) or a hang (an input running over 1 s), listing the
-# inputs to turn into regression tests. --save minimises the corpus with what was found and
-# writes it back to corpus/TARGET/.
+# inputs to turn into regression tests. --save writes back to corpus/TARGET/ the inputs it
+# started from plus those that reached new coverage.
 set -euo pipefail
 cd "$(dirname "$0")"
 target=${1:?usage: fuzz/run.sh TARGET SECONDS [--save]}
@@ -40,15 +40,15 @@ if [ -n "$found" ]; then
   exit 1
 fi
 if [ "$save" = "--save" ]; then
-  rm -rf "$out/min"
-  cargo afl cmin -i "$out/default/queue" -o "$out/min" -- "target/release/$target" >/dev/null
-  rm -rf "corpus/$target"
-  mkdir -p "corpus/$target"
-  i=0
-  for f in $(ls "$out/min" | sort); do
-    cp "$out/min/$f" "corpus/$target/$(printf '%05d' $i)"
-    i=$((i + 1))
+  # The inputs AFL started from and those that reached new coverage (AFL marks them
+  # `+cov`), named by content so a repeat is kept once.
+  fresh=$(mktemp -d)
+  for f in "$out"/default/queue/*orig:* "$out"/default/queue/*+cov*; do
+    if [ -f "$f" ]; then cp "$f" "$fresh/$(md5sum < "$f" | cut -c1-16)"; fi
   done
-  echo "corpus/$target: $i inputs"
+  rm -rf "corpus/$target"
+  mv "$fresh" "corpus/$target"
+  chmod 755 "corpus/$target"
+  echo "corpus/$target: $(ls "corpus/$target" | wc -l) inputs"
 fi
 echo "$target: 0 crashes, 0 hangs in ${seconds}s"
