@@ -225,19 +225,7 @@ fn get(url: &str) -> (u16, String, String) {
 /// Sends a request line exactly as written (HTTP clients normalise `..` away) and returns the
 /// status code.
 fn raw_status(addr: &str, target: &str) -> u16 {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(
-        s,
-        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut head = String::new();
-    let _ = s.read_to_string(&mut head);
-    head.split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
+    raw_request(addr, target).0
 }
 
 fn wait_for(rx: &Receiver<(String, String)>, name: &str, timeout: Duration) -> String {
