@@ -54,3 +54,39 @@ fn fifty_thousand_unknown_keys_give_a_bounded_list_of_warnings() {
     assert!(lines[1].starts_with("content/world/2025-05-01-keys.md:4: warning: unknown"));
     assert!(f.exists("world/2025/05/01/keys/index.html"));
 }
+
+/// 1,000 levels of nesting build (10,000 are measured by `bench/hostile_inputs.py`: too slow
+/// for a debug test), and the page holds
+/// the innermost text.
+#[test]
+fn a_thousand_levels_of_nesting_build() {
+    let f = Fixture::new("");
+    f.article(
+        "world/2025-05-01-list.md",
+        FRONT,
+        &format!("{}deep list", "- ".repeat(1_000)),
+    );
+    f.article(
+        "world/2025-05-02-quote.md",
+        "title = \"Q\"\ndate = 2025-05-02T10:00:00Z",
+        &format!("{}deep quote", "> ".repeat(1_000)),
+    );
+    f.article(
+        "world/2025-05-03-divs.md",
+        "title = \"D\"\ndate = 2025-05-03T10:00:00Z",
+        &format!("{}deep divs", "<div>".repeat(1_000)),
+    );
+    let out = f.cli(&["build"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (page, text) in [
+        ("world/2025/05/01/list/index.html", "deep list"),
+        ("world/2025/05/02/quote/index.html", "deep quote"),
+        ("world/2025/05/03/divs/index.html", "deep divs"),
+    ] {
+        assert!(f.read(page).contains(text), "{page}");
+    }
+}
