@@ -1,5 +1,6 @@
 //! Date values of front matter in a DST time zone: parsing never panics, and an accepted
-//! date, written as newsgen writes it into feeds and sitemaps, reads back as the same instant.
+//! date, written as newsgen writes it into feeds and sitemaps, reads back as the same instant
+//! (to the second: feeds carry no fractions).
 fn main() {
     afl::fuzz!(|data: &[u8]| {
         let Ok(text) = std::str::from_utf8(data) else {
@@ -10,7 +11,11 @@ fn main() {
             let written = newsgen::render::context::rfc3339(&resolved.instant);
             let again = chrono::DateTime::parse_from_rfc3339(&written)
                 .unwrap_or_else(|e| panic!("{written}: {e}"));
-            assert_eq!(again, resolved.instant, "{written}");
+            // Feeds carry whole seconds; chrono keeps a leap second (`:60`) as an extra
+            // second of nanoseconds, which the writer carries into the next second.
+            let leap = resolved.instant.timestamp_subsec_nanos() >= 1_000_000_000;
+            let expected = resolved.instant.timestamp() + i64::from(leap);
+            assert_eq!(again.timestamp(), expected, "{written}");
         }
     });
 }
