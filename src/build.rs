@@ -128,12 +128,19 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     let tree = content::walk(site_dir);
     phases.mark("walk content");
     diags.extend(tree.warnings.iter().cloned());
-    let (loaded, file_diags) = read_articles(site_dir, &tree, tz, opts.parse_cache.as_deref());
+    diags.extend(crate::load::walk::static_files(site_dir).1);
+    let (mut loaded, file_diags) = read_articles(site_dir, &tree, tz, opts.parse_cache.as_deref());
     phases.mark("read and parse articles");
     diags.extend(file_diags);
+    if !config.unsafe_html {
+        diags.extend(crate::render::markdown::drop_unsafe_urls_all(&mut loaded));
+    }
 
     let theme = match Theme::resolve(site_dir, &config.theme) {
-        Ok(t) => Some(t),
+        Ok(t) => {
+            diags.extend(t.warnings.iter().cloned());
+            Some(t)
+        }
         Err(e) => {
             diags.extend(e);
             None
@@ -551,7 +558,7 @@ fn copy_files(
         }
         copied += 1;
     }
-    let static_tree = static_files(site_dir);
+    let (static_tree, _) = crate::load::walk::static_files(site_dir);
     copied += static_tree.len();
     errors.extend(
         static_tree
@@ -571,27 +578,4 @@ fn copy_files(
             .collect::<Vec<_>>(),
     );
     copied
-}
-
-/// Files of `SITE/static/`, as (path relative to the site, output path).
-fn static_files(site_dir: &Path) -> Vec<(PathBuf, String)> {
-    let root = site_dir.join("static");
-    if !root.is_dir() {
-        return Vec::new();
-    }
-    walkdir::WalkDir::new(&root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter(|e| !content::is_ignored_name(&e.file_name().to_string_lossy()))
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(&root).ok()?.to_path_buf();
-            Some((
-                PathBuf::from("static").join(&rel),
-                crate::error::display_path(&rel),
-            ))
-        })
-        .collect()
 }

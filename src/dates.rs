@@ -1,7 +1,8 @@
 //! Publication times: the forms SPEC §2 accepts, resolved in the site's time zone.
 
 use chrono::{
-    DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone,
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset,
+    TimeZone,
 };
 use chrono_tz::Tz;
 
@@ -27,13 +28,25 @@ pub enum DateError {
 pub fn parse_datetime(input: &str, tz: Tz) -> Result<Resolved, DateError> {
     let s = input.trim();
     if let Some(fixed) = parse_with_offset(s) {
-        return Ok(Resolved {
+        return in_range(Resolved {
             instant: fixed.with_timezone(&tz),
             moved_over_gap: false,
         });
     }
     let naive = parse_local(s)?;
-    Ok(resolve_local(naive, tz))
+    in_range(resolve_local(naive, tz))
+}
+
+/// Years RFC 3339 (feeds, sitemaps, `<time>`) can write, locally and in UTC: 0001-9998
+/// keeps both inside 0000-9999 (chrono also reads `-2025-05-01` and `+12025-05-01`).
+fn in_range(r: Resolved) -> Result<Resolved, DateError> {
+    let years = 1..=9998;
+    let utc = r.instant.naive_utc();
+    if years.contains(&r.instant.year()) && years.contains(&utc.year()) {
+        Ok(r)
+    } else {
+        Err(DateError::Impossible)
+    }
 }
 
 fn parse_with_offset(s: &str) -> Option<DateTime<FixedOffset>> {
@@ -122,9 +135,27 @@ fn utc_offset() -> FixedOffset {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Datelike, Timelike};
+    use chrono::Timelike;
 
     const AKL: Tz = chrono_tz::Pacific::Auckland;
+
+    /// Found by fuzzing (`fuzz/run.sh dates`): years RFC 3339 cannot write were accepted.
+    #[test]
+    fn years_outside_rfc3339_are_impossible() {
+        for s in [
+            "-2025-05-01",
+            "+12025-05-01",
+            "0000-01-01",
+            "9999-12-31T23:00:00-05:00",
+        ] {
+            assert_eq!(parse_datetime(s, AKL), Err(DateError::Impossible), "{s}");
+        }
+        assert_eq!(
+            parse_datetime("0025-05-01", AKL).unwrap().instant.year(),
+            25
+        );
+        assert!(parse_datetime("9998-12-31T10:00:00Z", AKL).is_ok());
+    }
 
     #[test]
     fn offset_forms() {

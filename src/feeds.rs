@@ -13,7 +13,7 @@ use crate::render::escape_html;
 use std::borrow::Cow;
 use std::io;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::DateTime;
 use chrono_tz::Tz;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -244,11 +244,7 @@ fn feed_updated(site: &Site, ids: &[ArticleId]) -> String {
     match t {
         Some(t) => rfc3339(&t),
         None => {
-            let epoch: DateTime<Tz> = Utc
-                .timestamp_opt(0, 0)
-                .single()
-                .unwrap_or_default()
-                .with_timezone(&site.config.timezone);
+            let epoch: DateTime<Tz> = DateTime::UNIX_EPOCH.with_timezone(&site.config.timezone);
             rfc3339(&epoch)
         }
     }
@@ -317,7 +313,7 @@ impl Xml {
 /// One Atom feed document.
 pub fn atom_feed(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> Vec<u8> {
     // Writing into a Vec cannot fail; the Result only carries quick-xml's io signature.
-    write_atom(site, scope, contents).unwrap_or_default()
+    write_atom(site, scope, contents).expect("writing XML into a Vec cannot fail")
 }
 
 fn write_atom(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> io::Result<Vec<u8>> {
@@ -471,7 +467,7 @@ pub fn json_feed(site: &Site, contents: &[Option<String>]) -> Vec<u8> {
     if let Some(d) = &site.config.description {
         feed["description"] = json!(d);
     }
-    let mut bytes = serde_json::to_vec_pretty(&feed).unwrap_or_default();
+    let mut bytes = serde_json::to_vec_pretty(&feed).expect("a serde_json::Value serialises");
     bytes.push(b'\n');
     bytes
 }

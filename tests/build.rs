@@ -642,3 +642,21 @@ fn hostile_titles_are_escaped() {
             .contains("<script>alert(1)")
     );
 }
+
+/// Found by fuzzing (`fuzz/run.sh dates`): a time in local mean time (Auckland was +11:39:04
+/// until 1868) lost its offset's seconds in RFC 3339 and so moved the instant. It is written
+/// in UTC instead, exactly.
+#[test]
+fn a_date_in_local_mean_time_keeps_its_instant_in_feeds() {
+    let f = Fixture::new("");
+    f.article(
+        "world/1860-05-01-old.md",
+        "title = \"Old news\"\ndate = 1860-05-01",
+        "From the archive.",
+    );
+    f.build().expect("the build succeeds");
+    let bytes = std::fs::read(f.out().join("feed.xml")).expect("feed.xml is written");
+    let feed = feed_rs::parser::parse(&bytes[..]).expect("feed-rs reads the feed");
+    let published = feed.entries[0].published.expect("a published time");
+    assert_eq!(published.to_rfc3339(), "1860-04-30T12:20:56+00:00");
+}

@@ -415,3 +415,40 @@ fn symlinks_leading_out_or_looping_are_skipped_with_a_warning() {
     );
     assert!(!f.exists("world/2025/01/01/secret/index.html"));
 }
+
+#[test]
+fn script_links_of_unvetted_content_are_dropped_with_a_warning_naming_file_and_line() {
+    let f = Fixture::new("unsafe_html = false");
+    f.article(
+        "world/2025-05-01-x.md",
+        "title = \"X\"\ndate = 2025-05-01T10:00:00+12:00\nsource = \"Wire\"\n\
+         source_url = \" javascript:alert(1)\"\nimage = \"data:image/svg+xml,<svg/>\"",
+        "Fine [home](/) and [x](JaVaScRiPt&colon;document.title='owned').\n\n\
+         ![pic](data:image/svg+xml;base64,PHN2Zz4=)\n\n[ref][r]\n\n[r]: javascript:x",
+    );
+    let out = f.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for (line, what) in [
+        (5, "`source_url` \" javascript:"),
+        (6, "`image` \"data:image/svg"),
+        (8, "link to \"JaVaScRiPt:"),
+        (10, "image to \"data:"),
+        (12, "link"),
+    ] {
+        let expected = format!("content/world/2025-05-01-x.md:{line}: warning: {what}");
+        assert!(stderr.contains(&expected), "{expected} in {stderr}");
+    }
+    let page = f.html("world/2025/05/01/x/index.html");
+    let urls: Vec<String> = common::attrs(&page, "[href]", "href")
+        .into_iter()
+        .chain(common::attrs(&page, "[src]", "src"))
+        .chain(common::attrs(&page, "meta[content]", "content"))
+        .collect();
+    assert!(urls.contains(&"/".to_string()), "{urls:?}");
+    assert!(
+        urls.iter()
+            .all(|u| !u.to_lowercase().contains("script") && !u.starts_with("data:")),
+        "{urls:?}"
+    );
+}

@@ -10,6 +10,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -227,19 +229,7 @@ fn get(url: &str) -> (u16, String, String) {
 /// Sends a request line exactly as written (HTTP clients normalise `..` away) and returns the
 /// status code.
 fn raw_status(addr: &str, target: &str) -> u16 {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(
-        s,
-        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut head = String::new();
-    let _ = s.read_to_string(&mut head);
-    head.split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
+    raw_request(addr, target).0
 }
 
 fn wait_for(rx: &Receiver<(String, String)>, name: &str, timeout: Duration) -> String {
@@ -357,6 +347,108 @@ fn serves_the_site_at_its_sub_path() {
     }
     // A symlink inside the output leading out of it is not followed.
     drop(server);
+}
+
+/// Every hostile spelling of a path is refused with the status docs/serve.md promises, and
+/// the secret files beside the served folder and beside its parent are never sent. `serve`
+/// builds into `$TMPDIR/newsgen-serve-*/site`, so with TMPDIR set the test knows what a
+/// traversal would reach: `../secret.txt` and `../../secret.txt` of the served folder.
+#[test]
+fn traversal_never_reaches_the_secret_beside_the_served_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    write_site(&site, 3, "https://news.example.org/");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::write(tmp.join("secret.txt"), "SECRET").unwrap();
+    let server = Server::start_with_env(&site, &["--port", "0"], &[("TMPDIR", &tmp)]);
+    let serve_dirs: Vec<PathBuf> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(serve_dirs.len(), 1, "{serve_dirs:?}");
+    let served = serve_dirs[0].join("site");
+    assert!(
+        served.join("index.html").is_file(),
+        "served from {}",
+        served.display()
+    );
+    std::fs::write(serve_dirs[0].join("secret.txt"), "SECRET").unwrap();
+    // A symbolic link inside the served folder leading out of it.
+    std::os::unix::fs::symlink(tmp.join("secret.txt"), served.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(&tmp, served.join("leakdir")).unwrap();
+
+    let addr = server.addr();
+    let bad_request = [
+        "/../secret.txt",
+        "/../../secret.txt",
+        "/./index.html",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2e%2E/secret.txt",
+        "/politics/..%2f..%2fsecret.txt",
+        "/%252e%252e/secret.txt",
+        "/%252e%252e%252fsecret.txt",
+        "/..%255csecret.txt",
+        "/..%5csecret.txt",
+        "/%5c..%5c..%5csecret.txt",
+        "/index.html%00",
+        "/%00/../secret.txt",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/%c0%af..%c0%afsecret.txt",
+        "/%e0%80%ae%e0%80%ae/secret.txt",
+        "/%zz",
+    ];
+    for target in bad_request {
+        let got = raw_request(&addr, target);
+        assert!(!got.1.contains("SECRET"), "{target} leaked the secret");
+        assert_eq!(got, (400, "bad request path\n".into()), "{target}");
+    }
+    for target in [
+        "//etc/passwd",
+        "/etc/passwd",
+        &format!("/{}", tmp.join("secret.txt").display()),
+        "/leak.txt",
+        "/leakdir/secret.txt",
+        "/secret.txt",
+    ] {
+        let (status, body) = raw_request(&addr, target);
+        assert_eq!(status, 404, "{target}");
+        assert!(
+            !body.contains("SECRET") && !body.contains("root:"),
+            "{target}"
+        );
+    }
+    // Raw backslashes and NUL bytes in the request line never get past the HTTP parser.
+    for target in ["/..\\secret.txt", "/\0/secret.txt"] {
+        let (status, body) = raw_request(&addr, target);
+        assert_eq!(status, 400, "{target:?}");
+        assert!(!body.contains("SECRET"), "{target:?}");
+    }
+    // The same server still serves its own files.
+    assert_eq!(raw_request(&addr, "/extra.css").0, 200);
+}
+
+/// Sends a request line exactly as written; returns the status code and the body.
+fn raw_request(addr: &str, target: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    let _ = s.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
+    (status, body.unwrap_or_default())
 }
 
 #[test]
@@ -841,4 +933,187 @@ fn serve_watches_by_default_opens_the_browser_and_says_when_nothing_was_built() 
     let server = Server::start(dir.path(), &["--no-watch", "--port", "0"]);
     let err = wait_stderr(&server, 10, |e| e.contains("not watching"));
     assert!(!err.contains("watching content/"), "{err}");
+}
+
+/// A number from the environment, for the load test's size.
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{name} must be a number"))
+        })
+        .unwrap_or(default)
+}
+
+/// What a URL of the load test may answer.
+#[derive(Clone, Copy, PartialEq)]
+enum Expect {
+    Page,
+    Missing,
+    PageOrMissing,
+}
+
+/// Checks one response of the load test: the status the URL allows, and a complete body (an
+/// HTML page that ends with `</html>`, a feed that parses, the stylesheet whole).
+fn check_response(url: &str, expect: Expect, status: u16, body: &str) -> Result<(), String> {
+    let allowed = match expect {
+        Expect::Page => status == 200,
+        Expect::Missing => status == 404,
+        Expect::PageOrMissing => status == 200 || status == 404,
+    };
+    if !allowed {
+        return Err(format!("{url}: status {status}"));
+    }
+    let complete = if url.ends_with(".xml") {
+        roxmltree::Document::parse(body).is_ok()
+    } else if url.ends_with(".css") {
+        body.starts_with("body {") && body.ends_with("}\n")
+    } else {
+        let doc = scraper::Html::parse_document(body);
+        let title = scraper::Selector::parse("head > title").unwrap();
+        body.trim_end().ends_with("</html>") && doc.select(&title).next().is_some()
+    };
+    if complete {
+        Ok(())
+    } else {
+        Err(format!(
+            "{url}: status {status}, torn or empty body of {} bytes",
+            body.len()
+        ))
+    }
+}
+
+/// One editor's script, step `k` of a cycle: edit an article, add one, delete it, change the
+/// stylesheet (a full rebuild that swaps the output folder), break the article template and
+/// fix it again (a failed build, then a full one).
+fn edit_step(dir: &Path, k: usize) {
+    let template = dir.join("themes/default/templates/article.html");
+    match k % 6 {
+        0 => write_article(dir, 5, &format!("Edited {k}"), ""),
+        1 => write_article(dir, 39, "Added", ""),
+        2 => std::fs::remove_file(article_path(dir, 39)).unwrap(),
+        3 => std::fs::write(
+            dir.join("static/extra.css"),
+            format!("body {{ color: #{:03}; }}\n", k % 1000),
+        )
+        .unwrap(),
+        4 => {
+            std::fs::create_dir_all(template.parent().unwrap()).unwrap();
+            std::fs::write(&template, "{% if %}broken").unwrap();
+        }
+        _ => std::fs::remove_file(&template).unwrap(),
+    }
+}
+
+/// `serve --watch` under load while files change: `NEWSGEN_LOAD_CLIENTS` clients (20) send
+/// `NEWSGEN_LOAD_REQUESTS` requests (5,000) over loopback, stopping after
+/// `NEWSGEN_LOAD_SECONDS` (120) at the latest, while [`edit_step`] runs, each step waiting
+/// for its rebuild (at least two whole cycles of steps). Every
+/// response must be a complete page or a proper 404: no 5xx, no connection error, no torn
+/// body. Prints requests per second and p50/p99 latency.
+/// `cargo test --release --test serve -- --ignored --nocapture load_while_editing`
+#[test]
+#[ignore = "load test; run with --ignored (see docs/serve.md)"]
+fn load_while_editing() {
+    let clients = env_number("NEWSGEN_LOAD_CLIENTS", 20) as usize;
+    let total = env_number("NEWSGEN_LOAD_REQUESTS", 5000) as usize;
+    let limit = Duration::from_secs(env_number("NEWSGEN_LOAD_SECONDS", 120));
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 39, "https://news.example.org/");
+    let server = Server::start(dir.path(), &["--watch", "--port", "0"]);
+    let mut urls: Vec<(String, Expect)> = ["", "politics/", "tags/common/", "feed.xml"]
+        .iter()
+        .map(|u| (u.to_string(), Expect::Page))
+        .collect();
+    urls.extend((0..12).map(|i| (article_url_path(i), Expect::Page)));
+    urls.push(("extra.css".into(), Expect::Page));
+    urls.push(("no/such/page/".into(), Expect::Missing));
+    urls.push((article_url_path(39), Expect::PageOrMissing));
+    let urls = Arc::new(urls);
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let steps = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let events = server.events();
+    wait_for(&events, "hello", Duration::from_secs(10));
+    let start = Instant::now();
+    let editor = {
+        let (dir, stop, steps) = (dir.path().to_path_buf(), stop.clone(), steps.clone());
+        std::thread::spawn(move || {
+            while !stop.load(SeqCst) {
+                let k = steps.load(SeqCst);
+                edit_step(&dir, k);
+                let outcome = if k % 6 == 4 { "build-error" } else { "reload" };
+                wait_for(&events, outcome, Duration::from_secs(60));
+                steps.fetch_add(1, SeqCst);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let workers: Vec<_> = (0..clients)
+        .map(|_| {
+            let (urls, next, base) = (urls.clone(), next.clone(), server.url.clone());
+            let steps = steps.clone();
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut latencies = Vec::new();
+                let mut errors = Vec::new();
+                loop {
+                    let n = next.fetch_add(1, SeqCst);
+                    // Until `total` requests and two whole edit cycles, or the time limit.
+                    if (n >= total && steps.load(SeqCst) >= 12) || start.elapsed() > limit {
+                        return (latencies, errors);
+                    }
+                    let (path, expect) = &urls[n % urls.len()];
+                    let t = Instant::now();
+                    match agent.get(&format!("{base}{path}")).call() {
+                        Ok(mut resp) => {
+                            let status = resp.status().as_u16();
+                            match resp.body_mut().read_to_string() {
+                                Ok(body) => {
+                                    latencies.push(t.elapsed());
+                                    if let Err(e) = check_response(path, *expect, status, &body) {
+                                        errors.push(e);
+                                    }
+                                }
+                                Err(e) => errors.push(format!("/{path}: body: {e}")),
+                            }
+                        }
+                        Err(e) => errors.push(format!("/{path}: {e}")),
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut errors = Vec::new();
+    for w in workers {
+        let (l, e) = w.join().unwrap();
+        latencies.extend(l);
+        errors.extend(e);
+    }
+    let elapsed = start.elapsed();
+    stop.store(true, SeqCst);
+    editor.join().unwrap();
+    let steps = steps.load(SeqCst);
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
+    eprintln!(
+        "{} requests by {clients} clients in {:.1} s: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms; \
+         {steps} edits; {} bad responses",
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        pct(0.5).as_secs_f64() * 1000.0,
+        pct(0.99).as_secs_f64() * 1000.0,
+        errors.len()
+    );
+    assert!(errors.is_empty(), "{:#?}", &errors[..errors.len().min(20)]);
+    assert!(
+        latencies.len() >= total.min(500),
+        "only {} requests",
+        latencies.len()
+    );
+    assert!(steps >= 12, "only {steps} edits: not two whole cycles");
 }

@@ -2,8 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
 use crate::error::Diagnostic;
 
 /// The folder of articles inside a site.
@@ -50,68 +48,17 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name == "Thumbs.db"
 }
 
-/// Walks `site/content` in a stable order. Symlinks are followed only while they stay
-/// inside the site; loops and links leading out are skipped with a warning.
+/// Walks `site/content` in a stable order, under the symlink rule of [`super::walk`].
 pub fn walk(site: &Path) -> ContentTree {
     let mut tree = ContentTree::default();
-    let root = site.join(CONTENT_DIR);
-    if !root.is_dir() {
-        return tree;
-    }
-    let site_canon = site.canonicalize().unwrap_or_else(|_| site.to_path_buf());
-    let mut files: Vec<PathBuf> = Vec::new();
-    let walker = WalkDir::new(&root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    let mut escaped_links: Vec<PathBuf> = Vec::new();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| relative(site, p))
-                    .unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
-                let msg = if err.loop_ancestor().is_some() {
-                    "symbolic link loop: skipped".to_string()
-                } else {
-                    format!("cannot read: {err}; skipped")
-                };
-                tree.warnings.push(Diagnostic::warning(path, None, msg));
-                continue;
-            }
-        };
-        let path = entry.path();
-        if escaped_links.iter().any(|p| path.starts_with(p)) {
-            continue;
-        }
-        if entry.path_is_symlink() {
-            let inside = path
-                .canonicalize()
-                .map(|c| c.starts_with(&site_canon))
-                .unwrap_or(false);
-            if !inside {
-                tree.warnings.push(Diagnostic::warning(
-                    relative(site, path),
-                    None,
-                    "symbolic link leads outside the site folder: skipped",
-                ));
-                escaped_links.push(path.to_path_buf());
-                continue;
-            }
-        }
-        if entry.file_type().is_file() {
-            files.push(relative(site, path));
-        }
-    }
-    classify(files, &mut tree);
+    let found = super::walk::walk_inside(
+        site,
+        Path::new(CONTENT_DIR),
+        super::walk::Ignore::FilesAndFolders,
+    );
+    tree.warnings = found.warnings;
+    classify(found.files, &mut tree);
     tree
-}
-
-fn relative(site: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(site).unwrap_or(path).to_path_buf()
 }
 
 fn is_markdown(path: &Path) -> bool {

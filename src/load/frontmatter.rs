@@ -320,6 +320,10 @@ fn type_name(v: &toml::Value) -> &'static str {
     }
 }
 
+/// Unknown keys reported one by one; past this, one warning gives the count (a file of
+/// 50,000 keys would otherwise print 50,000 lines and search each key's line).
+const MAX_UNKNOWN_KEY_WARNINGS: usize = 20;
+
 fn parse_front_matter(
     text: &str,
     path: &Path,
@@ -336,20 +340,31 @@ fn parse_front_matter(
             format!("invalid TOML in front matter: {}", e.message().trim()),
         )]
     })?;
-    for key in table.keys() {
-        if !KEYS.contains(&key.as_str()) {
-            let hint = match foreign_key_hint(key) {
-                Some(h) => format!("; {h}"),
-                None => crate::suggest::did_you_mean(key, KEYS.iter().copied()),
-            };
-            warnings.push(Diagnostic::warning(
-                path,
-                line_of_key(text, key).map(|l| l + FRONT_LINE_OFFSET),
-                format!(
-                    "unknown front matter key `{key}`{hint} (put free-form data under [extra])"
-                ),
-            ));
-        }
+    let unknown: Vec<&String> = table
+        .keys()
+        .filter(|k| !KEYS.contains(&k.as_str()))
+        .collect();
+    if unknown.len() > MAX_UNKNOWN_KEY_WARNINGS {
+        warnings.push(Diagnostic::warning(
+            path,
+            None,
+            format!(
+                "{} unknown front matter keys (the first {MAX_UNKNOWN_KEY_WARNINGS} follow; \
+                 put free-form data under [extra])",
+                unknown.len()
+            ),
+        ));
+    }
+    for key in unknown.into_iter().take(MAX_UNKNOWN_KEY_WARNINGS) {
+        let hint = match foreign_key_hint(key) {
+            Some(h) => format!("; {h}"),
+            None => crate::suggest::did_you_mean(key, KEYS.iter().copied()),
+        };
+        warnings.push(Diagnostic::warning(
+            path,
+            line_of_key(text, key).map(|l| l + FRONT_LINE_OFFSET),
+            format!("unknown front matter key `{key}`{hint} (put free-form data under [extra])"),
+        ));
     }
     let mut f = Fields {
         table: &table,
@@ -444,8 +459,10 @@ fn parse_front_matter(
             image: image.filter(|s| !s.trim().is_empty()),
             aliases,
             extra,
+            // Known keys only: each lookup scans the text, and unknown keys are never asked for.
             key_lines: table
                 .keys()
+                .filter(|k| KEYS.contains(&k.as_str()))
                 .filter_map(|k| line_of_key(text, k).map(|l| (k.clone(), l + FRONT_LINE_OFFSET)))
                 .collect(),
         }),
@@ -463,11 +480,14 @@ fn is_date_only(value: Option<&toml::Value>) -> bool {
     }
 }
 
+/// Trimmed, non-empty terms in the order written, each once (a set, so 100,000 tags take
+/// linear time).
 fn clean_terms(terms: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::with_capacity(terms.len());
     let mut out: Vec<String> = Vec::with_capacity(terms.len());
     for t in terms {
         let t = t.trim().to_string();
-        if !t.is_empty() && !out.contains(&t) {
+        if !t.is_empty() && seen.insert(t.clone()) {
             out.push(t);
         }
     }

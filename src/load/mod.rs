@@ -4,6 +4,7 @@ pub mod cache;
 pub mod config;
 pub mod content;
 pub mod frontmatter;
+pub mod walk;
 
 use std::path::Path;
 
@@ -24,7 +25,26 @@ pub struct LoadedArticle {
 /// One file's outcome: the article and its warnings, or its errors.
 type FileResult = Result<(LoadedArticle, Vec<Diagnostic>), Vec<Diagnostic>>;
 
+/// The largest article file read (16 MiB, some hundred times a long feature): a larger one is
+/// an error, so one stray file cannot take the memory of a build (rendered HTML, plain text,
+/// feeds and search text each hold a copy of the body).
+pub const MAX_ARTICLE_BYTES: u64 = 16 * 1024 * 1024;
+
 fn parse_file(full: &Path, rel: &Path, tz: Tz) -> ParseResult {
+    let len = std::fs::metadata(full)
+        .map_err(|e| vec![Diagnostic::error(rel, None, format!("cannot read: {e}"))])?
+        .len();
+    if len > MAX_ARTICLE_BYTES {
+        return Err(vec![Diagnostic::error(
+            rel,
+            None,
+            format!(
+                "the file is {} MiB; articles are limited to {} MiB",
+                len.div_ceil(1024 * 1024),
+                MAX_ARTICLE_BYTES / 1024 / 1024
+            ),
+        )]);
+    }
     let bytes = std::fs::read(full)
         .map_err(|e| vec![Diagnostic::error(rel, None, format!("cannot read: {e}"))])?;
     frontmatter::parse_article(&bytes, rel, tz)

@@ -3,6 +3,11 @@
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
 use super::raw_html;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::error::Diagnostic;
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -58,6 +63,9 @@ pub fn render_body_with_images(
     let mut links = Vec::new();
     let mut raw_html = false;
     assign_heading_ids(&mut events);
+    if !unsafe_html {
+        drop_unsafe_urls(&mut events);
+    }
     for ev in &mut events {
         let is_image = matches!(ev, Event::Start(Tag::Image { .. }));
         match ev {
@@ -135,6 +143,243 @@ fn rewrite_raw_html<'a>(
         }
     }
     out
+}
+
+/// With `unsafe_html = false` (content nobody vetted), removes links and images whose URL a
+/// browser could run as script or that leave the safe schemes ([`is_safe_url`]): the link
+/// text or image alt text stays, as plain text.
+fn drop_unsafe_urls(events: &mut [Event<'_>]) {
+    // One entry per open link or image: whether its start was dropped.
+    let mut open: Vec<bool> = Vec::new();
+    for ev in events.iter_mut() {
+        let drop = match ev {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                open.push(!is_safe_url(dest_url, UrlUse::Link));
+                open[open.len() - 1]
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                open.push(!is_safe_url(dest_url, UrlUse::Image));
+                open[open.len() - 1]
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => open
+                .pop()
+                .expect("pulldown-cmark closes every link and image it opens"),
+            _ => false,
+        };
+        if drop {
+            *ev = Event::Text(CowStr::Borrowed(""));
+        }
+    }
+}
+
+/// Where a URL is written: an image's `src` may also be a `data:` raster image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UrlUse {
+    Link,
+    Image,
+}
+
+/// Whether `url` may reach an `href` or `src` of unvetted content: http, https, mailto, tel,
+/// relative, site-absolute and fragment URLs, and for images `data:` of a raster type.
+/// Browsers ignore leading and trailing spaces and control characters and every tab and line
+/// break, and schemes are case-insensitive, so the scheme is read the same way. Anything with
+/// a colon before the first `/`, `?` or `#` is a scheme (or not a plain relative URL) and must
+/// be one of the list.
+fn is_safe_url(url: &str, use_: UrlUse) -> bool {
+    let url: String = url
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let head = url.split(['/', '?', '#']).next().unwrap_or("");
+    if !head.contains(':') {
+        return true;
+    }
+    let (scheme, rest) = url
+        .split_once(':')
+        .expect("the URL's first segment holds a colon");
+    match scheme.to_ascii_lowercase().as_str() {
+        "http" | "https" | "mailto" | "tel" => true,
+        "data" => use_ == UrlUse::Image && is_raster_data(rest),
+        _ => false,
+    }
+}
+
+/// Media types of `data:` images that cannot carry script (not SVG).
+const RASTER_TYPES: [&str; 6] = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "image/bmp",
+];
+
+/// Whether the part of a `data:` URL after the colon starts with a raster image type.
+fn is_raster_data(after_colon: &str) -> bool {
+    let media = after_colon
+        .split([';', ','])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    RASTER_TYPES.contains(&media.as_str())
+}
+
+/// What the warnings about dropped URLs say is allowed.
+const SAFE_SCHEMES: &str = "with unsafe_html = false only http, https, mailto, tel and \
+                            relative URLs (and data: for raster images) are written";
+
+/// The warnings for links and images [`drop_unsafe_urls`] will remove from `markdown`, a
+/// body starting at file line `first_line` of `path`. Only called with `unsafe_html = false`.
+pub fn unsafe_url_warnings(markdown: &str, path: &Path, first_line: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (ev, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let (kind, url, use_) = match &ev {
+            Event::Start(Tag::Link { dest_url, .. }) => ("link", dest_url, UrlUse::Link),
+            Event::Start(Tag::Image { dest_url, .. }) => ("image", dest_url, UrlUse::Image),
+            _ => continue,
+        };
+        if is_safe_url(url, use_) {
+            continue;
+        }
+        let line = first_line + markdown[..range.start].matches('\n').count();
+        let shown: String = url.chars().take(60).collect();
+        out.push(Diagnostic::warning(
+            path,
+            Some(line),
+            format!("{kind} to {shown:?} dropped: {SAFE_SCHEMES}"),
+        ));
+    }
+    out
+}
+
+/// For `unsafe_html = false`: the warnings of [`unsafe_url_warnings`] for every body, and
+/// the front matter URLs that templates write into `href` and `src` (`source_url`, `image`),
+/// which are dropped here with a warning when unsafe.
+pub fn drop_unsafe_urls_all(articles: &mut [crate::model::LoadedArticle]) -> Vec<Diagnostic> {
+    articles
+        .par_iter_mut()
+        .flat_map_iter(|a| {
+            let path = &a.source.path;
+            let mut out = unsafe_url_warnings(&a.file.body, path, a.file.body_line);
+            let front = &mut a.file.front;
+            for (key, value, use_) in [
+                ("source_url", &mut front.source_url, UrlUse::Link),
+                ("image", &mut front.image, UrlUse::Image),
+            ] {
+                if let Some(url) = value.take_if(|u| !is_safe_url(u, use_)) {
+                    let shown: String = url.chars().take(60).collect();
+                    out.push(Diagnostic::warning(
+                        path,
+                        front.key_lines.get(key).copied(),
+                        format!("`{key}` {shown:?} dropped: {SAFE_SCHEMES}"),
+                    ));
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod url_tests {
+    //! Script schemes in every spelling a browser accepts never reach `href` or `src`.
+    use super::*;
+
+    const BASE: LinkBase<'static> = LinkBase {
+        root: "",
+        page: None,
+    };
+
+    /// Every `href` and `src` of the rendered body, read back with an HTML parser.
+    fn urls(markdown: &str, unsafe_html: bool) -> Vec<String> {
+        let html = render_body(markdown, &BASE, unsafe_html).html;
+        let doc = scraper::Html::parse_fragment(&html);
+        let sel = scraper::Selector::parse("[href], [src]").expect("a valid selector");
+        doc.select(&sel)
+            .flat_map(|e| [e.value().attr("href"), e.value().attr("src")])
+            .flatten()
+            .map(str::to_string)
+            .collect()
+    }
+
+    const HOSTILE: [&str; 16] = [
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](< javascript:alert(1)>)",
+        "[x](<\u{1}\u{1f}javascript:alert(1)>)",
+        "[x](<java\tscript:alert(1)>)",
+        "[x](javascript&colon;alert(1))",
+        "[x](javascript&#58;alert(1))",
+        "[x](javascript&#x3A;alert(1))",
+        "[x](vbscript:msgbox(1))",
+        "[x](data:text/html,<script>alert(1)</script>)",
+        "[x](data:image/png;base64,AAAA)",
+        "![x](data:image/svg+xml;base64,PHN2Zz4=)",
+        "![x](javascript:alert(1))",
+        "[x][r]\n\n[r]: javascript:alert(1)",
+        "<javascript:alert(1)>",
+        "[x](file:///etc/passwd)",
+    ];
+
+    #[test]
+    fn script_and_unknown_schemes_are_dropped() {
+        for md in HOSTILE {
+            assert_eq!(urls(md, false), Vec::<String>::new(), "{md:?}");
+            let warnings = unsafe_url_warnings(md, Path::new("content/a.md"), 7);
+            assert_eq!(warnings.len(), 1, "{md:?}");
+            assert_eq!(warnings[0].line, Some(7), "{md:?}");
+        }
+        // The link text stays, as text.
+        let html = render_body("[click me](javascript:x)", &BASE, false).html;
+        assert_eq!(html, "<p>click me</p>\n");
+    }
+
+    #[test]
+    fn safe_schemes_are_kept() {
+        let md = "[a](https://e.org/) [b](HTTP://E.ORG) [c](mailto:a@e.org) [d](tel:+6421) \
+                  [e](/politics/) [f](chart.png) [g](#top) [h](//cdn.e.org/x) [i](?q=a:b) \
+                  ![j](data:image/png;base64,AAAA) ![k](dir/a:b.png)";
+        assert_eq!(
+            urls(md, false),
+            [
+                "https://e.org/",
+                "HTTP://E.ORG",
+                "mailto:a@e.org",
+                "tel:+6421",
+                "/politics/",
+                "chart.png",
+                "#top",
+                "//cdn.e.org/x",
+                "?q=a:b",
+                "data:image/png;base64,AAAA",
+                "dir/a:b.png",
+            ]
+        );
+        assert!(unsafe_url_warnings(md, Path::new("a.md"), 1).is_empty());
+    }
+
+    #[test]
+    fn trusted_content_keeps_every_url() {
+        assert_eq!(
+            urls("[x](javascript:alert(1))", true),
+            ["javascript:alert(1)"]
+        );
+    }
+
+    #[test]
+    fn warnings_name_the_line_of_the_link() {
+        let md = "Intro.\n\nMore [ok](/a/).\n\nThen [bad](javascript:x) here.\n";
+        let w = unsafe_url_warnings(md, Path::new("content/a.md"), 5);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, Some(9));
+        assert!(
+            w[0].message.contains("\"javascript:x\""),
+            "{}",
+            w[0].message
+        );
+    }
 }
 
 /// Replaces each image that has a set (`sets`, one per image in order) with its `<picture>`.

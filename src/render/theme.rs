@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
-use walkdir::WalkDir;
 
 use crate::error::{Diagnostic, display_path};
 
@@ -49,6 +48,8 @@ impl ThemeFile {
 #[derive(Debug, Clone)]
 pub struct Theme {
     pub files: BTreeMap<String, ThemeFile>,
+    /// Links of the site's theme folder that were skipped (SPEC §6).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The built-in theme's files: (path inside the theme, bytes), for `newsgen theme copy`.
@@ -85,34 +86,33 @@ impl Theme {
                     ),
                 )]);
             }
-            return Ok(Theme { files });
+            return Ok(Theme {
+                files,
+                warnings: Vec::new(),
+            });
         }
-        for entry in WalkDir::new(&root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0
-                    || !crate::load::content::is_ignored_name(&e.file_name().to_string_lossy())
-            })
-            .filter_map(Result::ok)
-        {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let Ok(rel) = entry.path().strip_prefix(&root) else {
-                continue;
-            };
+        let found = crate::load::walk::walk_inside(
+            site_dir,
+            &rel_root,
+            crate::load::walk::Ignore::FilesAndFolders,
+        );
+        for path in found.files {
+            let rel = path
+                .strip_prefix(&rel_root)
+                .expect("the walk of a theme yields paths below its folder");
             let name = display_path(rel);
             files.insert(
                 name.clone(),
                 ThemeFile {
                     name,
-                    source: ThemeSource::Site(rel_root.join(rel)),
+                    source: ThemeSource::Site(path.clone()),
                 },
             );
         }
-        Ok(Theme { files })
+        Ok(Theme {
+            files,
+            warnings: found.warnings,
+        })
     }
 
     /// Template files (`templates/*.html`), by template name (`article.html`).

@@ -275,16 +275,18 @@ impl Builder<'_> {
             let known = self
                 .interner
                 .read()
-                .ok()
-                .and_then(|i| i.keys.get(key).copied());
+                .expect("the interner lock is poisoned only after a panic, which stops the build")
+                .keys
+                .get(key)
+                .copied();
             let id = known.unwrap_or_else(|| {
                 if is_stop_word(key) {
                     return STOP;
                 }
                 let stem = self.analyzer.stem(key);
-                let Ok(mut i) = self.interner.write() else {
-                    return 0;
-                };
+                let mut i = self.interner.write().expect(
+                    "the interner lock is poisoned only after a panic, which stops the build",
+                );
                 let i = &mut *i;
                 if let Some(&id) = i.keys.get(key) {
                     return id;
@@ -482,7 +484,10 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
     if !errors.is_empty() {
         return Err(errors);
     }
-    let interner = builder.interner.into_inner().unwrap_or_default();
+    let interner = builder
+        .interner
+        .into_inner()
+        .expect("the interner lock is poisoned only after a panic, which stops the build");
 
     // Postings packs, in key order so the stems of one prefix sit together.
     all.resize_with(interner.stems.len(), Postings::default);

@@ -128,7 +128,7 @@ pub fn resolve(root: &Path, base_path: &str, path: &str, query: Option<&str>) ->
     let Some(decoded) = percent_decode(rel) else {
         return Resolved::BadRequest;
     };
-    if decoded.contains(['\\', '\0']) {
+    if decoded.contains(['\\', '\0']) || is_double_encoded(&decoded) {
         return Resolved::BadRequest;
     }
     let mut target = root.to_path_buf();
@@ -168,6 +168,16 @@ pub fn resolve(root: &Path, base_path: &str, path: &str, query: Option<&str>) ->
     } else {
         Resolved::NotFound
     }
+}
+
+/// Whether a decoded path still holds an escaped dot, slash, backslash or NUL (`%252e` sent
+/// for `%2e`): no page of a site is named so, and a server or proxy decoding twice would
+/// read it as a traversal.
+fn is_double_encoded(decoded: &str) -> bool {
+    let lower = decoded.to_ascii_lowercase();
+    ["%2e", "%2f", "%5c", "%00"]
+        .iter()
+        .any(|e| lower.contains(e))
 }
 
 /// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
@@ -232,11 +242,11 @@ async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response
     }
     let root = state.root.clone();
     let base = state.base_path();
-    let resolved =
-        tokio::task::spawn_blocking(move || resolve(&root, &base, &path, query.as_deref())).await;
-    match resolved {
-        Ok(Resolved::File(file)) => file_response(StatusCode::OK, file, head).await,
-        Ok(Resolved::Redirect(to)) => {
+    let fetched =
+        tokio::task::spawn_blocking(move || fetch(&root, &base, &path, query.as_deref())).await;
+    match fetched {
+        Ok(Fetched::File(status, file, bytes)) => file_response(status, &file, bytes, head),
+        Ok(Fetched::Redirect(to)) => {
             let mut r = Response::new(Body::empty());
             *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
             if let Ok(v) = HeaderValue::from_str(&to) {
@@ -244,17 +254,58 @@ async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response
             }
             r
         }
-        Ok(Resolved::BadRequest) => {
+        Ok(Fetched::BadRequest) => {
             text_response(StatusCode::BAD_REQUEST, "bad request path\n", head)
         }
-        Ok(Resolved::NotFound) | Err(_) => {
-            let page = state.root.join("404.html");
-            if page.is_file() {
-                file_response(StatusCode::NOT_FOUND, page, head).await
-            } else {
-                text_response(StatusCode::NOT_FOUND, "not found\n", head)
-            }
+        Ok(Fetched::NotFound) => text_response(StatusCode::NOT_FOUND, "not found\n", head),
+        Err(e) => panic!("resolving a request path panicked: {e}"),
+    }
+}
+
+/// What a request gets from the output folder, read from disk.
+enum Fetched {
+    /// A file's bytes with the status to send: 200, or 404 for the site's `404.html`.
+    File(StatusCode, PathBuf, Vec<u8>),
+    Redirect(String),
+    BadRequest,
+    /// Not found, and the site has no `404.html`.
+    NotFound,
+}
+
+/// How long a request waits for the output folder while a full rebuild swaps it in.
+const SWAP_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Resolves and reads a request path. A full rebuild swaps the output folder in with two
+/// renames: a request that falls between them finds no folder, or loses the file it resolved.
+/// So "not found" is believed only after the folder is there again and a second try agrees.
+fn fetch(root: &Path, base: &str, path: &str, query: Option<&str>) -> Fetched {
+    for retry in [false, true] {
+        if retry {
+            wait_for_folder(root);
         }
+        match resolve(root, base, path, query) {
+            Resolved::File(file) => {
+                if let Ok(bytes) = std::fs::read(&file) {
+                    return Fetched::File(StatusCode::OK, file, bytes);
+                }
+            }
+            Resolved::Redirect(to) => return Fetched::Redirect(to),
+            Resolved::BadRequest => return Fetched::BadRequest,
+            Resolved::NotFound => {}
+        }
+    }
+    let page = root.join("404.html");
+    match std::fs::read(&page) {
+        Ok(bytes) => Fetched::File(StatusCode::NOT_FOUND, page, bytes),
+        Err(_) => Fetched::NotFound,
+    }
+}
+
+/// Waits (at most [`SWAP_WAIT`]) until `root` is a folder again.
+fn wait_for_folder(root: &Path) {
+    let start = std::time::Instant::now();
+    while !root.is_dir() && start.elapsed() < SWAP_WAIT {
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }
 
@@ -300,14 +351,8 @@ fn html_response(status: StatusCode, html: String, head: bool) -> Response {
     r
 }
 
-async fn file_response(status: StatusCode, file: PathBuf, head: bool) -> Response {
-    let ctype = content_type(&file);
-    let read = tokio::task::spawn_blocking(move || std::fs::read(&file)).await;
-    let bytes = match read {
-        Ok(Ok(b)) => b,
-        // Gone between resolving and reading (a rebuild swapped the folder): not found.
-        _ => return text_response(StatusCode::NOT_FOUND, "not found\n", head),
-    };
+fn file_response(status: StatusCode, file: &Path, bytes: Vec<u8>, head: bool) -> Response {
+    let ctype = content_type(file);
     let len = bytes.len();
     let body = if head {
         Body::empty()
@@ -372,6 +417,43 @@ mod tests {
         std::fs::write(root.join("feed.xml"), "feed").unwrap();
         std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
         dir
+    }
+
+    /// A request that falls between the two renames of a full rebuild's swap waits for the
+    /// new folder instead of answering 404.
+    #[test]
+    fn a_request_during_the_output_swap_gets_the_page() {
+        let dir = site();
+        let root = dir.path().join("out");
+        let aside = dir.path().join("out.old");
+        std::fs::rename(&root, &aside).unwrap();
+        let back = {
+            let (aside, root) = (aside.clone(), root.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                std::fs::rename(aside, root).unwrap();
+            })
+        };
+        match fetch(&root, "/", "/politics/", None) {
+            Fetched::File(status, _, bytes) => {
+                assert_eq!(
+                    (status, bytes.as_slice()),
+                    (StatusCode::OK, &b"politics"[..])
+                )
+            }
+            _ => panic!("no page during the swap"),
+        }
+        back.join().unwrap();
+        // A page that does not exist is still not found (no 404.html here).
+        assert!(matches!(
+            fetch(&root, "/", "/nope/", None),
+            Fetched::NotFound
+        ));
+        std::fs::write(root.join("404.html"), "custom").unwrap();
+        assert!(matches!(
+            fetch(&root, "/", "/nope/", None),
+            Fetched::File(StatusCode::NOT_FOUND, _, b) if b == b"custom"
+        ));
     }
 
     #[test]

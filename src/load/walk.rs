@@ -1,0 +1,114 @@
+//! Walking an input folder (`content/`, `static/`, a theme) under SPEC §6's symlink rule:
+//! a link is followed only while it stays inside the site; loops and links leading out are
+//! skipped with a warning. Every input folder walks through here, so the rule is written once.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::error::Diagnostic;
+use crate::load::content::is_ignored_name;
+
+/// The files found under one input folder, and what was skipped.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Regular files, relative to the site folder, in file name order.
+    pub files: Vec<PathBuf>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Which names of [`is_ignored_name`] a walk leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ignore {
+    /// Files and whole folders (`content/.git/`, a theme's `.cache/`).
+    FilesAndFolders,
+    /// Files only: `static/.well-known/` is published as it is.
+    Files,
+}
+
+/// Walks `site/folder` (`folder` relative to the site) in a stable order, leaving out the
+/// names editors leave behind. A missing folder is empty.
+pub fn walk_inside(site: &Path, folder: &Path, ignore: Ignore) -> Walk {
+    let mut walk = Walk::default();
+    let root = site.join(folder);
+    if !root.is_dir() {
+        return walk;
+    }
+    let site_canon = site.canonicalize().unwrap_or_else(|_| site.to_path_buf());
+    let walker = WalkDir::new(&root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || (ignore == Ignore::Files && e.file_type().is_dir())
+                || !is_ignored_name(&e.file_name().to_string_lossy())
+        });
+    let mut escaped_links: Vec<PathBuf> = Vec::new();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| relative(site, p))
+                    .unwrap_or_else(|| folder.to_path_buf());
+                let msg = if err.loop_ancestor().is_some() {
+                    "symbolic link loop: skipped".to_string()
+                } else {
+                    format!("cannot read: {err}; skipped")
+                };
+                walk.warnings.push(Diagnostic::warning(path, None, msg));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if escaped_links.iter().any(|p| path.starts_with(p)) {
+            continue;
+        }
+        if entry.path_is_symlink() && !stays_inside(path, &site_canon) {
+            walk.warnings.push(Diagnostic::warning(
+                relative(site, path),
+                None,
+                "symbolic link leads outside the site folder: skipped",
+            ));
+            escaped_links.push(path.to_path_buf());
+            continue;
+        }
+        if entry.file_type().is_file() {
+            walk.files.push(relative(site, path));
+        }
+    }
+    walk
+}
+
+/// Whether `path`, with every link resolved, lies inside the (canonical) site folder.
+fn stays_inside(path: &Path, site_canon: &Path) -> bool {
+    path.canonicalize()
+        .map(|c| c.starts_with(site_canon))
+        .unwrap_or(false)
+}
+
+fn relative(site: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(site).unwrap_or(path).to_path_buf()
+}
+
+/// The site's `static/` folder, copied verbatim to the output root.
+pub const STATIC_DIR: &str = "static";
+
+/// Files of `SITE/static/` as (path relative to the site, output path), with the walk's
+/// warnings.
+pub fn static_files(site: &Path) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+    let Walk { files, warnings } = walk_inside(site, Path::new(STATIC_DIR), Ignore::Files);
+    let files = files
+        .into_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(STATIC_DIR)
+                .expect("the walk of static/ yields paths below static/");
+            let out = crate::error::display_path(rel);
+            (path, out)
+        })
+        .collect();
+    (files, warnings)
+}
