@@ -152,7 +152,10 @@ fn an_output_that_is_a_link_never_empties_the_folder_it_leads_to() {
     // The link is followed to its folder, which holds files newsgen did not write: refused,
     // naming it, and nothing in it changes.
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("holds files newsgen did not write"), "{stderr}");
+    assert!(
+        stderr.contains("holds files newsgen did not write"),
+        "{stderr}"
+    );
     assert!(link.is_symlink());
     assert!(!victim.path().join("index.html").exists());
 }
