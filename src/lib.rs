@@ -23,6 +23,8 @@ pub mod serve;
 pub mod sitemap;
 pub mod slug;
 pub mod suggest;
+#[cfg(test)]
+mod testing;
 
 pub use build::{BuildOptions, BuildReport, build};
 pub use error::{Diagnostic, Error};

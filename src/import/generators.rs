@@ -748,13 +748,7 @@ mod garbage {
 
     #[test]
     fn random_front_matter_never_panics() {
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..3000 {
             let n = (next() % 30) as usize;
             let text: String = (0..n)

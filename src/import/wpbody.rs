@@ -513,13 +513,7 @@ mod garbage {
 
     #[test]
     fn random_bodies_never_panic() {
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         let gallery = |_: &str| vec!["https://e.org/wp-content/uploads/a.jpg".to_string()];
         for _ in 0..1500 {
             let n = (next() % 30) as usize;

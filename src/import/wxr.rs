@@ -352,13 +352,7 @@ mod tests {
     fn random_exports_never_panic() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.xml");
-        let mut state: u64 = 0x1234_5678_9abc_def1;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x1234_5678_9abc_def1);
         for _ in 0..500 {
             let n = (next() % 40) as usize;
             let text: String = (0..n)

@@ -639,21 +639,19 @@ mod garbage {
 
     #[test]
     fn random_files_never_panic() {
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..5000 {
             let n = (next() % 40) as usize;
-            let mut text = String::from(if next() % 4 == 0 { "" } else { "+++\n" });
+            let mut text = String::from(if next().is_multiple_of(4) {
+                ""
+            } else {
+                "+++\n"
+            });
             for _ in 0..n {
                 text.push_str(PIECES[(next() as usize) % PIECES.len()]);
             }
             let mut bytes = text.into_bytes();
-            if next() % 10 == 0 && !bytes.is_empty() {
+            if next().is_multiple_of(10) && !bytes.is_empty() {
                 let i = (next() as usize) % bytes.len();
                 bytes[i] = 0xff;
             }

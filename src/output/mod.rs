@@ -162,11 +162,6 @@ impl Output {
         })
     }
 
-    /// The output folder this build replaces or updates.
-    pub fn dest(&self) -> &Path {
-        &self.dest
-    }
-
     /// Whether the previous build had the same model except for article bodies (and the same
     /// shared inputs): then only pages showing a changed body, and outputs made from bodies,
     /// can differ (see [`crate::model::Site::meta_digest`]).

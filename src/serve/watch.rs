@@ -8,7 +8,6 @@
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -57,9 +56,6 @@ pub fn is_editor_noise(name: &str) -> bool {
 /// A running watcher; dropping it stops watching.
 pub struct SiteWatcher {
     _watcher: Arc<Mutex<notify::RecommendedWatcher>>,
-    /// Counts relevant raw events as they arrive (before debouncing), so the build loop can
-    /// tell whether inputs changed while it was building.
-    pub seen: Arc<AtomicU64>,
 }
 
 /// Starts watching `site_dir`; batches of changed paths (relative to the site) go to `batches`.
@@ -68,8 +64,6 @@ pub fn watch(site_dir: &Path, batches: Sender<Vec<PathBuf>>) -> notify::Result<S
         .canonicalize()
         .unwrap_or_else(|_| site_dir.to_path_buf());
     let (raw_tx, raw_rx) = channel::<PathBuf>();
-    let seen = Arc::new(AtomicU64::new(0));
-    let seen_cb = seen.clone();
     let root = site_dir.clone();
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         let Ok(event) = res else { return };
@@ -79,7 +73,6 @@ pub fn watch(site_dir: &Path, batches: Sender<Vec<PathBuf>>) -> notify::Result<S
         for path in event.paths {
             let rel = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
             if is_relevant(&rel) {
-                seen_cb.fetch_add(1, Ordering::SeqCst);
                 let _ = raw_tx.send(rel);
             }
         }
@@ -102,10 +95,7 @@ pub fn watch(site_dir: &Path, batches: Sender<Vec<PathBuf>>) -> notify::Result<S
         .name("newsgen-watch".into())
         .spawn(move || debounce(raw_rx, batches, &site_dir, &w2))
         .map_err(notify::Error::io)?;
-    Ok(SiteWatcher {
-        _watcher: watcher,
-        seen,
-    })
+    Ok(SiteWatcher { _watcher: watcher })
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
