@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics, Error};
+use crate::generators::Generator;
 use crate::load::config::{BaseUrl, Config};
 use crate::load::{content, read_articles};
 use crate::model::{BuildFlags, Site, build_site, pages};
@@ -499,7 +500,7 @@ fn write_site(
     errors.extend(site.images.publish(out));
     out.set_generator(None);
     phases.mark("publish images");
-    for generator in crate::generators::all() {
+    for generator in generators() {
         if matches!(pass, Pass::Nothing) && !generator.reads_now() {
             out.keep_generated(generator.name());
         } else {
@@ -578,4 +579,16 @@ fn copy_files(
             .collect::<Vec<_>>(),
     );
     copied
+}
+
+/// The generators of a build, in the order they run.
+fn generators() -> Vec<Box<dyn Generator>> {
+    use crate::generators::{feeds, robots, search, sitemap};
+    vec![
+        Box::new(robots::Robots),
+        Box::new(feeds::Feeds),
+        Box::new(sitemap::Sitemap),
+        Box::new(sitemap::NewsSitemap),
+        Box::new(search::SearchIndex),
+    ]
 }

@@ -9,7 +9,6 @@ pub mod build;
 pub mod commands;
 pub mod dates;
 pub mod error;
-pub mod feeds;
 pub mod generators;
 pub mod images;
 pub mod import;
@@ -18,9 +17,7 @@ pub mod model;
 pub mod output;
 pub mod progress;
 pub mod render;
-pub mod search;
 pub mod serve;
-pub mod sitemap;
 pub mod slug;
 pub mod suggest;
 #[cfg(test)]

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use newsgen::generators::search::text::{Analyzer, STOP_WORDS, keys};
 use newsgen::render::markdown::plain_text;
-use newsgen::search::text::{Analyzer, STOP_WORDS, keys};
 use scraper::{Html, Selector};
 use serde_json::{Value, json};
 
@@ -626,7 +626,7 @@ fn stem_words() -> Vec<String> {
     words.dedup();
     words
         .into_iter()
-        .map(|w| newsgen::search::text::fold(&w).into_owned())
+        .map(|w| newsgen::generators::search::text::fold(&w).into_owned())
         .collect()
 }
 
@@ -744,7 +744,7 @@ fn build_index_only(site: &Site) -> u64 {
     .expect("model");
     let out = site.out();
     let total = std::sync::atomic::AtomicU64::new(0);
-    newsgen::search::build_index(&model, &|rel: &str, bytes: &[u8]| {
+    newsgen::generators::search::build_index(&model, &|rel: &str, bytes: &[u8]| {
         let p = out.join(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(&p, bytes).expect("write");

@@ -9,9 +9,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration};
+use newsgen::generators::sitemap::{Limits, NEWS_NS, SITEMAP_NS, sitemap_files};
 use newsgen::model::Site;
 use newsgen::model::pages::{Page, plan};
-use newsgen::sitemap::{Limits, NEWS_NS, SITEMAP_NS, sitemap_files};
 use roxmltree::{Document, Node};
 use seo_fixture::*;
 
@@ -273,7 +273,7 @@ fn news_sitemap_holds_at_most_1000_articles() {
     let site = memory_site(1_200, "", |i| {
         ("a".into(), minutes_ago(i as i64 + 1), Vec::new())
     });
-    let xml = String::from_utf8(newsgen::sitemap::news_sitemap(&site)).expect("UTF-8");
+    let xml = String::from_utf8(newsgen::generators::sitemap::news_sitemap(&site)).expect("UTF-8");
     let doc = Document::parse(&xml).expect("XML");
     let locs = child_texts(&doc, "url", "loc");
     assert_eq!(locs.len(), 1_000);
@@ -290,7 +290,7 @@ fn news_sitemap_holds_at_most_1000_articles() {
             Vec::new(),
         )
     });
-    let xml = String::from_utf8(newsgen::sitemap::news_sitemap(&edge)).expect("UTF-8");
+    let xml = String::from_utf8(newsgen::generators::sitemap::news_sitemap(&edge)).expect("UTF-8");
     let doc = Document::parse(&xml).expect("XML");
     assert_eq!(
         child_texts(&doc, "url", "loc"),

@@ -114,7 +114,7 @@ fn main() {
     };
     let base = start();
     let (t, c) = (Instant::now(), cpu_seconds());
-    let stats = newsgen::search::build_index(&loaded.site, &sink).expect("index");
+    let stats = newsgen::generators::search::build_index(&loaded.site, &sink).expect("index");
     let index_s = t.elapsed().as_secs_f64();
     let index_cpu = cpu_seconds() - c;
     let index_peak = PEAK.load(Ordering::Relaxed) - base;

@@ -9,7 +9,7 @@
 use serde_json::{Value as Json, json};
 use tera::Value;
 
-use crate::feeds::absolute_image;
+use crate::generators::feeds::absolute_image;
 use crate::model::pages::{Page, PageKind};
 use crate::model::{Article, Site};
 use crate::render::context::rfc3339;

@@ -12,8 +12,8 @@ use chrono_tz::Tz;
 use quick_xml::escape::escape;
 
 use crate::error::Diagnostic;
-use crate::feeds::xml_chars;
 use crate::generators::Generator;
+use crate::generators::feeds::xml_chars;
 use crate::model::pages::{Page, PageKind, page_slice};
 use crate::model::{ArticleId, Site};
 use crate::output::Output;
