@@ -33,6 +33,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub drafts: bool,
     pub future: bool,
+    /// Publish articles whose `expires` has passed.
+    pub expired: bool,
     pub strict: bool,
     /// Broken internal links and missing images are errors (`check`), not warnings.
     pub links_are_errors: bool,
@@ -159,6 +161,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     let flags = BuildFlags {
         drafts: opts.drafts,
         future: opts.future,
+        expired: opts.expired,
     };
     phases.mark("load theme and templates");
     let site = match build_site(config, loaded, tree.assets, flags, now) {
@@ -246,6 +249,7 @@ fn build_key(opts: &BuildOptions) -> Result<u128, Error> {
         (
             opts.drafts,
             opts.future,
+            opts.expired,
             &opts.base_url,
             &opts.inject_script
         )

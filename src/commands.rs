@@ -113,9 +113,23 @@ pub enum ListKind {
     Drafts,
     /// Dated after now.
     Scheduled,
+    /// `expires` at or before now.
+    Expired,
 }
 
-/// One line of `newsgen list`: the article's date, file and headline.
+impl ListKind {
+    /// The build rule that withholds these articles.
+    fn rule(self) -> Withheld {
+        match self {
+            ListKind::Drafts => Withheld::Draft,
+            ListKind::Scheduled => Withheld::Scheduled,
+            ListKind::Expired => Withheld::Expired,
+        }
+    }
+}
+
+/// One line of `newsgen list`: the article's date (for expired articles, when it expired),
+/// file and headline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed {
     pub date: String,
@@ -123,8 +137,9 @@ pub struct Listed {
     pub title: String,
 }
 
-/// The drafts or scheduled articles of the site, by date (soonest first), with the diagnostics
-/// of files that could not be read. Uses the build's own rule ([`crate::model::withheld`]).
+/// The drafts, scheduled or expired articles of the site, by date (soonest first), with the
+/// diagnostics of files that could not be read. Uses the build's own rule
+/// ([`crate::model::withheld`]).
 pub fn list(
     site_dir: &Path,
     kind: ListKind,
@@ -136,26 +151,18 @@ pub fn list(
     let (loaded, diags) = crate::load::read_articles(site_dir, &tree, tz, None);
     let now = build_time(now).with_timezone(&tz);
     // Only the rule in question may withhold: a scheduled draft is listed under both.
-    let (flags, wanted) = match kind {
-        ListKind::Drafts => (
-            BuildFlags {
-                drafts: false,
-                future: true,
-            },
-            Withheld::Draft,
-        ),
-        ListKind::Scheduled => (
-            BuildFlags {
-                drafts: true,
-                future: false,
-            },
-            Withheld::Scheduled,
-        ),
+    let wanted = kind.rule();
+    let flags = BuildFlags::all_but(wanted);
+    let shown = |front: &crate::load::frontmatter::FrontMatter| match kind {
+        ListKind::Expired => front
+            .expires
+            .expect("withheld as expired only with `expires`"),
+        ListKind::Drafts | ListKind::Scheduled => front.date,
     };
     let mut found: Vec<_> = loaded
         .iter()
         .filter(|l| withheld(&l.file.front, flags, &now) == Some(wanted))
-        .map(|l| (l.file.front.date, &l.source.path, &l.file.front.title))
+        .map(|l| (shown(&l.file.front), &l.source.path, &l.file.front.title))
         .collect();
     found.sort();
     let listed = found
@@ -183,6 +190,9 @@ pub fn left_out_note(left: &LeftOut) -> Option<String> {
             next.format("%Y-%m-%d %H:%M"),
             next.timezone().name()
         ));
+    }
+    if !left.expired.is_empty() {
+        parts.push(format!("{} expired", left.expired.len()));
     }
     (!parts.is_empty()).then(|| format!("skipped {}", parts.join(", ")))
 }

@@ -47,6 +47,9 @@ struct Include {
     /// Include articles dated after the build time.
     #[arg(long)]
     future: bool,
+    /// Include articles whose `expires` time has passed.
+    #[arg(long)]
+    expired: bool,
 }
 
 /// What `newsgen list` prints.
@@ -56,6 +59,8 @@ enum ListWhat {
     Drafts,
     /// Articles dated after now (published by the first build after their date).
     Scheduled,
+    /// Articles whose `expires` time has passed (left out of builds).
+    Expired,
 }
 
 #[derive(Subcommand)]
@@ -175,7 +180,7 @@ enum Command {
         #[arg(long, default_value = ".")]
         site_dir: PathBuf,
     },
-    /// List the drafts or the scheduled (future) articles with their files.
+    /// List the drafts, the scheduled (future) or the expired articles with their files.
     List {
         what: ListWhat,
         /// The site folder (holding site.toml).
@@ -247,6 +252,7 @@ fn main() -> ExitCode {
                 output,
                 drafts: include.drafts,
                 future: include.future,
+                expired: include.expired,
                 strict,
                 base_url,
                 no_cache,
@@ -293,6 +299,7 @@ fn main() -> ExitCode {
                 site_dir,
                 drafts: include.drafts,
                 future: include.future,
+                expired: include.expired,
                 strict,
                 ..BuildOptions::default()
             };
@@ -344,6 +351,7 @@ fn main() -> ExitCode {
             let kind = match what {
                 ListWhat::Drafts => ListKind::Drafts,
                 ListWhat::Scheduled => ListKind::Scheduled,
+                ListWhat::Expired => ListKind::Expired,
             };
             match newsgen::commands::list(&site_dir, kind, None) {
                 Ok((items, diags)) => {
@@ -387,6 +395,7 @@ fn main() -> ExitCode {
                 open,
                 drafts: include.drafts,
                 future: include.future,
+                expired: include.expired,
             };
             match newsgen::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -469,6 +478,13 @@ fn summarise(report: &BuildReport, verbosity: Verbosity, line: impl FnOnce(Strin
         for (date, path) in &report.left_out.scheduled {
             eprintln!(
                 "  scheduled: {} ({})",
+                path.display(),
+                date.format("%Y-%m-%d %H:%M %Z")
+            );
+        }
+        for (date, path) in &report.left_out.expired {
+            eprintln!(
+                "  expired: {} ({})",
                 path.display(),
                 date.format("%Y-%m-%d %H:%M %Z")
             );

@@ -372,3 +372,60 @@ fn completions_and_theme_copy() {
     let doc = f.html("index.html");
     assert_eq!(texts(&doc, "a.skip"), ["Jump to the news"]);
 }
+
+#[test]
+fn expired_articles_leave_the_site_and_are_listed() {
+    let f = newsroom();
+    // The fixture's "now" is 2026-01-01 00:00 UTC (13:00 in Auckland).
+    f.article(
+        "news/licensed.md",
+        "title = \"Agency copy\"\ndate = 2025-11-01\nexpires = 2025-12-01T12:00:00",
+        "Licensed for a month.",
+    );
+    f.article(
+        "news/running.md",
+        "title = \"Still licensed\"\ndate = 2025-11-01\nexpires = 2026-06-01",
+        "x",
+    );
+    let out = f.cli(&["build", "--verbose"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("built 2 articles (skipped 1 expired), "),
+        "{err}"
+    );
+    assert!(
+        err.contains("  expired: content/news/licensed.md (2025-12-01 12:00 NZDT)"),
+        "{err}"
+    );
+    assert!(!f.exists("news/2025/11/01/licensed/index.html"));
+    assert!(f.exists("news/2025/11/01/running/index.html"));
+    for file in ["index.html", "feed.xml", "sitemap.xml"] {
+        let text = f.read(file);
+        assert!(!text.contains("/licensed/"), "expired article in {file}");
+        assert!(text.contains("/running/"), "live article not in {file}");
+    }
+
+    let out = f.cli(&["list", "expired"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "2025-12-01 12:00 NZDT  content/news/licensed.md  Agency copy"
+    );
+    // --expired publishes it again; an expiry not after the date is an error with its line.
+    let out = f.cli(&["build", "--expired"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(f.exists("news/2025/11/01/licensed/index.html"));
+    f.article(
+        "news/bad.md",
+        "title = \"Bad\"\ndate = 2025-11-01\nexpires = 2025-10-01",
+        "x",
+    );
+    let out = f.cli(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("content/news/bad.md:4: error: `expires` (2025-10-01T00:00:00+13:00) is not after `date`"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -24,6 +24,10 @@ pub struct FrontMatter {
     pub updated: Option<DateTime<Tz>>,
     /// `updated` was written without a time of day.
     pub updated_date_only: bool,
+    /// When the article stops being published (an agency licence running out, an offer
+    /// ending): builds at or after this instant leave it out, like a draft.
+    #[serde(with = "crate::load::cache::optional_instant")]
+    pub expires: Option<DateTime<Tz>>,
     pub section: Option<String>,
     pub source: Option<String>,
     pub source_url: Option<String>,
@@ -62,6 +66,7 @@ const KEYS: &[&str] = &[
     "title",
     "date",
     "updated",
+    "expires",
     "section",
     "source",
     "source_url",
@@ -88,6 +93,7 @@ const FOREIGN_KEYS: &[(&str, &str)] = &[
         "newsgen uses `section` (one, default: the folder) and `tags`",
     ),
     ("lastmod", "newsgen uses `updated`"),
+    ("expirydate", "newsgen uses `expires`"),
     ("keywords", "newsgen uses `tags`"),
 ];
 
@@ -406,6 +412,19 @@ fn parse_front_matter(
             ),
         );
     }
+    let expires = f.datetime("expires", tz, warnings);
+    if let (Some(d), Some(x)) = (date, expires)
+        && x <= d
+    {
+        f.error(
+            "expires",
+            format!(
+                "`expires` ({}) is not after `date` ({}): the article would never be published",
+                x.to_rfc3339(),
+                d.to_rfc3339()
+            ),
+        );
+    }
     let section = f.string("section");
     if let Some(s) = &section
         && (s.contains('/') || s.contains('\\') || s.contains(".."))
@@ -447,6 +466,7 @@ fn parse_front_matter(
             date_only: is_date_only(table.get("date")),
             updated,
             updated_date_only: is_date_only(table.get("updated")),
+            expires,
             section,
             source: source.filter(|s| !s.trim().is_empty()),
             source_url,

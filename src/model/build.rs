@@ -23,6 +23,19 @@ use crate::slug::{slugify, title_from_folder};
 pub struct BuildFlags {
     pub drafts: bool,
     pub future: bool,
+    /// Publish articles whose `expires` has passed (`--expired`).
+    pub expired: bool,
+}
+
+impl BuildFlags {
+    /// Flags that publish everything except what `rule` withholds (`newsgen list`).
+    pub fn all_but(rule: Withheld) -> BuildFlags {
+        BuildFlags {
+            drafts: rule != Withheld::Draft,
+            future: rule != Withheld::Scheduled,
+            expired: rule != Withheld::Expired,
+        }
+    }
 }
 
 /// Whether a build with `flags` at `now` leaves the article out, and why (the one rule that
@@ -32,6 +45,8 @@ pub fn withheld(front: &FrontMatter, flags: BuildFlags, now: &DateTime<Tz>) -> O
         Some(Withheld::Draft)
     } else if front.date > *now && !flags.future {
         Some(Withheld::Scheduled)
+    } else if front.expires.is_some_and(|x| x <= *now) && !flags.expired {
+        Some(Withheld::Expired)
     } else {
         None
     }
@@ -79,6 +94,13 @@ pub fn build_site(
             }
             Some(Withheld::Scheduled) => {
                 left_out.scheduled.push((front.date, source.path));
+                continue;
+            }
+            Some(Withheld::Expired) => {
+                let expires = front
+                    .expires
+                    .expect("withheld as expired only with `expires`");
+                left_out.expired.push((expires, source.path));
                 continue;
             }
             None => {}
@@ -180,6 +202,7 @@ pub fn build_site(
     warnings.extend(unlisted.warnings(&config));
     left_out.drafts.sort();
     left_out.scheduled.sort();
+    left_out.expired.sort();
 
     // Sections not in site.toml: alphabetically after the configured ones.
     if sections.len() > configured {

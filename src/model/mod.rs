@@ -238,6 +238,8 @@ pub enum Withheld {
     Draft,
     /// Dated after the build's "now", built only with `--future`.
     Scheduled,
+    /// `expires` at or before the build's "now", built only with `--expired`.
+    Expired,
 }
 
 /// Articles a build left out, each with its source file, sorted by file.
@@ -246,6 +248,8 @@ pub struct LeftOut {
     pub drafts: Vec<PathBuf>,
     /// Scheduled articles with their publication time, soonest first.
     pub scheduled: Vec<(DateTime<Tz>, PathBuf)>,
+    /// Expired articles with the instant they expired, earliest first.
+    pub expired: Vec<(DateTime<Tz>, PathBuf)>,
 }
 
 impl LeftOut {

@@ -42,6 +42,7 @@ pub struct ServeOptions {
     pub open: bool,
     pub drafts: bool,
     pub future: bool,
+    pub expired: bool,
 }
 
 /// How many ports after `--port` are tried when it is taken.
@@ -132,6 +133,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         output: Some(out.clone()),
         drafts: opts.drafts,
         future: opts.future,
+        expired: opts.expired,
         base_url: Some(format!("{origin}{base_path}")),
         inject_script: Some(reload::script()),
         ..BuildOptions::default()
