@@ -9,8 +9,6 @@
 //! are tag URIs (RFC 4151) that survive a change of `base_url` path, permalink pattern or
 //! scheme; see [`entry_id`] and docs/feeds-and-seo.md.
 
-use crate::render::escape_html;
-use std::borrow::Cow;
 use std::io;
 
 use chrono::DateTime;
@@ -25,8 +23,11 @@ use crate::generators::Generator;
 use crate::model::pages::Page;
 use crate::model::{Article, ArticleId, Site, TaxonomyKind};
 use crate::output::Output;
-use crate::render::context::{image_url, rfc3339};
+use crate::render::context::absolute_image;
 use crate::render::markdown::{LinkBase, render_body};
+use crate::util::escape::escape_html;
+use crate::util::time::rfc3339;
+use crate::util::xml::xml_chars;
 
 /// Atom's XML namespace.
 pub const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -193,16 +194,6 @@ fn content_html(site: &Site, a: &Article, root: &str) -> String {
     }
 }
 
-/// The lead image as an absolute URL (for feeds, OpenGraph and JSON-LD).
-pub fn absolute_image(site: &Site, a: &Article) -> Option<String> {
-    let url = image_url(site, a)?;
-    if url.starts_with('/') && !url.starts_with("//") {
-        Some(format!("{}{url}", site.config.base_url.origin))
-    } else {
-        Some(url)
-    }
-}
-
 /// The host of `base_url`, lower-cased, without port: the tagging authority of entry ids.
 fn authority(site: &Site) -> String {
     let origin = &site.config.base_url.origin;
@@ -247,19 +238,6 @@ fn feed_updated(site: &Site, ids: &[ArticleId]) -> String {
             let epoch: DateTime<Tz> = DateTime::UNIX_EPOCH.with_timezone(&site.config.timezone);
             rfc3339(&epoch)
         }
-    }
-}
-
-/// Removes characters XML 1.0 cannot carry at all, even escaped (C0 controls but tab, CR, LF;
-/// U+FFFE/U+FFFF). Everything else is escaped by the writer.
-pub fn xml_chars(s: &str) -> Cow<'_, str> {
-    let ok = |c: char| {
-        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
-    };
-    if s.chars().all(ok) {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.chars().filter(|&c| ok(c)).collect())
     }
 }
 
@@ -470,23 +448,4 @@ pub fn json_feed(site: &Site, contents: &[Option<String>]) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&feed).expect("a serde_json::Value serialises");
     bytes.push(b'\n');
     bytes
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strips_characters_xml_cannot_carry() {
-        assert_eq!(xml_chars("a\u{1}b\tc\u{ffff}"), "ab\tc");
-        assert!(matches!(xml_chars("plain Māori"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn html_attribute_escaping() {
-        assert_eq!(
-            escape_html(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-    }
 }

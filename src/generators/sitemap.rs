@@ -13,11 +13,11 @@ use quick_xml::escape::escape;
 
 use crate::error::Diagnostic;
 use crate::generators::Generator;
-use crate::generators::feeds::xml_chars;
 use crate::model::pages::{Page, PageKind, page_slice};
 use crate::model::{ArticleId, Site};
 use crate::output::Output;
-use crate::render::context::rfc3339;
+use crate::util::time::rfc3339;
+use crate::util::xml::xml_chars;
 
 /// The sitemaps.org namespace.
 pub const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";

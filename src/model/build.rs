@@ -15,8 +15,8 @@ use crate::load::LoadedArticle;
 use crate::load::config::Config;
 use crate::load::content::{AssetSource, CONTENT_DIR};
 use crate::load::frontmatter::FrontMatter;
-use crate::render::markdown::first_paragraph_text;
 use crate::slug::{slugify, title_from_folder};
+use crate::util::text::first_paragraph_text;
 
 /// What the command line changes about which articles are published.
 #[derive(Debug, Clone, Copy, Default)]
