@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use tera::Value;
 
-use crate::model::{Archive, Article, Site, TaxonomyKind};
+use crate::model::{Archive, Article, Period, Site, TaxonomyKind};
 use crate::util::time::rfc3339;
 use crate::util::url::absolute;
 
@@ -307,9 +307,9 @@ pub fn global(site: &Site, shared: &Shared) -> Vec<(&'static str, Value)> {
 pub fn archive_title(ar: &Archive) -> String {
     let month_name =
         |m: u32| crate::render::navigation::MONTHS[(m as usize).saturating_sub(1).min(11)];
-    match (ar.key.month, ar.key.day) {
-        (Some(m), Some(d)) => format!("{d} {} {}", month_name(m), ar.key.year),
-        (Some(m), None) => format!("{} {}", month_name(m), ar.key.year),
-        _ => format!("{}", ar.key.year),
+    match ar.key.period {
+        Period::Day(y, m, d) => format!("{d} {} {y}", month_name(m)),
+        Period::Month(y, m) => format!("{} {y}", month_name(m)),
+        Period::Year(y) => format!("{y}"),
     }
 }

@@ -25,7 +25,7 @@ use xxhash_rust::xxh3::xxh3_128;
 use crate::error::Diagnostic;
 use crate::load::config::Config;
 use crate::model::pages::{Page, PageKind};
-use crate::model::{ArticleId, Site};
+use crate::model::{ArticleId, Period, Site};
 use crate::output::Output;
 use crate::output::manifest::BodyLinks;
 use crate::progress::Counters;
@@ -84,10 +84,10 @@ impl<'a> Renderer<'a> {
         let mut archive_children = vec![Vec::new(); n];
         let group = |i: usize| {
             let k = &site.archives[i].key;
-            (k.section, k.month.is_some(), k.day.is_some())
+            (k.section, std::mem::discriminant(&k.period))
         };
         // Archives are sorted by key, so same-group neighbours in order are prev/next in time.
-        let mut last_in_group: std::collections::HashMap<(Option<usize>, bool, bool), usize> =
+        let mut last_in_group: std::collections::HashMap<_, usize> =
             std::collections::HashMap::new();
         let mut parent_of: std::collections::HashMap<crate::model::ArchiveKey, usize> =
             std::collections::HashMap::new();
@@ -99,34 +99,18 @@ impl<'a> Renderer<'a> {
             }
             last_in_group.insert(g, i);
             let k = &site.archives[i].key;
-            let parent = match (k.month, k.day) {
-                (Some(_), Some(_)) => Some(crate::model::ArchiveKey {
-                    day: None,
-                    ..k.clone()
-                }),
-                (Some(_), None) => Some(crate::model::ArchiveKey {
-                    month: None,
-                    day: None,
-                    ..k.clone()
-                }),
-                _ => None,
-            };
-            if let Some(p) = parent.and_then(|p| parent_of.get(&p).copied()) {
+            if let Some(p) = k.parent().and_then(|p| parent_of.get(&p).copied()) {
                 archive_children[p].push(i);
             }
             parent_of.insert(k.clone(), i);
         }
         let period_grids = (0..n)
             .into_par_iter()
-            .map(
-                |i| match (site.archives[i].key.month, site.archives[i].key.day) {
-                    (Some(_), None) => {
-                        Value::from_serializable(&navigation::month_calendar(site, i))
-                    }
-                    (None, _) => Value::from_serializable(&navigation::year_months(site, i)),
-                    _ => Value::none(),
-                },
-            )
+            .map(|i| match site.archives[i].key.period {
+                Period::Month(..) => Value::from_serializable(&navigation::month_calendar(site, i)),
+                Period::Year(_) => Value::from_serializable(&navigation::year_months(site, i)),
+                Period::Day(..) => Value::none(),
+            })
             .collect();
         let mut hasher = ValueHasher::new();
         hasher.register(
