@@ -18,10 +18,15 @@ use crate::load::frontmatter::FrontMatter;
 use crate::slug::{slugify, title_from_folder};
 use crate::util::text::first_paragraph_text;
 
-/// What the command line changes about which articles are published.
-#[derive(Debug, Clone, Copy, Default)]
+/// What the command line changes about which articles are published (`--drafts`,
+/// `--future`: the same for build, check and serve, whose command lines flatten this).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct BuildFlags {
+    /// Include articles with `draft = true`.
+    #[arg(long)]
     pub drafts: bool,
+    /// Include articles dated after the build time.
+    #[arg(long)]
     pub future: bool,
 }
 
