@@ -31,10 +31,8 @@ pub struct BuildOptions {
     pub site_dir: PathBuf,
     /// Output folder; default `SITE/public`.
     pub output: Option<PathBuf>,
-    pub drafts: bool,
-    pub future: bool,
-    /// Publish articles whose `expires` has passed.
-    pub expired: bool,
+    /// `--drafts`, `--future`, `--expired`.
+    pub flags: BuildFlags,
     pub strict: bool,
     /// Broken internal links and missing images are errors (`check`), not warnings.
     pub links_are_errors: bool,
@@ -107,8 +105,9 @@ pub struct LoadedSite {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Loads the site and builds the model, collecting every diagnostic of every stage.
-pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
+/// Loads the site and builds the model, collecting every diagnostic of every stage; each
+/// stage is a mark of the build's one phase timer.
+pub fn load_site(opts: &BuildOptions, phases: &mut Phases) -> Result<LoadedSite, Error> {
     let site_dir = &opts.site_dir;
     if !site_dir.join(crate::load::config::CONFIG_FILE).is_file() {
         return Err(Error::Usage(format!(
@@ -127,7 +126,6 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
     let now = build_time(opts.now).with_timezone(&tz);
     let images = std::sync::Arc::new(crate::images::Images::new(site_dir, &config));
 
-    let mut phases = Phases::new();
     let tree = content::walk(site_dir);
     phases.mark("walk content");
     diags.extend(tree.warnings.iter().cloned());
@@ -158,11 +156,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
             }
         }
     });
-    let flags = BuildFlags {
-        drafts: opts.drafts,
-        future: opts.future,
-        expired: opts.expired,
-    };
+    let flags = opts.flags;
     phases.mark("load theme and templates");
     let site = match build_site(config, loaded, tree.assets, flags, now) {
         Ok((mut site, w)) => {
@@ -244,16 +238,7 @@ fn build_key(opts: &BuildOptions) -> Result<u128, Error> {
     h.update(env!("NEWSGEN_BUILD_ID").as_bytes());
     h.update(&(bytes.len() as u64).to_le_bytes());
     h.update(&bytes);
-    let flags = format!(
-        "{:?}",
-        (
-            opts.drafts,
-            opts.future,
-            opts.expired,
-            &opts.base_url,
-            &opts.inject_script
-        )
-    );
+    let flags = format!("{:?}", (opts.flags, &opts.base_url, &opts.inject_script));
     h.update(flags.as_bytes());
     Ok(h.digest128())
 }
@@ -319,8 +304,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         theme,
         templates,
         mut warnings,
-    } = load_site(opts)?;
-    phases.mark("load and model");
+    } = load_site(opts, &mut phases)?;
     let page_plan = pages::plan(&site).map_err(Error::Site)?;
     phases.mark("page plan");
     let meta = {

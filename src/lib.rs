@@ -22,6 +22,7 @@ pub mod slug;
 pub mod suggest;
 #[cfg(test)]
 mod testing;
+pub mod util;
 
 pub use build::{BuildOptions, BuildReport, build};
 pub use error::{Diagnostic, Error};

@@ -11,6 +11,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use newsgen::commands::{ListKind, plural};
+use newsgen::model::BuildFlags;
 use newsgen::{BuildOptions, BuildReport, Error};
 
 #[derive(Parser)]
@@ -36,20 +37,6 @@ enum Verbosity {
     Quiet,
     Normal,
     Verbose,
-}
-
-/// Which articles a build publishes beyond the default (the same for build, check, serve).
-#[derive(Args, Clone, Copy)]
-struct Include {
-    /// Include articles with `draft = true`.
-    #[arg(long)]
-    drafts: bool,
-    /// Include articles dated after the build time.
-    #[arg(long)]
-    future: bool,
-    /// Include articles whose `expires` time has passed.
-    #[arg(long)]
-    expired: bool,
 }
 
 /// What `newsgen list` prints.
@@ -128,7 +115,7 @@ enum Command {
     /// Build the site into its output folder (default: SITE_DIR/public).
     Build {
         #[command(flatten)]
-        include: Include,
+        include: BuildFlags,
         /// Treat every warning as an error.
         #[arg(long)]
         strict: bool,
@@ -152,7 +139,7 @@ enum Command {
     /// Validate content, templates and internal links; build nothing. Broken links are errors.
     Check {
         #[command(flatten)]
-        include: Include,
+        include: BuildFlags,
         /// Treat every warning as an error.
         #[arg(long)]
         strict: bool,
@@ -210,7 +197,7 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
         #[command(flatten)]
-        include: Include,
+        include: BuildFlags,
         /// The site folder (holding site.toml).
         #[arg(default_value = ".")]
         site_dir: PathBuf,
@@ -250,9 +237,7 @@ fn main() -> ExitCode {
             let opts = BuildOptions {
                 site_dir,
                 output,
-                drafts: include.drafts,
-                future: include.future,
-                expired: include.expired,
+                flags: include,
                 strict,
                 base_url,
                 no_cache,
@@ -297,9 +282,7 @@ fn main() -> ExitCode {
         } => {
             let opts = BuildOptions {
                 site_dir,
-                drafts: include.drafts,
-                future: include.future,
-                expired: include.expired,
+                flags: include,
                 strict,
                 ..BuildOptions::default()
             };
@@ -393,9 +376,7 @@ fn main() -> ExitCode {
                 bind,
                 watch: !no_watch,
                 open,
-                drafts: include.drafts,
-                future: include.future,
-                expired: include.expired,
+                flags: include,
             };
             match newsgen::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -489,13 +489,13 @@ fn drafts_and_future_articles_follow_the_flags() {
     assert!(!f.exists("world/2027/05/01/future/index.html"));
     assert!(!f.exists("world/2025/05/02/bundle/pic.png"));
 
-    let r = f.build_with(|o| o.drafts = true).unwrap();
+    let r = f.build_with(|o| o.flags.drafts = true).unwrap();
     assert_eq!(r.articles, 3);
     assert!(f.exists("world/2025/05/01/draft/index.html"));
     assert!(f.exists("world/2025/05/02/bundle/pic.png"));
     assert!(!f.exists("world/2027/05/01/future/index.html"));
 
-    let r = f.build_with(|o| o.future = true).unwrap();
+    let r = f.build_with(|o| o.flags.future = true).unwrap();
     assert_eq!(r.articles, 2);
     assert!(f.exists("world/2027/05/01/future/index.html"));
     assert!(f.exists("2027/index.html"));

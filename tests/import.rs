@@ -203,7 +203,7 @@ fn wordpress_export_is_imported_field_by_field() {
     let future = article(&f, "content/sport/2030-01-05-regatta-preview.md");
     assert_eq!(future.front.date, utc(2030, 1, 4, 21, 0));
     assert!(!future.front.draft);
-    f.build_with(|o| o.future = true).unwrap();
+    f.build_with(|o| o.flags.future = true).unwrap();
     assert!(
         f.exists("2030/01/regatta-preview/index.html"),
         "scheduled posts build with --future"

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use newsgen::generators::search::text::{Analyzer, STOP_WORDS, keys};
-use newsgen::render::markdown::plain_text;
+use newsgen::util::text::plain_text;
 use scraper::{Html, Selector};
 use serde_json::{Value, json};
 

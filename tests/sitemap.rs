@@ -256,7 +256,7 @@ fn news_sitemap_has_the_last_two_days() {
     }
     // With --future the future article is built, but it is not news yet.
     let mut opts = site.options("f");
-    opts.future = true;
+    opts.flags.future = true;
     newsgen::build(&opts).expect("build");
     assert!(
         opts.output_dir()

@@ -8,7 +8,7 @@ fn main() {
         };
         let tz = chrono_tz::Europe::London;
         if let Ok(resolved) = newsgen::dates::parse_datetime(text, tz) {
-            let written = newsgen::render::context::rfc3339(&resolved.instant);
+            let written = newsgen::util::time::rfc3339(&resolved.instant);
             let again = chrono::DateTime::parse_from_rfc3339(&written)
                 .unwrap_or_else(|e| panic!("{written}: {e}"));
             // Feeds carry whole seconds. A leap second (`:60`, kept by chrono as extra

@@ -9,14 +9,8 @@
 //! are tag URIs (RFC 4151) that survive a change of `base_url` path, permalink pattern or
 //! scheme; see [`entry_id`] and docs/feeds-and-seo.md.
 
-use crate::render::escape_html;
-use std::borrow::Cow;
-use std::io;
-
 use chrono::DateTime;
 use chrono_tz::Tz;
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -25,13 +19,19 @@ use crate::generators::Generator;
 use crate::model::pages::Page;
 use crate::model::{Article, ArticleId, Site, TaxonomyKind};
 use crate::output::Output;
-use crate::render::context::{image_url, rfc3339};
+use crate::render::context::absolute_image;
 use crate::render::markdown::{LinkBase, render_body};
+use crate::util::escape::escape_html;
+use crate::util::time::rfc3339;
+use crate::util::xml::XmlWriter;
 
 /// Atom's XML namespace.
 pub const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 /// The JSON Feed version this module writes.
 pub const JSON_FEED_VERSION: &str = "https://jsonfeed.org/version/1.1";
+/// The encoding label of the feeds' XML declaration (sitemaps have always written `UTF-8`;
+/// both are kept as published, the label is case-insensitive).
+const FEED_ENCODING: &str = "utf-8";
 
 /// Writes `/feed.xml`, `/{section}/feed.xml` for every section and `/feed.json`.
 pub struct Feeds;
@@ -193,16 +193,6 @@ fn content_html(site: &Site, a: &Article, root: &str) -> String {
     }
 }
 
-/// The lead image as an absolute URL (for feeds, OpenGraph and JSON-LD).
-pub fn absolute_image(site: &Site, a: &Article) -> Option<String> {
-    let url = image_url(site, a)?;
-    if url.starts_with('/') && !url.starts_with("//") {
-        Some(format!("{}{url}", site.config.base_url.origin))
-    } else {
-        Some(url)
-    }
-}
-
 /// The host of `base_url`, lower-cased, without port: the tagging authority of entry ids.
 fn authority(site: &Site) -> String {
     let origin = &site.config.base_url.origin;
@@ -250,85 +240,20 @@ fn feed_updated(site: &Site, ids: &[ArticleId]) -> String {
     }
 }
 
-/// Removes characters XML 1.0 cannot carry at all, even escaped (C0 controls but tab, CR, LF;
-/// U+FFFE/U+FFFF). Everything else is escaped by the writer.
-pub fn xml_chars(s: &str) -> Cow<'_, str> {
-    let ok = |c: char| {
-        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
-    };
-    if s.chars().all(ok) {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.chars().filter(|&c| ok(c)).collect())
-    }
-}
-
-/// A small layer over quick-xml's writer: every text and attribute goes through the
-/// writer's escaping and [`xml_chars`].
-struct Xml {
-    w: Writer<Vec<u8>>,
-}
-
-impl Xml {
-    fn new() -> io::Result<Xml> {
-        let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
-        Ok(Xml { w })
-    }
-
-    fn start(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
-        let mut el = BytesStart::new(name);
-        for (k, v) in attrs {
-            el.push_attribute((*k, xml_chars(v).as_ref()));
-        }
-        self.w.write_event(Event::Start(el))
-    }
-
-    fn end(&mut self, name: &str) -> io::Result<()> {
-        self.w.write_event(Event::End(BytesEnd::new(name)))
-    }
-
-    fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
-        let mut el = BytesStart::new(name);
-        for (k, v) in attrs {
-            el.push_attribute((*k, xml_chars(v).as_ref()));
-        }
-        self.w.write_event(Event::Empty(el))
-    }
-
-    fn text(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) -> io::Result<()> {
-        self.start(name, attrs)?;
-        self.w
-            .write_event(Event::Text(BytesText::new(xml_chars(text).as_ref())))?;
-        self.end(name)
-    }
-
-    fn finish(mut self) -> Vec<u8> {
-        let mut bytes = std::mem::take(self.w.get_mut());
-        bytes.push(b'\n');
-        bytes
-    }
-}
-
 /// One Atom feed document.
 pub fn atom_feed(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> Vec<u8> {
-    // Writing into a Vec cannot fail; the Result only carries quick-xml's io signature.
-    write_atom(site, scope, contents).expect("writing XML into a Vec cannot fail")
-}
-
-fn write_atom(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> io::Result<Vec<u8>> {
     let ids = scope.entries(site);
     let self_url = site.permalink(&scope.path(site));
     let home = site.permalink("");
-    let mut x = Xml::new()?;
+    let mut x = XmlWriter::new(FEED_ENCODING);
     x.start(
         "feed",
         &[("xmlns", ATOM_NS), ("xml:lang", &site.config.language)],
-    )?;
-    x.text("id", &[], &self_url)?;
-    x.text("title", &[("type", "text")], &scope.title(site))?;
+    );
+    x.text("id", &[], &self_url);
+    x.text("title", &[("type", "text")], &scope.title(site));
     if let Some(sub) = scope.subtitle(site) {
-        x.text("subtitle", &[("type", "text")], sub)?;
+        x.text("subtitle", &[("type", "text")], sub);
     }
     x.empty(
         "link",
@@ -337,7 +262,7 @@ fn write_atom(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> io:
             ("type", "application/atom+xml"),
             ("href", &self_url),
         ],
-    )?;
+    );
     x.empty(
         "link",
         &[
@@ -345,24 +270,24 @@ fn write_atom(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> io:
             ("type", "text/html"),
             ("href", &site.permalink(&scope.page_path(site))),
         ],
-    )?;
-    x.text("updated", &[], &feed_updated(site, &ids))?;
+    );
+    x.text("updated", &[], &feed_updated(site, &ids));
     // Feed-level author: Atom requires one for entries without bylines.
-    x.start("author", &[])?;
-    x.text("name", &[], &site.config.title)?;
-    x.text("uri", &[], &home)?;
-    x.end("author")?;
+    x.start("author", &[]);
+    x.text("name", &[], &site.config.title);
+    x.text("uri", &[], &home);
+    x.end("author");
     x.text(
         "generator",
         &[("version", env!("CARGO_PKG_VERSION"))],
         "newsgen",
-    )?;
+    );
     for &id in &ids {
         let a = &site.articles[id];
         let permalink = site.permalink(&a.path);
-        x.start("entry", &[])?;
-        x.text("id", &[], &entry_id(site, a))?;
-        x.text("title", &[("type", "text")], &a.title)?;
+        x.start("entry", &[]);
+        x.text("id", &[], &entry_id(site, a));
+        x.text("title", &[("type", "text")], &a.title);
         x.empty(
             "link",
             &[
@@ -370,19 +295,19 @@ fn write_atom(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> io:
                 ("type", "text/html"),
                 ("href", &permalink),
             ],
-        )?;
-        x.text("published", &[], &rfc3339(&a.date))?;
-        x.text("updated", &[], &rfc3339(&a.modified()))?;
+        );
+        x.text("published", &[], &rfc3339(&a.date));
+        x.text("updated", &[], &rfc3339(&a.modified()));
         for &t in &a.author_ids {
             let term = &site.taxonomy(TaxonomyKind::Authors).terms[t];
-            x.start("author", &[])?;
-            x.text("name", &[], &term.name)?;
+            x.start("author", &[]);
+            x.text("name", &[], &term.name);
             x.text(
                 "uri",
                 &[],
                 &site.permalink(&format!("authors/{}/", term.slug)),
-            )?;
-            x.end("author")?;
+            );
+            x.end("author");
         }
         let s = &site.sections[a.section];
         x.empty(
@@ -392,7 +317,7 @@ fn write_atom(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> io:
                 ("label", &s.title),
                 ("scheme", &site.permalink("")),
             ],
-        )?;
+        );
         for &t in &a.tag_ids {
             let term = &site.taxonomy(TaxonomyKind::Tags).terms[t];
             x.empty(
@@ -402,18 +327,18 @@ fn write_atom(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> io:
                     ("label", &term.name),
                     ("scheme", &site.permalink("tags/")),
                 ],
-            )?;
+            );
         }
         if !a.summary.is_empty() {
-            x.text("summary", &[("type", "text")], &a.summary)?;
+            x.text("summary", &[("type", "text")], &a.summary);
         }
         if let Some(Some(html)) = contents.get(id).filter(|_| scope.full_text()) {
-            x.text("content", &[("type", "html")], html)?;
+            x.text("content", &[("type", "html")], html);
         }
-        x.end("entry")?;
+        x.end("entry");
     }
-    x.end("feed")?;
-    Ok(x.finish())
+    x.end("feed");
+    x.finish()
 }
 
 /// The site-wide JSON Feed 1.1 (`/feed.json`), with the same entries and ids as `/feed.xml`.
@@ -470,23 +395,4 @@ pub fn json_feed(site: &Site, contents: &[Option<String>]) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&feed).expect("a serde_json::Value serialises");
     bytes.push(b'\n');
     bytes
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strips_characters_xml_cannot_carry() {
-        assert_eq!(xml_chars("a\u{1}b\tc\u{ffff}"), "ab\tc");
-        assert!(matches!(xml_chars("plain Māori"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn html_attribute_escaping() {
-        assert_eq!(
-            escape_html(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-    }
 }

@@ -9,15 +9,14 @@
 
 use chrono::{DateTime, Duration};
 use chrono_tz::Tz;
-use quick_xml::escape::escape;
 
 use crate::error::Diagnostic;
 use crate::generators::Generator;
-use crate::generators::feeds::xml_chars;
 use crate::model::pages::{Page, PageKind, page_slice};
 use crate::model::{ArticleId, Site};
 use crate::output::Output;
-use crate::render::context::rfc3339;
+use crate::util::time::rfc3339;
+use crate::util::xml::XmlWriter;
 
 /// The sitemaps.org namespace.
 pub const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
@@ -168,66 +167,76 @@ pub fn entries(site: &Site, pages: &[Page]) -> Vec<Entry> {
         .collect()
 }
 
-const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+/// The encoding label of the sitemaps' XML declaration (feeds write `utf-8`; both kept as
+/// published).
+const SITEMAP_ENCODING: &str = "UTF-8";
 
-fn url_xml(e: &Entry) -> String {
-    let mut s = format!("  <url>\n    <loc>{}</loc>\n", escape(xml_chars(&e.loc)));
+fn write_url(x: &mut XmlWriter, e: &Entry) {
+    x.start("url", &[]);
+    x.text("loc", &[], &e.loc);
     if let Some(t) = &e.lastmod {
-        s.push_str(&format!("    <lastmod>{}</lastmod>\n", rfc3339(t)));
+        x.text("lastmod", &[], &rfc3339(t));
     }
-    s.push_str("  </url>\n");
-    s
+    x.end("url");
+}
+
+/// Bytes a document still needs after its last `<url>`: `\n</urlset>\n`.
+const URLSET_END_LEN: usize = "\n</urlset>\n".len();
+
+fn urlset() -> XmlWriter {
+    let mut x = XmlWriter::new(SITEMAP_ENCODING);
+    x.start("urlset", &[("xmlns", SITEMAP_NS)]);
+    x
+}
+
+fn finish_urlset(mut x: XmlWriter) -> Vec<u8> {
+    x.end("urlset");
+    x.finish()
 }
 
 /// The sitemap files as (output path, bytes): one `sitemap.xml` when everything fits in
 /// `limits`, else numbered parts plus `sitemap.xml` as their index.
 pub fn sitemap_files(site: &Site, pages: &[Page], limits: Limits) -> Vec<(String, Vec<u8>)> {
-    let head = format!("{XML_DECL}<urlset xmlns=\"{SITEMAP_NS}\">\n");
-    let foot = "</urlset>\n";
     // Parts: (document, newest lastmod of the part).
-    let mut parts: Vec<(String, Option<DateTime<Tz>>)> = Vec::new();
-    let mut doc = head.clone();
+    let mut parts: Vec<(Vec<u8>, Option<DateTime<Tz>>)> = Vec::new();
+    let mut doc = urlset();
     let mut count = 0;
     let mut part_newest: Option<DateTime<Tz>> = None;
     for e in entries(site, pages) {
-        let url = url_xml(&e);
-        let full = count >= limits.max_urls.max(1)
-            || doc.len() + url.len() + foot.len() > limits.max_bytes;
+        let before = doc.len();
+        write_url(&mut doc, &e);
+        let full = count >= limits.max_urls.max(1) || doc.len() + URLSET_END_LEN > limits.max_bytes;
         if full && count > 0 {
-            doc.push_str(foot);
-            parts.push((
-                std::mem::replace(&mut doc, head.clone()),
-                part_newest.take(),
-            ));
+            doc.truncate(before);
+            let done = std::mem::replace(&mut doc, urlset());
+            parts.push((finish_urlset(done), part_newest.take()));
+            write_url(&mut doc, &e);
             count = 0;
         }
-        doc.push_str(&url);
         count += 1;
         part_newest = part_newest.max(e.lastmod);
     }
-    doc.push_str(foot);
-    parts.push((doc, part_newest));
+    parts.push((finish_urlset(doc), part_newest));
 
     if parts.len() == 1 {
         let (doc, _) = parts.remove(0);
-        return vec![("sitemap.xml".into(), doc.into_bytes())];
+        return vec![("sitemap.xml".into(), doc)];
     }
-    let mut index = format!("{XML_DECL}<sitemapindex xmlns=\"{SITEMAP_NS}\">\n");
+    let mut index = XmlWriter::new(SITEMAP_ENCODING);
+    index.start("sitemapindex", &[("xmlns", SITEMAP_NS)]);
     let mut files = Vec::with_capacity(parts.len() + 1);
     for (i, (doc, newest)) in parts.into_iter().enumerate() {
         let name = format!("sitemap-{}.xml", i + 1);
-        index.push_str(&format!(
-            "  <sitemap>\n    <loc>{}</loc>\n",
-            escape(encode_url(&site.permalink(&name)))
-        ));
+        index.start("sitemap", &[]);
+        index.text("loc", &[], &encode_url(&site.permalink(&name)));
         if let Some(t) = newest {
-            index.push_str(&format!("    <lastmod>{}</lastmod>\n", rfc3339(&t)));
+            index.text("lastmod", &[], &rfc3339(&t));
         }
-        index.push_str("  </sitemap>\n");
-        files.push((name, doc.into_bytes()));
+        index.end("sitemap");
+        files.push((name, doc));
     }
-    index.push_str("</sitemapindex>\n");
-    files.insert(0, ("sitemap.xml".into(), index.into_bytes()));
+    index.end("sitemapindex");
+    files.insert(0, ("sitemap.xml".into(), index.finish()));
     files
 }
 
@@ -258,23 +267,25 @@ pub fn news_articles(site: &Site) -> Vec<ArticleId> {
 
 /// `/news-sitemap.xml`: publication name (site title) and language from site.toml.
 pub fn news_sitemap(site: &Site) -> Vec<u8> {
-    let name = escape(xml_chars(&site.config.title)).into_owned();
-    let lang = escape(news_language(&site.config.language)).into_owned();
-    let mut doc = format!("{XML_DECL}<urlset xmlns=\"{SITEMAP_NS}\" xmlns:news=\"{NEWS_NS}\">\n");
+    let lang = news_language(&site.config.language);
+    let mut x = XmlWriter::new(SITEMAP_ENCODING);
+    x.start("urlset", &[("xmlns", SITEMAP_NS), ("xmlns:news", NEWS_NS)]);
     for id in news_articles(site) {
         let a = &site.articles[id];
-        doc.push_str(&format!(
-            "  <url>\n    <loc>{}</loc>\n    <news:news>\n      <news:publication>\n        \
-             <news:name>{name}</news:name>\n        <news:language>{lang}</news:language>\n      \
-             </news:publication>\n      <news:publication_date>{}</news:publication_date>\n      \
-             <news:title>{}</news:title>\n    </news:news>\n  </url>\n",
-            escape(encode_url(&site.permalink(&a.path))),
-            rfc3339(&a.date),
-            escape(xml_chars(&a.title)),
-        ));
+        x.start("url", &[]);
+        x.text("loc", &[], &encode_url(&site.permalink(&a.path)));
+        x.start("news:news", &[]);
+        x.start("news:publication", &[]);
+        x.text("news:name", &[], &site.config.title);
+        x.text("news:language", &[], &lang);
+        x.end("news:publication");
+        x.text("news:publication_date", &[], &rfc3339(&a.date));
+        x.text("news:title", &[], &a.title);
+        x.end("news:news");
+        x.end("url");
     }
-    doc.push_str("</urlset>\n");
-    doc.into_bytes()
+    x.end("urlset");
+    x.finish()
 }
 
 #[cfg(test)]

@@ -127,7 +127,7 @@ fn set(images: &Images, variants: &[Variant], src_width: u32) -> Option<SetView>
 
 /// `<picture>` for an image of an article body, lazily loaded.
 pub fn body_html(set: &SetView, alt: &str, title: &str) -> String {
-    use crate::render::escape_html as esc;
+    use crate::util::escape::escape_html as esc;
     let mut html = String::from("<picture>");
     for s in &set.sources {
         html.push_str(&format!(

@@ -15,15 +15,21 @@ use crate::load::LoadedArticle;
 use crate::load::config::Config;
 use crate::load::content::{AssetSource, CONTENT_DIR};
 use crate::load::frontmatter::FrontMatter;
-use crate::render::markdown::first_paragraph_text;
 use crate::slug::{slugify, title_from_folder};
+use crate::util::text::first_paragraph_text;
 
-/// What the command line changes about which articles are published.
-#[derive(Debug, Clone, Copy, Default)]
+/// What the command line changes about which articles are published (`--drafts`,
+/// `--future`, `--expired`: the same for build, check and serve, whose command lines flatten this).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct BuildFlags {
+    /// Include articles with `draft = true`.
+    #[arg(long)]
     pub drafts: bool,
+    /// Include articles dated after the build time.
+    #[arg(long)]
     pub future: bool,
-    /// Publish articles whose `expires` has passed (`--expired`).
+    /// Include articles whose `expires` time has passed.
+    #[arg(long)]
     pub expired: bool,
 }
 

@@ -149,13 +149,66 @@ pub struct Taxonomy {
     pub terms: Vec<Term>,
 }
 
+/// The period of a date archive. A day always has its month, so no day-without-month key
+/// can exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    Year(i32),
+    Month(i32, u32),
+    Day(i32, u32, u32),
+}
+
+impl Period {
+    pub fn year(self) -> i32 {
+        match self {
+            Period::Year(y) | Period::Month(y, _) | Period::Day(y, _, _) => y,
+        }
+    }
+
+    pub fn month(self) -> Option<u32> {
+        match self {
+            Period::Year(_) => None,
+            Period::Month(_, m) | Period::Day(_, m, _) => Some(m),
+        }
+    }
+
+    pub fn day(self) -> Option<u32> {
+        match self {
+            Period::Day(_, _, d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The period one step up: a day's month, a month's year; none above a year.
+    pub fn parent(self) -> Option<Period> {
+        match self {
+            Period::Year(_) => None,
+            Period::Month(y, _) => Some(Period::Year(y)),
+            Period::Day(y, m, _) => Some(Period::Month(y, m)),
+        }
+    }
+}
+
+/// Chronological, a year before its months and a month before its days (2025, 2025-01,
+/// 2025-01-01, …, 2025-02): the order of `Site::archives`.
+impl Ord for Period {
+    fn cmp(&self, other: &Period) -> std::cmp::Ordering {
+        let key = |p: &Period| (p.year(), p.month(), p.day());
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for Period {
+    fn partial_cmp(&self, other: &Period) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// A date archive: a year, month or day, site-wide or of one section.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ArchiveKey {
     pub section: Option<usize>,
-    pub year: i32,
-    pub month: Option<u32>,
-    pub day: Option<u32>,
+    pub period: Period,
 }
 
 impl ArchiveKey {
@@ -166,32 +219,42 @@ impl ArchiveKey {
             p.push_str(&sections[s].slug);
             p.push('/');
         }
-        p.push_str(&format!("{:04}/", self.year));
-        if let Some(m) = self.month {
-            p.push_str(&format!("{m:02}/"));
-            if let Some(d) = self.day {
-                p.push_str(&format!("{d:02}/"));
-            }
-        }
+        p.push_str(&match self.period {
+            Period::Year(y) => format!("{y:04}/"),
+            Period::Month(y, m) => format!("{y:04}/{m:02}/"),
+            Period::Day(y, m, d) => format!("{y:04}/{m:02}/{d:02}/"),
+        });
         p
+    }
+
+    /// The same scope (site or section) over another period.
+    pub fn with_period(&self, period: Period) -> ArchiveKey {
+        ArchiveKey {
+            section: self.section,
+            period,
+        }
+    }
+
+    /// The archive one step up (see [`Period::parent`]).
+    pub fn parent(&self) -> Option<ArchiveKey> {
+        Some(self.with_period(self.period.parent()?))
     }
 
     /// The keys of every archive an article dated `date` belongs to (section-wide and site-wide).
     pub fn for_date(date: &DateTime<Tz>, section: usize) -> [ArchiveKey; 6] {
         let (y, m, d) = (date.year(), date.month(), date.day());
-        let k = |section, month, day| ArchiveKey {
+        let periods = [Period::Year(y), Period::Month(y, m), Period::Day(y, m, d)];
+        let k = |section, i: usize| ArchiveKey {
             section,
-            year: y,
-            month,
-            day,
+            period: periods[i],
         };
         [
-            k(None, None, None),
-            k(None, Some(m), None),
-            k(None, Some(m), Some(d)),
-            k(Some(section), None, None),
-            k(Some(section), Some(m), None),
-            k(Some(section), Some(m), Some(d)),
+            k(None, 0),
+            k(None, 1),
+            k(None, 2),
+            k(Some(section), 0),
+            k(Some(section), 1),
+            k(Some(section), 2),
         ]
     }
 }
@@ -395,5 +458,30 @@ impl Site {
             (&asset.source, &asset.dest).hash(&mut h);
         }
         h.digest128()
+    }
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::Period::{Day, Month, Year};
+
+    #[test]
+    fn a_year_comes_before_its_months_and_a_month_before_its_days() {
+        let mut periods = vec![Month(2025, 2), Day(2025, 1, 31), Year(2026), Month(2025, 1)];
+        periods.push(Year(2025));
+        periods.sort();
+        assert_eq!(
+            periods,
+            [
+                Year(2025),
+                Month(2025, 1),
+                Day(2025, 1, 31),
+                Month(2025, 2),
+                Year(2026)
+            ]
+        );
+        assert_eq!(Day(2025, 1, 31).parent(), Some(Month(2025, 1)));
+        assert_eq!(Month(2025, 1).parent(), Some(Year(2025)));
+        assert_eq!(Year(2025).parent(), None);
     }
 }

@@ -3,29 +3,19 @@
 //! pointer copies, not re-serialisation. docs/templates.md documents every field.
 
 use chrono::DateTime;
-use chrono::SecondsFormat;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use tera::Value;
 
-use crate::model::{Archive, Article, Site, TaxonomyKind};
+use crate::model::{Archive, Article, Period, Site, TaxonomyKind};
+use crate::util::time::rfc3339;
+use crate::util::url::absolute;
 
 /// Display format of a full timestamp: "30 Oct 2025 18:07".
 pub const DATETIME_FORMAT: &str = "%-d %b %Y %H:%M";
 /// Display format of a day: "30 Oct 2025".
 pub const DATE_FORMAT: &str = "%-d %b %Y";
-
-/// RFC 3339 with the site's offset: `2025-10-30T18:07:00+13:00`. RFC 3339 offsets have no
-/// seconds, so a time in local mean time (before standard time, `+11:39:04` in Auckland
-/// until 1868) is written in UTC, keeping the instant exact.
-pub fn rfc3339(d: &DateTime<Tz>) -> String {
-    use chrono::Offset;
-    if d.offset().fix().local_minus_utc() % 60 != 0 {
-        return d.to_utc().to_rfc3339_opts(SecondsFormat::Secs, true);
-    }
-    d.to_rfc3339_opts(SecondsFormat::Secs, false)
-}
 
 /// A Tera map from static keys, built directly (no serde round trip: cards are built for
 /// every article of every build, and serve rebuilds often).
@@ -126,6 +116,11 @@ pub fn image_url(site: &Site, a: &Article) -> Option<String> {
     } else {
         Some(site.link(&format!("{}{}", a.path, img)))
     }
+}
+
+/// The lead image as an absolute URL (for feeds, OpenGraph and JSON-LD).
+pub fn absolute_image(site: &Site, a: &Article) -> Option<String> {
+    Some(absolute(&site.config.base_url.origin, image_url(site, a)?))
 }
 
 /// Everything a list or a page needs to show one article, except its body.
@@ -312,9 +307,9 @@ pub fn global(site: &Site, shared: &Shared) -> Vec<(&'static str, Value)> {
 pub fn archive_title(ar: &Archive) -> String {
     let month_name =
         |m: u32| crate::render::navigation::MONTHS[(m as usize).saturating_sub(1).min(11)];
-    match (ar.key.month, ar.key.day) {
-        (Some(m), Some(d)) => format!("{d} {} {}", month_name(m), ar.key.year),
-        (Some(m), None) => format!("{} {}", month_name(m), ar.key.year),
-        _ => format!("{}", ar.key.year),
+    match ar.key.period {
+        Period::Day(y, m, d) => format!("{d} {} {y}", month_name(m)),
+        Period::Month(y, m) => format!("{} {y}", month_name(m)),
+        Period::Year(y) => format!("{y}"),
     }
 }

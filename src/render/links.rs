@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::error::Diagnostic;
+use crate::util::url::{has_scheme, percent_decode};
 
 /// What one article links to, as recorded while rendering it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -111,7 +112,7 @@ const BUNDLE_HINT: &str = " (files beside an article are published only from a b
 /// A link read against the article's own page: not site-absolute, not a fragment alone, no
 /// scheme.
 fn is_relative(target: &str) -> bool {
-    !target.starts_with('/') && !target.starts_with('#') && !super::markdown::has_scheme(target)
+    !target.starts_with('/') && !target.starts_with('#') && !has_scheme(target)
 }
 
 fn plural(n: usize) -> &'static str {
@@ -120,7 +121,7 @@ fn plural(n: usize) -> &'static str {
 
 /// What is wrong with one link of the page at `page`, if anything.
 fn problem(target: &str, page: &str, index: &SiteIndex) -> Option<String> {
-    if target.is_empty() || target.starts_with("//") || super::markdown::has_scheme(target) {
+    if target.is_empty() || target.starts_with("//") || has_scheme(target) {
         return None;
     }
     let (rest, fragment) = match target.split_once('#') {
@@ -141,7 +142,7 @@ fn problem(target: &str, page: &str, index: &SiteIndex) -> Option<String> {
     let Some(file) = output_file(&resolved, index) else {
         return Some(format!("/{resolved} is not a page or file of the site"));
     };
-    let fragment = percent_decode(fragment?);
+    let fragment = decode_or_keep(fragment?);
     let ids = index.ids.get(&file)?;
     (!fragment.is_empty() && !ids.contains(&fragment))
         .then(|| format!("/{resolved}#{fragment}: the page has no element with id `{fragment}`"))
@@ -150,7 +151,7 @@ fn problem(target: &str, page: &str, index: &SiteIndex) -> Option<String> {
 /// Joins `path` to the folder `base` (a page path ending in `/`, or empty for the root),
 /// decoding `%XX` and resolving `.` and `..`; `None` when it climbs above the root.
 fn normalize(base: &str, path: &str) -> Option<String> {
-    let decoded = percent_decode(path);
+    let decoded = decode_or_keep(path);
     let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
     let trailing = decoded.ends_with('/') || decoded.ends_with("/.") || decoded.ends_with("/..");
     for segment in decoded.split('/') {
@@ -180,25 +181,9 @@ fn output_file(resolved: &str, index: &SiteIndex) -> Option<String> {
     candidates.into_iter().find(|c| index.files.contains(c))
 }
 
-/// Decodes `%XX` escapes of a URL part (invalid sequences are kept as written).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// A URL part with its `%XX` escapes decoded; one with a broken escape is checked as written.
+fn decode_or_keep(s: &str) -> String {
+    percent_decode(s).unwrap_or_else(|| s.to_string())
 }
 
 #[cfg(test)]

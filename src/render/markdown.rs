@@ -1,6 +1,6 @@
 //! Article bodies: Markdown to HTML with the extensions of SPEC §2 and the text rules of §6.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd, html};
 
 use super::raw_html;
 use std::path::Path;
@@ -8,15 +8,9 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::error::Diagnostic;
-
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
+use crate::util::escape::escape_html;
+use crate::util::text::markdown_options;
+use crate::util::url::{has_scheme, is_site_absolute};
 
 /// How links and images in a body are rewritten.
 #[derive(Debug, Clone)]
@@ -59,7 +53,7 @@ pub fn render_body_with_images(
     pictures: Option<BodyPictures<'_>>,
 ) -> RenderedBody {
     let mut sets = Vec::new();
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, markdown_options()).collect();
     let mut links = Vec::new();
     let mut raw_html = false;
     assign_heading_ids(&mut events);
@@ -234,7 +228,7 @@ const SAFE_SCHEMES: &str = "with unsafe_html = false only http, https, mailto, t
 /// body starting at file line `first_line` of `path`. Only called with `unsafe_html = false`.
 pub fn unsafe_url_warnings(markdown: &str, path: &Path, first_line: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (ev, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    for (ev, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         let (kind, url, use_) = match &ev {
             Event::Start(Tag::Link { dest_url, .. }) => ("link", dest_url, UrlUse::Link),
             Event::Start(Tag::Image { dest_url, .. }) => ("image", dest_url, UrlUse::Image),
@@ -482,44 +476,22 @@ fn deep_heading_open(
 ) -> String {
     let mut tag = format!("<div role=\"heading\" aria-level=\"{level}\"");
     if let Some(id) = id {
-        tag.push_str(&format!(" id=\"{}\"", super::escape_html(id)));
+        tag.push_str(&format!(" id=\"{}\"", escape_html(id)));
     }
     if !classes.is_empty() {
         let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-        tag.push_str(&format!(
-            " class=\"{}\"",
-            super::escape_html(&joined.join(" "))
-        ));
+        tag.push_str(&format!(" class=\"{}\"", escape_html(&joined.join(" "))));
     }
     for (name, value) in attrs {
         let value = value.as_deref().unwrap_or("");
         tag.push_str(&format!(
             " {}=\"{}\"",
-            super::escape_html(name),
-            super::escape_html(value)
+            escape_html(name),
+            escape_html(value)
         ));
     }
     tag.push('>');
     tag
-}
-
-fn is_site_absolute(url: &str) -> bool {
-    url.starts_with('/') && !url.starts_with("//")
-}
-
-/// Whether a URL starts with a scheme (`https:`, `mailto:`, `tel:`...).
-pub fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) => {
-            let scheme = &url[..i];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-                && !url[..i].contains('/')
-        }
-        None => false,
-    }
 }
 
 fn rewrite_url(url: &str, base: &LinkBase<'_>) -> Option<String> {
@@ -593,38 +565,6 @@ pub fn github_id(text: &str) -> String {
 /// Combining marks (accents written as separate characters), which GitHub keeps.
 fn is_mark(c: char) -> bool {
     unicode_normalization::char::is_combining_mark(c)
-}
-
-/// The first paragraph of a body as plain text: the default summary (SPEC §6).
-pub fn first_paragraph_text(markdown: &str) -> String {
-    let mut out = String::new();
-    let mut in_para = false;
-    for ev in Parser::new_ext(markdown, options()) {
-        match ev {
-            Event::Start(Tag::Paragraph) => in_para = true,
-            Event::End(TagEnd::Paragraph) if in_para => break,
-            Event::Text(t) | Event::Code(t) if in_para => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak if in_para => out.push(' '),
-            _ => {}
-        }
-    }
-    out.trim().to_string()
-}
-
-/// The whole body as plain text, for search and word counts.
-pub fn plain_text(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
-    for ev in Parser::new_ext(markdown, options()) {
-        match ev {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
-            ) => out.push('\n'),
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -827,15 +767,6 @@ mod tests {
         assert_eq!(r.links, ["/politics/", "pic.png", "/a/"]);
         assert_eq!(r.ids, ["pic", "i"]);
     }
-
-    #[test]
-    fn summaries() {
-        assert_eq!(
-            first_paragraph_text("## Head\n\nFirst *para*\nline two.\n\nSecond."),
-            "First para line two."
-        );
-        assert_eq!(first_paragraph_text(""), "");
-    }
 }
 
 #[cfg(test)]
@@ -871,8 +802,8 @@ mod garbage {
             }
             let body = render_body(&text, &bases[i % 2], i % 3 != 0);
             assert!(i % 3 != 0 || !body.html.contains("<script>"));
-            let _ = first_paragraph_text(&text);
-            let _ = plain_text(&text);
+            let _ = crate::util::text::first_paragraph_text(&text);
+            let _ = crate::util::text::plain_text(&text);
             let _ = crate::slug::slugify(&text);
         }
     }

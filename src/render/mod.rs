@@ -25,10 +25,11 @@ use xxhash_rust::xxh3::xxh3_128;
 use crate::error::Diagnostic;
 use crate::load::config::Config;
 use crate::model::pages::{Page, PageKind};
-use crate::model::{ArticleId, Site};
+use crate::model::{ArticleId, Period, Site};
 use crate::output::Output;
 use crate::output::manifest::BodyLinks;
 use crate::progress::Counters;
+use crate::util::escape::escape_json_for_html;
 use context::Shared;
 use deps::TemplateDeps;
 use fingerprint::ValueHasher;
@@ -83,10 +84,10 @@ impl<'a> Renderer<'a> {
         let mut archive_children = vec![Vec::new(); n];
         let group = |i: usize| {
             let k = &site.archives[i].key;
-            (k.section, k.month.is_some(), k.day.is_some())
+            (k.section, std::mem::discriminant(&k.period))
         };
         // Archives are sorted by key, so same-group neighbours in order are prev/next in time.
-        let mut last_in_group: std::collections::HashMap<(Option<usize>, bool, bool), usize> =
+        let mut last_in_group: std::collections::HashMap<_, usize> =
             std::collections::HashMap::new();
         let mut parent_of: std::collections::HashMap<crate::model::ArchiveKey, usize> =
             std::collections::HashMap::new();
@@ -98,34 +99,18 @@ impl<'a> Renderer<'a> {
             }
             last_in_group.insert(g, i);
             let k = &site.archives[i].key;
-            let parent = match (k.month, k.day) {
-                (Some(_), Some(_)) => Some(crate::model::ArchiveKey {
-                    day: None,
-                    ..k.clone()
-                }),
-                (Some(_), None) => Some(crate::model::ArchiveKey {
-                    month: None,
-                    day: None,
-                    ..k.clone()
-                }),
-                _ => None,
-            };
-            if let Some(p) = parent.and_then(|p| parent_of.get(&p).copied()) {
+            if let Some(p) = k.parent().and_then(|p| parent_of.get(&p).copied()) {
                 archive_children[p].push(i);
             }
             parent_of.insert(k.clone(), i);
         }
         let period_grids = (0..n)
             .into_par_iter()
-            .map(
-                |i| match (site.archives[i].key.month, site.archives[i].key.day) {
-                    (Some(_), None) => {
-                        Value::from_serializable(&navigation::month_calendar(site, i))
-                    }
-                    (None, _) => Value::from_serializable(&navigation::year_months(site, i)),
-                    _ => Value::none(),
-                },
-            )
+            .map(|i| match site.archives[i].key.period {
+                Period::Month(..) => Value::from_serializable(&navigation::month_calendar(site, i)),
+                Period::Year(_) => Value::from_serializable(&navigation::year_months(site, i)),
+                Period::Day(..) => Value::none(),
+            })
             .collect();
         let mut hasher = ValueHasher::new();
         hasher.register(
@@ -243,7 +228,9 @@ impl<'a> Renderer<'a> {
                 targets,
                 ids: rendered.ids,
             });
-            let words = markdown::plain_text(&a.body).split_whitespace().count();
+            let words = crate::util::text::plain_text(&a.body)
+                .split_whitespace()
+                .count();
             tera_ctx.insert_value("body", Value::safe_string(&rendered.html));
             tera_ctx.insert("word_count", &words);
             tera_ctx.insert("reading_minutes", &words.div_ceil(230).max(1));
@@ -417,70 +404,4 @@ const URLENCODE_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHA
 
 fn url_encode(value: &str, set: &'static percent_encoding::AsciiSet) -> String {
     percent_encoding::utf8_percent_encode(value, set).to_string()
-}
-
-/// Escapes text for HTML element content and attribute values (outside templates: feed
-/// content, the serve error overlay).
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Makes JSON safe inside `<script>`: no `</script>`, `<!--` or U+2028/9 can break out.
-pub fn escape_json_for_html(json: &str) -> String {
-    let bytes = json.as_bytes();
-    let mut out = String::with_capacity(json.len() + 16);
-    let mut done = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let replacement = match bytes[i] {
-            b'<' => Some(("\\u003c", 1)),
-            b'>' => Some(("\\u003e", 1)),
-            b'&' => Some(("\\u0026", 1)),
-            // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 in UTF-8.
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => {
-                Some(("\\u2028", 3))
-            }
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => {
-                Some(("\\u2029", 3))
-            }
-            _ => None,
-        };
-        match replacement {
-            Some((text, len)) => {
-                out.push_str(&json[done..i]);
-                out.push_str(text);
-                i += len;
-                done = i;
-            }
-            None => i += 1,
-        }
-    }
-    out.push_str(&json[done..]);
-    out
-}
-
-#[cfg(test)]
-mod escape_tests {
-    use super::escape_json_for_html;
-
-    #[test]
-    fn json_cannot_close_a_script() {
-        let raw = "{\"t\":\"</script><!-- & \u{2028}\u{2029} Māori\"}";
-        let safe = escape_json_for_html(raw);
-        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
-        assert!(!safe.contains('\u{2028}') && !safe.contains('\u{2029}'));
-        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
-        assert_eq!(back["t"], "</script><!-- & \u{2028}\u{2029} Māori");
-    }
 }

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value as Json, json};
 
-use crate::model::{ArchiveKey, Site};
+use crate::model::{ArchiveKey, Period, Site};
 
 /// English month names, for archive titles and calendars.
 pub const MONTHS: [&str; 12] = [
@@ -25,10 +25,10 @@ pub const MONTHS: [&str; 12] = [
 
 /// The HTML `datetime` value of an archive period: `2025`, `2025-03`, `2025-03-07`.
 pub fn period_datetime(key: &ArchiveKey) -> String {
-    match (key.month, key.day) {
-        (Some(m), Some(d)) => format!("{:04}-{m:02}-{d:02}", key.year),
-        (Some(m), None) => format!("{:04}-{m:02}", key.year),
-        _ => format!("{:04}", key.year),
+    match key.period {
+        Period::Day(y, m, d) => format!("{y:04}-{m:02}-{d:02}"),
+        Period::Month(y, m) => format!("{y:04}-{m:02}"),
+        Period::Year(y) => format!("{y:04}"),
     }
 }
 
@@ -39,21 +39,11 @@ pub fn find_archive(site: &Site, key: &ArchiveKey) -> Option<usize> {
 
 /// The archives above a day or month archive, outermost first (year, then month), as links.
 pub fn ancestors(site: &Site, key: &ArchiveKey) -> Vec<usize> {
-    let mut keys = Vec::new();
-    if key.month.is_some() {
-        keys.push(ArchiveKey {
-            month: None,
-            day: None,
-            ..key.clone()
-        });
-    }
-    if key.day.is_some() {
-        keys.push(ArchiveKey {
-            day: None,
-            ..key.clone()
-        });
-    }
-    keys.iter().filter_map(|k| find_archive(site, k)).collect()
+    let keys: Vec<ArchiveKey> = std::iter::successors(key.parent(), ArchiveKey::parent).collect();
+    keys.iter()
+        .rev()
+        .filter_map(|k| find_archive(site, k))
+        .collect()
 }
 
 /// The calendar of the month archive `month` (Monday first), with a link on each day that has
@@ -64,7 +54,9 @@ pub fn ancestors(site: &Site, key: &ArchiveKey) -> Vec<usize> {
 /// a cell being `{day, datetime, url, count}` (`url` is null on days without articles).
 pub fn month_calendar(site: &Site, month: usize) -> Json {
     let ar = &site.archives[month];
-    let (year, m) = (ar.key.year, ar.key.month.unwrap_or(1));
+    let Period::Month(year, m) = ar.key.period else {
+        panic!("month_calendar is called for month archives only");
+    };
     let Some(first) = NaiveDate::from_ymd_opt(year, m, 1) else {
         return Json::Null;
     };
@@ -79,10 +71,7 @@ pub fn month_calendar(site: &Site, month: usize) -> Json {
     // Days of this month that have an archive, with their article counts.
     let mut with_articles = std::collections::HashMap::new();
     for d in 1..=days_in_month {
-        let key = ArchiveKey {
-            day: Some(d),
-            ..ar.key.clone()
-        };
+        let key = ar.key.with_period(Period::Day(year, m, d));
         if let Some(i) = find_archive(site, &key) {
             with_articles.insert(d, i);
         }
@@ -115,22 +104,16 @@ pub fn month_calendar(site: &Site, month: usize) -> Json {
 /// for months without articles), so a theme can draw a full year grid.
 pub fn year_months(site: &Site, year: usize) -> Json {
     let key = &site.archives[year].key;
+    let y = key.period.year();
     let months: Vec<Json> = (1..=12u32)
         .map(|m| {
-            let found = find_archive(
-                site,
-                &ArchiveKey {
-                    month: Some(m),
-                    day: None,
-                    ..key.clone()
-                },
-            )
-            .map(|i| &site.archives[i]);
+            let found = find_archive(site, &key.with_period(Period::Month(y, m)))
+                .map(|i| &site.archives[i]);
             let name = MONTHS[m as usize - 1];
             json!({
                 "name": name,
                 "short": &name[..3],
-                "datetime": format!("{:04}-{m:02}", key.year),
+                "datetime": format!("{y:04}-{m:02}"),
                 "url": found.map(|a| site.link(&a.path)),
                 "count": found.map_or(0, |a| a.articles.len()),
             })
@@ -206,25 +189,10 @@ mod tests {
     fn period_datetime_is_zero_padded() {
         let k = ArchiveKey {
             section: None,
-            year: 2025,
-            month: Some(3),
-            day: Some(7),
+            period: Period::Day(2025, 3, 7),
         };
         assert_eq!(period_datetime(&k), "2025-03-07");
-        assert_eq!(
-            period_datetime(&ArchiveKey {
-                day: None,
-                ..k.clone()
-            }),
-            "2025-03"
-        );
-        assert_eq!(
-            period_datetime(&ArchiveKey {
-                month: None,
-                day: None,
-                ..k
-            }),
-            "2025"
-        );
+        assert_eq!(period_datetime(&k.parent().unwrap()), "2025-03");
+        assert_eq!(period_datetime(&k.with_period(Period::Year(2025))), "2025");
     }
 }

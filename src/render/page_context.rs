@@ -13,7 +13,7 @@ use super::Renderer;
 use super::context::archive_title;
 use super::navigation;
 use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
-use crate::model::{ArticleId, TaxonomyKind};
+use crate::model::{ArticleId, Period, TaxonomyKind};
 
 /// One step of a breadcrumb.
 #[derive(Debug, Clone, Serialize)]
@@ -269,20 +269,14 @@ impl Renderer<'_> {
         // Year and month above this archive; the month calendar; a year's 12 months.
         let up = navigation::ancestors(site, &ar.key);
         // Month calendars and year grids are built once per build (`Renderer::new`).
-        let calendar = match (ar.key.month, ar.key.day) {
-            (Some(_), Some(_)) => up.last().map(|&m| self.period_grids[m].clone()),
-            (Some(_), None) => Some(self.period_grids[archive].clone()),
-            _ => None,
-        };
-        let months = ar
-            .key
-            .month
-            .is_none()
-            .then(|| self.period_grids[archive].clone());
-        let granularity = match (ar.key.month, ar.key.day) {
-            (Some(_), Some(_)) => "day",
-            (Some(_), None) => "month",
-            _ => "year",
+        let (calendar, months, granularity) = match ar.key.period {
+            Period::Day(..) => (
+                up.last().map(|&m| self.period_grids[m].clone()),
+                None,
+                "day",
+            ),
+            Period::Month(..) => (Some(self.period_grids[archive].clone()), None, "month"),
+            Period::Year(_) => (None, Some(self.period_grids[archive].clone()), "year"),
         };
         let links = |ids: &[usize]| -> Value {
             Value::from_serializable(
@@ -299,9 +293,9 @@ impl Renderer<'_> {
         let archive_value = super::context::obj([
             ("title", title.as_str().into()),
             ("granularity", granularity.into()),
-            ("year", ar.key.year.into()),
-            ("month", ar.key.month.into()),
-            ("day", ar.key.day.into()),
+            ("year", ar.key.period.year().into()),
+            ("month", ar.key.period.month().into()),
+            ("day", ar.key.period.day().into()),
             ("prev", link(prev)),
             ("next", link(next)),
             ("children", links(&self.archive_children[archive])),

@@ -3,18 +3,18 @@
 //! the values OpenGraph/Twitter tags need that templates cannot compute (absolute image URL).
 //!
 //! JSON-LD is built with serde_json, so every string is JSON-escaped, and then made safe for a
-//! `<script>` element with [`crate::render::escape_json_for_html`]: a `</script>` in a title
+//! `<script>` element with [`crate::util::escape::escape_json_for_html`]: a `</script>` in a title
 //! cannot end the element. The theme's `partials/head_meta.html` prints it.
 
 use serde_json::{Value as Json, json};
 use tera::Value;
 
-use crate::generators::feeds::absolute_image;
 use crate::model::pages::{Page, PageKind};
 use crate::model::{Article, Site};
-use crate::render::context::rfc3339;
-use crate::render::escape_json_for_html;
+use crate::render::context::absolute_image;
 use crate::render::page_context::PageInfo;
+use crate::util::escape::escape_json_for_html;
+use crate::util::time::rfc3339;
 
 /// The parts of structured data that are the same on every page, built once per build.
 pub struct Shared {

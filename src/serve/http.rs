@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::broadcast;
 
 use super::reload::{EVENTS_PATH, Message, error_page};
+use crate::util::url::percent_decode;
 
 /// What every request handler shares with the build loop.
 pub struct ServerState {
@@ -178,24 +179,6 @@ fn is_double_encoded(decoded: &str) -> bool {
     ["%2e", "%2f", "%5c", "%00"]
         .iter()
         .any(|e| lower.contains(e))
-}
-
-/// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The Content-Type of a served file, with a charset for text.

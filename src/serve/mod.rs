@@ -25,6 +25,7 @@ use crate::build::BuildOptions;
 use crate::build::BuildReport;
 use crate::error::Error;
 use crate::load::config::{CONFIG_FILE, Config};
+use crate::model::BuildFlags;
 use http::ServerState;
 use incremental::Engine;
 
@@ -40,9 +41,8 @@ pub struct ServeOptions {
     pub watch: bool,
     /// Open the served site in the web browser (`--open`).
     pub open: bool,
-    pub drafts: bool,
-    pub future: bool,
-    pub expired: bool,
+    /// `--drafts`, `--future`, `--expired`.
+    pub flags: BuildFlags,
 }
 
 /// How many ports after `--port` are tried when it is taken.
@@ -131,9 +131,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     let build_opts = BuildOptions {
         site_dir: opts.site_dir.clone(),
         output: Some(out.clone()),
-        drafts: opts.drafts,
-        future: opts.future,
-        expired: opts.expired,
+        flags: opts.flags,
         base_url: Some(format!("{origin}{base_path}")),
         inject_script: Some(reload::script()),
         ..BuildOptions::default()

@@ -2,7 +2,7 @@
 //! over Server-Sent Events, and the error overlay shown when a build fails.
 
 use crate::error::Error;
-use crate::render::escape_html;
+use crate::util::escape::escape_html;
 
 /// URL of the Server-Sent Events stream the injected script listens to. It sits outside any
 /// base_url sub-path so one script works for every site.

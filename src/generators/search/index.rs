@@ -30,8 +30,9 @@ use serde_json::json;
 use super::text::{Analyzer, STOP_WORDS, is_stop_word, keys_and_stop_words};
 use crate::error::Diagnostic;
 use crate::model::{Article, Site};
-use crate::render::context::{DATE_FORMAT, rfc3339};
-use crate::render::markdown::plain_text;
+use crate::render::context::DATE_FORMAT;
+use crate::util::text::plain_text;
+use crate::util::time::rfc3339;
 
 /// Index format version, checked by the browser script.
 pub const FORMAT: u32 = 1;

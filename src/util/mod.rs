@@ -1,0 +1,9 @@
+//! Leaf helpers every layer may use: escaping, URLs, XML, RFC 3339 and plain text from
+//! Markdown. Nothing here imports another module of newsgen (`tests/layering.rs` checks it), so
+//! no helper can pull a higher layer into a lower one.
+
+pub mod escape;
+pub mod text;
+pub mod time;
+pub mod url;
+pub mod xml;
