@@ -31,6 +31,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV = os.path.join(ROOT, "target", "bench-venv")
 PILLOW = "pillow==11.3.0"
+NEWSGEN = os.path.join(ROOT, "target", "release", "newsgen")
 
 HUGO_SINGLE = """{{ $img := .Resources.GetMatch "lead.jpg" }}{{ with $img }}
 {{ range slice 400 800 1200 1600 }}{{ $j := $img.Resize (printf "%dx q80" .) }}{{ $w := $img.Resize (printf "%dx webp q80" .) }}<img src="{{ $j.RelPermalink }}" width="{{ $j.Width }}"><img src="{{ $w.RelPermalink }}">{{ end }}
@@ -99,7 +100,7 @@ def generate(root, n, py):
 
 def encoded(tool, text):
     if tool == "newsgen":
-        m = re.search(r"images: \d+ sources, (\d+) files encoded", text)
+        m = re.search(r"images: \d+ sources read, (\d+) files encoded", text)
         return int(m.group(1)) if m else 0
     return None
 
@@ -142,8 +143,6 @@ def main():
         shutil.rmtree(root, ignore_errors=True)
         generate(root, n, py)
     site, hugo = os.path.join(root, "newsgen"), os.path.join(root, "hugo")
-    if not os.path.exists(os.path.join(ROOT, "target", "release", "newsgen")):
-        sys.exit("build the release binary first: cargo build --release")
     if shutil.which("hugo") is None:
         sys.exit("hugo is not on PATH: apt-get install hugo")
     # Remove the "+1" article of an earlier run.
@@ -155,11 +154,14 @@ def main():
     print(f"{n} articles, {n} JPEG sources 2000 x 1333, {os.cpu_count()} cores\n")
     print(f"{'tool':8} {'run':5} {'seconds':>8} {'images/s':>9} {'encoded':>8} {'peak MiB':>9}")
     results = {}
-    for tool, folder in (("newsgen", site), ("hugo", hugo)):
+    # Hugo first: the newsgen binary is only needed once Hugo is done.
+    for tool, folder in (("hugo", hugo), ("newsgen", site)):
+        if tool == "newsgen" and not os.path.exists(NEWSGEN):
+            sys.exit("build the release binary first: cargo build --release")
         shutil.rmtree(os.path.join(folder, "public"), ignore_errors=True)
         shutil.rmtree(os.path.join(folder, ".newsgen" if tool == "newsgen" else "resources"),
                       ignore_errors=True)
-        cmd = ([os.path.join(ROOT, "target", "release", "newsgen"), "build", "."]
+        cmd = ([NEWSGEN, "build", "."]
                if tool == "newsgen" else ["hugo", "--quiet"])
         for phase in ("cold", "warm", "+1"):
             if phase == "+1":
