@@ -267,7 +267,10 @@ fn a_rebuild_encodes_only_new_images_and_repairs_a_damaged_cache_entry() {
     bytes[mid] ^= 0x55;
     std::fs::write(&path, &bytes).unwrap();
     let fourth = f.build().unwrap();
-    assert_eq!(fourth.images.encoded, 0, "the output already holds the file");
+    assert_eq!(
+        fourth.images.encoded, 0,
+        "the output already holds the file"
+    );
     let after = snapshot(&f);
     let fresh = f.path().join("fresh");
     let fifth = f.build_with(|o| o.output = Some(fresh.clone())).unwrap();

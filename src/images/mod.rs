@@ -487,8 +487,7 @@ impl Images {
 
     /// Publishes the files that pages (rendered or kept) asked for.
     pub fn register_pages(&self, pages: Vec<PageImages>) {
-        let mut requests: Vec<ImageRequest> =
-            pages.into_iter().flat_map(|p| p.requests).collect();
+        let mut requests: Vec<ImageRequest> = pages.into_iter().flat_map(|p| p.requests).collect();
         requests.sort_unstable();
         requests.dedup();
         requests.par_iter().for_each(|r| {
