@@ -60,7 +60,8 @@ fn srcset(list: &str) -> Vec<(String, u32)> {
 const ARTICLE: &str = "politics/2025/11/02/budget/";
 
 fn photo_site() -> Fixture {
-    let f = Fixture::new("[sections.politics]\n[images]\nenabled = true\n");
+    // No `[images]`: processing is on by default.
+    let f = Fixture::new("[sections.politics]\n");
     f.article(
         "politics/2025-11-02-budget/index.md",
         "title = \"Budget day\"\ndate = 2025-11-02T09:00:00+13:00\nimage = \"lead.jpg\"\nfeatured = true",
@@ -240,6 +241,12 @@ fn a_rebuild_encodes_only_new_images_and_repairs_a_damaged_cache_entry() {
     assert_eq!((again.rendered, again.files.written), (0, 0));
     assert!(again.images.published >= first.images.encoded);
     assert!(before == snapshot(&f), "the output is byte-identical");
+    let trusting_nothing = f.build_with(|o| o.no_cache = true).unwrap();
+    assert_eq!(
+        (trusting_nothing.images.sources, trusting_nothing.images.encoded),
+        (3, 0),
+        "--no-cache reads every image; the encoded files are named by content"
+    );
 
     // One new image: only its files are encoded.
     f.article(
@@ -508,7 +515,7 @@ fn images_settings_choose_widths_and_formats_or_switch_processing_off() {
     f.write(
         "site.toml",
         &format!(
-            "{}widths = [300]\ncard_widths = [200]\nformats = [\"webp\"]\nquality = 60\n",
+            "{}[images]\nwidths = [300]\ncard_widths = [200]\nformats = [\"webp\"]\nquality = 60\n",
             std::fs::read_to_string(f.path().join("site.toml")).unwrap()
         ),
     );
@@ -526,9 +533,10 @@ fn images_settings_choose_widths_and_formats_or_switch_processing_off() {
     let off = photo_site();
     off.write(
         "site.toml",
-        &std::fs::read_to_string(off.path().join("site.toml"))
-            .unwrap()
-            .replace("enabled = true", "enabled = false"),
+        &format!(
+            "{}[images]\nenabled = false\n",
+            std::fs::read_to_string(off.path().join("site.toml")).unwrap()
+        ),
     );
     off.build().unwrap();
     let doc = off.html(&format!("{ARTICLE}index.html"));
