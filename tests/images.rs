@@ -596,3 +596,26 @@ fn themes_ask_for_any_size_with_resize_image() {
         "{stderr}"
     );
 }
+
+#[test]
+fn check_writes_only_the_image_cache_into_the_site_and_build_reuses_it() {
+    let f = Fixture::new("[sections.news]\n");
+    f.article(
+        "news/2025-11-02-pic/index.md",
+        "title = \"Pictured\"\ndate = 2025-11-02T09:00:00+13:00\nimage = \"pic.png\"",
+        "Text.",
+    );
+    f.write_bytes("content/news/2025-11-02-pic/pic.png", &png(120, 80));
+    let before = common::all_files(f.path());
+    let out = f.cli(&["check"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let new: Vec<_> = common::all_files(f.path())
+        .into_iter()
+        .filter(|p| !before.contains(p))
+        .collect();
+    assert!(new.len() >= 4, "{new:?}");
+    assert!(new.iter().all(|p| p.starts_with(".newsgen")), "{new:?}");
+    let built = f.build().unwrap();
+    assert_eq!(built.images.encoded, 0, "check filled the cache");
+    assert!(built.images.published >= 4, "{:?}", built.images);
+}
