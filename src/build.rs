@@ -124,7 +124,11 @@ pub fn load_site(opts: &BuildOptions, phases: &mut Phases) -> Result<LoadedSite,
     }
     let tz = config.timezone;
     let now = build_time(opts.now).with_timezone(&tz);
-    let images = std::sync::Arc::new(crate::images::Images::new(site_dir, &config));
+    let images = std::sync::Arc::new(crate::images::Images::new(
+        site_dir,
+        &config,
+        !opts.no_cache,
+    ));
 
     let tree = content::walk(site_dir);
     phases.mark("walk content");
@@ -307,9 +311,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     } = load_site(opts, &mut phases)?;
     let page_plan = pages::plan(&site).map_err(Error::Site)?;
     phases.mark("page plan");
+    let lead_images = site.images.prepare(&site);
+    phases.mark("lead images");
     let meta = {
         let mut h = site.meta_digest().to_le_bytes().to_vec();
         h.extend_from_slice(&texts_digest(&theme, &opts.site_dir).to_le_bytes());
+        h.extend_from_slice(&lead_images.to_le_bytes());
         xxhash_rust::xxh3::xxh3_128(&h)
     };
     let out = Output::begin(&dest, opts.output_options(), build_key(opts)?, meta)?;
@@ -376,6 +383,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             dir.display()
         );
     }
+    if let Err(e) = site.images.save_index() {
+        // Only speed is lost: the next build reads the images again.
+        eprintln!("note: could not save what this build learnt of the images: {e}");
+    }
     Ok(BuildReport {
         articles: site.articles.len(),
         pages: page_plan.len(),
@@ -393,8 +404,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
 
 /// Which pages a build renders.
 enum Pass {
-    /// Render every page (only files whose bytes changed are still the only ones written).
-    Everything,
     /// Compare every page's fingerprint with the last build's; render those that changed.
     Fingerprints,
     /// The model is the last build's except for these articles' bodies: render their pages
@@ -406,23 +415,23 @@ enum Pass {
 }
 
 fn page_pass(site: &Site, plan: &[pages::Page], out: &Output) -> Pass {
-    // Image variants are made while pages render (cards, bodies, `resize_image`): with image
-    // processing on, every page renders so that every variant it needs is published.
-    if site.images.enabled() {
-        return Pass::Everything;
-    }
     if !out.same_meta() {
         return Pass::Fingerprints;
     }
     let mut changed = FxHashSet::default();
     for page in plan {
-        let previous = out.previous_body(&page.file());
+        let file = page.file();
+        let previous = out.previous_body(&file);
+        // A page whose images (of its body, or of `resize_image`) changed renders again.
+        let images_same = site.images.still_valid(out.previous_images(&file));
         match page.kind {
-            PageKind::Article(id) if previous != Some(site.articles[id].body_hash()) => {
+            PageKind::Article(id)
+                if previous != Some(site.articles[id].body_hash()) || !images_same =>
+            {
                 changed.insert(id);
             }
             PageKind::Article(_) => {}
-            _ if !out.has_previous(&page.file()) => return Pass::Fingerprints,
+            _ if !out.has_previous(&file) || !images_same => return Pass::Fingerprints,
             _ => {}
         }
     }
@@ -463,13 +472,12 @@ fn write_site(
     let site_dir = &opts.site_dir;
     let recorded = match pass {
         Pass::Nothing => keep_pages(plan, out, counters),
-        Pass::Everything | Pass::Fingerprints | Pass::Bodies(_) => {
+        Pass::Fingerprints | Pass::Bodies(_) => {
             let mut renderer = Renderer::new(site, theme, templates, site_dir);
             renderer.inject_before_body_end = opts.inject_script.clone();
             renderer.set_counters(counters.clone());
             phases.mark("shared values");
             let keep = match pass {
-                Pass::Everything => Keep::Nothing,
                 Pass::Bodies(ids) => Keep::AllBut(ids),
                 _ => Keep::Unchanged,
             };
@@ -485,6 +493,7 @@ fn write_site(
     let copied = copy_files(site, theme, site_dir, out, &mut errors);
     phases.mark("copy files");
     out.set_generator(Some("images"));
+    site.images.register_pages(out.page_images());
     errors.extend(site.images.publish(out));
     out.set_generator(None);
     phases.mark("publish images");

@@ -9,7 +9,8 @@ use crate::model::{BuildFlags, LeftOut, Withheld, withheld};
 use crate::slug::slugify;
 
 /// Validates content, templates and internal links by building into a throwaway folder;
-/// broken links and missing images are errors. Nothing is written into the site.
+/// broken links and missing images are errors. Nothing is written into the site but the
+/// image cache (`.newsgen/`), which the next build then finds filled.
 pub fn check(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let scratch = std::env::temp_dir().join(format!("newsgen-check-{}", std::process::id()));
     let mut opts = opts.clone();

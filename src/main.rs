@@ -262,12 +262,10 @@ fn main() -> ExitCode {
                         )
                     });
                     let images = report.images;
-                    if images.sources > 0 && verbosity != Verbosity::Quiet {
+                    if images.published > 0 && verbosity != Verbosity::Quiet {
                         eprintln!(
-                            "images: {} sources, {} files encoded, {} from the cache",
-                            images.sources,
-                            images.encoded,
-                            images.published.saturating_sub(images.encoded)
+                            "images: {} sources read, {} files encoded, {} files published",
+                            images.sources, images.encoded, images.published
                         );
                     }
                     ExitCode::SUCCESS

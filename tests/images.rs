@@ -60,7 +60,8 @@ fn srcset(list: &str) -> Vec<(String, u32)> {
 const ARTICLE: &str = "politics/2025/11/02/budget/";
 
 fn photo_site() -> Fixture {
-    let f = Fixture::new("[sections.politics]\n[images]\nenabled = true\n");
+    // No `[images]`: processing is on by default.
+    let f = Fixture::new("[sections.politics]\n");
     f.article(
         "politics/2025-11-02-budget/index.md",
         "title = \"Budget day\"\ndate = 2025-11-02T09:00:00+13:00\nimage = \"lead.jpg\"\nfeatured = true",
@@ -201,11 +202,29 @@ fn cache_entries(f: &Fixture) -> Vec<String> {
     names
 }
 
+/// Sets a file's modification time a minute back, out of the two seconds in which newsgen
+/// does not trust a file's stamp (docs/images.md, "The cache").
+fn backdate(path: &std::path::Path) {
+    let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
+
 #[test]
 fn a_rebuild_encodes_only_new_images_and_repairs_a_damaged_cache_entry() {
     let f = photo_site();
+    for file in common::all_files(f.path()) {
+        if file.extension().is_some_and(|e| e == "jpg" || e == "png") {
+            backdate(&f.path().join(file));
+        }
+    }
     let first = f.build().unwrap();
     assert!(first.images.encoded >= 20, "{:?}", first.images);
+    assert_eq!(first.images.sources, 3, "{:?}", first.images);
     let snapshot = |f: &Fixture| -> Vec<(std::path::PathBuf, Vec<u8>)> {
         common::all_files(&f.out())
             .into_iter()
@@ -214,9 +233,20 @@ fn a_rebuild_encodes_only_new_images_and_repairs_a_damaged_cache_entry() {
     };
     let before = snapshot(&f);
     let again = f.build().unwrap();
-    assert_eq!(again.images.encoded, 0, "nothing changed, nothing encoded");
+    assert_eq!(
+        (again.images.sources, again.images.encoded),
+        (0, 0),
+        "nothing changed: no image read, nothing encoded"
+    );
+    assert_eq!((again.rendered, again.files.written), (0, 0));
     assert!(again.images.published >= first.images.encoded);
     assert!(before == snapshot(&f), "the output is byte-identical");
+    let trusting_nothing = f.build_with(|o| o.no_cache = true).unwrap();
+    assert_eq!(
+        (trusting_nothing.images.sources, trusting_nothing.images.encoded),
+        (3, 0),
+        "--no-cache reads every image; the encoded files are named by content"
+    );
 
     // One new image: only its files are encoded.
     f.article(
@@ -230,8 +260,10 @@ fn a_rebuild_encodes_only_new_images_and_repairs_a_damaged_cache_entry() {
     let added = cache_entries(&f).len() - entries;
     assert!(added >= 4, "{added}");
     assert_eq!(third.images.encoded, added);
+    assert_eq!(third.images.sources, 1, "only the new image is read");
 
-    // A damaged entry is made again, never published.
+    // A damaged entry is never published: the output keeps the file made from it when it
+    // was whole, and a build that needs the file again encodes it again.
     let victim = cache_entries(&f)
         .into_iter()
         .find(|n| n.contains("-400x") && n.ends_with(".jpg"))
@@ -242,9 +274,15 @@ fn a_rebuild_encodes_only_new_images_and_repairs_a_damaged_cache_entry() {
     bytes[mid] ^= 0x55;
     std::fs::write(&path, &bytes).unwrap();
     let fourth = f.build().unwrap();
-    assert_eq!(fourth.images.encoded, 1);
-    assert!(cache_entries(&f).contains(&victim));
+    assert_eq!(
+        fourth.images.encoded, 0,
+        "the output already holds the file"
+    );
     let after = snapshot(&f);
+    let fresh = f.path().join("fresh");
+    let fifth = f.build_with(|o| o.output = Some(fresh.clone())).unwrap();
+    assert_eq!(fifth.images.encoded, 1);
+    assert!(cache_entries(&f).contains(&victim));
     assert!(
         after.len() >= before.len() + added,
         "the new image's files are published"
@@ -255,6 +293,7 @@ fn a_rebuild_encodes_only_new_images_and_repairs_a_damaged_cache_entry() {
             .is_some_and(|e| e == "jpg" || e == "webp" || e == "png")
         {
             assert_eq!(now.map(|(_, b)| b), Some(b), "{}", p.display());
+            assert_eq!(&std::fs::read(fresh.join(p)).unwrap(), b, "{}", p.display());
         }
     }
 }
@@ -476,7 +515,7 @@ fn images_settings_choose_widths_and_formats_or_switch_processing_off() {
     f.write(
         "site.toml",
         &format!(
-            "{}widths = [300]\ncard_widths = [200]\nformats = [\"webp\"]\nquality = 60\n",
+            "{}[images]\nwidths = [300]\ncard_widths = [200]\nformats = [\"webp\"]\nquality = 60\n",
             std::fs::read_to_string(f.path().join("site.toml")).unwrap()
         ),
     );
@@ -494,9 +533,10 @@ fn images_settings_choose_widths_and_formats_or_switch_processing_off() {
     let off = photo_site();
     off.write(
         "site.toml",
-        &std::fs::read_to_string(off.path().join("site.toml"))
-            .unwrap()
-            .replace("enabled = true", "enabled = false"),
+        &format!(
+            "{}[images]\nenabled = false\n",
+            std::fs::read_to_string(off.path().join("site.toml")).unwrap()
+        ),
     );
     off.build().unwrap();
     let doc = off.html(&format!("{ARTICLE}index.html"));
@@ -555,4 +595,27 @@ fn themes_ask_for_any_size_with_resize_image() {
         stderr.contains("404.html") && stderr.contains("img/missing.jpg"),
         "{stderr}"
     );
+}
+
+#[test]
+fn check_writes_only_the_image_cache_into_the_site_and_build_reuses_it() {
+    let f = Fixture::new("[sections.news]\n");
+    f.article(
+        "news/2025-11-02-pic/index.md",
+        "title = \"Pictured\"\ndate = 2025-11-02T09:00:00+13:00\nimage = \"pic.png\"",
+        "Text.",
+    );
+    f.write_bytes("content/news/2025-11-02-pic/pic.png", &png(120, 80));
+    let before = common::all_files(f.path());
+    let out = f.cli(&["check"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let new: Vec<_> = common::all_files(f.path())
+        .into_iter()
+        .filter(|p| !before.contains(p))
+        .collect();
+    assert!(new.len() >= 4, "{new:?}");
+    assert!(new.iter().all(|p| p.starts_with(".newsgen")), "{new:?}");
+    let built = f.build().unwrap();
+    assert_eq!(built.images.encoded, 0, "check filled the cache");
+    assert!(built.images.published >= 4, "{:?}", built.images);
 }

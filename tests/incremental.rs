@@ -88,6 +88,22 @@ struct Art {
     body: String,
 }
 
+/// A small real PNG, `w` x `h` pixels, its colours drawn from `seed`.
+fn png(w: u32, h: u32, seed: u64) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([
+            (seed * 37) as u8,
+            (x * 7 + y) as u8,
+            (seed >> 3) as u8 ^ y as u8,
+        ])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
 fn toml_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("{s:?}")).collect();
     format!("[{}]", quoted.join(", "))
@@ -105,8 +121,8 @@ impl Art {
         let bundle = id.is_multiple_of(4);
         let mut files = BTreeMap::new();
         if bundle {
-            files.insert("photo.png".to_string(), format!("photo {id}").into_bytes());
-            files.insert("chart.png".to_string(), format!("chart {id}").into_bytes());
+            files.insert("photo.png".to_string(), png(48, 32, id as u64));
+            files.insert("chart.png".to_string(), png(40, 30, id as u64 + 100));
         }
         Art {
             id,
@@ -219,6 +235,9 @@ struct Site {
     section_titles: BTreeMap<String, String>,
     template: Option<usize>,
     statics: BTreeMap<String, String>,
+    /// `static/img/logo.png`: a lead image of some articles, and `resize_image`'s source in
+    /// the template override.
+    logo: Vec<u8>,
     written: BTreeMap<String, Vec<u8>>,
 }
 
@@ -236,6 +255,7 @@ impl Site {
                 .collect(),
             template: None,
             statics: BTreeMap::from([("notes/a.txt".to_string(), "note a".to_string())]),
+            logo: png(32, 32, 7),
             written: BTreeMap::new(),
         };
         site.sync();
@@ -265,10 +285,12 @@ impl Site {
         for (name, text) in &self.statics {
             files.insert(format!("static/{name}"), text.clone().into_bytes());
         }
-        files.insert("static/img/logo.png".into(), b"logo".to_vec());
+        files.insert("static/img/logo.png".into(), self.logo.clone());
         if let Some(n) = self.template {
             let marker = format!(
-                "{{% block content %}}\n<p class=\"variant\">v{n} {{{{ article.title | length }}}}</p>"
+                "{{% block content %}}\n<p class=\"variant\">v{n} {{{{ article.title | length }}}}</p>\
+                 {{% set logo = resize_image(path=\"img/logo.png\", width=24) %}}\
+                 <img src=\"{{{{ logo.url }}}}\" width=\"{{{{ logo.width }}}}\" height=\"{{{{ logo.height }}}}\" alt=\"\">"
             );
             files.insert(
                 "themes/default/templates/article.html".into(),
@@ -334,7 +356,9 @@ impl Site {
         let id = self.arts[i].id;
         let n = rng.next() % 1000;
         let a = &mut self.arts[i];
-        let what = match rng.below(25) {
+        // The article edited, when an arm picks another than `a`.
+        let mut target = id;
+        let what = match rng.below(31) {
             0 => {
                 a.title = format!("Story {id} retitled {n}");
                 "title"
@@ -482,6 +506,60 @@ impl Site {
                 self.template = (!rng.chance(3)).then_some(n as usize);
                 "template override"
             }
+            24 if !a.bundle => {
+                a.image = match a.image {
+                    Some(_) => None,
+                    None => Some("/img/logo.png".into()),
+                };
+                "lead image of a single-file article"
+            }
+            24 | 29 => {
+                // Any bundle article: its lead image replaced (maybe at another size), added
+                // or removed.
+                let bundles: Vec<usize> = (0..self.arts.len())
+                    .filter(|&j| self.arts[j].bundle)
+                    .collect();
+                if bundles.is_empty() {
+                    return "no bundle left".into();
+                }
+                let b = &mut self.arts[bundles[rng.below(bundles.len())]];
+                target = b.id;
+                match rng.below(3) {
+                    0 => {
+                        let w = [48, 64][rng.below(2)];
+                        b.files.insert("photo.png".into(), png(w, 32, n));
+                        b.image = Some("photo.png".into());
+                        "lead image replaced"
+                    }
+                    1 => {
+                        b.files.insert(format!("lead{n}.png"), png(36, 24, n));
+                        b.image = Some(format!("lead{n}.png"));
+                        "lead image added"
+                    }
+                    _ => {
+                        b.image = None;
+                        "lead image removed"
+                    }
+                }
+            }
+            25..=27 => {
+                // Any article whose body shows a chart.
+                let charts: Vec<usize> = (0..self.arts.len())
+                    .filter(|&j| self.arts[j].files.contains_key("chart.png"))
+                    .collect();
+                if charts.is_empty() {
+                    return "no chart left to change".into();
+                }
+                let b = &mut self.arts[charts[rng.below(charts.len())]];
+                target = b.id;
+                let w = [40, 56][rng.below(2)];
+                b.files.insert("chart.png".into(), png(w, 30, n));
+                "bundle image of a body changed"
+            }
+            28 => {
+                self.logo = png([32, 32, 48][rng.below(3)], 32, n);
+                "static image (a lead image, and resize_image in the template) changed"
+            }
             _ => {
                 match rng.below(3) {
                     0 => self
@@ -496,7 +574,7 @@ impl Site {
             }
         };
         self.sync();
-        format!("{what} (article {id}, n {n})")
+        format!("{what} (article {target}, n {n})")
     }
 }
 
@@ -1059,4 +1137,81 @@ fn a_tag_capitalisation_change_equals_a_cold_build() {
         report.pages
     );
     assert_equals_cold(&site, outcome(Ok(report)), "after common -> Common");
+}
+
+/// The output files whose bytes differ between two trees (new ones included).
+fn changed_files(before: &Tree, after: &Tree) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(rel, bytes)| before.get(*rel) != Some(*bytes))
+        .map(|(rel, _)| rel.clone())
+        .collect()
+}
+
+/// Issue 14: pages kept by an incremental build keep their image files, and an image edit
+/// renders exactly the pages whose HTML it changes.
+#[test]
+fn image_edits_render_only_the_pages_that_show_them() {
+    let mut site = Site::new(21);
+    let first = site.build().unwrap();
+    assert!(first.images.encoded > 20, "{:?}", first.images);
+    let again = site.build().unwrap();
+    assert_eq!(
+        (again.rendered, again.files.written, again.images.encoded),
+        (0, 0, 0),
+        "a rebuild with no change renders, writes and encodes nothing"
+    );
+
+    // The chart of article 0's body, new pixels at the same size: no page changes, the
+    // chart's files do.
+    let before = tree(&site.out());
+    art(&mut site, 0)
+        .files
+        .insert("chart.png".into(), png(40, 30, 999));
+    site.sync();
+    let same_size = site.build().unwrap();
+    assert_eq!(same_size.rendered, 0);
+    assert!(same_size.images.encoded >= 2, "{:?}", same_size.images);
+    let changed = changed_files(&before, &tree(&site.out()));
+    assert!(changed.len() >= 3, "{changed:?}");
+    assert!(
+        changed.iter().all(|rel| rel.contains("/chart.")),
+        "{changed:?}"
+    );
+    assert_equals_cold(&site, outcome(Ok(same_size)), "chart, same size");
+
+    // Another size: the page showing it (its width and height) renders again, only it.
+    let before = tree(&site.out());
+    art(&mut site, 0)
+        .files
+        .insert("chart.png".into(), png(56, 30, 999));
+    site.sync();
+    let resized = site.build().unwrap();
+    assert_eq!(resized.rendered, 1);
+    let changed = changed_files(&before, &tree(&site.out()));
+    assert!(
+        changed.iter().any(|rel| rel.ends_with("/a0/index.html")),
+        "{changed:?}"
+    );
+    assert_equals_cold(&site, outcome(Ok(resized)), "chart, new size");
+
+    // Article 0's lead image at another size: its cards on index pages change too.
+    art(&mut site, 0)
+        .files
+        .insert("photo.png".into(), png(64, 32, 998));
+    site.sync();
+    let lead = site.build().unwrap();
+    assert!(lead.rendered > 3, "rendered {}", lead.rendered);
+    assert_equals_cold(&site, outcome(Ok(lead)), "lead image, new size");
+
+    // A template asking for `resize_image` of a static image, then that image at another
+    // size: every article page shows the new size, as a cold build does.
+    site.template = Some(1);
+    site.sync();
+    site.build().unwrap();
+    site.logo = png(48, 32, 5);
+    site.sync();
+    let logo = site.build().unwrap();
+    assert!(logo.rendered >= 20, "rendered {}", logo.rendered);
+    assert_equals_cold(&site, outcome(Ok(logo)), "resize_image source, new size");
 }

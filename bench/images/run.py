@@ -13,12 +13,11 @@ and 1200 px JPEG for social cards (`.Resize`, `.Fill`, quality 80). Then, for ea
   warm  the same build again with its cache (newsgen .newsgen/images, Hugo resources/_gen);
   +1    one new article with a new image, then a build: only that image should be encoded.
 
-Prints wall time, images per second (cold), peak memory (max RSS) and the files encoded,
-plus the bytes of images a 390 px wide phone fetches for newsgen's front page (the file
-each <img>/<source> srcset picks at that width and device pixel ratio 1, compared with
-the originals the page showed before). Needs target/release/newsgen (`cargo build
---release`), `hugo` on PATH (`apt-get install hugo`, extended: WebP) and Pillow, which the
-script installs into target/bench-venv.
+Prints wall time, images per second (cold), peak memory (max RSS) and the files encoded.
+`--tools newsgen` (or `hugo`) runs one tool only. The bytes a phone fetches for the front
+page are measured in Chromium by bench/images/phone.py. Needs target/release/newsgen (`cargo
+build --release`), `hugo` on PATH (`apt-get install hugo`, extended: WebP) and Pillow, which
+the script installs into target/bench-venv.
 """
 import argparse
 import os
@@ -31,6 +30,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV = os.path.join(ROOT, "target", "bench-venv")
 PILLOW = "pillow==11.3.0"
+NEWSGEN = os.path.join(ROOT, "target", "release", "newsgen")
 
 HUGO_SINGLE = """{{ $img := .Resources.GetMatch "lead.jpg" }}{{ with $img }}
 {{ range slice 400 800 1200 1600 }}{{ $j := $img.Resize (printf "%dx q80" .) }}{{ $w := $img.Resize (printf "%dx webp q80" .) }}<img src="{{ $j.RelPermalink }}" width="{{ $j.Width }}"><img src="{{ $w.RelPermalink }}">{{ end }}
@@ -99,7 +99,7 @@ def generate(root, n, py):
 
 def encoded(tool, text):
     if tool == "newsgen":
-        m = re.search(r"images: \d+ sources, (\d+) files encoded", text)
+        m = re.search(r"images: \d+ sources read, (\d+) files encoded", text)
         return int(m.group(1)) if m else 0
     return None
 
@@ -111,28 +111,11 @@ def count_files(folder, pattern):
     return total
 
 
-def phone_bytes(out):
-    """Bytes of the images newsgen's front page makes a 390 px phone (DPR 1) fetch, and of
-    the originals the same <img> elements would have fetched without processing."""
-    html = open(os.path.join(out, "index.html"), encoding="utf-8").read()
-    chosen = original = 0
-    for pic in re.findall(r"<picture>(.*?)</picture>", html, re.S):
-        m = re.search(r'<source type="image/webp" srcset="([^"]+)" sizes="([^"]+)"', pic)
-        if not m:
-            continue
-        srcset, sizes = m.group(1), m.group(2)
-        slot = 390  # every `sizes` of the theme is 100vw below 60em
-        cands = sorted((int(w[:-1]), u) for u, w in (c.rsplit(" ", 1) for c in srcset.split(", ")))
-        url = next((u for w, u in cands if w >= slot), cands[-1][1])
-        chosen += os.path.getsize(os.path.join(out, url.lstrip("/")))
-        src = re.sub(r"lead\.[^/]*$", "lead.jpg", url)
-        original += os.path.getsize(os.path.join(out, src.lstrip("/")))
-    return chosen, original
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--tools", default="hugo,newsgen",
+                    help="which tools to run, in this order (default: hugo,newsgen)")
     args = ap.parse_args()
     n = args.articles
     py = python_with_pillow()
@@ -142,8 +125,6 @@ def main():
         shutil.rmtree(root, ignore_errors=True)
         generate(root, n, py)
     site, hugo = os.path.join(root, "newsgen"), os.path.join(root, "hugo")
-    if not os.path.exists(os.path.join(ROOT, "target", "release", "newsgen")):
-        sys.exit("build the release binary first: cargo build --release")
     if shutil.which("hugo") is None:
         sys.exit("hugo is not on PATH: apt-get install hugo")
     # Remove the "+1" article of an earlier run.
@@ -152,14 +133,19 @@ def main():
             if "story-99999" in name:
                 shutil.rmtree(os.path.join(folder, name))
 
-    print(f"{n} articles, {n} JPEG sources 2000 x 1333, {os.cpu_count()} cores\n")
+    print(f"{n} articles, {n} JPEG sources 2000 x 1333, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}\n")
     print(f"{'tool':8} {'run':5} {'seconds':>8} {'images/s':>9} {'encoded':>8} {'peak MiB':>9}")
     results = {}
-    for tool, folder in (("newsgen", site), ("hugo", hugo)):
+    # Hugo first: the newsgen binary is only needed once Hugo is done.
+    folders = {"hugo": hugo, "newsgen": site}
+    for tool, folder in ((t, folders[t]) for t in args.tools.split(",")):
+        if tool == "newsgen" and not os.path.exists(NEWSGEN):
+            sys.exit("build the release binary first: cargo build --release")
         shutil.rmtree(os.path.join(folder, "public"), ignore_errors=True)
         shutil.rmtree(os.path.join(folder, ".newsgen" if tool == "newsgen" else "resources"),
                       ignore_errors=True)
-        cmd = ([os.path.join(ROOT, "target", "release", "newsgen"), "build", "."]
+        cmd = ([NEWSGEN, "build", "."]
                if tool == "newsgen" else ["hugo", "--quiet"])
         for phase in ("cold", "warm", "+1"):
             if phase == "+1":
@@ -179,11 +165,10 @@ def main():
         for name in os.listdir(os.path.join(hugo, "content", "posts")):
             if "story-99999" in name:
                 shutil.rmtree(os.path.join(hugo, "content", "posts", name))
-    chosen, original = phone_bytes(os.path.join(site, "public"))
-    print(f"\nfront page on a 390 px phone (DPR 1): {chosen / 1024:.0f} KiB of images "
-          f"instead of {original / 1024:.0f} KiB of originals ({100 - 100 * chosen / max(original, 1):.0f}% saved)")
-    for phase in ("cold", "warm", "+1"):
-        print(f"{phase}: newsgen / hugo time = {results[('newsgen', phase)] / results[('hugo', phase)]:.2f}")
+    if ("hugo", "cold") in results and ("newsgen", "cold") in results:
+        for phase in ("cold", "warm", "+1"):
+            print(f"{phase}: newsgen / hugo time = "
+                  f"{results[('newsgen', phase)] / results[('hugo', phase)]:.2f}")
 
 
 def measure(cmd, cwd):

@@ -1,14 +1,19 @@
 //! Responsive images (docs/images.md): every JPEG, PNG or WebP that a page shows is written
 //! in several widths, in its own format and as WebP, plus 3:2 crops for cards and one width
-//! for social cards. Work is done on demand while pages are rendered (so only images in use
-//! are processed, in parallel), remembered per source for the build, and kept between builds
-//! in a cache named by content hash ([`cache`]); [`Images::publish`] then copies every file
-//! the pages refer to into the output.
+//! for social cards. Lead images are processed before pages render ([`Images::prepare`], in
+//! parallel: cards and social images show them everywhere); images of bodies and of
+//! `resize_image` on demand while a page renders, which records what it asked for
+//! ([`record`]) so that a later build can keep the page and still publish its files. Facts
+//! about sources are remembered between builds by stamp ([`sources`]), encoded files in a
+//! cache named by content hash ([`cache`]); [`Images::publish`] then writes every file the
+//! pages show into the output, keeping those made by the same recipe as last time.
 
 mod cache;
 mod encode;
 mod metadata;
 pub mod plan;
+mod record;
+mod sources;
 pub mod template;
 pub mod view;
 
@@ -19,13 +24,20 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
+use xxhash_rust::xxh3::xxh3_128;
+
 use crate::error::Diagnostic;
 use crate::load::config::{Config, ImagesConfig};
 use crate::model::{Article, Asset, Site};
 use crate::output::Output;
+use crate::output::manifest::{ImageRequest, PageImages};
 use plan::{Encoding, Spec};
+use sources::{SourceIndex, Unusable};
+use view::{FileView, PictureView, SetView};
 
 pub use cache::CACHE_DIR;
+pub use record::recording;
+pub use sources::INDEX_FILE;
 
 /// Width:height of card crops: the default theme shows teaser images at 16:9.
 pub const CARD_RATIO: (u32, u32) = (16, 9);
@@ -35,7 +47,7 @@ pub const CARD_RATIO: (u32, u32) = (16, 9);
 pub struct Source {
     /// Output path of the source (`politics/2025/10/30/slug/photo.jpg`).
     pub path: String,
-    /// The file, relative to the site (for messages).
+    /// The file, relative to the site.
     file: PathBuf,
     hash: String,
     header: encode::Header,
@@ -73,6 +85,13 @@ pub struct Picture {
     pub social: Option<Variant>,
 }
 
+impl Picture {
+    /// Every file of the picture.
+    fn files(&self) -> impl Iterator<Item = &Variant> {
+        self.sizes.iter().chain(&self.cards).chain(&self.social)
+    }
+}
+
 /// A file to publish: which source, which spec, which cache entry.
 #[derive(Debug, Clone)]
 struct Made {
@@ -104,7 +123,8 @@ impl<T: Clone> Memo<T> {
 /// Counts of one build, for reports and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImageStats {
-    /// Sources processed (read and measured).
+    /// Sources read and measured (the others were known from an earlier build by their
+    /// length and modification time).
     pub sources: usize,
     /// Files encoded in this build (the rest came from the cache).
     pub encoded: usize,
@@ -120,6 +140,7 @@ pub struct Images {
     base_path: String,
     /// Output path → file (relative to the site) of every content/ asset.
     assets: OnceLock<HashMap<String, PathBuf>>,
+    index: SourceIndex,
     sources: Memo<Option<Arc<Source>>>,
     pictures: Memo<Option<Arc<Picture>>>,
     made: Mutex<BTreeMap<String, Made>>,
@@ -134,7 +155,7 @@ impl Default for Images {
             enabled: false,
             ..ImagesConfig::default()
         };
-        Images::with(PathBuf::new(), settings, "/".into())
+        Images::with(PathBuf::new(), settings, "/".into(), SourceIndex::default())
     }
 }
 
@@ -148,21 +169,35 @@ impl std::fmt::Debug for Images {
 }
 
 impl Images {
-    pub fn new(site_dir: &Path, config: &Config) -> Images {
+    /// The pipeline of a build of the site at `site_dir`; `trust_index`: use what earlier
+    /// builds learnt of the sources (false with `--no-cache`: every source is read).
+    pub fn new(site_dir: &Path, config: &Config, trust_index: bool) -> Images {
+        let index = if trust_index {
+            SourceIndex::load(site_dir)
+        } else {
+            SourceIndex::default()
+        };
         Images::with(
             site_dir.to_path_buf(),
             config.images.clone(),
             config.base_url.path.clone(),
+            index,
         )
     }
 
-    fn with(site_dir: PathBuf, settings: ImagesConfig, base_path: String) -> Images {
+    fn with(
+        site_dir: PathBuf,
+        settings: ImagesConfig,
+        base_path: String,
+        index: SourceIndex,
+    ) -> Images {
         Images {
             cache_dir: site_dir.join(CACHE_DIR),
             site_dir,
             settings,
             base_path,
             assets: OnceLock::new(),
+            index,
             sources: Memo::new(),
             pictures: Memo::new(),
             made: Mutex::new(BTreeMap::new()),
@@ -222,16 +257,13 @@ impl Images {
 
     fn read_source(&self, path: &str, named: Encoding) -> Option<Source> {
         let file = self.file_of(path)?;
-        let bytes = match std::fs::read(self.site_dir.join(&file)) {
-            Ok(b) => b,
-            Err(e) => {
+        let facts = match self.index.facts(&self.site_dir, &file) {
+            Ok(f) => f,
+            Err(Unusable::Read(e)) => {
                 self.warn(&file, format!("cannot read the image: {e}"));
                 return None;
             }
-        };
-        let header = match encode::header(&bytes) {
-            Ok(h) => h,
-            Err(e) => {
+            Err(Unusable::Image(e)) => {
                 self.warn(
                     &file,
                     format!("cannot use the image ({e}): published as it is, no sizes made"),
@@ -239,6 +271,7 @@ impl Images {
                 return None;
             }
         };
+        let header = facts.header;
         if header.encoding != named {
             self.warn(
                 &file,
@@ -253,7 +286,7 @@ impl Images {
         Some(Source {
             path: path.to_string(),
             file,
-            hash: cache::source_hash(&bytes),
+            hash: facts.hash,
             header,
         })
     }
@@ -295,7 +328,7 @@ impl Images {
         all.push(social);
         all.sort_unstable();
         all.dedup();
-        let made = self.make(&source, &all).ok()?;
+        let made = self.ensure(&source, &all).ok()?;
         let variant = |spec: &Spec| made[spec].clone();
         Some(Picture {
             sizes: sizes.iter().map(variant).collect(),
@@ -305,12 +338,95 @@ impl Images {
         })
     }
 
-    /// One variant of the source at `path` (the `resize_image` template function).
-    pub fn variant(
+    /// Processes the lead image of every article (cards and social images show them on many
+    /// pages) and publishes their files. Returns the digest of what pages are told about
+    /// them, for the build's model digest: a replaced lead image of another size changes it.
+    pub fn prepare(&self, site: &Site) -> u128 {
+        let answers: Vec<u128> = site
+            .articles
+            .par_iter()
+            .map(|a| {
+                let picture = lead_path(a).and_then(|p| self.picture(&p));
+                if let Some(p) = &picture {
+                    self.register(&p.source, p.files());
+                }
+                record::answer_hash(&picture.map(|p| PictureView::of(self, &p)))
+            })
+            .collect();
+        record::digest(answers.into_iter())
+    }
+
+    /// The responsive set of the image at `path` in an article body (recorded for the page).
+    pub fn body_picture(&self, path: &str) -> Option<SetView> {
+        let (set, _) = self.picture_answer(path);
+        record::note(
+            ImageRequest::Picture(path.to_string()),
+            record::answer_hash(&set),
+        );
+        set
+    }
+
+    /// One size of the image at `path` (the `resize_image` template function; recorded for
+    /// the page).
+    pub fn resize(
         &self,
         path: &str,
-        spec_of: impl Fn(&Source) -> Spec,
-    ) -> Result<Variant, String> {
+        width: u32,
+        height: Option<u32>,
+        format: Option<&str>,
+    ) -> Result<FileView, String> {
+        let request = ImageRequest::Resize {
+            path: path.to_string(),
+            width,
+            height,
+            format: format.map(str::to_string),
+        };
+        let (view, _) = self.resize_answer(path, width, height, format);
+        record::note(request, record::answer_hash(&view));
+        view
+    }
+
+    fn picture_answer(&self, path: &str) -> (Option<SetView>, Option<Arc<Picture>>) {
+        let picture = self.picture(path);
+        let set = picture.as_ref().map(|p| PictureView::of(self, p).full);
+        (set, picture)
+    }
+
+    fn resize_answer(
+        &self,
+        path: &str,
+        width: u32,
+        height: Option<u32>,
+        format: Option<&str>,
+    ) -> (Result<FileView, String>, Option<(Arc<Source>, Variant)>) {
+        match self.sized(path, width, height, format) {
+            Ok((source, v)) => (Ok(FileView::of(self, &v)), Some((source, v))),
+            Err(e) => (Err(e), None),
+        }
+    }
+
+    /// The file of `resize_image(path, width, height, format)`.
+    fn sized(
+        &self,
+        path: &str,
+        width: u32,
+        height: Option<u32>,
+        format: Option<&str>,
+    ) -> Result<(Arc<Source>, Variant), String> {
+        if !(1..=8192).contains(&width) || height.is_some_and(|h| !(1..=8192).contains(&h)) {
+            return Err("width and height must be between 1 and 8192".into());
+        }
+        let wanted = match format.unwrap_or("original") {
+            "original" => None,
+            "webp" => Some(Encoding::Webp),
+            "jpeg" | "jpg" => Some(Encoding::Jpeg),
+            "png" => Some(Encoding::Png),
+            other => {
+                return Err(format!(
+                    "unknown format `{other}` (original, webp, jpeg or png)"
+                ));
+            }
+        };
         let Some(source) = self.source(path) else {
             return Err(if self.settings.enabled {
                 format!(
@@ -323,56 +439,117 @@ impl Images {
         if source.encoding() == Encoding::Gif {
             return Err(format!("`{path}` is a GIF: GIFs are published as they are"));
         }
-        let spec = spec_of(&source);
-        let made = self
-            .make(&source, &[spec])
+        let (w, h) = (source.width(), source.height());
+        let enc = wanted.unwrap_or(source.encoding());
+        let spec = match height {
+            Some(bh) => Spec::filled((w, h), (width, bh), width, enc),
+            None => Spec::scaled(w, h, width, enc),
+        };
+        let mut made = self
+            .ensure(&source, &[spec])
             .map_err(|()| format!("cannot process `{path}` (see the warning about its file)"))?;
-        Ok(made[&spec].clone())
+        let variant = made
+            .remove(&spec)
+            .expect("ensure answers every spec it was given");
+        Ok((source, variant))
+    }
+
+    /// What a request is answered now (its hash) and the files the answer shows.
+    fn answer(&self, request: &ImageRequest) -> (u128, Vec<(Arc<Source>, Variant)>) {
+        match request {
+            ImageRequest::Picture(path) => {
+                let (set, picture) = self.picture_answer(path);
+                let files = picture.map_or_else(Vec::new, |p| {
+                    p.files().map(|v| (p.source.clone(), v.clone())).collect()
+                });
+                (record::answer_hash(&set), files)
+            }
+            ImageRequest::Resize {
+                path,
+                width,
+                height,
+                format,
+            } => {
+                let (view, file) = self.resize_answer(path, *width, *height, format.as_deref());
+                (record::answer_hash(&view), file.into_iter().collect())
+            }
+        }
+    }
+
+    /// Whether a page that asked for `asked` when it was rendered would get the same answers
+    /// now (then its HTML is unchanged as far as images go).
+    pub fn still_valid(&self, asked: Option<&PageImages>) -> bool {
+        asked.is_none_or(|asked| {
+            let answers = asked.requests.iter().map(|r| self.answer(r).0);
+            record::digest(answers) == asked.digest
+        })
+    }
+
+    /// Publishes the files that pages (rendered or kept) asked for.
+    pub fn register_pages(&self, pages: Vec<PageImages>) {
+        let mut requests: Vec<ImageRequest> = pages.into_iter().flat_map(|p| p.requests).collect();
+        requests.sort_unstable();
+        requests.dedup();
+        requests.par_iter().for_each(|r| {
+            for (source, v) in self.answer(r).1 {
+                self.register(&source, [&v]);
+            }
+        });
     }
 
     /// Makes sure every spec of `source` is in the cache (decoding the source once, only
-    /// when something is missing) and records the files for [`Images::publish`].
-    fn make(&self, source: &Arc<Source>, specs: &[Spec]) -> Result<HashMap<Spec, Variant>, ()> {
-        let entries: Vec<(Spec, PathBuf)> =
-            specs.iter().map(|s| (*s, self.entry(source, s))).collect();
-        let missing: Vec<&(Spec, PathBuf)> = entries.iter().filter(|(_, e)| !e.is_file()).collect();
+    /// when something is missing).
+    fn ensure(&self, source: &Arc<Source>, specs: &[Spec]) -> Result<HashMap<Spec, Variant>, ()> {
+        let missing: Vec<(Spec, PathBuf)> = specs
+            .iter()
+            .map(|s| (*s, self.entry(source, s)))
+            .filter(|(_, e)| !e.is_file())
+            .collect();
         if !missing.is_empty() {
             let img = self.decode(source)?;
-            for (spec, entry) in missing {
+            for (spec, entry) in &missing {
                 self.encode_into(source, &img, spec, entry)?;
             }
         }
+        Ok(specs
+            .iter()
+            .map(|&spec| {
+                let path = spec.output_path(&source.path);
+                (spec, Variant { path, spec })
+            })
+            .collect())
+    }
+
+    /// Records files of `source` for [`Images::publish`].
+    fn register<'v>(&self, source: &Arc<Source>, variants: impl IntoIterator<Item = &'v Variant>) {
         let mut made = self
             .made
             .lock()
             .expect("image list lock poisoned by a panic elsewhere");
-        let mut out = HashMap::new();
-        for (spec, entry) in entries {
-            let path = spec.output_path(&source.path);
-            if let Some(other) = made.get(&path)
+        for v in variants {
+            let entry = self.entry(source, &v.spec);
+            if let Some(other) = made.get(&v.path)
                 && other.entry != entry
                 && other.source.path != source.path
             {
                 self.warn(
                     &source.file,
                     format!(
-                        "its sizes would be written to /{path} like those of /{}: rename one \
+                        "its sizes would be written to /{} like those of /{}: rename one \
                          of the two",
-                        other.source.path
+                        v.path, other.source.path
                     ),
                 );
             }
             made.insert(
-                path.clone(),
+                v.path.clone(),
                 Made {
                     source: source.clone(),
-                    spec,
+                    spec: v.spec,
                     entry,
                 },
             );
-            out.insert(spec, Variant { path, spec });
         }
-        Ok(out)
     }
 
     fn entry(&self, source: &Source, spec: &Spec) -> PathBuf {
@@ -436,36 +613,25 @@ impl Images {
         }
     }
 
-    /// Writes every file the pages referred to into the output.
+    /// Writes every file the pages show into the output; a file made by the same recipe
+    /// (cache entry) as in the last build is kept without reading it.
     pub fn publish(&self, out: &Output) -> Vec<Diagnostic> {
         self.made_files()
             .par_iter()
-            .filter_map(|(path, m)| out.write(path, &self.bytes_of(m)?).err())
+            .filter_map(|(path, m)| {
+                let name = m.entry.file_name().expect("cache entries have names");
+                let key = xxh3_128(name.as_encoded_bytes());
+                out.write_derived(path, key, || self.bytes_of(m)).err()
+            })
             .collect()
     }
 
-    /// Writes the files that are not in the served folder `root` yet (a partial rebuild of
-    /// `serve`, where an edited article may show an image in a new size). Returns how many.
-    pub fn publish_missing(&self, root: &Path) -> Result<usize, Diagnostic> {
-        let missing: Vec<(String, Made)> = self
-            .made_files()
-            .into_iter()
-            .filter(|(path, _)| !root.join(path).is_file())
-            .collect();
-        for (path, m) in &missing {
-            let Some(bytes) = self.bytes_of(m) else {
-                continue;
-            };
-            let file = root.join(path);
-            let written = file
-                .parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::write(&file, bytes));
-            written.map_err(|e| {
-                Diagnostic::error(&file, None, format!("cannot write the image: {e}"))
-            })?;
+    /// Saves what this build learnt of the sources (see [`sources`]).
+    pub fn save_index(&self) -> std::io::Result<()> {
+        if self.settings.enabled {
+            self.index.save(&self.site_dir)?;
         }
-        Ok(missing.len())
+        Ok(())
     }
 
     /// Copies a content/ or static/ file into the output; JPEGs lose their location and
@@ -474,13 +640,31 @@ impl Images {
         if !self.settings.enabled || Encoding::from_extension(dest) != Some(Encoding::Jpeg) {
             return out.copy(file, dest);
         }
-        let bytes = std::fs::read(file)
-            .map_err(|e| Diagnostic::error(file, None, format!("cannot read: {e}")))?;
-        let cleaned = encode::header(&bytes)
-            .ok()
-            .filter(|h| h.encoding == Encoding::Jpeg)
-            .and_then(|h| metadata::strip_jpeg(&bytes, h.orientation));
-        out.write(dest, cleaned.as_deref().unwrap_or(&bytes))
+        let rel = file.strip_prefix(&self.site_dir).unwrap_or(file);
+        let header = match self.index.facts(&self.site_dir, rel) {
+            Ok(f) if f.header.encoding == Encoding::Jpeg => f,
+            // Not a JPEG newsgen can read: published as it is (and warned about where used).
+            _ => return out.copy(file, dest),
+        };
+        let recipe = format!(
+            "{} strip-v1 {}",
+            header.hash,
+            header.header.orientation.to_exif()
+        );
+        let mut unreadable = false;
+        out.write_derived(dest, xxh3_128(recipe.as_bytes()), || {
+            let Ok(bytes) = std::fs::read(file) else {
+                unreadable = true;
+                return None;
+            };
+            let cleaned = metadata::strip_jpeg(&bytes, header.header.orientation);
+            Some(cleaned.unwrap_or(bytes))
+        })?;
+        if unreadable {
+            // Reports the error.
+            return out.copy(file, dest);
+        }
+        Ok(())
     }
 
     /// Warnings of the build so far, sorted, and the counts.
@@ -492,10 +676,9 @@ impl Images {
             .clone();
         warnings.sort();
         warnings.dedup();
-        let sources = self.sources.0.lock().map(|m| m.len()).unwrap_or(0);
         let published = self.made.lock().map(|m| m.len()).unwrap_or(0);
         let stats = ImageStats {
-            sources,
+            sources: self.index.reads(),
             encoded: self.encoded.load(Ordering::Relaxed),
             published,
         };
@@ -528,10 +711,9 @@ pub fn lead_view(site: &Site, a: &Article) -> tera::Value {
         .unwrap_or_else(tera::Value::none)
 }
 
-/// The responsive set of an image of an article's body.
+/// The responsive set of an image of an article's body (recorded for the page).
 pub fn body_set(site: &Site, a: &Article, url: &str) -> Option<view::SetView> {
-    let picture = site.images.picture(&output_path(a, url)?)?;
-    Some(view::PictureView::of(&site.images, &picture).full)
+    site.images.body_picture(&output_path(a, url)?)
 }
 
 /// The social-card image of an article, when its lead image was processed.

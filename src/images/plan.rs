@@ -1,11 +1,11 @@
 //! Which files to make from a source: arithmetic on sizes and names, no pixels.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::load::config::ImageFormat;
 
 /// A file format newsgen reads and writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Encoding {
     Jpeg,
     Png,

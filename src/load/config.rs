@@ -107,11 +107,9 @@ pub enum ImageFormat {
 }
 
 impl Default for ImagesConfig {
-    /// Off unless site.toml turns it on: an incremental build renders every page again while
-    /// image processing is on (docs/images.md), which a large archive should choose.
     fn default() -> Self {
         ImagesConfig {
-            enabled: false,
+            enabled: true,
             widths: vec![400, 800, 1200, 1600],
             card_widths: vec![320, 640, 960],
             social_width: 1200,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the layout of [`Manifest`] changes; a manifest of another format is foreign.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const MAGIC: &[u8; 8] = b"NEWSGEN\0";
 
 /// One file of the output, as the last build left it.
@@ -29,6 +29,34 @@ pub struct FileRecord {
     pub source_stamp: Option<(u64, i128)>,
     /// For article pages: the links and element ids of the body (for the link check).
     pub links: Option<BodyLinks>,
+    /// For pages: the images they asked for while rendering (body images, `resize_image`).
+    pub images: Option<PageImages>,
+    /// For files made from a source by a known recipe (processed images): the recipe's key.
+    /// The same key makes the same bytes, so the file is kept without making it again.
+    pub derived: Option<u128>,
+}
+
+/// The images a page asked for while it was rendered, and the hash of the answers it got. A
+/// page kept by a later build is kept only if asking again gives the same answers; asking
+/// again also tells the image pipeline which files the kept page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageImages {
+    pub requests: Vec<ImageRequest>,
+    pub digest: u128,
+}
+
+/// One image a page asked for: the responsive picture of an image of its body, or one size
+/// of an image (`resize_image`, with the arguments as the template gave them).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ImageRequest {
+    /// Output path of the source (`politics/2025/10/30/slug/chart.png`).
+    Picture(String),
+    Resize {
+        path: String,
+        width: u32,
+        height: Option<u32>,
+        format: Option<String>,
+    },
 }
 
 /// The link targets of an article body (and its lead image) as written, and the ids of its
@@ -134,6 +162,19 @@ mod tests {
                     targets: vec!["b/".into()],
                     ids: vec!["x".into()],
                 }),
+                images: Some(PageImages {
+                    requests: vec![
+                        ImageRequest::Picture("a/chart.png".into()),
+                        ImageRequest::Resize {
+                            path: "img/x.jpg".into(),
+                            width: 300,
+                            height: Some(200),
+                            format: Some("webp".into()),
+                        },
+                    ],
+                    digest: 9,
+                }),
+                derived: Some(10),
             },
         );
         m.save(dir.path()).unwrap();

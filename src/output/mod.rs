@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::{Diagnostic, Error};
-use manifest::{BodyLinks, FileRecord, Manifest, ManifestError};
+use manifest::{BodyLinks, FileRecord, Manifest, ManifestError, PageImages};
 
 /// How the build treats an existing output folder.
 #[derive(Debug, Clone, Copy, Default)]
@@ -179,6 +179,11 @@ impl Output {
         self.previous.files.get(rel).and_then(|r| r.body)
     }
 
+    /// The images the page at `rel` asked for when the previous build rendered it.
+    pub fn previous_images(&self, rel: &str) -> Option<&PageImages> {
+        self.previous.files.get(rel).and_then(|r| r.images.as_ref())
+    }
+
     /// Keeps the page at `rel` as the previous build wrote it, if it did (only valid under
     /// [`Output::same_meta`] or a matching fingerprint). `Some` holds the body's links.
     pub fn keep(&self, rel: &str) -> Option<Option<BodyLinks>> {
@@ -314,14 +319,43 @@ impl Output {
         fingerprint: u128,
         body: Option<u128>,
         links: Option<BodyLinks>,
+        images: Option<PageImages>,
     ) -> Result<(), Diagnostic> {
         let rec = FileRecord {
             fingerprint: Some(fingerprint),
             body,
             links,
+            images,
             ..FileRecord::default()
         };
         self.put(rel, bytes, rec)
+    }
+
+    /// Writes the file `make` makes by the recipe `key`, unless the previous build wrote it by
+    /// the same recipe (then it is kept without calling `make`). When `make` makes nothing (it
+    /// reported why), nothing is written.
+    pub fn write_derived(
+        &self,
+        rel: &str,
+        key: u128,
+        make: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> Result<(), Diagnostic> {
+        if self.trust_hashes
+            && let Some(old) = self.previous.files.get(rel)
+            && old.derived == Some(key)
+        {
+            self.target(rel)?;
+            self.record(rel, old.clone());
+            return Ok(());
+        }
+        let Some(bytes) = make() else {
+            return Ok(());
+        };
+        let rec = FileRecord {
+            derived: Some(key),
+            ..FileRecord::default()
+        };
+        self.put(rel, &bytes, rec)
     }
 
     /// Writes several files; every failure is reported.
@@ -369,6 +403,16 @@ impl Output {
             ..FileRecord::default()
         };
         self.put(rel, &bytes, rec)
+    }
+
+    /// The images every page of this build so far asked for (rendered or kept).
+    pub fn page_images(&self) -> Vec<PageImages> {
+        self.records
+            .lock()
+            .expect("no thread panics while holding the output records")
+            .iter()
+            .filter_map(|(_, rec)| rec.images.clone())
+            .collect()
     }
 
     /// Every file this build produces so far (written or kept).

@@ -167,6 +167,7 @@ impl<'a> Renderer<'a> {
                 let ctx = self.page_context(page);
                 let fingerprint = self.fingerprint(page, &ctx);
                 if !matches!(keep, Keep::Nothing)
+                    && self.site.images.still_valid(out.previous_images(&file))
                     && let Some(links) = out.keep_page(&file, fingerprint)
                 {
                     self.note_links(ctx.body, links);
@@ -174,8 +175,10 @@ impl<'a> Renderer<'a> {
                     return None;
                 }
                 let body = ctx.body.map(|id| self.site.articles[id].body_hash());
-                let result = self.render_context(page, ctx).and_then(|(html, links)| {
-                    out.write_page(&file, html.as_bytes(), fingerprint, body, links)
+                let (rendered, images) =
+                    crate::images::recording(|| self.render_context(page, ctx));
+                let result = rendered.and_then(|(html, links)| {
+                    out.write_page(&file, html.as_bytes(), fingerprint, body, links, images)
                 });
                 self.counters.page_done(true);
                 result.err()
