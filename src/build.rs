@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::generators::Generator;
+use crate::generators::search::AnalysisCache;
 use crate::load::config::{BaseUrl, Config};
 use crate::load::{content, read_articles};
 use crate::model::{BuildFlags, Site, build_site, pages};
@@ -325,6 +326,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         xxhash_rust::xxh3::xxh3_128(&h)
     };
     let out = Output::begin(&dest, opts.output_options(), build_key(opts)?, meta)?;
+    // Search analyses of earlier builds, beside the output; read only if the index is built.
+    let search_cache = Arc::new(AnalysisCache::on_disk(
+        crate::output::cache_dir(&dest).join("search"),
+        !opts.no_cache,
+    ));
     warnings.extend(out.warnings.iter().cloned());
     let pass = page_pass(&site, &page_plan, &out);
     let counters = Arc::new(Counters::default());
@@ -335,6 +341,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             theme: &theme,
             plan: &page_plan,
             opts,
+            search_cache: &search_cache,
         },
         templates,
         &pass,
@@ -387,6 +394,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             "note: could not save the parse cache in {}: {e}",
             dir.display()
         );
+    }
+    if let Err(e) = search_cache.save() {
+        eprintln!("note: could not save the search cache: {e}");
     }
     Ok(BuildReport {
         articles: site.articles.len(),
@@ -451,6 +461,7 @@ struct Inputs<'a> {
     theme: &'a Theme,
     plan: &'a [pages::Page],
     opts: &'a BuildOptions,
+    search_cache: &'a Arc<AnalysisCache>,
 }
 
 /// The links of every article body, rendered or kept, by article.
@@ -471,6 +482,7 @@ fn write_site(
         theme,
         plan,
         opts,
+        search_cache,
     } = *inputs;
     let site_dir = &opts.site_dir;
     let recorded = match pass {
@@ -500,7 +512,7 @@ fn write_site(
     errors.extend(site.images.publish(out));
     out.set_generator(None);
     phases.mark("publish images");
-    for generator in generators() {
+    for generator in generators(search_cache) {
         if matches!(pass, Pass::Nothing) && !generator.reads_now() {
             out.keep_generated(generator.name());
         } else {
@@ -582,13 +594,15 @@ fn copy_files(
 }
 
 /// The generators of a build, in the order they run.
-fn generators() -> Vec<Box<dyn Generator>> {
+fn generators(search_cache: &Arc<AnalysisCache>) -> Vec<Box<dyn Generator>> {
     use crate::generators::{feeds, robots, search, sitemap};
     vec![
         Box::new(robots::Robots),
         Box::new(feeds::Feeds),
         Box::new(sitemap::Sitemap),
         Box::new(sitemap::NewsSitemap),
-        Box::new(search::SearchIndex),
+        Box::new(search::SearchIndex {
+            cache: search_cache.clone(),
+        }),
     ]
 }
