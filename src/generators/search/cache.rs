@@ -3,9 +3,10 @@
 //!
 //! On disk (`.<out>.newsgen/search/`): `vocab` (every key with its stem, append-only between
 //! compactions) and 64 shards of analyses by doc hash, so a one-article edit rewrites the
-//! vocabulary (if a new word came) and one shard. Every file starts with the newsgen build id;
-//! a shard records the vocabulary generation it was written against, and a vocabulary is
-//! compacted (new generation, every shard rewritten) when most of its keys are no longer used.
+//! vocabulary (if a new word came) and one shard. Every file starts with the newsgen build id
+//! and a checksum of its contents; a shard records the vocabulary generation it was written
+//! against, and a vocabulary is compacted (new generation, every shard rewritten) when most of
+//! its keys are no longer used.
 //! A file that is foreign, stale or unreadable is ignored: its articles are analysed again.
 
 use std::collections::BTreeSet;
@@ -15,6 +16,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_128;
 
 use super::analysis::{Analyser, Analysis, SearchDoc, Vocabulary};
 use super::text::Analyzer;
@@ -262,13 +264,17 @@ impl Inner {
 fn decode<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     let bytes = std::fs::read(path).ok()?;
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
-    let body = rest.strip_prefix(env!("NEWSGEN_BUILD_ID").as_bytes())?;
+    let rest = rest.strip_prefix(env!("NEWSGEN_BUILD_ID").as_bytes())?;
+    let (sum, body) = rest.split_at_checked(16)?;
+    // A damaged file that still decodes would give a wrong index: check its bytes first.
+    (sum == xxh3_128(body).to_le_bytes()).then_some(())?;
     postcard::from_bytes(body).ok()
 }
 
 fn write(path: &Path, body: &[u8]) -> std::io::Result<()> {
     let mut bytes = MAGIC.to_vec();
     bytes.extend_from_slice(env!("NEWSGEN_BUILD_ID").as_bytes());
+    bytes.extend_from_slice(&xxh3_128(body).to_le_bytes());
     bytes.extend_from_slice(body);
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes)?;
