@@ -488,7 +488,9 @@ fn write_site(
     let recorded = match pass {
         Pass::Nothing => keep_pages(plan, out, counters),
         Pass::Everything | Pass::Fingerprints | Pass::Bodies(_) => {
-            let mut renderer = Renderer::new(site, theme, templates, site_dir);
+            // A body edit renders a few pages: their cards are built as they need them.
+            let all_cards = !matches!(pass, Pass::Bodies(_));
+            let mut renderer = Renderer::new(site, theme, templates, site_dir, all_cards);
             renderer.inject_before_body_end = opts.inject_script.clone();
             renderer.set_counters(counters.clone());
             phases.mark("shared values");
