@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::generators::Generator;
+use crate::generators::search::AnalysisCache;
 use crate::load::config::{BaseUrl, Config};
 use crate::load::{content, read_articles};
 use crate::model::{BuildFlags, Site, build_site, pages};
@@ -320,6 +321,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         xxhash_rust::xxh3::xxh3_128(&h)
     };
     let out = Output::begin(&dest, opts.output_options(), build_key(opts)?, meta)?;
+    // Search analyses of earlier builds, beside the output; read only if the index is built.
+    let search_cache = Arc::new(AnalysisCache::on_disk(
+        crate::output::cache_dir(&dest).join("search"),
+        !opts.no_cache,
+    ));
     warnings.extend(out.warnings.iter().cloned());
     let pass = page_pass(&site, &page_plan, &out);
     let counters = Arc::new(Counters::default());
@@ -330,6 +336,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             theme: &theme,
             plan: &page_plan,
             opts,
+            search_cache: &search_cache,
         },
         templates,
         &pass,
@@ -386,6 +393,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     if let Err(e) = site.images.save_index() {
         // Only speed is lost: the next build reads the images again.
         eprintln!("note: could not save what this build learnt of the images: {e}");
+    }
+    if let Err(e) = search_cache.save() {
+        eprintln!("note: could not save the search cache: {e}");
     }
     Ok(BuildReport {
         articles: site.articles.len(),
@@ -448,6 +458,7 @@ struct Inputs<'a> {
     theme: &'a Theme,
     plan: &'a [pages::Page],
     opts: &'a BuildOptions,
+    search_cache: &'a Arc<AnalysisCache>,
 }
 
 /// The links of every article body, rendered or kept, by article.
@@ -468,12 +479,15 @@ fn write_site(
         theme,
         plan,
         opts,
+        search_cache,
     } = *inputs;
     let site_dir = &opts.site_dir;
     let recorded = match pass {
         Pass::Nothing => keep_pages(plan, out, counters),
         Pass::Fingerprints | Pass::Bodies(_) => {
-            let mut renderer = Renderer::new(site, theme, templates, site_dir);
+            // A body edit renders a few pages: their cards are built as they need them.
+            let all_cards = !matches!(pass, Pass::Bodies(_));
+            let mut renderer = Renderer::new(site, theme, templates, site_dir, all_cards);
             renderer.inject_before_body_end = opts.inject_script.clone();
             renderer.set_counters(counters.clone());
             phases.mark("shared values");
@@ -497,7 +511,7 @@ fn write_site(
     errors.extend(site.images.publish(out));
     out.set_generator(None);
     phases.mark("publish images");
-    for generator in generators() {
+    for generator in generators(search_cache) {
         if matches!(pass, Pass::Nothing) && !generator.reads_now() {
             out.keep_generated(generator.name());
         } else {
@@ -579,13 +593,15 @@ fn copy_files(
 }
 
 /// The generators of a build, in the order they run.
-fn generators() -> Vec<Box<dyn Generator>> {
+fn generators(search_cache: &Arc<AnalysisCache>) -> Vec<Box<dyn Generator>> {
     use crate::generators::{feeds, robots, search, sitemap};
     vec![
         Box::new(robots::Robots),
         Box::new(feeds::Feeds),
         Box::new(sitemap::Sitemap),
         Box::new(sitemap::NewsSitemap),
-        Box::new(search::SearchIndex),
+        Box::new(search::SearchIndex {
+            cache: search_cache.clone(),
+        }),
     ]
 }

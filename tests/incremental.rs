@@ -233,6 +233,8 @@ struct Site {
     arts: Vec<Art>,
     next_id: usize,
     section_titles: BTreeMap<String, String>,
+    /// site.toml's `language`: English articles are stemmed for search, French ones not.
+    language: &'static str,
     template: Option<usize>,
     statics: BTreeMap<String, String>,
     /// `static/img/logo.png`: a lead image of some articles, and `resize_image`'s source in
@@ -253,6 +255,7 @@ impl Site {
                 .iter()
                 .map(|s| (s.to_string(), format!("{} desk", s.to_uppercase())))
                 .collect(),
+            language: "en",
             template: None,
             statics: BTreeMap::from([("notes/a.txt".to_string(), "note a".to_string())]),
             logo: png(32, 32, 7),
@@ -275,6 +278,7 @@ impl Site {
         let mut toml = "title = \"Incremental News\"\nbase_url = \"https://news.example.org/\"\n\
                         timezone = \"Pacific/Auckland\"\nper_page = 5\n"
             .to_string();
+        toml.push_str(&format!("language = {:?}\n", self.language));
         for (name, title) in &self.section_titles {
             toml.push_str(&format!("\n[sections.{name}]\ntitle = {title:?}\n"));
         }
@@ -495,6 +499,10 @@ impl Site {
                         }
                     }
                 }
+            }
+            22 if rng.chance(3) => {
+                self.language = if self.language == "en" { "fr" } else { "en" };
+                "language in site.toml (search stemmer)"
             }
             22 => {
                 let s = rng.pick(&SECTIONS);
@@ -1214,4 +1222,80 @@ fn image_edits_render_only_the_pages_that_show_them() {
     let logo = site.build().unwrap();
     assert!(logo.rendered >= 20, "rendered {}", logo.rendered);
     assert_equals_cold(&site, outcome(Ok(logo)), "resize_image source, new size");
+}
+
+/// Files of the search analysis cache beside the output.
+fn search_cache_files(site: &Site) -> Vec<PathBuf> {
+    let dir = site.path().join(".public.newsgen/search");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_search_cache_survives_new_words_and_corruption() {
+    let mut site = Site::new(3);
+    for a in &mut site.arts {
+        a.body = format!(
+            "Alpha{0} beta{0} gamma{0} delta{0} epsilon{0} zeppelins.",
+            a.id
+        );
+    }
+    site.sync();
+    assert!(assert_equals_cold(
+        &site,
+        outcome(site.build()),
+        "first build"
+    ));
+    let vocab = site.path().join(".public.newsgen/search/vocab");
+    let before = std::fs::metadata(&vocab).unwrap().len();
+    // The words of each article's own gone: most cached words fall out of use and the
+    // vocabulary is renumbered when saved; the next build reads the renumbered cache.
+    for a in &mut site.arts {
+        a.body = "Zeppelins wander over quiet harbours.".into();
+    }
+    site.sync();
+    assert!(assert_equals_cold(
+        &site,
+        outcome(site.build()),
+        "new words"
+    ));
+    let after = std::fs::metadata(&vocab).unwrap().len();
+    assert!(
+        after < before,
+        "vocabulary not compacted: {before} -> {after} bytes"
+    );
+    art(&mut site, 0).title = "Retitled over a compacted cache".into();
+    site.sync();
+    assert!(assert_equals_cold(
+        &site,
+        outcome(site.build()),
+        "after compaction"
+    ));
+    // A damaged cache file is ignored, never trusted, even when it still decodes: a letter
+    // changed in every excerpt and in the vocabulary's words would otherwise be published.
+    let files = search_cache_files(&site);
+    assert!(files.len() > 10, "too few cache files: {files:?}");
+    let mut damaged = 0;
+    for f in &files {
+        let mut bytes = std::fs::read(f).unwrap();
+        for word in [&b"harbours"[..], b"wander"] {
+            if let Some(at) = bytes.windows(word.len()).position(|w| w == word) {
+                bytes[at + word.len() - 1] = b'z';
+                damaged += 1;
+            }
+        }
+        std::fs::write(f, bytes).unwrap();
+    }
+    assert!(damaged > 10, "only {damaged} words damaged");
+    art(&mut site, 1).title = "Retitled over a corrupt cache".into();
+    site.sync();
+    assert!(assert_equals_cold(
+        &site,
+        outcome(site.build()),
+        "corrupt cache"
+    ));
 }

@@ -8,6 +8,9 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use tera::Value;
 
+use std::sync::OnceLock;
+
+use super::fingerprint::ValueHasher;
 use crate::model::{Archive, Article, Period, Site, TaxonomyKind};
 use crate::util::time::rfc3339;
 use crate::util::url::absolute;
@@ -188,10 +191,15 @@ fn section_brief(site: &Site, i: usize) -> Value {
     ])
 }
 
-/// Values shared by every page of one build, built once.
-pub struct Shared {
-    /// One card per article, by article id.
-    pub cards: Vec<Value>,
+/// Values shared by every page of one build, each built at most once.
+pub struct Shared<'a> {
+    site: &'a Site,
+    /// Term links and section briefs that cards point at.
+    terms: Vec<Vec<Value>>,
+    briefs: Vec<Value>,
+    /// One card per article, by article id, built on first use (registered with the hasher
+    /// then) or all at once by [`Shared::build_all_cards`].
+    cards: Vec<OnceLock<Value>>,
     /// One summary per section with its article count, by section index (section pages,
     /// the front page's section blocks).
     pub sections: Vec<Value>,
@@ -199,41 +207,56 @@ pub struct Shared {
     pub section_nav: Vec<Value>,
 }
 
-impl Shared {
-    pub fn build(site: &Site) -> Shared {
-        let terms = term_links(site);
-        let briefs: Vec<Value> = (0..site.sections.len())
-            .map(|i| section_brief(site, i))
-            .collect();
-        let cards = site
-            .articles
-            .par_iter()
-            .map(|a| card_value(site, a, &terms, &briefs))
-            .collect();
+impl<'a> Shared<'a> {
+    /// The shared values; cards come later (see [`Shared::card`]).
+    pub fn new(site: &'a Site) -> Shared<'a> {
         let summaries = |with_count| {
             (0..site.sections.len())
                 .map(|i| Value::from_serializable(&section_json(site, i, with_count)))
                 .collect()
         };
         Shared {
-            cards,
+            site,
+            terms: term_links(site),
+            briefs: (0..site.sections.len())
+                .map(|i| section_brief(site, i))
+                .collect(),
+            cards: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
             sections: summaries(true),
             section_nav: summaries(false),
         }
     }
 
+    /// Builds every card in parallel (a build that renders most pages needs them all).
+    pub fn build_all_cards(&self, hasher: &ValueHasher) {
+        (0..self.cards.len())
+            .into_par_iter()
+            .for_each(|i| drop(self.card(i, hasher)));
+    }
+
+    /// The card of article `i`, built and registered with `hasher` on first use.
+    pub fn card(&self, i: usize, hasher: &ValueHasher) -> Value {
+        self.cards[i]
+            .get_or_init(|| {
+                let card = card_value(self.site, &self.site.articles[i], &self.terms, &self.briefs);
+                hasher.register_late(&card);
+                card
+            })
+            .clone()
+    }
+
     /// Cards of the given articles, as one list value (pointer copies).
-    pub fn list(&self, ids: &[usize]) -> Value {
+    pub fn list(&self, ids: &[usize], hasher: &ValueHasher) -> Value {
         Value::from(
             ids.iter()
-                .map(|&i| self.cards[i].clone())
+                .map(|&i| self.card(i, hasher))
                 .collect::<Vec<_>>(),
         )
     }
 }
 
 /// The site-wide values every template gets (Tera's global context), in order.
-pub fn global(site: &Site, shared: &Shared) -> Vec<(&'static str, Value)> {
+pub fn global(site: &Site, shared: &Shared, hasher: &ValueHasher) -> Vec<(&'static str, Value)> {
     let cfg = &site.config;
     let site_value = Value::from_serializable(&json!({
         "title": cfg.title,
@@ -267,7 +290,7 @@ pub fn global(site: &Site, shared: &Shared) -> Vec<(&'static str, Value)> {
             let ids = &s.articles[..s.articles.len().min(cfg.front_per_section)];
             let mut m = tera::Map::new();
             m.insert("section".into(), shared.sections[i].clone());
-            m.insert("articles".into(), shared.list(ids));
+            m.insert("articles".into(), shared.list(ids, hasher));
             Value::from(m)
         })
         .collect();
@@ -290,15 +313,15 @@ pub fn global(site: &Site, shared: &Shared) -> Vec<(&'static str, Value)> {
             "url".into(),
             Value::from(site.link(&newest.date.format("%Y/%m/%d/").to_string())),
         );
-        m.insert("articles".into(), shared.list(&ids));
+        m.insert("articles".into(), shared.list(&ids, hasher));
         Value::from(m)
     });
     vec![
         ("site", site_value),
         ("sections", Value::from(shared.section_nav.clone())),
-        ("top_stories", shared.list(&featured)),
+        ("top_stories", shared.list(&featured, hasher)),
         ("front_sections", Value::from(front_sections)),
-        ("latest", shared.list(&latest)),
+        ("latest", shared.list(&latest, hasher)),
         ("latest_day", latest_day),
     ]
 }

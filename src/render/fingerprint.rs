@@ -7,8 +7,13 @@
 //! template texts, and the Markdown of the body it shows (the body's HTML is a function of the
 //! Markdown and site.toml, which is in the build key).
 
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rustc_hash::FxHashMap;
 use tera::Value;
+
+const POISON: &str = "the hasher's lock is poisoned only after a panic, which stops the build";
 use xxhash_rust::xxh3::xxh3_128;
 
 /// Hashes Tera values. Values built once per build and shared by many pages (article cards,
@@ -20,6 +25,11 @@ pub struct ValueHasher {
     shared: FxHashMap<usize, u128>,
     /// The registered values, kept alive so that no other value can take their address.
     keep: Vec<Value>,
+    /// Values registered while pages render (cards built on first use), with their hashes;
+    /// looked up only once one was registered, so a build that registers all values up front
+    /// takes no lock.
+    late: RwLock<(FxHashMap<usize, u128>, Vec<Value>)>,
+    any_late: AtomicBool,
 }
 
 /// The address of a value's reference-counted contents, which identifies it while it lives.
@@ -49,6 +59,36 @@ impl ValueHasher {
         }
     }
 
+    /// Registers one value from any thread (a card built when a page first needs it). It
+    /// hashes as if it had been registered with [`ValueHasher::register`].
+    pub fn register_late(&self, v: &Value) {
+        let Some(addr) = address(v) else { return };
+        let hash = self.hash(v);
+        let mut late = self.late.write().expect(POISON);
+        late.0.insert(addr, hash);
+        late.1.push(v.clone());
+        self.any_late.store(true, Ordering::Release);
+    }
+
+    /// Moves late registrations into the lock-free table (while nothing else hashes).
+    pub fn seal(&mut self) {
+        let (map, keep) = std::mem::take(self.late.get_mut().expect(POISON));
+        self.shared.extend(map);
+        self.keep.extend(keep);
+        *self.any_late.get_mut() = false;
+    }
+
+    /// The registered hash of the value at `addr`, if any.
+    fn known(&self, addr: usize) -> Option<u128> {
+        if let Some(&h) = self.shared.get(&addr) {
+            return Some(h);
+        }
+        if !self.any_late.load(Ordering::Acquire) {
+            return None;
+        }
+        self.late.read().expect(POISON).0.get(&addr).copied()
+    }
+
     /// Appends one value's bytes to `buf` (hash the buffer once, at the end: one-shot xxh3 is
     /// far cheaper than many small streaming updates).
     pub fn hash_into(&self, v: &Value, buf: &mut Vec<u8>) {
@@ -63,7 +103,7 @@ impl ValueHasher {
     }
 
     fn walk(&self, v: &Value, h: &mut Vec<u8>) {
-        if let Some(known) = address(v).and_then(|a| self.shared.get(&a)) {
+        if let Some(known) = address(v).and_then(|a| self.known(a)) {
             h.extend_from_slice(&[0xFE]);
             h.extend_from_slice(&known.to_le_bytes());
             return;
@@ -175,5 +215,12 @@ mod tests {
         assert_eq!(with_shared, h2.hash(&Value::from(vec![again.clone()])));
         assert_ne!(with_shared, h.hash(&Value::from(vec![card("b")])));
         let _ = before;
+        // Registered late (a card built on first use), before or after sealing: the same.
+        let mut h3 = ValueHasher::new();
+        let late = card("a");
+        h3.register_late(&late);
+        assert_eq!(with_shared, h3.hash(&Value::from(vec![late.clone()])));
+        h3.seal();
+        assert_eq!(with_shared, h3.hash(&Value::from(vec![late.clone()])));
     }
 }

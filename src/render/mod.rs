@@ -15,7 +15,7 @@ use std::path::Path;
 
 use chrono::DateTime;
 use chrono_tz::Tz;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -37,12 +37,24 @@ use markdown::LinkBase;
 use page_context::PageContext;
 use theme::Theme;
 
+/// Archive `i`'s month calendar (months) or twelve-month grid (years), registered with
+/// `hasher`; none for days.
+fn new_period_grid(site: &Site, i: usize, hasher: &ValueHasher) -> Value {
+    let grid = match site.archives[i].key.period {
+        Period::Month(..) => Value::from_serializable(&navigation::month_calendar(site, i)),
+        Period::Year(_) => Value::from_serializable(&navigation::year_months(site, i)),
+        Period::Day(..) => Value::none(),
+    };
+    hasher.register_late(&grid);
+    grid
+}
+
 /// Renders pages of one site with one theme. Holds everything shared between pages.
 pub struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
     tera: Tera,
-    shared: Shared,
+    shared: Shared<'a>,
     /// Position of each article in its section's list.
     section_pos: Vec<usize>,
     /// For each archive: (previous, next) archive of the same section and granularity.
@@ -50,8 +62,8 @@ pub struct Renderer<'a> {
     /// For each archive: its child archives (months of a year, days of a month).
     archive_children: Vec<Vec<usize>>,
     /// For each archive: its month calendar (month archives) or twelve-month grid (years);
-    /// none for days, which show their month's.
-    period_grids: Vec<Value>,
+    /// none for days, which show their month's. Built on first use, like cards.
+    period_grids: Vec<OnceLock<Value>>,
     /// Structured-data values that are the same on every page.
     seo: seo::Shared,
     /// Hashes page contexts, with the shared values (cards, sections) hashed once.
@@ -69,10 +81,22 @@ pub struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     /// `tera` comes from [`load_templates`] for the same site configuration; `site_dir` is
-    /// where the theme's template files are read for the fingerprints.
-    pub fn new(site: &'a Site, theme: &'a Theme, mut tera: Tera, site_dir: &Path) -> Self {
-        let shared = Shared::build(site);
-        let globals = context::global(site, &shared);
+    /// where the theme's template files are read for the fingerprints. With `all_cards`, every
+    /// article's card is built up front (in parallel); otherwise each is built when a page
+    /// first needs it (a build that renders a few pages).
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        mut tera: Tera,
+        site_dir: &Path,
+        all_cards: bool,
+    ) -> Self {
+        let mut hasher = ValueHasher::new();
+        let shared = Shared::new(site);
+        if all_cards {
+            shared.build_all_cards(&hasher);
+        }
+        let globals = context::global(site, &shared, &hasher);
         let mut section_pos = vec![0; site.articles.len()];
         for s in &site.sections {
             for (pos, &id) in s.articles.iter().enumerate() {
@@ -104,23 +128,14 @@ impl<'a> Renderer<'a> {
             }
             parent_of.insert(k.clone(), i);
         }
-        let period_grids = (0..n)
-            .into_par_iter()
-            .map(|i| match site.archives[i].key.period {
-                Period::Month(..) => Value::from_serializable(&navigation::month_calendar(site, i)),
-                Period::Year(_) => Value::from_serializable(&navigation::year_months(site, i)),
-                Period::Day(..) => Value::none(),
-            })
-            .collect();
-        let mut hasher = ValueHasher::new();
-        hasher.register(
-            shared
-                .cards
-                .iter()
-                .chain(&shared.sections)
-                .chain(&shared.section_nav)
-                .chain(&period_grids),
-        );
+        let period_grids: Vec<OnceLock<Value>> = (0..n).map(|_| OnceLock::new()).collect();
+        if all_cards {
+            period_grids.par_iter().enumerate().for_each(|(i, grid)| {
+                grid.get_or_init(|| new_period_grid(site, i, &hasher));
+            });
+        }
+        hasher.seal();
+        hasher.register(shared.sections.iter().chain(&shared.section_nav));
         let deps = TemplateDeps::new(theme, site_dir, &globals, &hasher);
         let global_context = tera.global_context();
         for (key, value) in globals {
@@ -143,6 +158,13 @@ impl<'a> Renderer<'a> {
             links: std::sync::Mutex::new(Vec::new()),
             counters: Arc::default(),
         }
+    }
+
+    /// The month calendar or year grid of archive `i` (see `period_grids`).
+    fn period_grid(&self, i: usize) -> Value {
+        self.period_grids[i]
+            .get_or_init(|| new_period_grid(self.site, i, &self.hasher))
+            .clone()
     }
 
     /// Renders the pages of `pages` that `keep` does not keep, in parallel, into `out`.

@@ -201,13 +201,17 @@ impl Renderer<'_> {
         info.breadcrumb
             .push(self.crumb(&s.title, &format!("{}/", s.slug)));
         ctx.body = Some(id);
-        let card = |i: Option<usize>| i.map_or_else(Value::none, |i| self.shared.cards[i].clone());
-        ctx.insert("article", self.shared.cards[id].clone());
+        let card =
+            |i: Option<usize>| i.map_or_else(Value::none, |i| self.shared.card(i, &self.hasher));
+        ctx.insert("article", self.shared.card(id, &self.hasher));
         ctx.insert("section", self.shared.section_nav[a.section].clone());
         let (newer, older) = site.section_neighbours(a.section, self.section_pos[id]);
         ctx.insert("newer", card(newer));
         ctx.insert("older", card(older));
-        ctx.insert("other_news", self.shared.list(&site.other_news(id)));
+        ctx.insert(
+            "other_news",
+            self.shared.list(&site.other_news(id), &self.hasher),
+        );
     }
 
     fn section_context(
@@ -228,7 +232,8 @@ impl Renderer<'_> {
         let per = site.config.per_page;
         ctx.insert(
             "articles",
-            self.shared.list(page_slice(&s.articles, per, n)),
+            self.shared
+                .list(page_slice(&s.articles, per, n), &self.hasher),
         );
         ctx.insert_ser("pagination", &self.pagination(&base, s.articles.len(), n));
     }
@@ -268,15 +273,11 @@ impl Renderer<'_> {
         let (prev, next) = self.archive_nav[archive];
         // Year and month above this archive; the month calendar; a year's 12 months.
         let up = navigation::ancestors(site, &ar.key);
-        // Month calendars and year grids are built once per build (`Renderer::new`).
+        // Month calendars and year grids are built once per build (`Renderer::period_grid`).
         let (calendar, months, granularity) = match ar.key.period {
-            Period::Day(..) => (
-                up.last().map(|&m| self.period_grids[m].clone()),
-                None,
-                "day",
-            ),
-            Period::Month(..) => (Some(self.period_grids[archive].clone()), None, "month"),
-            Period::Year(_) => (None, Some(self.period_grids[archive].clone()), "year"),
+            Period::Day(..) => (up.last().map(|&m| self.period_grid(m)), None, "day"),
+            Period::Month(..) => (Some(self.period_grid(archive)), None, "month"),
+            Period::Year(_) => (None, Some(self.period_grid(archive)), "year"),
         };
         let links = |ids: &[usize]| -> Value {
             Value::from_serializable(
@@ -309,7 +310,8 @@ impl Renderer<'_> {
         let per = site.config.per_page;
         ctx.insert(
             "articles",
-            self.shared.list(page_slice(&ar.articles, per, n)),
+            self.shared
+                .list(page_slice(&ar.articles, per, n), &self.hasher),
         );
         ctx.insert_ser(
             "pagination",
@@ -377,7 +379,8 @@ impl Renderer<'_> {
         let per = site.config.per_page;
         ctx.insert(
             "articles",
-            self.shared.list(page_slice(&t.articles, per, n)),
+            self.shared
+                .list(page_slice(&t.articles, per, n), &self.hasher),
         );
         ctx.insert_ser("pagination", &self.pagination(&base, t.articles.len(), n));
     }

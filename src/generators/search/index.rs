@@ -16,23 +16,20 @@
 //! A query fetches meta.json, one dictionary chunk and one pack per word, and the fragments
 //! of the results it shows: its cost depends on the words, not on the archive's size.
 
-use std::cell::RefCell;
-
 use rustc_hash::FxHashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::text::{Analyzer, STOP_WORDS, is_stop_word, keys_and_stop_words};
+use super::analysis::{Analysis, SearchDoc, Vocabulary};
+use super::cache::AnalysisCache;
+use super::text::{Analyzer, STOP_WORDS};
 use crate::error::Diagnostic;
-use crate::model::{Article, Site};
-use crate::render::context::DATE_FORMAT;
-use crate::util::text::plain_text;
-use crate::util::time::rfc3339;
+use crate::model::Site;
 
 /// Index format version, checked by the browser script.
 pub const FORMAT: u32 = 1;
@@ -43,8 +40,6 @@ pub const DOCS_PER_FRAGMENT: usize = 16;
 pub const DICT_CHUNK_BYTES: usize = 12 * 1024;
 /// Target size of a postings pack in bytes (a larger postings list gets a pack of its own).
 pub const PACK_BYTES: usize = 16 * 1024;
-/// Characters of article text kept per result for the snippet.
-pub const EXCERPT_CHARS: usize = 300;
 /// Fragment files per folder, so no folder grows past ~1,000 entries at any archive size.
 pub const FRAGMENT_DIR_FILES: usize = 1024;
 
@@ -110,7 +105,7 @@ pub fn push_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Reads one varint: (value, bytes read).
-fn read_varint(bytes: &[u8]) -> (u64, usize) {
+pub fn read_varint(bytes: &[u8]) -> (u64, usize) {
     let mut v = 0u64;
     for (i, b) in bytes.iter().enumerate() {
         v |= u64::from(b & 0x7f) << (7 * i);
@@ -162,28 +157,6 @@ struct Batch {
     errors: Vec<Diagnostic>,
 }
 
-/// Every key met → its stem id, and every stem by id: each distinct word is stemmed once,
-/// and the keys whose stem differs become the dictionary's surface words.
-#[derive(Default)]
-struct Interner {
-    keys: FxHashMap<String, u32>,
-    ids: FxHashMap<Arc<str>, u32>,
-    stems: Vec<Arc<str>>,
-}
-
-/// The stem id cached for stop words (they are not indexed).
-const STOP: u32 = u32::MAX;
-
-/// Distinguishes builds in one process (`serve --watch`), so a thread's cache of stem ids
-/// from an earlier build is never used.
-static BUILD_GENERATION: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// This thread's copy of key → stem id for the current build: the hot loop takes no lock.
-    static KEY_CACHE: RefCell<(u64, FxHashMap<String, u32>)> =
-        RefCell::new((u64::MAX, FxHashMap::default()));
-}
-
 /// Counts file bytes and a content version while writing through the sink.
 struct Writer<'a> {
     sink: &'a Sink<'a>,
@@ -194,7 +167,7 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        self.sink(path, bytes)?;
+        (self.sink)(path, bytes)?;
         let mut h = DefaultHasher::new();
         path.hash(&mut h);
         bytes.hash(&mut h);
@@ -204,10 +177,6 @@ impl Writer<'_> {
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         Ok(())
     }
-
-    fn sink(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        (self.sink)(path, bytes)
-    }
 }
 
 /// UTF-16 order, the order of JavaScript's string comparison, so the browser's binary search
@@ -216,37 +185,12 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// Whitespace-separated words of headline and body: a cheap, consistent article length.
-fn approx_len(a: &Article) -> usize {
-    a.title.split_whitespace().count() + a.body.split_whitespace().count()
-}
-
-/// Collapses whitespace and cuts at a word boundary near `max` characters.
-fn excerpt(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut count = 0;
-    for word in text.split_whitespace() {
-        let n = word.chars().count();
-        if count + n + 1 > max && count > 0 {
-            out.push('…');
-            return out;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-            count += 1;
-        }
-        out.push_str(word);
-        count += n;
-    }
-    out
-}
-
 /// The path of fragment file `k`.
 pub fn fragment_path(k: usize) -> String {
     format!("search/f/{}/{k}.json", k / FRAGMENT_DIR_FILES)
 }
 
-/// A task's interning tables and per-article counters.
+/// A task's per-article counters.
 #[derive(Default)]
 struct Local {
     /// Stem id → slot in the batch.
@@ -256,60 +200,18 @@ struct Local {
     touched: Vec<u32>,
 }
 
+/// One article as the postings builder sees it: what it shows and what it contributes.
+type Doc<'d> = (&'d SearchDoc<'d>, &'d Analysis);
+
 struct Builder<'a> {
-    site: &'a Site,
-    analyzer: Analyzer,
+    vocab: &'a Vocabulary,
     avgdl: f64,
     writer: Writer<'a>,
-    interner: RwLock<Interner>,
-    generation: u64,
+    /// Key ids met in some article (surface words of the dictionary), by key id.
+    live: Vec<AtomicBool>,
 }
 
 impl Builder<'_> {
-    /// The stem id of `key`: from this thread's cache, else the shared interner, else the
-    /// stemmer (then interned).
-    fn stem_id(&self, key: &str, cache: &mut FxHashMap<String, u32>) -> u32 {
-        {
-            if let Some(&id) = cache.get(key) {
-                return id;
-            }
-            let known = self
-                .interner
-                .read()
-                .expect("the interner lock is poisoned only after a panic, which stops the build")
-                .keys
-                .get(key)
-                .copied();
-            let id = known.unwrap_or_else(|| {
-                if is_stop_word(key) {
-                    return STOP;
-                }
-                let stem = self.analyzer.stem(key);
-                let mut i = self.interner.write().expect(
-                    "the interner lock is poisoned only after a panic, which stops the build",
-                );
-                let i = &mut *i;
-                if let Some(&id) = i.keys.get(key) {
-                    return id;
-                }
-                let id = match i.ids.get(stem.as_ref()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = i.stems.len() as u32;
-                        let stem: Arc<str> = Arc::from(stem.as_ref());
-                        i.ids.insert(stem.clone(), id);
-                        i.stems.push(stem);
-                        id
-                    }
-                };
-                i.keys.insert(key.to_string(), id);
-                id
-            });
-            cache.insert(key.to_string(), id);
-            id
-        }
-    }
-
     /// The batch slot of a stem id.
     fn slot(local: &mut Local, batch: &mut Batch, id: u32) -> usize {
         let next = batch.stems.len() as u32;
@@ -322,83 +224,51 @@ impl Builder<'_> {
         slot as usize
     }
 
-    /// Analyses articles `first..first + articles.len()` and writes their fragment files.
-    fn batch(&self, first: usize, articles: &[Article]) -> Batch {
+    /// Codes the postings of articles `first..first + docs.len()` and writes their fragment
+    /// files.
+    fn batch(&self, first: usize, docs: &[Doc<'_>]) -> Batch {
         let mut batch = Batch {
             stems: Vec::new(),
             postings: Vec::new(),
             errors: Vec::new(),
         };
         let mut local = Local::default();
-        // This thread's key cache, taken out for the batch (no thread-local access per word).
-        let mut cache = KEY_CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            if c.0 != self.generation {
-                *c = (self.generation, FxHashMap::default());
-            }
-            std::mem::take(&mut c.1)
-        });
         let mut records = Vec::with_capacity(DOCS_PER_FRAGMENT);
-        for (i, a) in articles.iter().enumerate() {
-            let doc = first + i;
-            let body = plain_text(&a.body);
-            // A derived summary is the body's first paragraph: don't count it twice.
-            let own_summary = !body.trim_start().starts_with(a.summary.trim());
-            let mut add = |text: &str, weight: u32| {
-                keys_and_stop_words(text, |k| {
-                    let id = self.stem_id(k, &mut cache);
-                    if id == STOP {
-                        return;
-                    }
-                    let slot = Self::slot(&mut local, &mut batch, id);
-                    let c = &mut local.counts[slot];
-                    if *c == 0 {
-                        local.touched.push(slot as u32);
-                    }
-                    *c += weight;
-                });
-            };
-            add(&a.title, WEIGHT_TITLE);
-            if own_summary {
-                add(&a.summary, WEIGHT_SUMMARY);
+        for (i, (doc, analysis)) in docs.iter().enumerate() {
+            let doc_id = first + i;
+            for (key, count) in analysis.terms() {
+                self.live[key as usize].store(true, Ordering::Relaxed);
+                let stem = self.vocab.keys[key as usize].1;
+                let slot = Self::slot(&mut local, &mut batch, stem);
+                let c = &mut local.counts[slot];
+                if *c == 0 {
+                    local.touched.push(slot as u32);
+                }
+                *c += count;
             }
-            for t in &a.tags {
-                add(t, WEIGHT_SUMMARY);
-            }
-            for t in a.authors.iter().chain(a.source.iter()) {
-                add(t, WEIGHT_BODY);
-            }
-            add(&body, WEIGHT_BODY);
-            let dl = approx_len(a) as f64;
+            let dl = f64::from(analysis.dl);
             for id in local.touched.drain(..) {
                 let f = std::mem::take(&mut local.counts[id as usize]);
                 let l = level(f, dl, self.avgdl);
-                batch.postings[id as usize].push(doc as u32, l);
+                batch.postings[id as usize].push(doc_id as u32, l);
             }
-
-            let text = if own_summary {
-                format!("{} {}", a.summary, body)
-            } else {
-                body
-            };
             records.push(json!([
-                a.title,
-                self.site.link(&a.path),
-                a.section,
-                rfc3339(&a.date),
-                a.date.format(DATE_FORMAT).to_string(),
-                a.source,
-                excerpt(&text, EXCERPT_CHARS),
+                doc.title,
+                doc.link,
+                doc.section,
+                doc.iso_date,
+                doc.display_date,
+                doc.source,
+                analysis.excerpt,
             ]));
-            if records.len() == DOCS_PER_FRAGMENT || i + 1 == articles.len() {
-                let k = (doc + 1 - records.len()) / DOCS_PER_FRAGMENT;
+            if records.len() == DOCS_PER_FRAGMENT || i + 1 == docs.len() {
+                let k = (doc_id + 1 - records.len()) / DOCS_PER_FRAGMENT;
                 let bytes = serde_json::Value::Array(std::mem::take(&mut records)).to_string();
                 if let Err(d) = self.writer.put(&fragment_path(k), bytes.as_bytes()) {
                     batch.errors.push(d);
                 }
             }
         }
-        KEY_CACHE.with(|c| c.borrow_mut().1 = cache);
         batch
     }
 }
@@ -419,18 +289,37 @@ struct Loc {
     len: u32,
 }
 
-/// Builds the whole index of `site` and writes it through `sink`.
+/// Builds the whole index of `site` and writes it through `sink`, analysing every article.
 pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagnostic>> {
+    build_index_cached(site, &AnalysisCache::default(), sink)
+}
+
+/// [`build_index`], analysing only the articles whose [`SearchDoc`] is not in `cache` (and
+/// adding them to it): the output is the same as with an empty cache.
+pub fn build_index_cached(
+    site: &Site,
+    cache: &AnalysisCache,
+    sink: &Sink<'_>,
+) -> Result<IndexStats, Vec<Diagnostic>> {
     let articles = &site.articles;
     let n = articles.len();
+    let analyzer = Analyzer::for_language(&site.config.language);
+    let docs: Vec<SearchDoc<'_>> = articles
+        .par_iter()
+        .map(|a| SearchDoc::of(site, a))
+        .collect();
+    let keys: Vec<u128> = docs.par_iter().map(SearchDoc::key).collect();
+    let mut cached = cache.lock();
+    cached.analyse_missing(&analyzer, &docs, &keys);
+    let analyses: Vec<&Analysis> = keys.iter().map(|&k| cached.get(k)).collect();
     let avgdl = if n == 0 {
         1.0
     } else {
-        articles.par_iter().map(approx_len).sum::<usize>() as f64 / n as f64
+        analyses.iter().map(|a| u64::from(a.dl)).sum::<u64>() as f64 / n as f64
     };
+    let vocab = cached.vocab();
     let builder = Builder {
-        site,
-        analyzer: Analyzer::for_language(&site.config.language),
+        vocab,
         avgdl,
         writer: Writer {
             sink,
@@ -438,9 +327,11 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
             bytes: AtomicU64::new(0),
             version: AtomicU64::new(0),
         },
-        interner: RwLock::new(Interner::default()),
-        generation: BUILD_GENERATION.fetch_add(1, Ordering::Relaxed),
+        live: (0..vocab.keys.len())
+            .map(|_| AtomicBool::new(false))
+            .collect(),
     };
+    let all_docs: Vec<Doc<'_>> = docs.iter().zip(analyses.iter().copied()).collect();
     let w = &builder.writer;
     let mut errors = Vec::new();
     let mut all: Vec<Postings> = Vec::new();
@@ -458,9 +349,9 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
             }
         }
     };
-    // Each group is merged (in article order) while the next one is analysed.
+    // Each group is merged (in article order) while the next one is coded.
     let mut pending: Option<Vec<Batch>> = None;
-    for (g, group) in articles.chunks(GROUP_DOCS).enumerate() {
+    for (g, group) in all_docs.chunks(GROUP_DOCS).enumerate() {
         let first = g * GROUP_DOCS;
         let previous = pending.take();
         let (batches, ()) = rayon::join(
@@ -485,14 +376,15 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
     if !errors.is_empty() {
         return Err(errors);
     }
-    let interner = builder
-        .interner
-        .into_inner()
-        .expect("the interner lock is poisoned only after a panic, which stops the build");
+    let live: Vec<bool> = builder
+        .live
+        .into_iter()
+        .map(AtomicBool::into_inner)
+        .collect();
 
     // Postings packs, in key order so the stems of one prefix sit together.
-    all.resize_with(interner.stems.len(), Postings::default);
-    let mut stems: Vec<(Arc<str>, Postings)> = interner
+    all.resize_with(vocab.stems.len(), Postings::default);
+    let mut stems: Vec<(Arc<str>, Postings)> = vocab
         .stems
         .iter()
         .cloned()
@@ -527,7 +419,7 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
     flush(&mut pack, &mut pack_id).map_err(|d| vec![d])?;
 
     // The dictionary: every stem, plus surface words whose stem differs.
-    let mut entries: Vec<Entry<'_>> = Vec::with_capacity(stems.len() + interner.keys.len());
+    let mut entries: Vec<Entry<'_>> = Vec::with_capacity(stems.len() + vocab.keys.len());
     for (stem, _) in &stems {
         entries.push(Entry {
             key: stem,
@@ -535,9 +427,9 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
             loc: locs[stem.as_ref()],
         });
     }
-    for (word, &id) in &interner.keys {
-        let stem = &interner.stems[id as usize];
-        if word.as_str() == stem.as_ref() {
+    for ((word, id), _) in vocab.keys.iter().zip(&live).filter(|(_, live)| **live) {
+        let stem = &vocab.stems[*id as usize];
+        if word == stem {
             continue;
         }
         if let Some(loc) = locs.get(stem.as_ref()) {
@@ -614,7 +506,7 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
         "format": FORMAT,
         "version": format!("{version:016x}"),
         "docs": n,
-        "stemmer": builder.analyzer.stemmer_name(),
+        "stemmer": analyzer.stemmer_name(),
         "stop": STOP_WORDS,
         "fragment_docs": DOCS_PER_FRAGMENT,
         "fragment_dir_files": FRAGMENT_DIR_FILES,
@@ -626,15 +518,18 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
     });
     w.put("search/meta.json", meta.to_string().as_bytes())
         .map_err(|d| vec![d])?;
-
-    Ok(IndexStats {
+    let stats = IndexStats {
         docs: n,
         stems: stems.len(),
         keys: entries.len(),
         postings,
         files: w.files.load(Ordering::Relaxed),
         bytes: w.bytes.load(Ordering::Relaxed),
-    })
+    };
+    drop(entries);
+    drop(stems);
+    cached.set_live(live);
+    Ok(stats)
 }
 
 #[cfg(test)]
@@ -706,13 +601,6 @@ mod tests {
         p.append(&run);
         assert_eq!(p.bytes, whole.bytes);
         assert_eq!((p.df, p.next), (whole.df, whole.next));
-    }
-
-    #[test]
-    fn excerpts_cut_at_words() {
-        assert_eq!(excerpt("one  two\nthree", 100), "one two three");
-        assert_eq!(excerpt("alpha beta gamma", 11), "alpha beta…");
-        assert_eq!(excerpt("", 10), "");
     }
 
     #[test]

@@ -1,12 +1,17 @@
 //! Full-text search that runs in the browser from static files (issue 6).
 //!
 //! [`text`] turns text into index keys the way the browser script turns queries into keys;
-//! [`index`] builds the chunked index from the model at build time; [`SearchIndex`] is the
+//! [`analysis`] is what one article contributes, [`cache`] keeps it between builds; [`index`]
+//! builds the chunked index from the model at build time; [`SearchIndex`] is the
 //! [`Generator`] that writes it. The page is themes/default/templates/search.html and the
 //! query engine themes/default/static/search.js; docs/search.md explains the design.
 
+pub mod analysis;
+pub mod cache;
 pub mod index;
 pub mod text;
+
+use std::sync::Arc;
 
 use crate::error::Diagnostic;
 use crate::generators::Generator;
@@ -14,10 +19,14 @@ use crate::model::Site;
 use crate::model::pages::Page;
 use crate::output::Output;
 
-pub use index::{IndexStats, build_index};
+pub use cache::AnalysisCache;
+pub use index::{IndexStats, build_index, build_index_cached};
 
-/// Writes the search index under `search/` when `[search] enabled` (the default).
-pub struct SearchIndex;
+/// Writes the search index under `search/` when `[search] enabled` (the default), analysing
+/// only the articles its cache does not hold.
+pub struct SearchIndex {
+    pub cache: Arc<AnalysisCache>,
+}
 
 impl Generator for SearchIndex {
     fn name(&self) -> &'static str {
@@ -28,6 +37,9 @@ impl Generator for SearchIndex {
         if !site.config.search.enabled {
             return Ok(());
         }
-        build_index(site, &|path: &str, bytes: &[u8]| out.write(path, bytes)).map(|_| ())
+        build_index_cached(site, &self.cache, &|path: &str, bytes: &[u8]| {
+            out.write(path, bytes)
+        })
+        .map(|_| ())
     }
 }
