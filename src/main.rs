@@ -387,6 +387,7 @@ fn main() -> ExitCode {
                 open,
                 drafts: include.drafts,
                 future: include.future,
+                quiet: verbosity == Verbosity::Quiet,
             };
             match newsgen::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -154,8 +154,18 @@ impl Server {
 
     /// Subscribes to the live-reload stream; events arrive as (name, data).
     fn events(&self) -> Receiver<(String, String)> {
+        self.events_at(&format!("{}/__newsgen/events", self.origin()))
+    }
+
+    /// Subscribes to the live-reload stream as the page at URL path `page` does.
+    fn page_events(&self, page: &str) -> Receiver<(String, String)> {
+        let query: String = url_encode(page);
+        self.events_at(&format!("{}/__newsgen/events?page={query}", self.origin()))
+    }
+
+    fn events_at(&self, url: &str) -> Receiver<(String, String)> {
         let (tx, rx) = channel();
-        let url = format!("{}/__newsgen/events", self.origin());
+        let url = url.to_string();
         std::thread::spawn(move || {
             let Ok(resp) = agent().get(&url).call() else {
                 return;
@@ -200,6 +210,18 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// What JavaScript's `encodeURIComponent` makes of a URL path.
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn agent() -> ureq::Agent {
@@ -628,6 +650,87 @@ fn edit_reloads_broken_edit_shows_overlay_and_fix_recovers() {
         article_url_path(4)
     ));
     assert_eq!((status, title_of(&html).as_str()), (200, "Fixed headline"));
+}
+
+/// A tab hears `reload` only when its own page (or an asset) changed; the others hear
+/// `build-ok` with the same build generation.
+#[test]
+fn reload_reaches_only_the_tabs_whose_page_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 12, "https://news.example.org/sub/");
+    let server = Server::start(dir.path(), &["--watch", "--port", "0"]);
+    let path = |i: usize| format!("/sub/{}", article_url_path(i));
+    let edited = server.page_events(&path(7));
+    let unrelated = server.page_events(&path(9));
+    let missing = server.page_events("/sub/no/such/page/");
+    for rx in [&edited, &unrelated, &missing] {
+        wait_for(rx, "hello", Duration::from_secs(5));
+    }
+    let next = |rx: &Receiver<(String, String)>| {
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("an event after the rebuild")
+    };
+
+    // A body edit changes one page: only its tab reloads.
+    let p = article_path(dir.path(), 7);
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, text + "\nOne more paragraph.\n").unwrap();
+    let (name, build) = next(&edited);
+    assert_eq!(name, "reload");
+    assert_eq!(
+        next(&unrelated),
+        ("build-ok".to_string(), build.clone()),
+        "{}",
+        server.stderr()
+    );
+    assert_eq!(next(&missing), ("build-ok".to_string(), build));
+    assert!(
+        get(&format!("{}{}", server.origin(), path(7)))
+            .2
+            .contains("One more paragraph.")
+    );
+
+    // A tab on a URL that is no page yet reloads when the page appears; the others do not.
+    let coming = server.page_events(&path(12));
+    wait_for(&coming, "hello", Duration::from_secs(5));
+    write_article(dir.path(), 12, "Twelve", "");
+    assert_eq!(next(&coming).0, "reload");
+    assert_eq!(next(&unrelated).0, "build-ok");
+    assert_eq!(next(&missing).0, "build-ok");
+
+    // A stylesheet may be used by any page: every tab reloads.
+    std::fs::write(
+        dir.path().join("static/extra.css"),
+        "body { color: #321; }\n",
+    )
+    .unwrap();
+    assert_eq!(next(&unrelated).0, "reload");
+    assert_eq!(next(&missing).0, "reload");
+}
+
+/// `--quiet`: no line per rebuild and no warnings, but errors still reach the terminal.
+#[test]
+fn quiet_serve_prints_errors_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sections missing from site.toml: every build warns about them.
+    write_site(dir.path(), 6, "https://news.example.org/");
+    let server = Server::start(dir.path(), &["--quiet", "--port", "0"]);
+    let events = server.events();
+    wait_for(&events, "hello", Duration::from_secs(5));
+    write_article(dir.path(), 2, "Quietly edited", "");
+    wait_for(&events, "reload", Duration::from_secs(10));
+    let page = format!("{}{}", server.url, article_url_path(2));
+    assert_eq!(title_of(&get(&page).2), "Quietly edited");
+    std::fs::write(article_path(dir.path(), 3), "+++\ntitle = 3\n+++\n").unwrap();
+    wait_for(&events, "build-error", Duration::from_secs(10));
+    let rel = format!("{}-story-3.md", article_date(3));
+    let err = wait_stderr(&server, 10, |e| e.contains(&rel));
+    for noise in ["changed:", "built ", "watching", "warning"] {
+        assert!(
+            !err.contains(noise),
+            "`{noise}` printed with --quiet:\n{err}"
+        );
+    }
 }
 
 /// Every file of a folder, by relative path.

@@ -43,7 +43,7 @@ enum Mode {
 }
 
 /// What a commit changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteStats {
     /// Files written (new or changed).
     pub written: usize,
@@ -51,6 +51,8 @@ pub struct WriteStats {
     pub unchanged: usize,
     /// Files the build no longer produces, removed.
     pub removed: usize,
+    /// The files written or removed, sorted (serve reloads only the tabs showing them).
+    pub changed: Vec<String>,
 }
 
 /// A build's output in progress.
@@ -398,6 +400,7 @@ impl Output {
             written: staged.len(),
             unchanged: records.len() - staged.len(),
             removed: 0,
+            changed: staged.clone(),
         };
         match self.mode {
             Mode::Fresh => {
@@ -449,6 +452,9 @@ impl Output {
                     .filter(|rel| !records.contains_key(*rel))
                     .collect();
                 stats.removed = stale.len();
+                stats
+                    .changed
+                    .extend(stale.iter().map(|rel| rel.to_string()));
                 for rel in stale {
                     remove_output_file(&self.dest, rel)
                         .map_err(|e| Error::io(self.dest.join(rel), e))?;
@@ -467,6 +473,7 @@ impl Output {
         manifest
             .save(&self.cache_dir)
             .map_err(|e| Error::io(&self.cache_dir, e))?;
+        stats.changed.sort_unstable();
         Ok(stats)
     }
 

@@ -18,7 +18,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::broadcast;
 
-use super::reload::{EVENTS_PATH, Message, error_page};
+use super::reload::{Changed, EVENTS_PATH, Message, error_page};
 
 /// What every request handler shares with the build loop.
 pub struct ServerState {
@@ -80,8 +80,9 @@ impl ServerState {
         }
     }
 
-    /// Records a successful build and tells every page to reload.
-    pub fn succeeded(&self, base_path: Option<String>) {
+    /// Records a successful build that wrote or removed the output files `changed`, and tells
+    /// the pages showing one of them to reload.
+    pub fn succeeded(&self, base_path: Option<String>, changed: &[String]) {
         if let Some(p) = base_path
             && let Ok(mut b) = self.base_path.write()
         {
@@ -92,7 +93,10 @@ impl ServerState {
         }
         self.has_site.store(true, Ordering::SeqCst);
         self.generation.fetch_add(1, Ordering::SeqCst);
-        let _ = self.tx.send(Message::Reload(self.build_id()));
+        let _ = self.tx.send(Message::Reload {
+            build: self.build_id(),
+            changed: Arc::new(Changed::new(changed)),
+        });
     }
 
     /// Records a failed build and shows its errors on every page.
@@ -180,6 +184,28 @@ fn is_double_encoded(decoded: &str) -> bool {
         .any(|e| lower.contains(e))
 }
 
+/// The `page` parameter of the event stream's query (the URL path of the page listening).
+fn page_param(query: &str) -> Option<String> {
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(percent_decode)
+}
+
+/// The output file a page at URL `path` shows (`politics/index.html`), whether or not it
+/// exists; `None` outside the served sub-path or for a malformed path.
+pub fn page_file(base_path: &str, path: &str) -> Option<String> {
+    let decoded = percent_decode(path.strip_prefix(base_path)?)?;
+    if decoded.split('/').any(|s| s == "." || s == "..") {
+        return None;
+    }
+    let mut file = decoded.trim_start_matches('/').to_string();
+    if file.is_empty() || file.ends_with('/') {
+        file.push_str("index.html");
+    }
+    Some(file)
+}
+
 /// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
@@ -230,7 +256,8 @@ async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
     if path == EVENTS_PATH {
-        return events(state).await.into_response();
+        let page = query.as_deref().and_then(page_param);
+        return events(state, page).await.into_response();
     }
     if !state.has_site.load(Ordering::SeqCst) {
         // No good build yet: every page is the error page (or a wait page while building).
@@ -371,9 +398,12 @@ fn file_response(status: StatusCode, file: &Path, bytes: Vec<u8>, head: bool) ->
 }
 
 /// The live-reload stream: `hello` with the build id, the current error if any, then every
-/// message of the build loop until the server stops.
+/// message of the build loop until the server stops. A stream that names its `page` gets
+/// `reload` only when a build changed that page (or an asset), `build-ok` otherwise; one
+/// that does not gets `reload` after every build.
 async fn events(
     state: Arc<ServerState>,
+    page: Option<String>,
 ) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
     let rx = state.tx.subscribe();
     let mut first = vec![Event::default().event("hello").data(state.build_id())];
@@ -381,17 +411,33 @@ async fn events(
         first.push(Event::default().event("build-error").data(fragment));
     }
     let initial = futures_util::stream::iter(first.into_iter().map(Ok));
-    let updates = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(Message::Reload(id)) => {
-                    return Some((Ok(Event::default().event("reload").data(id)), rx));
+    let updates = futures_util::stream::unfold(rx, move |mut rx| {
+        let state = state.clone();
+        let page = page.clone();
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(Message::Reload { build, changed }) => {
+                        let name = if reloads(&state, page.as_deref(), &changed) {
+                            "reload"
+                        } else {
+                            "build-ok"
+                        };
+                        return Some((Ok(Event::default().event(name).data(build)), rx));
+                    }
+                    Ok(Message::BuildError(fragment)) => {
+                        let event = Event::default().event("build-error").data(fragment);
+                        return Some((Ok(event), rx));
+                    }
+                    Ok(Message::Shutdown) | Err(broadcast::error::RecvError::Closed) => {
+                        return None;
+                    }
+                    // Messages were missed: reload to be safe.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        let event = Event::default().event("reload").data(state.build_id());
+                        return Some((Ok(event), rx));
+                    }
                 }
-                Ok(Message::BuildError(fragment)) => {
-                    return Some((Ok(Event::default().event("build-error").data(fragment)), rx));
-                }
-                Ok(Message::Shutdown) | Err(broadcast::error::RecvError::Closed) => return None,
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
             }
         }
     });
@@ -404,9 +450,31 @@ async fn events(
     .keep_alive(KeepAlive::default())
 }
 
+/// Whether the tab at URL path `page` (`None`: unknown) must reload after a build that
+/// changed `changed`.
+fn reloads(state: &ServerState, page: Option<&str>, changed: &Changed) -> bool {
+    let Some(file) = page.and_then(|p| page_file(&state.base_path(), p)) else {
+        return true;
+    };
+    changed.affects(&file, state.root.join(&file).is_file())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_file_is_the_file_a_tab_shows() {
+        assert_eq!(page_file("/", "/").as_deref(), Some("index.html"));
+        assert_eq!(
+            page_file("/news/", "/news/tags/m%C4%81ori/").as_deref(),
+            Some("tags/māori/index.html")
+        );
+        assert_eq!(page_file("/", "/feed.xml").as_deref(), Some("feed.xml"));
+        assert_eq!(page_file("/news/", "/other/"), None);
+        assert_eq!(page_file("/", "/a/%2e%2e/b/"), None);
+        assert_eq!(page_param("x=1&page=%2Fnews%2F").as_deref(), Some("/news/"));
+    }
 
     fn site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
