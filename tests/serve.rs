@@ -762,6 +762,16 @@ fn assert_same_tree(partial: &Path, full: &Path, what: &str) {
     assert!(differ.is_empty(), "{what}: files differ: {differ:?}");
 }
 
+/// A serve rebuild with its deferred generators.
+fn rebuild(
+    engine: &mut Engine,
+    changes: Option<&[PathBuf]>,
+) -> Result<newsgen::build::BuildReport, newsgen::Error> {
+    let mut r = engine.rebuild(changes)?;
+    r.deferred.take().expect("serve defers generators").finish()?;
+    Ok(r)
+}
+
 #[test]
 fn partial_rebuilds_equal_full_builds() {
     let dir = tempfile::tempdir().unwrap();
@@ -777,7 +787,7 @@ fn partial_rebuilds_equal_full_builds() {
         ..BuildOptions::default()
     };
     let mut engine = Engine::new(opts.clone());
-    let first = engine.rebuild(None).unwrap();
+    let first = rebuild(&mut engine, None).unwrap();
     assert_eq!(first.rendered, first.pages);
     let total_pages = first.rendered;
 
@@ -883,7 +893,7 @@ fn partial_rebuilds_equal_full_builds() {
     };
     for (what, edit) in edits {
         let changes = edit(&site);
-        let r = engine.rebuild(Some(&changes)).unwrap();
+        let r = rebuild(&mut engine, Some(&changes)).unwrap();
         cold();
         assert_same_tree(&dir.path().join("served"), &full_out, what);
         if what == "body of an old article" {
@@ -900,10 +910,10 @@ fn partial_rebuilds_equal_full_builds() {
     let p = article_path(&site, 5);
     let good = std::fs::read_to_string(&p).unwrap();
     std::fs::write(&p, "+++\ntitle = 3\n+++\n").unwrap();
-    assert!(engine.rebuild(Some(&[rel(&site, 5)])).is_err());
+    assert!(rebuild(&mut engine, Some(&[rel(&site, 5)])).is_err());
     assert!(tree(&dir.path().join("served")) == before);
     std::fs::write(&p, good.replace("Story number 5", "Story five")).unwrap();
-    let r = engine.rebuild(Some(&[rel(&site, 5)])).unwrap();
+    let r = rebuild(&mut engine, Some(&[rel(&site, 5)])).unwrap();
     assert!(r.rendered * 2 < total_pages, "after a fix: {r:?}");
     cold();
     assert_same_tree(&dir.path().join("served"), &full_out, "after a fix");

@@ -199,6 +199,27 @@ impl Output {
         }
     }
 
+    /// Keeps every file of the previous build but those of the generators `names` (the
+    /// second step of a deferred build, which runs only them).
+    pub fn keep_all_but_generated(&self, names: &[&str]) {
+        for (rel, rec) in &self.previous.files {
+            if !rec.generator.as_deref().is_some_and(|g| names.contains(&g)) {
+                self.record(rel, rec.clone());
+            }
+        }
+    }
+
+    /// The files recorded so far as written by one of the generators `names`.
+    pub fn generated_files(&self, names: &[&str]) -> rustc_hash::FxHashSet<String> {
+        self.records
+            .lock()
+            .expect("no thread panics while holding the output records")
+            .iter()
+            .filter(|(_, rec)| rec.generator.as_deref().is_some_and(|g| names.contains(&g)))
+            .map(|(rel, _)| rel.clone())
+            .collect()
+    }
+
     /// Tags the files written from now on as the generator `name`'s (`None`: not generated).
     pub fn set_generator(&self, name: Option<&'static str>) {
         *self

@@ -8,7 +8,9 @@
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+
+use rustc_hash::FxHashSet;
 
 use axum::Router;
 use axum::body::Body;
@@ -36,6 +38,11 @@ pub struct ServerState {
     pub instance: String,
     /// Counts successful builds.
     pub generation: AtomicU64,
+    /// While a build's generators still run after its pages were committed: the files they
+    /// wrote last time, which may be stale until then (requests for them, and for files not
+    /// found, wait: what is served is always what `build` writes).
+    pending: Mutex<Option<Arc<FxHashSet<String>>>>,
+    generated: Condvar,
 }
 
 impl ServerState {
@@ -54,6 +61,8 @@ impl ServerState {
             tx,
             instance: format!("{:x}-{}", nanos, std::process::id()),
             generation: AtomicU64::new(0),
+            pending: Mutex::new(None),
+            generated: Condvar::new(),
         })
     }
 
@@ -97,6 +106,43 @@ impl ServerState {
             build: self.build_id(),
             changed: Arc::new(Changed::new(changed)),
         });
+    }
+
+    /// Requests for `files` (and for files not found) wait until [`Self::generated`].
+    pub fn generating(&self, files: Arc<FxHashSet<String>>) {
+        *self.lock_pending() = Some(files);
+    }
+
+    /// The generators of the last build are done (or failed: `changed` is empty); the pages
+    /// showing a file they changed reload.
+    pub fn generated(&self, changed: &[String]) {
+        *self.lock_pending() = None;
+        self.generated.notify_all();
+        if !changed.is_empty() {
+            let _ = self.tx.send(Message::Generated {
+                build: self.build_id(),
+                changed: Arc::new(Changed::new(changed)),
+            });
+        }
+    }
+
+    fn lock_pending(&self) -> std::sync::MutexGuard<'_, Option<Arc<FxHashSet<String>>>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits (at most [`GENERATOR_WAIT`]) while generators run, if `file` is one they write
+    /// (`None`: any file). Returns whether it waited.
+    fn wait_for_generators(&self, file: Option<&str>) -> bool {
+        let pending = self.lock_pending();
+        let waits = pending
+            .as_ref()
+            .is_some_and(|set| file.is_none_or(|f| set.contains(f)));
+        if waits {
+            let _unused = self
+                .generated
+                .wait_timeout_while(pending, GENERATOR_WAIT, |p| p.is_some());
+        }
+        waits
     }
 
     /// Records a failed build and shows its errors on every page.
@@ -269,8 +315,18 @@ async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response
     }
     let root = state.root.clone();
     let base = state.base_path();
-    let fetched =
-        tokio::task::spawn_blocking(move || fetch(&root, &base, &path, query.as_deref())).await;
+    let fetched = tokio::task::spawn_blocking(move || {
+        state.wait_for_generators(page_file(&base, &path).as_deref());
+        match fetch(&root, &base, &path, query.as_deref()) {
+            Fetched::NotFound | Fetched::File(StatusCode::NOT_FOUND, ..)
+                if state.wait_for_generators(None) =>
+            {
+                fetch(&root, &base, &path, query.as_deref())
+            }
+            found => found,
+        }
+    })
+    .await;
     match fetched {
         Ok(Fetched::File(status, file, bytes)) => file_response(status, &file, bytes, head),
         Ok(Fetched::Redirect(to)) => {
@@ -298,6 +354,9 @@ enum Fetched {
     /// Not found, and the site has no `404.html`.
     NotFound,
 }
+
+/// The longest a request waits for a build's generators.
+const GENERATOR_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// How long a request waits for the output folder while a full rebuild swaps it in.
 const SWAP_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -424,6 +483,13 @@ async fn events(
                             "build-ok"
                         };
                         return Some((Ok(Event::default().event(name).data(build)), rx));
+                    }
+                    // The generators' files: only a tab showing one of them reloads.
+                    Ok(Message::Generated { build, changed }) => {
+                        if page.is_some() && reloads(&state, page.as_deref(), &changed) {
+                            let event = Event::default().event("reload").data(build);
+                            return Some((Ok(event), rx));
+                        }
                     }
                     Ok(Message::BuildError(fragment)) => {
                         let event = Event::default().event("build-error").data(fragment);

@@ -293,11 +293,18 @@ impl Builder {
         let base_path = configured_base_path(&self.engine.opts.site_dir);
         self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
         match self.engine.rebuild(changes) {
-            Ok(r) => {
+            Ok(mut r) => {
                 self.built = true;
+                let deferred = r.deferred.take();
+                if let Some(d) = &deferred {
+                    self.state.generating(Arc::new(d.generated.clone()));
+                }
                 self.state.succeeded(Some(base_path), &r.files.changed);
                 if !self.quiet {
                     report(&r, start.elapsed());
+                }
+                if let Some(d) = deferred {
+                    self.generate(d);
                 }
             }
             Err(e) => {
@@ -307,6 +314,33 @@ impl Builder {
                 } else {
                     eprintln!("no site has been built yet; fix the file and save to build it");
                 }
+                self.state.failed(reload::overlay_fragment(&e, self.built));
+            }
+        }
+    }
+}
+
+impl Builder {
+    /// The second step of a rebuild: generators and link check, after the pages reloaded.
+    fn generate(&mut self, deferred: crate::build::Deferred) {
+        let start = Instant::now();
+        match deferred.finish() {
+            Ok(g) => {
+                self.state.generated(&g.files.changed);
+                if !self.quiet {
+                    for w in &g.warnings {
+                        eprintln!("{w}");
+                    }
+                    eprintln!(
+                        "feeds, sitemaps and search index: {} files changed in {} ms",
+                        g.files.written + g.files.removed,
+                        start.elapsed().as_millis()
+                    );
+                }
+            }
+            Err(e) => {
+                self.state.generated(&[]);
+                eprintln!("{}", printed(&e, self.quiet));
                 self.state.failed(reload::overlay_fragment(&e, self.built));
             }
         }

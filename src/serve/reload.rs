@@ -20,6 +20,9 @@ pub enum Message {
         build: String,
         changed: Arc<Changed>,
     },
+    /// The generators of that build (feeds, sitemaps, search index) finished after it: only
+    /// a tab showing a file they changed reloads.
+    Generated { build: String, changed: Arc<Changed> },
     /// A build failed: show this HTML (already escaped) over the page.
     BuildError(String),
     /// The server is stopping: end the stream.
