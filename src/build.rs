@@ -412,7 +412,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         }
     };
     if opts.defer_generators {
-        let generated = out.generated_files(&generators().iter().map(|g| g.name()).collect::<Vec<_>>());
+        let generated =
+            out.generated_files(&generators().iter().map(|g| g.name()).collect::<Vec<_>>());
         let (image_warnings, images) = site.images.finish();
         warnings.extend(image_warnings);
         warnings.sort();

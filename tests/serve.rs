@@ -762,13 +762,122 @@ fn assert_same_tree(partial: &Path, full: &Path, what: &str) {
     assert!(differ.is_empty(), "{what}: files differ: {differ:?}");
 }
 
+/// Right after each `reload`, every file of a cold `newsgen build` of the same input is served
+/// byte for byte (pages apart from the reload script), although serve rebuilds feeds,
+/// sitemaps and the search index after the reload (delayed here so requests meet them).
+#[test]
+fn served_files_equal_a_cold_build_right_after_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    write_site(&site, 24, "https://news.example.org/");
+    let server = Server::start_with_env(
+        &site,
+        &["--port", "0"],
+        &[("NEWSGEN_TEST_GENERATOR_DELAY_MS", Path::new("400"))],
+    );
+    let events = server.events();
+    wait_for(&events, "hello", Duration::from_secs(5));
+    let script = newsgen::serve::reload::script();
+    let cold_out = dir.path().join("cold");
+    let fetch = |rel: &str| {
+        let mut resp = agent()
+            .get(&format!("{}/{rel}", server.origin()))
+            .call()
+            .unwrap();
+        let status = resp.status().as_u16();
+        let mut body = resp
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .unwrap();
+        if rel.ends_with(".html") {
+            body = String::from_utf8(body)
+                .unwrap()
+                .replace(&script, "")
+                .into_bytes();
+        }
+        (status, body)
+    };
+    // `early`: files fetched at once after the reload, while the generators may still run.
+    let check = |what: &str, early: BTreeMap<String, (u16, Vec<u8>)>| {
+        let _ = std::fs::remove_dir_all(&cold_out);
+        let _ = std::fs::remove_dir_all(dir.path().join(".cold.newsgen"));
+        newsgen::build(&BuildOptions {
+            site_dir: site.clone(),
+            output: Some(cold_out.clone()),
+            base_url: Some(format!("{}/", server.origin())),
+            now: Some(chrono::DateTime::from_timestamp(FIXED_NOW.parse().unwrap(), 0).unwrap()),
+            ..BuildOptions::default()
+        })
+        .unwrap();
+        let files = tree(&cold_out);
+        assert!(files.len() > 100, "{what}: {} files", files.len());
+        for (rel, (status, _)) in &early {
+            if !files.contains_key(rel) {
+                assert_eq!(*status, 404, "{what}: {rel} is served but not built");
+            }
+        }
+        for (rel, want) in &files {
+            let (status, got) = early.get(rel).cloned().unwrap_or_else(|| fetch(rel));
+            assert_eq!(status, 200, "{what}: {rel}");
+            assert!(got == *want, "{what}: {rel} differs from a cold build's");
+        }
+        files
+            .into_keys()
+            .filter(|rel| !rel.ends_with(".html"))
+            .collect::<Vec<_>>()
+    };
+    let mut generated = check("first build", BTreeMap::new());
+    let rewrite = |i: usize, f: &dyn Fn(String) -> String| {
+        let p = article_path(&site, i);
+        std::fs::write(&p, f(std::fs::read_to_string(&p).unwrap())).unwrap();
+    };
+    type Edit<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let edits: Vec<Edit> = vec![
+        (
+            "title of the newest",
+            Box::new(|| write_article(&site, 0, "New lead", "")),
+        ),
+        (
+            "body",
+            Box::new(|| rewrite(9, &|t| t + "\nA searchable zebra.\n")),
+        ),
+        (
+            "tags",
+            Box::new(|| rewrite(13, &|t| t.replace("\"common\"]", "\"common\", \"Fresh\"]"))),
+        ),
+        (
+            "added",
+            Box::new(|| write_article(&site, 24, "Added story", "")),
+        ),
+        (
+            "deleted",
+            Box::new(|| std::fs::remove_file(article_path(&site, 5)).unwrap()),
+        ),
+    ];
+    for (what, edit) in edits {
+        edit();
+        wait_for(&events, "reload", Duration::from_secs(20));
+        let early = generated
+            .iter()
+            .map(|rel| (rel.clone(), fetch(rel)))
+            .collect();
+        generated = check(what, early);
+    }
+}
+
 /// A serve rebuild with its deferred generators.
 fn rebuild(
     engine: &mut Engine,
     changes: Option<&[PathBuf]>,
 ) -> Result<newsgen::build::BuildReport, newsgen::Error> {
     let mut r = engine.rebuild(changes)?;
-    r.deferred.take().expect("serve defers generators").finish()?;
+    r.deferred
+        .take()
+        .expect("serve defers generators")
+        .finish()?;
     Ok(r)
 }
 

@@ -324,6 +324,13 @@ impl Builder {
     /// The second step of a rebuild: generators and link check, after the pages reloaded.
     fn generate(&mut self, deferred: crate::build::Deferred) {
         let start = Instant::now();
+        // Tests widen the window between the reload and the generators with this.
+        if let Some(ms) = std::env::var("NEWSGEN_TEST_GENERATOR_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            std::thread::sleep(Duration::from_millis(ms));
+        }
         match deferred.finish() {
             Ok(g) => {
                 self.state.generated(&g.files.changed);

@@ -22,7 +22,10 @@ pub enum Message {
     },
     /// The generators of that build (feeds, sitemaps, search index) finished after it: only
     /// a tab showing a file they changed reloads.
-    Generated { build: String, changed: Arc<Changed> },
+    Generated {
+        build: String,
+        changed: Arc<Changed>,
+    },
     /// A build failed: show this HTML (already escaped) over the page.
     BuildError(String),
     /// The server is stopping: end the stream.
