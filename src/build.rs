@@ -48,6 +48,9 @@ pub struct BuildOptions {
     pub inject_script: Option<String>,
     /// Parsed articles kept between builds of one process (serve).
     pub parse_cache: Option<std::sync::Arc<crate::load::ParseCache>>,
+    /// Commit pages and files first and leave the generators (feeds, sitemaps, search index)
+    /// and the link check to [`BuildReport::deferred`] (serve: pages reload sooner).
+    pub defer_generators: bool,
 }
 
 impl BuildOptions {
@@ -84,6 +87,76 @@ pub struct BuildReport {
     /// Drafts and scheduled articles the build did not publish.
     pub left_out: crate::model::LeftOut,
     pub images: crate::images::ImageStats,
+    /// With [`BuildOptions::defer_generators`]: the second step, still to run.
+    pub deferred: Option<Deferred>,
+}
+
+/// The generators and the link check of a build whose pages are committed, run as a second
+/// step into the same output ([`BuildOptions::defer_generators`]).
+#[derive(Debug)]
+pub struct Deferred {
+    site: Site,
+    plan: Vec<pages::Page>,
+    recorded: RecordedLinks,
+    dest: PathBuf,
+    output: crate::output::OutputOptions,
+    key: u128,
+    meta: u128,
+    /// Generators that read no clock keep their files (nothing they read changed).
+    keep: bool,
+    /// The files the generators wrote last time (until they run, these may be stale).
+    pub generated: FxHashSet<String>,
+    /// The search index's analyses, saved once the index is built.
+    search_cache: Arc<AnalysisCache>,
+}
+
+/// What the second step of a deferred build did.
+#[derive(Debug)]
+pub struct DeferredReport {
+    pub files: crate::output::WriteStats,
+    /// Broken links and missing images, as warnings.
+    pub warnings: Vec<Diagnostic>,
+    pub link_summary: Option<String>,
+}
+
+impl Deferred {
+    /// Runs the generators and the link check and commits their files.
+    pub fn finish(self) -> Result<DeferredReport, Error> {
+        let mut phases = Phases::new();
+        let names: Vec<&str> = generators(&self.search_cache)
+            .iter()
+            .map(|g| g.name())
+            .collect();
+        let out = Output::begin(&self.dest, self.output, self.key, self.meta)?;
+        out.keep_all_but_generated(&names);
+        let errors = run_generators(
+            &self.site,
+            &self.plan,
+            &out,
+            &self.search_cache,
+            self.keep,
+            &mut phases,
+        );
+        if !errors.is_empty() {
+            out.abort();
+            return Err(Error::Site(errors));
+        }
+        let mut index = SiteIndex::default();
+        for file in out.files() {
+            index.add_file(file);
+        }
+        let links = check_links(&self.site, self.recorded, index);
+        phases.mark("link check");
+        let files = out.commit()?;
+        if let Err(e) = self.search_cache.save() {
+            eprintln!("note: could not save the search cache: {e}");
+        }
+        Ok(DeferredReport {
+            files,
+            warnings: links.diagnostics,
+            link_summary: links.summary,
+        })
+    }
 }
 
 /// The build's "now": explicit, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
@@ -320,7 +393,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         h.extend_from_slice(&lead_images.to_le_bytes());
         xxhash_rust::xxh3::xxh3_128(&h)
     };
-    let out = Output::begin(&dest, opts.output_options(), build_key(opts)?, meta)?;
+    let key = build_key(opts)?;
+    let out = Output::begin(&dest, opts.output_options(), key, meta)?;
     // Search analyses of earlier builds, beside the output; read only if the index is built.
     let search_cache = Arc::new(AnalysisCache::on_disk(
         crate::output::cache_dir(&dest).join("search"),
@@ -354,6 +428,43 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             return Err(Error::Site(warnings));
         }
     };
+    if opts.defer_generators {
+        let generated = out.generated_files(
+            &generators(&search_cache)
+                .iter()
+                .map(|g| g.name())
+                .collect::<Vec<_>>(),
+        );
+        let (image_warnings, images) = site.images.finish();
+        warnings.extend(image_warnings);
+        warnings.sort();
+        let files = out.commit()?;
+        return Ok(BuildReport {
+            articles: site.articles.len(),
+            pages: page_plan.len(),
+            rendered: counters.rendered(),
+            assets,
+            files,
+            warnings,
+            link_summary: None,
+            elapsed: start.elapsed(),
+            output: dest.clone(),
+            left_out: site.left_out.clone(),
+            images,
+            deferred: Some(Deferred {
+                keep: matches!(pass, Pass::Nothing),
+                key,
+                meta,
+                site,
+                plan: page_plan,
+                recorded,
+                dest,
+                output: opts.output_options(),
+                generated,
+                search_cache,
+            }),
+        });
+    }
     let mut index = SiteIndex::default();
     for file in out.files() {
         index.add_file(file);
@@ -409,6 +520,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         output: dest,
         left_out: site.left_out.clone(),
         images,
+        deferred: None,
     })
 }
 
@@ -511,8 +623,39 @@ fn write_site(
     errors.extend(site.images.publish(out));
     out.set_generator(None);
     phases.mark("publish images");
+    if opts.defer_generators {
+        for generator in generators(search_cache) {
+            out.keep_generated(generator.name());
+        }
+    } else {
+        errors.extend(run_generators(
+            site,
+            plan,
+            out,
+            search_cache,
+            matches!(pass, Pass::Nothing),
+            phases,
+        ));
+    }
+    if errors.is_empty() {
+        Ok((copied, recorded))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Runs the generators into `out`; with `keep`, those that read no clock keep their files.
+fn run_generators(
+    site: &Site,
+    plan: &[pages::Page],
+    out: &Output,
+    search_cache: &Arc<AnalysisCache>,
+    keep: bool,
+    phases: &mut Phases,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
     for generator in generators(search_cache) {
-        if matches!(pass, Pass::Nothing) && !generator.reads_now() {
+        if keep && !generator.reads_now() {
             out.keep_generated(generator.name());
         } else {
             out.set_generator(Some(generator.name()));
@@ -523,11 +666,7 @@ fn write_site(
         }
         phases.mark(generator.name());
     }
-    if errors.is_empty() {
-        Ok((copied, recorded))
-    } else {
-        Err(errors)
-    }
+    errors
 }
 
 /// Keeps every page as the last build wrote it; returns the links of their bodies.

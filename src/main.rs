@@ -375,6 +375,7 @@ fn main() -> ExitCode {
                 watch: !no_watch,
                 open,
                 flags: include,
+                quiet: verbosity == Verbosity::Quiet,
             };
             match newsgen::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -154,8 +154,18 @@ impl Server {
 
     /// Subscribes to the live-reload stream; events arrive as (name, data).
     fn events(&self) -> Receiver<(String, String)> {
+        self.events_at(&format!("{}/__newsgen/events", self.origin()))
+    }
+
+    /// Subscribes to the live-reload stream as the page at URL path `page` does.
+    fn page_events(&self, page: &str) -> Receiver<(String, String)> {
+        let query: String = url_encode(page);
+        self.events_at(&format!("{}/__newsgen/events?page={query}", self.origin()))
+    }
+
+    fn events_at(&self, url: &str) -> Receiver<(String, String)> {
         let (tx, rx) = channel();
-        let url = format!("{}/__newsgen/events", self.origin());
+        let url = url.to_string();
         std::thread::spawn(move || {
             let Ok(resp) = agent().get(&url).call() else {
                 return;
@@ -200,6 +210,18 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// What JavaScript's `encodeURIComponent` makes of a URL path.
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn agent() -> ureq::Agent {
@@ -630,6 +652,87 @@ fn edit_reloads_broken_edit_shows_overlay_and_fix_recovers() {
     assert_eq!((status, title_of(&html).as_str()), (200, "Fixed headline"));
 }
 
+/// A tab hears `reload` only when its own page (or an asset) changed; the others hear
+/// `build-ok` with the same build generation.
+#[test]
+fn reload_reaches_only_the_tabs_whose_page_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 12, "https://news.example.org/sub/");
+    let server = Server::start(dir.path(), &["--watch", "--port", "0"]);
+    let path = |i: usize| format!("/sub/{}", article_url_path(i));
+    let edited = server.page_events(&path(7));
+    let unrelated = server.page_events(&path(9));
+    let missing = server.page_events("/sub/no/such/page/");
+    for rx in [&edited, &unrelated, &missing] {
+        wait_for(rx, "hello", Duration::from_secs(5));
+    }
+    let next = |rx: &Receiver<(String, String)>| {
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("an event after the rebuild")
+    };
+
+    // A body edit changes one page: only its tab reloads.
+    let p = article_path(dir.path(), 7);
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, text + "\nOne more paragraph.\n").unwrap();
+    let (name, build) = next(&edited);
+    assert_eq!(name, "reload");
+    assert_eq!(
+        next(&unrelated),
+        ("build-ok".to_string(), build.clone()),
+        "{}",
+        server.stderr()
+    );
+    assert_eq!(next(&missing), ("build-ok".to_string(), build));
+    assert!(
+        get(&format!("{}{}", server.origin(), path(7)))
+            .2
+            .contains("One more paragraph.")
+    );
+
+    // A tab on a URL that is no page yet reloads when the page appears; the others do not.
+    let coming = server.page_events(&path(12));
+    wait_for(&coming, "hello", Duration::from_secs(5));
+    write_article(dir.path(), 12, "Twelve", "");
+    assert_eq!(next(&coming).0, "reload");
+    assert_eq!(next(&unrelated).0, "build-ok");
+    assert_eq!(next(&missing).0, "build-ok");
+
+    // A stylesheet may be used by any page: every tab reloads.
+    std::fs::write(
+        dir.path().join("static/extra.css"),
+        "body { color: #321; }\n",
+    )
+    .unwrap();
+    assert_eq!(next(&unrelated).0, "reload");
+    assert_eq!(next(&missing).0, "reload");
+}
+
+/// `--quiet`: no line per rebuild and no warnings, but errors still reach the terminal.
+#[test]
+fn quiet_serve_prints_errors_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sections missing from site.toml: every build warns about them.
+    write_site(dir.path(), 6, "https://news.example.org/");
+    let server = Server::start(dir.path(), &["--quiet", "--port", "0"]);
+    let events = server.events();
+    wait_for(&events, "hello", Duration::from_secs(5));
+    write_article(dir.path(), 2, "Quietly edited", "");
+    wait_for(&events, "reload", Duration::from_secs(10));
+    let page = format!("{}{}", server.url, article_url_path(2));
+    assert_eq!(title_of(&get(&page).2), "Quietly edited");
+    std::fs::write(article_path(dir.path(), 3), "+++\ntitle = 3\n+++\n").unwrap();
+    wait_for(&events, "build-error", Duration::from_secs(10));
+    let rel = format!("{}-story-3.md", article_date(3));
+    let err = wait_stderr(&server, 10, |e| e.contains(&rel));
+    for noise in ["changed:", "built ", "watching", "warning"] {
+        assert!(
+            !err.contains(noise),
+            "`{noise}` printed with --quiet:\n{err}"
+        );
+    }
+}
+
 /// Every file of a folder, by relative path.
 fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(root)
@@ -659,6 +762,125 @@ fn assert_same_tree(partial: &Path, full: &Path, what: &str) {
     assert!(differ.is_empty(), "{what}: files differ: {differ:?}");
 }
 
+/// Right after each `reload`, every file of a cold `newsgen build` of the same input is served
+/// byte for byte (pages apart from the reload script), although serve rebuilds feeds,
+/// sitemaps and the search index after the reload (delayed here so requests meet them).
+#[test]
+fn served_files_equal_a_cold_build_right_after_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    write_site(&site, 24, "https://news.example.org/");
+    let server = Server::start_with_env(
+        &site,
+        &["--port", "0"],
+        &[("NEWSGEN_TEST_GENERATOR_DELAY_MS", Path::new("400"))],
+    );
+    let events = server.events();
+    wait_for(&events, "hello", Duration::from_secs(5));
+    let script = newsgen::serve::reload::script();
+    let cold_out = dir.path().join("cold");
+    let fetch = |rel: &str| {
+        let mut resp = agent()
+            .get(&format!("{}/{rel}", server.origin()))
+            .call()
+            .unwrap();
+        let status = resp.status().as_u16();
+        let mut body = resp
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .unwrap();
+        if rel.ends_with(".html") {
+            body = String::from_utf8(body)
+                .unwrap()
+                .replace(&script, "")
+                .into_bytes();
+        }
+        (status, body)
+    };
+    // `early`: files fetched at once after the reload, while the generators may still run.
+    let check = |what: &str, early: BTreeMap<String, (u16, Vec<u8>)>| {
+        let _ = std::fs::remove_dir_all(&cold_out);
+        let _ = std::fs::remove_dir_all(dir.path().join(".cold.newsgen"));
+        newsgen::build(&BuildOptions {
+            site_dir: site.clone(),
+            output: Some(cold_out.clone()),
+            base_url: Some(format!("{}/", server.origin())),
+            now: Some(chrono::DateTime::from_timestamp(FIXED_NOW.parse().unwrap(), 0).unwrap()),
+            ..BuildOptions::default()
+        })
+        .unwrap();
+        let files = tree(&cold_out);
+        assert!(files.len() > 100, "{what}: {} files", files.len());
+        for (rel, (status, _)) in &early {
+            if !files.contains_key(rel) {
+                assert_eq!(*status, 404, "{what}: {rel} is served but not built");
+            }
+        }
+        for (rel, want) in &files {
+            let (status, got) = early.get(rel).cloned().unwrap_or_else(|| fetch(rel));
+            assert_eq!(status, 200, "{what}: {rel}");
+            assert!(got == *want, "{what}: {rel} differs from a cold build's");
+        }
+        files
+            .into_keys()
+            .filter(|rel| !rel.ends_with(".html"))
+            .collect::<Vec<_>>()
+    };
+    let mut generated = check("first build", BTreeMap::new());
+    let rewrite = |i: usize, f: &dyn Fn(String) -> String| {
+        let p = article_path(&site, i);
+        std::fs::write(&p, f(std::fs::read_to_string(&p).unwrap())).unwrap();
+    };
+    type Edit<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let edits: Vec<Edit> = vec![
+        (
+            "title of the newest",
+            Box::new(|| write_article(&site, 0, "New lead", "")),
+        ),
+        (
+            "body",
+            Box::new(|| rewrite(9, &|t| t + "\nA searchable zebra.\n")),
+        ),
+        (
+            "tags",
+            Box::new(|| rewrite(13, &|t| t.replace("\"common\"]", "\"common\", \"Fresh\"]"))),
+        ),
+        (
+            "added",
+            Box::new(|| write_article(&site, 24, "Added story", "")),
+        ),
+        (
+            "deleted",
+            Box::new(|| std::fs::remove_file(article_path(&site, 5)).unwrap()),
+        ),
+    ];
+    for (what, edit) in edits {
+        edit();
+        wait_for(&events, "reload", Duration::from_secs(20));
+        let early = generated
+            .iter()
+            .map(|rel| (rel.clone(), fetch(rel)))
+            .collect();
+        generated = check(what, early);
+    }
+}
+
+/// A serve rebuild with its deferred generators.
+fn rebuild(
+    engine: &mut Engine,
+    changes: Option<&[PathBuf]>,
+) -> Result<newsgen::build::BuildReport, newsgen::Error> {
+    let mut r = engine.rebuild(changes)?;
+    r.deferred
+        .take()
+        .expect("serve defers generators")
+        .finish()?;
+    Ok(r)
+}
+
 #[test]
 fn partial_rebuilds_equal_full_builds() {
     let dir = tempfile::tempdir().unwrap();
@@ -674,7 +896,7 @@ fn partial_rebuilds_equal_full_builds() {
         ..BuildOptions::default()
     };
     let mut engine = Engine::new(opts.clone());
-    let first = engine.rebuild(None).unwrap();
+    let first = rebuild(&mut engine, None).unwrap();
     assert_eq!(first.rendered, first.pages);
     let total_pages = first.rendered;
 
@@ -780,7 +1002,7 @@ fn partial_rebuilds_equal_full_builds() {
     };
     for (what, edit) in edits {
         let changes = edit(&site);
-        let r = engine.rebuild(Some(&changes)).unwrap();
+        let r = rebuild(&mut engine, Some(&changes)).unwrap();
         cold();
         assert_same_tree(&dir.path().join("served"), &full_out, what);
         if what == "body of an old article" {
@@ -797,10 +1019,10 @@ fn partial_rebuilds_equal_full_builds() {
     let p = article_path(&site, 5);
     let good = std::fs::read_to_string(&p).unwrap();
     std::fs::write(&p, "+++\ntitle = 3\n+++\n").unwrap();
-    assert!(engine.rebuild(Some(&[rel(&site, 5)])).is_err());
+    assert!(rebuild(&mut engine, Some(&[rel(&site, 5)])).is_err());
     assert!(tree(&dir.path().join("served")) == before);
     std::fs::write(&p, good.replace("Story number 5", "Story five")).unwrap();
-    let r = engine.rebuild(Some(&[rel(&site, 5)])).unwrap();
+    let r = rebuild(&mut engine, Some(&[rel(&site, 5)])).unwrap();
     assert!(r.rendered * 2 < total_pages, "after a fix: {r:?}");
     cold();
     assert_same_tree(&dir.path().join("served"), &full_out, "after a fix");

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `newsgen serve --watch` (issue 4) in a real browser: serves a copy of the example site and
-# drives headless Chromium (Debian's, through playwright-core) on an article page while the
-# article file is edited, broken and fixed: the page must reload by itself, show the error
-# overlay, and recover. Installs what it needs (chromium, Node, npm, playwright-core); safe to
+# drives headless Chromium (Debian's, through playwright-core): an article tab reloads after
+# an edit to the title of a featured article its sidebar shows, while a section tab that does
+# not show it stays (issue 10); then the article file is edited, broken and fixed: the page
+# must reload by itself, show the error overlay, and recover. Installs what it needs (chromium, Node, npm, playwright-core); safe to
 # re-run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

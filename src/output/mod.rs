@@ -43,7 +43,7 @@ enum Mode {
 }
 
 /// What a commit changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteStats {
     /// Files written (new or changed).
     pub written: usize,
@@ -51,6 +51,8 @@ pub struct WriteStats {
     pub unchanged: usize,
     /// Files the build no longer produces, removed.
     pub removed: usize,
+    /// The files written or removed, sorted (serve reloads only the tabs showing them).
+    pub changed: Vec<String>,
 }
 
 /// A build's output in progress.
@@ -200,6 +202,27 @@ impl Output {
                 self.record(rel, rec.clone());
             }
         }
+    }
+
+    /// Keeps every file of the previous build but those of the generators `names` (the
+    /// second step of a deferred build, which runs only them).
+    pub fn keep_all_but_generated(&self, names: &[&str]) {
+        for (rel, rec) in &self.previous.files {
+            if !rec.generator.as_deref().is_some_and(|g| names.contains(&g)) {
+                self.record(rel, rec.clone());
+            }
+        }
+    }
+
+    /// The files recorded so far as written by one of the generators `names`.
+    pub fn generated_files(&self, names: &[&str]) -> rustc_hash::FxHashSet<String> {
+        self.records
+            .lock()
+            .expect("no thread panics while holding the output records")
+            .iter()
+            .filter(|(_, rec)| rec.generator.as_deref().is_some_and(|g| names.contains(&g)))
+            .map(|(rel, _)| rel.clone())
+            .collect()
     }
 
     /// Tags the files written from now on as the generator `name`'s (`None`: not generated).
@@ -442,6 +465,7 @@ impl Output {
             written: staged.len(),
             unchanged: records.len() - staged.len(),
             removed: 0,
+            changed: staged.clone(),
         };
         match self.mode {
             Mode::Fresh => {
@@ -493,6 +517,9 @@ impl Output {
                     .filter(|rel| !records.contains_key(*rel))
                     .collect();
                 stats.removed = stale.len();
+                stats
+                    .changed
+                    .extend(stale.iter().map(|rel| rel.to_string()));
                 for rel in stale {
                     remove_output_file(&self.dest, rel)
                         .map_err(|e| Error::io(self.dest.join(rel), e))?;
@@ -511,6 +538,7 @@ impl Output {
         manifest
             .save(&self.cache_dir)
             .map_err(|e| Error::io(&self.cache_dir, e))?;
+        stats.changed.sort_unstable();
         Ok(stats)
     }
 

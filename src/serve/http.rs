@@ -8,7 +8,9 @@
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+
+use rustc_hash::FxHashSet;
 
 use axum::Router;
 use axum::body::Body;
@@ -18,7 +20,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::broadcast;
 
-use super::reload::{EVENTS_PATH, Message, error_page};
+use super::reload::{Changed, EVENTS_PATH, Message, error_page};
 use crate::util::url::percent_decode;
 
 /// What every request handler shares with the build loop.
@@ -37,6 +39,11 @@ pub struct ServerState {
     pub instance: String,
     /// Counts successful builds.
     pub generation: AtomicU64,
+    /// While a build's generators still run after its pages were committed: the files they
+    /// wrote last time, which may be stale until then (requests for them, and for files not
+    /// found, wait: what is served is always what `build` writes).
+    pending: Mutex<Option<Arc<FxHashSet<String>>>>,
+    generated: Condvar,
 }
 
 impl ServerState {
@@ -55,6 +62,8 @@ impl ServerState {
             tx,
             instance: format!("{:x}-{}", nanos, std::process::id()),
             generation: AtomicU64::new(0),
+            pending: Mutex::new(None),
+            generated: Condvar::new(),
         })
     }
 
@@ -81,8 +90,9 @@ impl ServerState {
         }
     }
 
-    /// Records a successful build and tells every page to reload.
-    pub fn succeeded(&self, base_path: Option<String>) {
+    /// Records a successful build that wrote or removed the output files `changed`, and tells
+    /// the pages showing one of them to reload.
+    pub fn succeeded(&self, base_path: Option<String>, changed: &[String]) {
         if let Some(p) = base_path
             && let Ok(mut b) = self.base_path.write()
         {
@@ -93,7 +103,47 @@ impl ServerState {
         }
         self.has_site.store(true, Ordering::SeqCst);
         self.generation.fetch_add(1, Ordering::SeqCst);
-        let _ = self.tx.send(Message::Reload(self.build_id()));
+        let _ = self.tx.send(Message::Reload {
+            build: self.build_id(),
+            changed: Arc::new(Changed::new(changed)),
+        });
+    }
+
+    /// Requests for `files` (and for files not found) wait until [`Self::generated`].
+    pub fn generating(&self, files: Arc<FxHashSet<String>>) {
+        *self.lock_pending() = Some(files);
+    }
+
+    /// The generators of the last build are done (or failed: `changed` is empty); the pages
+    /// showing a file they changed reload.
+    pub fn generated(&self, changed: &[String]) {
+        *self.lock_pending() = None;
+        self.generated.notify_all();
+        if !changed.is_empty() {
+            let _ = self.tx.send(Message::Generated {
+                build: self.build_id(),
+                changed: Arc::new(Changed::new(changed)),
+            });
+        }
+    }
+
+    fn lock_pending(&self) -> std::sync::MutexGuard<'_, Option<Arc<FxHashSet<String>>>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits (at most [`GENERATOR_WAIT`]) while generators run, if `file` is one they write
+    /// (`None`: any file). Returns whether it waited.
+    fn wait_for_generators(&self, file: Option<&str>) -> bool {
+        let pending = self.lock_pending();
+        let waits = pending
+            .as_ref()
+            .is_some_and(|set| file.is_none_or(|f| set.contains(f)));
+        if waits {
+            let _unused = self
+                .generated
+                .wait_timeout_while(pending, GENERATOR_WAIT, |p| p.is_some());
+        }
+        waits
     }
 
     /// Records a failed build and shows its errors on every page.
@@ -181,6 +231,28 @@ fn is_double_encoded(decoded: &str) -> bool {
         .any(|e| lower.contains(e))
 }
 
+/// The `page` parameter of the event stream's query (the URL path of the page listening).
+fn page_param(query: &str) -> Option<String> {
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(percent_decode)
+}
+
+/// The output file a page at URL `path` shows (`politics/index.html`), whether or not it
+/// exists; `None` outside the served sub-path or for a malformed path.
+pub fn page_file(base_path: &str, path: &str) -> Option<String> {
+    let decoded = percent_decode(path.strip_prefix(base_path)?)?;
+    if decoded.split('/').any(|s| s == "." || s == "..") {
+        return None;
+    }
+    let mut file = decoded.trim_start_matches('/').to_string();
+    if file.is_empty() || file.ends_with('/') {
+        file.push_str("index.html");
+    }
+    Some(file)
+}
+
 /// The Content-Type of a served file, with a charset for text.
 pub fn content_type(path: &Path) -> String {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
@@ -213,7 +285,8 @@ async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
     if path == EVENTS_PATH {
-        return events(state).await.into_response();
+        let page = query.as_deref().and_then(page_param);
+        return events(state, page).await.into_response();
     }
     if !state.has_site.load(Ordering::SeqCst) {
         // No good build yet: every page is the error page (or a wait page while building).
@@ -225,8 +298,18 @@ async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response
     }
     let root = state.root.clone();
     let base = state.base_path();
-    let fetched =
-        tokio::task::spawn_blocking(move || fetch(&root, &base, &path, query.as_deref())).await;
+    let fetched = tokio::task::spawn_blocking(move || {
+        state.wait_for_generators(page_file(&base, &path).as_deref());
+        match fetch(&root, &base, &path, query.as_deref()) {
+            Fetched::NotFound | Fetched::File(StatusCode::NOT_FOUND, ..)
+                if state.wait_for_generators(None) =>
+            {
+                fetch(&root, &base, &path, query.as_deref())
+            }
+            found => found,
+        }
+    })
+    .await;
     match fetched {
         Ok(Fetched::File(status, file, bytes)) => file_response(status, &file, bytes, head),
         Ok(Fetched::Redirect(to)) => {
@@ -254,6 +337,9 @@ enum Fetched {
     /// Not found, and the site has no `404.html`.
     NotFound,
 }
+
+/// The longest a request waits for a build's generators.
+const GENERATOR_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// How long a request waits for the output folder while a full rebuild swaps it in.
 const SWAP_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -354,9 +440,12 @@ fn file_response(status: StatusCode, file: &Path, bytes: Vec<u8>, head: bool) ->
 }
 
 /// The live-reload stream: `hello` with the build id, the current error if any, then every
-/// message of the build loop until the server stops.
+/// message of the build loop until the server stops. A stream that names its `page` gets
+/// `reload` only when a build changed that page (or an asset), `build-ok` otherwise; one
+/// that does not gets `reload` after every build.
 async fn events(
     state: Arc<ServerState>,
+    page: Option<String>,
 ) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
     let rx = state.tx.subscribe();
     let mut first = vec![Event::default().event("hello").data(state.build_id())];
@@ -364,17 +453,40 @@ async fn events(
         first.push(Event::default().event("build-error").data(fragment));
     }
     let initial = futures_util::stream::iter(first.into_iter().map(Ok));
-    let updates = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(Message::Reload(id)) => {
-                    return Some((Ok(Event::default().event("reload").data(id)), rx));
+    let updates = futures_util::stream::unfold(rx, move |mut rx| {
+        let state = state.clone();
+        let page = page.clone();
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(Message::Reload { build, changed }) => {
+                        let name = if reloads(&state, page.as_deref(), &changed) {
+                            "reload"
+                        } else {
+                            "build-ok"
+                        };
+                        return Some((Ok(Event::default().event(name).data(build)), rx));
+                    }
+                    // The generators' files: only a tab showing one of them reloads.
+                    Ok(Message::Generated { build, changed }) => {
+                        if page.is_some() && reloads(&state, page.as_deref(), &changed) {
+                            let event = Event::default().event("reload").data(build);
+                            return Some((Ok(event), rx));
+                        }
+                    }
+                    Ok(Message::BuildError(fragment)) => {
+                        let event = Event::default().event("build-error").data(fragment);
+                        return Some((Ok(event), rx));
+                    }
+                    Ok(Message::Shutdown) | Err(broadcast::error::RecvError::Closed) => {
+                        return None;
+                    }
+                    // Messages were missed: reload to be safe.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        let event = Event::default().event("reload").data(state.build_id());
+                        return Some((Ok(event), rx));
+                    }
                 }
-                Ok(Message::BuildError(fragment)) => {
-                    return Some((Ok(Event::default().event("build-error").data(fragment)), rx));
-                }
-                Ok(Message::Shutdown) | Err(broadcast::error::RecvError::Closed) => return None,
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
             }
         }
     });
@@ -387,9 +499,31 @@ async fn events(
     .keep_alive(KeepAlive::default())
 }
 
+/// Whether the tab at URL path `page` (`None`: unknown) must reload after a build that
+/// changed `changed`.
+fn reloads(state: &ServerState, page: Option<&str>, changed: &Changed) -> bool {
+    let Some(file) = page.and_then(|p| page_file(&state.base_path(), p)) else {
+        return true;
+    };
+    changed.affects(&file, state.root.join(&file).is_file())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_file_is_the_file_a_tab_shows() {
+        assert_eq!(page_file("/", "/").as_deref(), Some("index.html"));
+        assert_eq!(
+            page_file("/news/", "/news/tags/m%C4%81ori/").as_deref(),
+            Some("tags/māori/index.html")
+        );
+        assert_eq!(page_file("/", "/feed.xml").as_deref(), Some("feed.xml"));
+        assert_eq!(page_file("/news/", "/other/"), None);
+        assert_eq!(page_file("/", "/a/%2e%2e/b/"), None);
+        assert_eq!(page_param("x=1&page=%2Fnews%2F").as_deref(), Some("/news/"));
+    }
 
     fn site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();

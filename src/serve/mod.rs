@@ -43,6 +43,8 @@ pub struct ServeOptions {
     pub open: bool,
     /// `--drafts`, `--future`, `--expired`.
     pub flags: BuildFlags,
+    /// `--quiet`: errors only, no line per rebuild (the address is still printed).
+    pub quiet: bool,
 }
 
 /// How many ports after `--port` are tried when it is taken.
@@ -153,6 +155,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         state: state.clone(),
         origin: origin.clone(),
         built: false,
+        quiet: opts.quiet,
     };
     builder = tokio::task::spawn_blocking(move || {
         builder.build(None);
@@ -168,7 +171,9 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     }
     match batches {
         Some(rx) => {
-            eprintln!("watching content/, themes/, static/ and site.toml for changes");
+            if !opts.quiet {
+                eprintln!("watching content/, themes/, static/ and site.toml for changes");
+            }
             std::thread::Builder::new()
                 .name("newsgen-build".into())
                 .spawn(move || {
@@ -184,6 +189,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
                 })
                 .map_err(|e| Error::io("(build thread)", e))?;
         }
+        None if opts.quiet => {}
         None => {
             eprintln!("(not watching for changes: drop --no-watch to rebuild and reload on edits)");
         }
@@ -258,13 +264,15 @@ struct Builder {
     origin: String,
     /// A build has succeeded, so a good site is being served.
     built: bool,
+    /// Print errors only.
+    quiet: bool,
 }
 
 impl Builder {
     /// One rebuild: prints the outcome, updates what is served, notifies the pages.
     fn build(&mut self, changes: Option<&[PathBuf]>) {
         let start = Instant::now();
-        if let Some(changes) = changes {
+        if let Some(changes) = changes.filter(|_| !self.quiet) {
             let shown: Vec<String> = changes
                 .iter()
                 .take(3)
@@ -285,13 +293,22 @@ impl Builder {
         let base_path = configured_base_path(&self.engine.opts.site_dir);
         self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
         match self.engine.rebuild(changes) {
-            Ok(r) => {
+            Ok(mut r) => {
                 self.built = true;
-                self.state.succeeded(Some(base_path));
-                report(&r, start.elapsed());
+                let deferred = r.deferred.take();
+                if let Some(d) = &deferred {
+                    self.state.generating(Arc::new(d.generated.clone()));
+                }
+                self.state.succeeded(Some(base_path), &r.files.changed);
+                if !self.quiet {
+                    report(&r, start.elapsed());
+                }
+                if let Some(d) = deferred {
+                    self.generate(d);
+                }
             }
             Err(e) => {
-                eprintln!("{e}");
+                eprintln!("{}", printed(&e, self.quiet));
                 if self.built {
                     eprintln!("the last good build is still served; fix the file and save");
                 } else {
@@ -300,6 +317,50 @@ impl Builder {
                 self.state.failed(reload::overlay_fragment(&e, self.built));
             }
         }
+    }
+}
+
+impl Builder {
+    /// The second step of a rebuild: generators and link check, after the pages reloaded.
+    fn generate(&mut self, deferred: crate::build::Deferred) {
+        let start = Instant::now();
+        // Tests widen the window between the reload and the generators with this.
+        if let Some(ms) = std::env::var("NEWSGEN_TEST_GENERATOR_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            std::thread::sleep(Duration::from_millis(ms));
+        }
+        match deferred.finish() {
+            Ok(g) => {
+                self.state.generated(&g.files.changed);
+                if !self.quiet {
+                    for w in &g.warnings {
+                        eprintln!("{w}");
+                    }
+                    eprintln!(
+                        "feeds, sitemaps and search index: {} files changed in {} ms",
+                        g.files.written + g.files.removed,
+                        start.elapsed().as_millis()
+                    );
+                }
+            }
+            Err(e) => {
+                self.state.generated(&[]);
+                eprintln!("{}", printed(&e, self.quiet));
+                self.state.failed(reload::overlay_fragment(&e, self.built));
+            }
+        }
+    }
+}
+
+/// A failed build as the terminal shows it: with `--quiet`, its warnings are left out.
+fn printed(e: &Error, quiet: bool) -> String {
+    match e {
+        Error::Site(diags) if quiet => {
+            Error::Site(diags.iter().filter(|d| d.is_error()).cloned().collect()).to_string()
+        }
+        other => other.to_string(),
     }
 }
 

@@ -1,6 +1,9 @@
 //! Live reload: the script injected into every page while serving, the messages sent to it
 //! over Server-Sent Events, and the error overlay shown when a build fails.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use crate::error::Error;
 use crate::util::escape::escape_html;
 
@@ -9,27 +12,89 @@ use crate::util::escape::escape_html;
 pub const EVENTS_PATH: &str = "/__newsgen/events";
 
 /// A message to every open page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Message {
-    /// A build succeeded: reload. Carries the new build generation.
-    Reload(String),
+    /// A build succeeded: pages it changed reload, the others hear `build-ok`.
+    Reload {
+        /// The new build generation.
+        build: String,
+        changed: Arc<Changed>,
+    },
+    /// The generators of that build (feeds, sitemaps, search index) finished after it: only
+    /// a tab showing a file they changed reloads.
+    Generated {
+        build: String,
+        changed: Arc<Changed>,
+    },
     /// A build failed: show this HTML (already escaped) over the page.
     BuildError(String),
     /// The server is stopping: end the stream.
     Shutdown,
 }
 
+/// The output files one build wrote or removed, as open pages ask about them.
+#[derive(Debug, Default)]
+pub struct Changed {
+    files: HashSet<String>,
+    /// A stylesheet, script, image or font changed: any page may show it.
+    assets: bool,
+}
+
+impl Changed {
+    /// From the build's list of written and removed files (relative to the output).
+    pub fn new(files: &[String]) -> Changed {
+        Changed {
+            assets: files.iter().any(|f| is_asset(f)),
+            files: files.iter().cloned().collect(),
+        }
+    }
+
+    /// Whether a tab showing the output file `file` must reload. `exists`: whether `file` is
+    /// in the output; a tab on a missing page shows `404.html`.
+    pub fn affects(&self, file: &str, exists: bool) -> bool {
+        self.assets || self.files.contains(file) || (!exists && self.files.contains("404.html"))
+    }
+}
+
+/// Whether an output file is something pages load by URL (stylesheet, script, image, font):
+/// a changed asset reloads every tab, since any page may use it. Other files (pages, feeds,
+/// sitemaps, the search index) reload only a tab showing that very file.
+fn is_asset(rel: &str) -> bool {
+    let ext = rel.rsplit_once('.').map_or("", |(_, e)| e);
+    matches!(
+        ext.to_ascii_lowercase().as_str(),
+        "css"
+            | "js"
+            | "mjs"
+            | "png"
+            | "jpg"
+            | "jpeg"
+            | "gif"
+            | "webp"
+            | "avif"
+            | "svg"
+            | "ico"
+            | "woff"
+            | "woff2"
+            | "ttf"
+            | "otf"
+    )
+}
+
 /// The `<script>` put before `</body>` of every page while serving (never by `newsgen build`).
 ///
-/// It listens to [`EVENTS_PATH`]: `hello` carries the build generation (a page that reconnects
-/// after a restart or a missed rebuild sees a new one and reloads), `reload` reloads,
-/// `build-error` shows an overlay with the error list. EventSource reconnects by itself; when
+/// It listens to [`EVENTS_PATH`], naming its own page (`?page=` + the URL path): `hello`
+/// carries the build generation (a page that reconnects after a restart or a missed rebuild
+/// sees a new one and reloads), `reload` reloads (sent only to pages the build changed),
+/// `build-ok` (a build that left this page as it was) records the generation and hides the
+/// overlay, `build-error` shows an overlay with the error list. EventSource reconnects by itself; when
 /// the browser gives up (the server was down too long) the script reconnects every second.
 pub fn script() -> String {
     format!(
         r#"<script data-newsgen-live-reload>
 (function () {{
-  var known = null, url = "{EVENTS_PATH}", id = "__newsgen_overlay";
+  var known = null, id = "__newsgen_overlay",
+    url = "{EVENTS_PATH}?page=" + encodeURIComponent(location.pathname);
   function hide() {{ var o = document.getElementById(id); if (o) o.remove(); }}
   function show(html) {{
     var o = document.getElementById(id);
@@ -50,7 +115,7 @@ pub fn script() -> String {
     }});
     es.addEventListener("reload", function () {{ location.reload(); }});
     es.addEventListener("build-error", function (e) {{ show(e.data); }});
-    es.addEventListener("build-ok", hide);
+    es.addEventListener("build-ok", function (e) {{ known = e.data; hide(); }});
     es.onerror = function () {{
       if (es.readyState === EventSource.CLOSED) {{ es.close(); setTimeout(connect, 1000); }}
     }};

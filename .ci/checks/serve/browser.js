@@ -1,8 +1,10 @@
 // Live reload in a real browser (see serve-browser.sh):
 //   node browser.js SERVE_URL CHROMIUM SITE_DIR
-// Opens an article served by `newsgen serve --watch`, edits its file and waits for the open
-// page to reload by itself; then breaks the file (the error overlay must appear over the last
-// good page) and fixes it (the page must recover). Exits non-zero on the first failure.
+// Opens an article served by `newsgen serve --watch` and a section page that does not show a
+// featured article; edits that featured article's title: the article tab (whose sidebar shows
+// it) must reload, the section tab must not. Then edits the article's own file and waits for
+// the open page to reload by itself; breaks the file (the error overlay must appear over the
+// last good page) and fixes it (the page must recover). Exits non-zero on the first failure.
 'use strict';
 const { chromium } = require('playwright-core');
 const fs = require('fs');
@@ -48,11 +50,52 @@ function fail(msg) {
   if ((await h1()).trim() !== title) fail('article page shows "' + (await h1()) + '"');
   // Let the live-reload stream connect.
   await page.waitForTimeout(500);
-  const loadsBefore = loads;
+
+  // 0. A featured article's title, shown in this article's sidebar, is edited: this tab reloads;
+  // a tab on a section page that does not show that article stays as it is.
+  const featured = fs.readdirSync(path.join(siteDir, 'content'), { recursive: true })
+    .filter((f) => f.endsWith('.md')).sort().map((f) => path.join(siteDir, 'content', f))
+    .filter((f) => f !== file && /^featured = true$/m.test(fs.readFileSync(f, 'utf8')))
+    .map((f) => ({ f, text: fs.readFileSync(f, 'utf8') }))
+    .map((x) => ({ ...x, title: (x.text.match(/^title = "(.*)"$/m) || [])[1] }));
+  const bodyText = await page.evaluate(() => document.body.textContent);
+  const star = featured.find((x) => x.title && bodyText.includes(x.title));
+  if (!star) fail('no featured article is shown on ' + href);
+  const other = await browser.newPage();
+  let otherLoads = 0;
+  other.on('load', () => { otherLoads += 1; });
+  let quiet = null;
+  for (const s of ['sport', 'entertainment', 'technology', 'national', 'business', 'world']) {
+    const resp = await other.goto(base + s + '/');
+    if (resp.ok() && !(await other.evaluate(() => document.body.textContent)).includes(star.title)) {
+      quiet = base + s + '/';
+      break;
+    }
+  }
+  if (!quiet) fail('every section page shows "' + star.title + '"');
+  await other.waitForTimeout(500);
+  const otherBefore = otherLoads;
+  const starEdited = 'Featured edit ' + Date.now();
+  let loadsBefore = loads;
+  let t0 = Date.now();
+  fs.writeFileSync(star.f, star.text.replace('title = "' + star.title + '"', 'title = "' + starEdited + '"'));
+  await page.waitForFunction((t) => document.body.textContent.includes(t), starEdited,
+    { timeout: 15000 }).catch(() => fail('the article tab did not reload after the featured edit'));
+  if (loads <= loadsBefore) fail('the featured title changed without a page load');
+  console.log(`featured title edit -> article tab reloaded after ${Date.now() - t0} ms`);
+  await other.waitForTimeout(1500);
+  if (otherLoads !== otherBefore) fail(quiet + ' reloaded although the edit did not change it');
+  console.log(`... and ${quiet} did not reload`);
+  fs.writeFileSync(star.f, star.text);
+  await page.waitForFunction((t) => document.body.textContent.includes(t), star.title,
+    { timeout: 15000 }).catch(() => fail('the article tab did not reload after the undo'));
+  await other.close();
+  await page.waitForTimeout(300);
+  loadsBefore = loads;
 
   // 1. An edit: the open page reloads by itself and shows the new headline.
   const edited = 'Edited in the browser check ' + Date.now();
-  let t0 = Date.now();
+  t0 = Date.now();
   fs.writeFileSync(file, original.replace('title = "' + title + '"', 'title = "' + edited + '"'));
   await page.waitForFunction((t) => (document.querySelector('h1') || {}).textContent.trim() === t,
     edited, { timeout: 15000 }).catch(() => fail('the page did not reload with the new headline'));

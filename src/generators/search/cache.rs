@@ -35,6 +35,14 @@ pub struct AnalysisCache {
     inner: OnceLock<Mutex<Inner>>,
 }
 
+impl std::fmt::Debug for AnalysisCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnalysisCache")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Default)]
 pub struct Inner {
     vocab: Vocabulary,
