@@ -17,6 +17,7 @@ use crate::load::content::{AssetSource, CONTENT_DIR};
 use crate::load::frontmatter::FrontMatter;
 use crate::slug::{slugify, title_from_folder};
 use crate::util::text::first_paragraph_text;
+use crate::util::url::{ImageUrl, classify_image};
 
 /// What the command line changes about which articles are published (`--drafts`,
 /// `--future`: the same for build, check and serve, whose command lines flatten this).
@@ -301,14 +302,13 @@ fn check_lead_images(articles: &[Article], assets: &[Asset], errors: &mut Vec<Di
         // URLs (`https://`, `data:`) are not files; site-absolute images may come from
         // static/, and `..` may leave the bundle: the link check of the finished output sees
         // those.
-        let has_scheme = img
-            .split('/')
-            .next()
-            .is_some_and(|first| first.contains(':'));
-        if has_scheme || img.starts_with('/') || img.contains("..") {
+        let ImageUrl::Relative(rel) = classify_image(img) else {
+            continue;
+        };
+        if rel.contains("..") {
             continue;
         }
-        let rel = img.trim_start_matches("./");
+        let rel = rel.trim_start_matches("./");
         if dests.contains(format!("{}{rel}", a.path).as_str()) {
             continue;
         }
