@@ -179,9 +179,13 @@ pub struct LoadedSite {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Loads the site and builds the model, collecting every diagnostic of every stage; each
-/// stage is a mark of the build's one phase timer.
-pub fn load_site(opts: &BuildOptions, phases: &mut Phases) -> Result<LoadedSite, Error> {
+/// Loads the site and builds the model, collecting every diagnostic of every stage.
+pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
+    load_site_timed(opts, &mut Phases::new())
+}
+
+/// [`load_site`], each stage a mark of the build's one phase timer.
+fn load_site_timed(opts: &BuildOptions, phases: &mut Phases) -> Result<LoadedSite, Error> {
     let site_dir = &opts.site_dir;
     if !site_dir.join(crate::load::config::CONFIG_FILE).is_file() {
         return Err(Error::Usage(format!(
@@ -382,7 +386,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         theme,
         templates,
         mut warnings,
-    } = load_site(opts, &mut phases)?;
+    } = load_site_timed(opts, &mut phases)?;
     let page_plan = pages::plan(&site).map_err(Error::Site)?;
     phases.mark("page plan");
     let lead_images = site.images.prepare(&site);

@@ -95,6 +95,9 @@ pub enum Error {
     },
     /// Wrong use of the command line or of the site folder as a whole.
     Usage(String),
+    /// The preview server could not run: its port, runtime, file watcher or build thread
+    /// failed (not the content, and no file to name).
+    Server(String),
 }
 
 impl Error {
@@ -111,7 +114,7 @@ impl fmt::Display for Error {
         match self {
             Error::Site(diags) => write!(f, "{}", site_report(diags, "build")),
             Error::Io { path, source } => write!(f, "{}: {}", path.display(), source),
-            Error::Usage(msg) => write!(f, "{msg}"),
+            Error::Usage(msg) | Error::Server(msg) => write!(f, "{msg}"),
         }
     }
 }

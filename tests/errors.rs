@@ -452,3 +452,26 @@ fn script_links_of_unvetted_content_are_dropped_with_a_warning_naming_file_and_l
         "{urls:?}"
     );
 }
+
+#[test]
+fn a_server_that_cannot_listen_fails_with_the_address_and_no_panic() {
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface of this machine.
+    let f = good_site();
+    let site = f.path().to_str().expect("a UTF-8 path");
+    let out = f.cli(&[
+        "serve",
+        "--no-watch",
+        "--bind",
+        "192.0.2.1",
+        "--port",
+        "0",
+        site,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("cannot listen on 192.0.2.1:"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("(listener)"),
+        "{err}"
+    );
+}

@@ -31,6 +31,7 @@ use crate::load::config::{Config, ImagesConfig};
 use crate::model::{Article, Asset, Site};
 use crate::output::Output;
 use crate::output::manifest::{ImageRequest, PageImages};
+use crate::util::url::{ImageUrl, classify_image};
 use plan::{Encoding, Spec};
 use sources::{SourceIndex, Unusable};
 use view::{FileView, PictureView, SetView};
@@ -694,13 +695,14 @@ pub fn lead_path(a: &Article) -> Option<String> {
 /// Output path of an image URL written in an article (`chart.png` beside the page,
 /// `/img/x.jpg` from the root); `None` for other sites' URLs and URLs with a query.
 fn output_path(a: &Article, url: &str) -> Option<String> {
-    if url.contains("://") || url.starts_with("//") || url.contains(['?', '#', ':']) {
+    if url.contains(['?', '#', ':']) {
         return None;
     }
-    Some(match url.strip_prefix('/') {
-        Some(abs) => abs.to_string(),
-        None => format!("{}{url}", a.path),
-    })
+    match classify_image(url) {
+        ImageUrl::External => None,
+        ImageUrl::SiteAbsolute(abs) => Some(abs.to_string()),
+        ImageUrl::Relative(rel) => Some(format!("{}{rel}", a.path)),
+    }
 }
 
 /// The card field `picture` of an article (none without a processed lead image).

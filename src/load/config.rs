@@ -309,141 +309,50 @@ impl Config {
     /// Returns the config with warnings, or every error found.
     pub fn parse(text: &str, path: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let table: toml::Table = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of_offset(text, s.start));
+        let at = |e: &toml::de::Error| e.span().map(|s| line_of_offset(text, s.start));
+        let doc = toml::de::DeTable::parse(text).map_err(|e| {
             vec![Diagnostic::error(
                 path,
-                line,
+                at(&e),
                 format!("invalid TOML: {}", e.message()),
             )]
         })?;
-        let mut warnings = Vec::new();
-        for key in table.keys() {
-            if !KNOWN_KEYS.contains(&key.as_str()) {
-                warnings.push(Diagnostic::warning(
-                    path,
-                    line_of_key(text, key),
-                    format!(
-                        "unknown key `{key}`{} (known keys: {})",
-                        crate::suggest::did_you_mean(key, KNOWN_KEYS.iter().copied()),
-                        KNOWN_KEYS.join(", ")
-                    ),
-                ));
-            }
-        }
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of_offset(text, s.start));
-            vec![Diagnostic::error(path, line, e.message().to_string())]
-        })?;
-
+        let lines = KeyLines::new(text, doc.get_ref());
+        let warnings = unknown_keys(doc.get_ref(), &lines, path);
+        let raw = RawConfig::deserialize(toml::de::Deserializer::from(doc.clone()))
+            .map_err(|e| vec![Diagnostic::error(path, at(&e), e.message().to_string())])?;
         let mut errors = Vec::new();
-        let base_url = BaseUrl::parse(&raw.base_url).unwrap_or_else(|msg| {
-            errors.push(Diagnostic::error(path, line_of_key(text, "base_url"), msg));
-            BaseUrl {
-                origin: "http://localhost".into(),
-                path: "/".into(),
-            }
-        });
-        let timezone: Tz = raw.timezone.parse().unwrap_or_else(|_| {
-            errors.push(Diagnostic::error(
-                path,
-                line_of_key(text, "timezone"),
-                format!(
-                    "unknown time zone `{}`: use an IANA name such as `Pacific/Auckland` or `UTC`",
-                    raw.timezone
-                ),
-            ));
-            Tz::UTC
-        });
-        if raw.title.trim().is_empty() {
-            errors.push(Diagnostic::error(
-                path,
-                line_of_key(text, "title"),
-                "`title` must not be empty",
-            ));
-        }
-        for (key, value) in [("per_page", raw.per_page)] {
-            if value == 0 {
-                errors.push(Diagnostic::error(
-                    path,
-                    line_of_key(text, key),
-                    format!("`{key}` must be at least 1"),
-                ));
-            }
-        }
-        let mut sections = Vec::new();
-        let mut first_name: std::collections::HashMap<String, &str> = Default::default();
-        for (name, value) in &raw.sections {
-            let slug = slugify(name);
-            if slug.is_empty() {
-                errors.push(Diagnostic::error(
-                    path,
-                    line_of_key(text, name),
-                    format!("section name `{name}` has no usable characters for a URL"),
-                ));
-                continue;
-            }
-            if let Some(first) = first_name.get(&slug) {
-                errors.push(Diagnostic::error(
-                    path,
-                    line_of_key(text, name),
-                    format!(
-                        "[sections.{name}] and [sections.{first}] (line {}) are one section: both \
-                         give the URL /{slug}/ (names that differ only in case or punctuation \
-                         are the same section); keep one of them",
-                        line_of_key(text, first).unwrap_or(0)
-                    ),
-                ));
-                continue;
-            }
-            first_name.insert(slug.clone(), name);
-            match value.clone().try_into::<SectionConfig>() {
-                Ok(cfg) => sections.push((slug, cfg)),
-                Err(e) => errors.push(Diagnostic::error(
-                    path,
-                    line_of_key(text, name),
-                    format!("[sections.{name}]: {}", e.message()),
-                )),
-            }
-        }
-        let article_permalink = raw
-            .permalinks
-            .and_then(|p| p.article)
-            .unwrap_or_else(|| DEFAULT_ARTICLE_PERMALINK.to_string());
-        if let Err(msg) = check_permalink(&article_permalink) {
-            errors.push(Diagnostic::error(path, line_of_key(text, "article"), msg));
-        }
-        for msg in raw.images.problems() {
-            errors.push(Diagnostic::error(path, line_of_key(text, "images"), msg));
-        }
+        let checked = Checked::of(&raw, &lines, path, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok((
-            Config {
-                title: raw.title,
-                description: raw.description,
-                base_url,
-                language: raw.language,
-                timezone,
-                theme: raw.theme,
-                per_page: raw.per_page,
-                top_stories: raw.top_stories,
-                front_per_section: raw.front_per_section,
-                other_news: raw.other_news,
-                unsafe_html: raw.unsafe_html,
-                favicon: raw.favicon,
-                logo: raw.logo,
-                sections,
-                article_permalink: article_permalink.trim_start_matches('/').to_string(),
-                search: raw.search,
-                feeds: raw.feeds,
-                import: raw.import,
-                images: raw.images,
-                extra: raw.extra,
-            },
-            warnings,
-        ))
+        Ok((Config::from_raw(raw, checked), warnings))
+    }
+
+    /// The config from its raw form and the values [`Checked`] derived from it.
+    fn from_raw(raw: RawConfig, checked: Checked) -> Config {
+        Config {
+            title: raw.title,
+            description: raw.description,
+            base_url: checked.base_url,
+            language: raw.language,
+            timezone: checked.timezone,
+            theme: raw.theme,
+            per_page: raw.per_page,
+            top_stories: raw.top_stories,
+            front_per_section: raw.front_per_section,
+            other_news: raw.other_news,
+            unsafe_html: raw.unsafe_html,
+            favicon: raw.favicon,
+            logo: raw.logo,
+            sections: checked.sections,
+            article_permalink: checked.article_permalink,
+            search: raw.search,
+            feeds: raw.feeds,
+            import: raw.import,
+            images: raw.images,
+            extra: raw.extra,
+        }
     }
 
     /// Reads and parses `SITE/site.toml`.
@@ -466,6 +375,133 @@ impl Config {
             .find(|(s, _)| s == slug)
             .map(|(_, cfg)| cfg)
     }
+}
+
+/// A warning for each top-level key newsgen does not know, with the nearest known one.
+fn unknown_keys(doc: &toml::de::DeTable<'_>, lines: &KeyLines<'_>, path: &Path) -> Vec<Diagnostic> {
+    doc.keys()
+        .map(|k| k.get_ref().as_ref())
+        .filter(|key| !KNOWN_KEYS.contains(key))
+        .map(|key| {
+            Diagnostic::warning(
+                path,
+                lines.line(&[key]),
+                format!(
+                    "unknown key `{key}`{} (known keys: {})",
+                    crate::suggest::did_you_mean(key, KNOWN_KEYS.iter().copied()),
+                    KNOWN_KEYS.join(", ")
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The values of site.toml that need more than deserialising, each checked with its line.
+struct Checked {
+    base_url: BaseUrl,
+    timezone: Tz,
+    sections: Vec<(String, SectionConfig)>,
+    /// Without the leading `/`.
+    article_permalink: String,
+}
+
+impl Checked {
+    /// Checks everything, pushing every problem to `errors` (the values are then stand-ins).
+    fn of(
+        raw: &RawConfig,
+        lines: &KeyLines<'_>,
+        path: &Path,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Checked {
+        let mut error =
+            |key: &[&str], msg: String| errors.push(Diagnostic::error(path, lines.line(key), msg));
+        let base_url = BaseUrl::parse(&raw.base_url).unwrap_or_else(|msg| {
+            error(&["base_url"], msg);
+            BaseUrl {
+                origin: "http://localhost".into(),
+                path: "/".into(),
+            }
+        });
+        let timezone: Tz = raw.timezone.parse().unwrap_or_else(|_| {
+            error(
+                &["timezone"],
+                format!(
+                    "unknown time zone `{}`: use an IANA name such as `Pacific/Auckland` or `UTC`",
+                    raw.timezone
+                ),
+            );
+            Tz::UTC
+        });
+        if raw.title.trim().is_empty() {
+            error(&["title"], "`title` must not be empty".into());
+        }
+        if raw.per_page == 0 {
+            error(&["per_page"], "`per_page` must be at least 1".into());
+        }
+        let article_permalink = raw
+            .permalinks
+            .as_ref()
+            .and_then(|p| p.article.clone())
+            .unwrap_or_else(|| DEFAULT_ARTICLE_PERMALINK.to_string());
+        if let Err(msg) = check_permalink(&article_permalink) {
+            error(&["permalinks", "article"], msg);
+        }
+        for msg in raw.images.problems() {
+            error(&["images"], msg);
+        }
+        Checked {
+            base_url,
+            timezone,
+            sections: sections(&raw.sections, lines, path, errors),
+            article_permalink: article_permalink.trim_start_matches('/').to_string(),
+        }
+    }
+}
+
+/// `[sections.*]` in site.toml order, by slug; two names with one slug are an error.
+fn sections(
+    table: &toml::Table,
+    lines: &KeyLines<'_>,
+    path: &Path,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(String, SectionConfig)> {
+    let line = |name: &str| lines.line(&["sections", name]);
+    let mut sections = Vec::new();
+    let mut first_name: std::collections::HashMap<String, &str> = Default::default();
+    for (name, value) in table {
+        let slug = slugify(name);
+        if slug.is_empty() {
+            errors.push(Diagnostic::error(
+                path,
+                line(name),
+                format!("section name `{name}` has no usable characters for a URL"),
+            ));
+            continue;
+        }
+        if let Some(first) = first_name.get(&slug) {
+            errors.push(Diagnostic::error(
+                path,
+                line(name),
+                format!(
+                    "[sections.{name}] and [sections.{first}] (line {}) are one section: both \
+                     give the URL /{slug}/ (names that differ only in case or punctuation \
+                     are the same section); keep one of them",
+                    line(first).unwrap_or(0)
+                ),
+            ));
+            continue;
+        }
+        first_name.insert(slug.clone(), name);
+        match value.clone().try_into::<SectionConfig>() {
+            Ok(cfg) => sections.push((slug, cfg)),
+            Err(e) => errors.push(Diagnostic::error(
+                path,
+                line(name),
+                format!("[sections.{name}]: {}", e.message()),
+            )),
+        }
+    }
+    sections
 }
 
 fn check_permalink(pattern: &str) -> Result<(), String> {
@@ -508,20 +544,31 @@ pub fn line_of_offset(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// 1-based line where `key = ...` (or `[...key]`) first appears, for locating messages.
-pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            let l = line.trim_start();
-            let l = l.trim_start_matches('"');
-            if let Some(rest) = l.strip_prefix(key) {
-                let rest = rest.trim_start_matches('"').trim_start();
-                rest.starts_with('=')
-            } else {
-                l.starts_with('[') && l.trim_end().trim_end_matches(']').ends_with(key)
+/// Where the keys of a parsed TOML document are written, from the parser's spans (the text
+/// is not searched again, so a key is found at its real place, nested or not).
+pub struct KeyLines<'a> {
+    text: &'a str,
+    root: &'a toml::de::DeTable<'a>,
+}
+
+impl<'a> KeyLines<'a> {
+    pub fn new(text: &'a str, root: &'a toml::de::DeTable<'a>) -> KeyLines<'a> {
+        KeyLines { text, root }
+    }
+
+    /// 1-based line of the key at `path` (`["permalinks", "article"]`), if it is set.
+    pub fn line(&self, path: &[&str]) -> Option<usize> {
+        let (last, parents) = path.split_last()?;
+        let mut table = self.root;
+        for p in parents {
+            match table.get(*p)?.get_ref() {
+                toml::de::DeValue::Table(t) => table = t,
+                _ => return None,
             }
-        })
-        .map(|i| i + 1)
+        }
+        let (key, _) = table.get_key_value(*last)?;
+        Some(line_of_offset(self.text, key.span().start))
+    }
 }
 
 #[cfg(test)]
@@ -552,6 +599,17 @@ mod tests {
         let errs = Config::parse(bad, Path::new("site.toml")).unwrap_err();
         assert_eq!(errs[0].line, Some(3));
         assert!(errs[0].message.contains("Mars/Base"));
+    }
+
+    #[test]
+    fn lines_come_from_where_the_parser_found_the_key() {
+        // A text search for `article =` would stop at [extra]'s key on line 4.
+        let text = "title = \"T\"\nbase_url = \"https://e.org/\"\n[extra]\narticle = \"x\"\n\
+                    [permalinks]\narticle = \"/no-slug/\"\n[sections.\"a b\"]\n[sections.a-b]\n";
+        let errs = Config::parse(text, Path::new("site.toml")).unwrap_err();
+        let lines: Vec<_> = errs.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(6), Some(8)], "{errs:?}");
+        assert!(errs[1].message.contains("(line 7)"), "{}", errs[1].message);
     }
 
     #[test]

@@ -7,9 +7,11 @@ use std::path::Path;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
+use serde::Deserialize;
+
 use crate::dates::{DateError, parse_datetime};
 use crate::error::Diagnostic;
-use crate::load::config::{line_of_key, line_of_offset};
+use crate::load::config::{KeyLines, line_of_offset};
 
 /// The front matter of one article, typed and checked. Serialisable for the parse cache kept
 /// between builds (`load::cache`).
@@ -61,25 +63,6 @@ pub struct ArticleFile {
     /// The file line where the body starts, to locate messages about it.
     pub body_line: usize,
 }
-
-const KEYS: &[&str] = &[
-    "title",
-    "date",
-    "updated",
-    "expires",
-    "section",
-    "source",
-    "source_url",
-    "authors",
-    "summary",
-    "tags",
-    "slug",
-    "draft",
-    "featured",
-    "image",
-    "aliases",
-    "extra",
-];
 
 /// Keys other generators (Hugo, Jekyll, Zola) use, with what newsgen calls them.
 const FOREIGN_KEYS: &[(&str, &str)] = &[
@@ -185,16 +168,28 @@ fn split<'a>(text: &'a str, path: &Path) -> Result<(&'a str, &'a str), Vec<Diagn
 /// Front matter lines are file lines + 1 (the opening `+++`).
 const FRONT_LINE_OFFSET: usize = 1;
 
+/// The front matter's values read key by key, with the errors found. The keys read are the
+/// keys newsgen knows: there is no second list to keep in step with these reads.
 struct Fields<'a> {
     table: &'a toml::Table,
-    text: &'a str,
+    lines: KeyLines<'a>,
     path: &'a Path,
     errors: Vec<Diagnostic>,
+    /// Every key read so far, in reading order.
+    known: Vec<&'static str>,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
+    /// The value of `key`, which becomes a known key.
+    fn get(&mut self, key: &'static str) -> Option<&'a toml::Value> {
+        if !self.known.contains(&key) {
+            self.known.push(key);
+        }
+        self.table.get(key)
+    }
+
     fn line(&self, key: &str) -> Option<usize> {
-        line_of_key(self.text, key).map(|l| l + FRONT_LINE_OFFSET)
+        self.lines.line(&[key]).map(|l| l + FRONT_LINE_OFFSET)
     }
 
     fn error(&mut self, key: &str, message: String) {
@@ -203,8 +198,8 @@ impl Fields<'_> {
             .push(Diagnostic::error(self.path, line, message));
     }
 
-    fn string(&mut self, key: &str) -> Option<String> {
-        match self.table.get(key)? {
+    fn string(&mut self, key: &'static str) -> Option<String> {
+        match self.get(key)? {
             toml::Value::String(s) => Some(s.clone()),
             other => {
                 let msg = format!(
@@ -217,8 +212,8 @@ impl Fields<'_> {
         }
     }
 
-    fn boolean(&mut self, key: &str) -> bool {
-        match self.table.get(key) {
+    fn boolean(&mut self, key: &'static str) -> bool {
+        match self.get(key) {
             None => false,
             Some(toml::Value::Boolean(b)) => *b,
             Some(other) => {
@@ -232,8 +227,8 @@ impl Fields<'_> {
         }
     }
 
-    fn strings(&mut self, key: &str) -> Vec<String> {
-        match self.table.get(key) {
+    fn strings(&mut self, key: &'static str) -> Vec<String> {
+        match self.get(key) {
             None => Vec::new(),
             Some(toml::Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -265,11 +260,11 @@ impl Fields<'_> {
 
     fn datetime(
         &mut self,
-        key: &str,
+        key: &'static str,
         tz: Tz,
         warnings: &mut Vec<Diagnostic>,
     ) -> Option<DateTime<Tz>> {
-        let raw = match self.table.get(key)? {
+        let raw = match self.get(key)? {
             toml::Value::Datetime(d) => d.to_string(),
             toml::Value::String(s) => s.clone(),
             other => {
@@ -336,7 +331,7 @@ fn parse_front_matter(
     tz: Tz,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<FrontMatter, Vec<Diagnostic>> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| {
+    let invalid = |e: toml::de::Error| {
         let line = e
             .span()
             .map(|s| line_of_offset(text, s.start) + FRONT_LINE_OFFSET);
@@ -345,43 +340,76 @@ fn parse_front_matter(
             line,
             format!("invalid TOML in front matter: {}", e.message().trim()),
         )]
-    })?;
-    let unknown: Vec<&String> = table
-        .keys()
-        .filter(|k| !KEYS.contains(&k.as_str()))
-        .collect();
-    if unknown.len() > MAX_UNKNOWN_KEY_WARNINGS {
-        warnings.push(Diagnostic::warning(
-            path,
-            None,
-            format!(
-                "{} unknown front matter keys (the first {MAX_UNKNOWN_KEY_WARNINGS} follow; \
-                 put free-form data under [extra])",
-                unknown.len()
-            ),
-        ));
-    }
-    for key in unknown.into_iter().take(MAX_UNKNOWN_KEY_WARNINGS) {
-        let hint = match foreign_key_hint(key) {
-            Some(h) => format!("; {h}"),
-            None => crate::suggest::did_you_mean(key, KEYS.iter().copied()),
-        };
-        warnings.push(Diagnostic::warning(
-            path,
-            line_of_key(text, key).map(|l| l + FRONT_LINE_OFFSET),
-            format!("unknown front matter key `{key}`{hint} (put free-form data under [extra])"),
-        ));
-    }
+    };
+    let doc = toml::de::DeTable::parse(text).map_err(invalid)?;
+    let table =
+        toml::Table::deserialize(toml::de::Deserializer::from(doc.clone())).map_err(invalid)?;
     let mut f = Fields {
         table: &table,
-        text,
+        lines: KeyLines::new(text, doc.get_ref()),
         path,
         errors: Vec::new(),
+        known: Vec::new(),
     };
+    let front = read_front(&mut f, tz, warnings);
+    warnings.extend(unknown_keys(&f));
+    if !f.errors.is_empty() {
+        return Err(f.errors);
+    }
+    front.ok_or_else(|| vec![Diagnostic::error(path, None, "missing title or date")])
+}
+
+/// Every known key's value, checked; `None` without a title or a date.
+fn read_front(f: &mut Fields<'_>, tz: Tz, warnings: &mut Vec<Diagnostic>) -> Option<FrontMatter> {
+    let title = title(f);
+    let (date, updated) = dates(f, tz, warnings);
+    let expires = expires(f, date, tz, warnings);
+    let section = section(f);
+    let source = f.string("source");
+    let source_url = f.string("source_url");
+    let authors = f.strings("authors");
+    let summary = f.string("summary");
+    let tags = f.strings("tags");
+    let slug = f.string("slug");
+    let draft = f.boolean("draft");
+    let featured = f.boolean("featured");
+    let image = f.string("image");
+    let aliases = f.strings("aliases");
+    let extra = extra(f);
+    Some(FrontMatter {
+        title: title?.trim().to_string(),
+        date: date?,
+        date_only: is_date_only(f.table.get("date")),
+        updated,
+        updated_date_only: is_date_only(f.table.get("updated")),
+        expires,
+        section,
+        source: source.filter(|s| !s.trim().is_empty()),
+        source_url,
+        authors: clean_terms(authors),
+        summary: summary.filter(|s| !s.trim().is_empty()),
+        tags: clean_terms(tags),
+        slug,
+        draft,
+        featured,
+        image: image.filter(|s| !s.trim().is_empty()),
+        aliases,
+        extra,
+        // Known keys only: unknown keys are never asked for.
+        key_lines: f
+            .known
+            .iter()
+            .filter_map(|k| f.line(k).map(|l| (k.to_string(), l)))
+            .collect(),
+    })
+}
+
+/// `title`: required, not empty.
+fn title(f: &mut Fields<'_>) -> Option<String> {
     let title = f.string("title");
     match &title {
-        None if !table.contains_key("title") => f.errors.push(Diagnostic::error(
-            path,
+        None if !f.table.contains_key("title") => f.errors.push(Diagnostic::error(
+            f.path,
             Some(1),
             "missing `title`: add title = \"...\" to the front matter",
         )),
@@ -391,10 +419,19 @@ fn parse_front_matter(
         ),
         _ => {}
     }
+    title
+}
+
+/// `date` (required) and `updated` (not before `date`).
+fn dates(
+    f: &mut Fields<'_>,
+    tz: Tz,
+    warnings: &mut Vec<Diagnostic>,
+) -> (Option<DateTime<Tz>>, Option<DateTime<Tz>>) {
     let date = f.datetime("date", tz, warnings);
-    if !table.contains_key("date") {
+    if !f.table.contains_key("date") {
         f.errors.push(Diagnostic::error(
-            path,
+            f.path,
             Some(1),
             "missing `date`: add date = 2025-10-30T18:07:00+13:00 (or a date like 2025-10-30)",
         ));
@@ -412,6 +449,16 @@ fn parse_front_matter(
             ),
         );
     }
+    (date, updated)
+}
+
+/// `expires`: after `date`.
+fn expires(
+    f: &mut Fields<'_>,
+    date: Option<DateTime<Tz>>,
+    tz: Tz,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<DateTime<Tz>> {
     let expires = f.datetime("expires", tz, warnings);
     if let (Some(d), Some(x)) = (date, expires)
         && x <= d
@@ -425,6 +472,11 @@ fn parse_front_matter(
             ),
         );
     }
+    expires
+}
+
+/// `section`: one folder name.
+fn section(f: &mut Fields<'_>) -> Option<String> {
     let section = f.string("section");
     if let Some(s) = &section
         && (s.contains('/') || s.contains('\\') || s.contains(".."))
@@ -434,17 +486,12 @@ fn parse_front_matter(
             format!("`section` \"{s}\" must be one name, without `/` or `..`"),
         );
     }
-    let source = f.string("source");
-    let source_url = f.string("source_url");
-    let authors = f.strings("authors");
-    let summary = f.string("summary");
-    let tags = f.strings("tags");
-    let slug = f.string("slug");
-    let draft = f.boolean("draft");
-    let featured = f.boolean("featured");
-    let image = f.string("image");
-    let aliases = f.strings("aliases");
-    let extra = match table.get("extra") {
+    section
+}
+
+/// `extra`: a table of anything, for templates.
+fn extra(f: &mut Fields<'_>) -> toml::Table {
+    match f.get("extra") {
         None => toml::Table::new(),
         Some(toml::Value::Table(t)) => t.clone(),
         Some(other) => {
@@ -455,39 +502,41 @@ fn parse_front_matter(
             f.error("extra", msg);
             toml::Table::new()
         }
-    };
-    if !f.errors.is_empty() {
-        return Err(f.errors);
     }
-    match (title, date) {
-        (Some(title), Some(date)) => Ok(FrontMatter {
-            title: title.trim().to_string(),
-            date,
-            date_only: is_date_only(table.get("date")),
-            updated,
-            updated_date_only: is_date_only(table.get("updated")),
-            expires,
-            section,
-            source: source.filter(|s| !s.trim().is_empty()),
-            source_url,
-            authors: clean_terms(authors),
-            summary: summary.filter(|s| !s.trim().is_empty()),
-            tags: clean_terms(tags),
-            slug,
-            draft,
-            featured,
-            image: image.filter(|s| !s.trim().is_empty()),
-            aliases,
-            extra,
-            // Known keys only: each lookup scans the text, and unknown keys are never asked for.
-            key_lines: table
-                .keys()
-                .filter(|k| KEYS.contains(&k.as_str()))
-                .filter_map(|k| line_of_key(text, k).map(|l| (k.clone(), l + FRONT_LINE_OFFSET)))
-                .collect(),
-        }),
-        _ => Err(vec![Diagnostic::error(path, None, "missing title or date")]),
+}
+
+/// A warning for each key no read asked for (the first [`MAX_UNKNOWN_KEY_WARNINGS`], then a
+/// count), with the key other generators use it for or the nearest known key.
+fn unknown_keys(f: &Fields<'_>) -> Vec<Diagnostic> {
+    let unknown: Vec<&String> = f
+        .table
+        .keys()
+        .filter(|k| !f.known.contains(&k.as_str()))
+        .collect();
+    let mut warnings = Vec::new();
+    if unknown.len() > MAX_UNKNOWN_KEY_WARNINGS {
+        warnings.push(Diagnostic::warning(
+            f.path,
+            None,
+            format!(
+                "{} unknown front matter keys (the first {MAX_UNKNOWN_KEY_WARNINGS} follow; \
+                 put free-form data under [extra])",
+                unknown.len()
+            ),
+        ));
     }
+    for key in unknown.into_iter().take(MAX_UNKNOWN_KEY_WARNINGS) {
+        let hint = match foreign_key_hint(key) {
+            Some(h) => format!("; {h}"),
+            None => crate::suggest::did_you_mean(key, f.known.iter().copied()),
+        };
+        warnings.push(Diagnostic::warning(
+            f.path,
+            f.line(key),
+            format!("unknown front matter key `{key}`{hint} (put free-form data under [extra])"),
+        ));
+    }
+    warnings
 }
 
 fn is_date_only(value: Option<&toml::Value>) -> bool {
@@ -523,6 +572,23 @@ mod tests {
 
     fn parse(text: &str) -> Result<(ArticleFile, Vec<Diagnostic>), Vec<Diagnostic>> {
         parse_article(text.as_bytes(), Path::new("content/x/a.md"), AKL)
+    }
+
+    #[test]
+    fn key_lines_come_from_the_parser_not_a_text_search() {
+        let text = "+++\ntitle = \"T\"\nsummary = \"\"\"\nslug = \"not a key\"\n\"\"\"\n\
+                    slug = \"real\"\ndate = 2025-10-30\nsulg = 1\n+++\nBody\n";
+        let (file, warnings) = parse_article(text.as_bytes(), Path::new("a.md"), Tz::UTC).unwrap();
+        assert_eq!(file.front.line("slug"), Some(6));
+        assert_eq!(file.front.line("date"), Some(7));
+        assert_eq!(file.front.key_lines.len(), 4, "{:?}", file.front.key_lines);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, Some(8));
+        assert!(
+            warnings[0].message.contains("`slug`"),
+            "{}",
+            warnings[0].message
+        );
     }
 
     #[test]

@@ -13,10 +13,12 @@ use super::{
 use crate::error::Diagnostic;
 use crate::load::LoadedArticle;
 use crate::load::config::Config;
-use crate::load::content::{AssetSource, CONTENT_DIR};
+use crate::load::content::{ArticleSource, AssetSource, CONTENT_DIR};
+use crate::load::frontmatter::ArticleFile;
 use crate::load::frontmatter::FrontMatter;
 use crate::slug::{slugify, title_from_folder};
 use crate::util::text::first_paragraph_text;
+use crate::util::url::{ImageUrl, classify_image};
 
 /// What the command line changes about which articles are published (`--drafts`,
 /// `--future`, `--expired`: the same for build, check and serve, whose command lines flatten this).
@@ -68,189 +70,45 @@ pub fn build_site(
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-
-    // Sections: site.toml order first, then the rest alphabetically by slug.
-    let mut sections: Vec<Section> = config
-        .sections
-        .iter()
-        .map(|(slug, cfg)| Section {
-            slug: slug.clone(),
-            title: cfg.title.clone().unwrap_or_else(|| title_from_folder(slug)),
-            description: cfg.description.clone(),
-            articles: Vec::new(),
-        })
-        .collect();
-    let configured = sections.len();
-    let mut section_index: HashMap<String, usize> = sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.slug.clone(), i))
-        .collect();
-
+    let mut sections = SectionTable::from_config(&config);
     let mut articles: Vec<Article> = Vec::with_capacity(loaded.len());
     let mut left_out = LeftOut::default();
     let mut unlisted = UnlistedSections::default();
-    for item in loaded {
-        let LoadedArticle { source, file, .. } = item;
-        let front = file.front;
-        match withheld(&front, flags, &now) {
-            Some(Withheld::Draft) => {
-                left_out.drafts.push(source.path);
-                continue;
-            }
-            Some(Withheld::Scheduled) => {
-                left_out.scheduled.push((front.date, source.path));
-                continue;
-            }
+    for LoadedArticle { source, file, .. } in loaded {
+        match withheld(&file.front, flags, &now) {
+            Some(Withheld::Draft) => left_out.drafts.push(source.path),
+            Some(Withheld::Scheduled) => left_out.scheduled.push((file.front.date, source.path)),
             Some(Withheld::Expired) => {
-                let expires = front
-                    .expires
-                    .expect("withheld as expired only with `expires`");
+                let expires = file.front.expires;
+                let expires = expires.expect("withheld as expired only with `expires`");
                 left_out.expired.push((expires, source.path));
-                continue;
             }
-            None => {}
+            None => articles.extend(article(
+                source,
+                file,
+                &config,
+                &mut sections,
+                &mut unlisted,
+                &mut errors,
+            )),
         }
-        let path = &source.path;
-        let section_name = match (&front.section, &source.folder) {
-            (Some(s), _) => s.clone(),
-            (None, Some(folder)) => folder.clone(),
-            (None, None) => {
-                errors.push(Diagnostic::error(
-                    path,
-                    None,
-                    "the article is not in a section folder: move it to content/<section>/ \
-                     or set `section = \"...\"`",
-                ));
-                continue;
-            }
-        };
-        let section_slug = slugify(&section_name);
-        if section_slug.is_empty() {
-            errors.push(Diagnostic::error(
-                path,
-                front.line("section"),
-                format!("section \"{section_name}\" has no usable characters for a URL"),
-            ));
-            continue;
-        }
-        if configured > 0 && !section_index.contains_key(&section_slug) {
-            unlisted.note(&section_slug, path, front.line("section"));
-        }
-        let section = *section_index
-            .entry(section_slug.clone())
-            .or_insert_with(|| {
-                sections.push(Section {
-                    slug: section_slug.clone(),
-                    title: title_from_folder(&section_name),
-                    description: None,
-                    articles: Vec::new(),
-                });
-                sections.len() - 1
-            });
-        let slug = match article_slug(front.slug.as_deref(), &source.stem) {
-            Ok(s) => s,
-            Err(msg) => {
-                errors.push(Diagnostic::error(path, front.line("slug"), msg));
-                continue;
-            }
-        };
-        let mut aliases = Vec::new();
-        for alias in &front.aliases {
-            match alias_path(alias) {
-                Ok(p) => aliases.push(p),
-                Err(msg) => errors.push(Diagnostic::error(path, front.line("aliases"), msg)),
-            }
-        }
-        let url_path = expand_permalink(
-            &config.article_permalink,
-            &sections[section].slug,
-            &front.date,
-            &slug,
-        );
-        let image_line = front.line("image");
-        let summary_from_body = front.summary.is_none();
-        let summary = front
-            .summary
-            .clone()
-            .unwrap_or_else(|| first_paragraph_text(&file.body));
-        articles.push(Article {
-            source_path: source.path.clone(),
-            bundle: source.bundle.clone(),
-            title: front.title,
-            date: front.date,
-            date_only: front.date_only,
-            updated: front.updated,
-            updated_date_only: front.updated_date_only,
-            section,
-            source: front.source,
-            source_url: front.source_url,
-            authors: front.authors,
-            summary,
-            summary_from_body,
-            tags: front.tags,
-            slug,
-            featured: front.featured,
-            draft: front.draft,
-            image_line,
-            image: front.image,
-            aliases,
-            extra: front.extra,
-            body: file.body,
-            body_line: file.body_line,
-            path: url_path,
-            tag_ids: Vec::new(),
-            author_ids: Vec::new(),
-            source_id: None,
-        });
     }
-
     warnings.extend(unlisted.warnings(&config));
     left_out.drafts.sort();
     left_out.scheduled.sort();
-    left_out.expired.sort();
-
-    // Sections not in site.toml: alphabetically after the configured ones.
-    if sections.len() > configured {
-        // `order[old] = new`: sort the unconfigured tail by slug and renumber articles.
-        let mut tail: Vec<usize> = (configured..sections.len()).collect();
-        tail.sort_by(|&a, &b| sections[a].slug.cmp(&sections[b].slug));
-        let mut order: Vec<usize> = (0..sections.len()).collect();
-        for (pos, &old) in tail.iter().enumerate() {
-            order[old] = configured + pos;
-        }
-        for a in &mut articles {
-            a.section = order[a.section];
-        }
-        let mut slots: Vec<Option<Section>> = sections.into_iter().map(Some).collect();
-        sections = Vec::with_capacity(slots.len());
-        for &old in (0..configured)
-            .collect::<Vec<_>>()
-            .iter()
-            .chain(tail.iter())
-        {
-            if let Some(s) = slots[old].take() {
-                sections.push(s);
-            }
-        }
-    }
+    let mut sections = sections.into_ordered(&mut articles);
 
     // Newest first; equal instants by URL.
     articles.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
-
     check_url_collisions(&articles, &mut errors);
-
     for (id, a) in articles.iter().enumerate() {
         sections[a.section].articles.push(id);
     }
-
     let taxonomies = TaxonomyKind::ALL
         .iter()
         .map(|&kind| build_taxonomy(kind, &mut articles, &mut warnings))
         .collect();
-
     let archives = build_archives(&articles, &sections);
-
     let assets = place_assets(asset_sources, &articles, &mut errors);
     check_lead_images(&articles, &assets, &mut errors);
 
@@ -271,6 +129,178 @@ pub fn build_site(
         },
         warnings,
     ))
+}
+
+/// The sections while articles are read: site.toml's first, then each new folder or
+/// `section` as it is met.
+struct SectionTable {
+    sections: Vec<Section>,
+    index: HashMap<String, usize>,
+    /// How many come from site.toml.
+    configured: usize,
+}
+
+impl SectionTable {
+    fn from_config(config: &Config) -> SectionTable {
+        let sections: Vec<Section> = config
+            .sections
+            .iter()
+            .map(|(slug, cfg)| Section {
+                slug: slug.clone(),
+                title: cfg.title.clone().unwrap_or_else(|| title_from_folder(slug)),
+                description: cfg.description.clone(),
+                articles: Vec::new(),
+            })
+            .collect();
+        let index = sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.slug.clone(), i))
+            .collect();
+        SectionTable {
+            configured: sections.len(),
+            sections,
+            index,
+        }
+    }
+
+    /// The index of the section `slug` (named `name` where written), added when new.
+    fn resolve(&mut self, slug: &str, name: &str) -> usize {
+        if let Some(&i) = self.index.get(slug) {
+            return i;
+        }
+        self.sections.push(Section {
+            slug: slug.to_string(),
+            title: title_from_folder(name),
+            description: None,
+            articles: Vec::new(),
+        });
+        self.index.insert(slug.to_string(), self.sections.len() - 1);
+        self.sections.len() - 1
+    }
+
+    /// Site.toml order first, then the sections not in site.toml alphabetically by slug;
+    /// the articles' section indexes are renumbered to match.
+    fn into_ordered(self, articles: &mut [Article]) -> Vec<Section> {
+        let SectionTable {
+            sections,
+            configured,
+            ..
+        } = self;
+        if sections.len() == configured {
+            return sections;
+        }
+        // `order[old] = new`: sort the unconfigured tail by slug and renumber articles.
+        let mut tail: Vec<usize> = (configured..sections.len()).collect();
+        tail.sort_by(|&a, &b| sections[a].slug.cmp(&sections[b].slug));
+        let mut order: Vec<usize> = (0..sections.len()).collect();
+        for (pos, &old) in tail.iter().enumerate() {
+            order[old] = configured + pos;
+        }
+        for a in articles {
+            a.section = order[a.section];
+        }
+        let mut slots: Vec<Option<Section>> = sections.into_iter().map(Some).collect();
+        (0..configured)
+            .chain(tail)
+            .map(|old| slots[old].take().expect("each section is placed once"))
+            .collect()
+    }
+}
+
+/// One published article of the model from its file, or `None` after pushing why it cannot
+/// be one (no section, an unusable section name or slug).
+fn article(
+    source: ArticleSource,
+    file: ArticleFile,
+    config: &Config,
+    sections: &mut SectionTable,
+    unlisted: &mut UnlistedSections,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Article> {
+    let front = file.front;
+    let path = &source.path;
+    let section_name = match (&front.section, &source.folder) {
+        (Some(s), _) => s.clone(),
+        (None, Some(folder)) => folder.clone(),
+        (None, None) => {
+            errors.push(Diagnostic::error(
+                path,
+                None,
+                "the article is not in a section folder: move it to content/<section>/ \
+                 or set `section = \"...\"`",
+            ));
+            return None;
+        }
+    };
+    let section_slug = slugify(&section_name);
+    if section_slug.is_empty() {
+        errors.push(Diagnostic::error(
+            path,
+            front.line("section"),
+            format!("section \"{section_name}\" has no usable characters for a URL"),
+        ));
+        return None;
+    }
+    if sections.configured > 0 && !sections.index.contains_key(&section_slug) {
+        unlisted.note(&section_slug, path, front.line("section"));
+    }
+    let section = sections.resolve(&section_slug, &section_name);
+    let slug = match article_slug(front.slug.as_deref(), &source.stem) {
+        Ok(s) => s,
+        Err(msg) => {
+            errors.push(Diagnostic::error(path, front.line("slug"), msg));
+            return None;
+        }
+    };
+    let mut aliases = Vec::new();
+    for alias in &front.aliases {
+        match alias_path(alias) {
+            Ok(p) => aliases.push(p),
+            Err(msg) => errors.push(Diagnostic::error(path, front.line("aliases"), msg)),
+        }
+    }
+    let url_path = expand_permalink(
+        &config.article_permalink,
+        &sections.sections[section].slug,
+        &front.date,
+        &slug,
+    );
+    let image_line = front.line("image");
+    let summary_from_body = front.summary.is_none();
+    let summary = front
+        .summary
+        .clone()
+        .unwrap_or_else(|| first_paragraph_text(&file.body));
+    Some(Article {
+        source_path: source.path.clone(),
+        bundle: source.bundle.clone(),
+        title: front.title,
+        date: front.date,
+        date_only: front.date_only,
+        updated: front.updated,
+        updated_date_only: front.updated_date_only,
+        section,
+        source: front.source,
+        source_url: front.source_url,
+        authors: front.authors,
+        summary,
+        summary_from_body,
+        tags: front.tags,
+        slug,
+        featured: front.featured,
+        draft: front.draft,
+        image_line,
+        image: front.image,
+        aliases,
+        extra: front.extra,
+        body: file.body,
+        body_line: file.body_line,
+        path: url_path,
+        tag_ids: Vec::new(),
+        author_ids: Vec::new(),
+        source_id: None,
+    })
 }
 
 /// Sections used by articles but missing from site.toml's `[sections]`: each is reported once,
@@ -325,14 +355,13 @@ fn check_lead_images(articles: &[Article], assets: &[Asset], errors: &mut Vec<Di
         // URLs (`https://`, `data:`) are not files; site-absolute images may come from
         // static/, and `..` may leave the bundle: the link check of the finished output sees
         // those.
-        let has_scheme = img
-            .split('/')
-            .next()
-            .is_some_and(|first| first.contains(':'));
-        if has_scheme || img.starts_with('/') || img.contains("..") {
+        let ImageUrl::Relative(rel) = classify_image(img) else {
+            continue;
+        };
+        if rel.contains("..") {
             continue;
         }
-        let rel = img.trim_start_matches("./");
+        let rel = rel.trim_start_matches("./");
         if dests.contains(format!("{}{rel}", a.path).as_str()) {
             continue;
         }

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use super::fingerprint::ValueHasher;
 use crate::model::{Archive, Article, Period, Site, TaxonomyKind};
 use crate::util::time::rfc3339;
-use crate::util::url::absolute;
+use crate::util::url::{ImageUrl, absolute, classify_image};
 
 /// Display format of a full timestamp: "30 Oct 2025 18:07".
 pub const DATETIME_FORMAT: &str = "%-d %b %Y %H:%M";
@@ -112,13 +112,11 @@ fn asset_url(site: &Site, path: &str) -> String {
 /// The lead image's URL: relative images sit beside the article page.
 pub fn image_url(site: &Site, a: &Article) -> Option<String> {
     let img = a.image.as_deref()?;
-    if img.contains("://") || img.starts_with("//") {
-        Some(img.to_string())
-    } else if let Some(rest) = img.strip_prefix('/') {
-        Some(site.link(rest))
-    } else {
-        Some(site.link(&format!("{}{}", a.path, img)))
-    }
+    Some(match classify_image(img) {
+        ImageUrl::External => img.to_string(),
+        ImageUrl::SiteAbsolute(rest) => site.link(rest),
+        ImageUrl::Relative(rel) => site.link(&format!("{}{rel}", a.path)),
+    })
 }
 
 /// The lead image as an absolute URL (for feeds, OpenGraph and JSON-LD).

@@ -63,7 +63,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Error> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Error::io("(tokio runtime)", e))?;
+        .map_err(|e| Error::Server(format!("cannot start the server's runtime: {e}")))?;
     runtime.block_on(serve(opts))
 }
 
@@ -85,7 +85,7 @@ async fn listen(bind: IpAddr, port: u16) -> Result<tokio::net::TcpListener, Erro
             }
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && p < last => p += 1,
             Err(e) => {
-                return Err(Error::Usage(format!(
+                return Err(Error::Server(format!(
                     "cannot listen on {}: {e}",
                     SocketAddr::new(bind, p)
                 )));
@@ -122,7 +122,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     let listener = listen(opts.bind, opts.port).await?;
     let addr = listener
         .local_addr()
-        .map_err(|e| Error::io("(listener)", e))?;
+        .map_err(|e| Error::Server(format!("cannot read the listening address: {e}")))?;
     let origin = format!("http://{}", url_host(addr));
     let tmp = tempfile::Builder::new()
         .prefix("newsgen-serve-")
@@ -145,7 +145,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     let (_watcher, batches) = if opts.watch {
         let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
         let watcher = watch::watch(&opts.site_dir, tx)
-            .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", opts.site_dir.display())))?;
+            .map_err(|e| Error::Server(format!("cannot watch {}: {e}", opts.site_dir.display())))?;
         (Some(watcher), Some(rx))
     } else {
         (None, None)
@@ -162,7 +162,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         builder
     })
     .await
-    .map_err(|e| Error::Usage(format!("the first build stopped: {e}")))?;
+    .map_err(|e| Error::Server(format!("the first build stopped: {e}")))?;
 
     println!("Serving {origin}{}", state.base_path());
     let _ = std::io::stdout().flush();
@@ -187,7 +187,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
                         builder.build(Some(&batch));
                     }
                 })
-                .map_err(|e| Error::io("(build thread)", e))?;
+                .map_err(|e| Error::Server(format!("cannot start the build thread: {e}")))?;
         }
         None if opts.quiet => {}
         None => {
@@ -221,8 +221,8 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     drop(tmp);
     match result {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(Error::io("(server)", e)),
-        Err(e) => Err(Error::Usage(format!("server stopped: {e}"))),
+        Ok(Err(e)) => Err(Error::Server(format!("server stopped: {e}"))),
+        Err(e) => Err(Error::Server(format!("server stopped: {e}"))),
     }
 }
 

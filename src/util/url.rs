@@ -32,6 +32,28 @@ pub fn absolute(origin: &str, url: String) -> String {
     }
 }
 
+/// Where an image URL written in an article (front matter `image`, a body image) points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageUrl<'a> {
+    /// Another site's or a `data:` URL (`https://…`, `//cdn…`, `data:…`): used as written.
+    External,
+    /// A path from the site's root, given without its leading `/` (`img/x.jpg`).
+    SiteAbsolute(&'a str),
+    /// A path beside the article's page (`chart.png`, `../other/x.png`).
+    Relative(&'a str),
+}
+
+/// The one rule for [`ImageUrl`]: a scheme or `//` is external, a leading `/` is the root.
+pub fn classify_image(url: &str) -> ImageUrl<'_> {
+    if url.starts_with("//") || has_scheme(url) {
+        ImageUrl::External
+    } else if let Some(rest) = url.strip_prefix('/') {
+        ImageUrl::SiteAbsolute(rest)
+    } else {
+        ImageUrl::Relative(url)
+    }
+}
+
 /// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
 pub fn percent_decode(s: &str) -> Option<String> {
     let broken = s.match_indices('%').any(|(i, _)| {
@@ -55,6 +77,21 @@ mod tests {
     fn schemes() {
         assert!(has_scheme("https://e.org/") && has_scheme("mailto:a@e.org"));
         assert!(!has_scheme("a/b:c") && !has_scheme(":x") && !has_scheme("/x"));
+    }
+
+    #[test]
+    fn image_urls() {
+        assert_eq!(classify_image("https://e.org/x.png"), ImageUrl::External);
+        assert_eq!(classify_image("//cdn.org/x.png"), ImageUrl::External);
+        assert_eq!(
+            classify_image("data:image/png;base64,AA"),
+            ImageUrl::External
+        );
+        assert_eq!(
+            classify_image("/img/x.png"),
+            ImageUrl::SiteAbsolute("img/x.png")
+        );
+        assert_eq!(classify_image("a/x:y.png"), ImageUrl::Relative("a/x:y.png"));
     }
 
     #[test]
