@@ -243,7 +243,10 @@ fn a_rebuild_encodes_only_new_images_and_repairs_a_damaged_cache_entry() {
     assert!(before == snapshot(&f), "the output is byte-identical");
     let trusting_nothing = f.build_with(|o| o.no_cache = true).unwrap();
     assert_eq!(
-        (trusting_nothing.images.sources, trusting_nothing.images.encoded),
+        (
+            trusting_nothing.images.sources,
+            trusting_nothing.images.encoded
+        ),
         (3, 0),
         "--no-cache reads every image; the encoded files are named by content"
     );
@@ -608,7 +611,11 @@ fn check_writes_only_the_image_cache_into_the_site_and_build_reuses_it() {
     f.write_bytes("content/news/2025-11-02-pic/pic.png", &png(120, 80));
     let before = common::all_files(f.path());
     let out = f.cli(&["check"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let new: Vec<_> = common::all_files(f.path())
         .into_iter()
         .filter(|p| !before.contains(p))
