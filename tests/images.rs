@@ -202,8 +202,8 @@ fn cache_entries(f: &Fixture) -> Vec<String> {
     names
 }
 
-/// Sets a file's modification time a minute back, out of the two seconds in which newsgen
-/// does not trust a file's stamp (docs/images.md, "The cache").
+/// Sets a file's modification time to 2023-11-14, far from the two seconds before a build in
+/// which newsgen does not trust a file's stamp (docs/images.md, "The cache").
 fn backdate(path: &std::path::Path) {
     let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
     std::fs::File::options()

@@ -93,6 +93,9 @@ impl Picture {
     }
 }
 
+/// One file of a source that a page shows.
+type SourceFile = (Arc<Source>, Variant);
+
 /// A file to publish: which source, which spec, which cache entry.
 #[derive(Debug, Clone)]
 struct Made {
@@ -399,7 +402,7 @@ impl Images {
         width: u32,
         height: Option<u32>,
         format: Option<&str>,
-    ) -> (Result<FileView, String>, Option<(Arc<Source>, Variant)>) {
+    ) -> (Result<FileView, String>, Option<SourceFile>) {
         match self.sized(path, width, height, format) {
             Ok((source, v)) => (Ok(FileView::of(self, &v)), Some((source, v))),
             Err(e) => (Err(e), None),
@@ -413,7 +416,7 @@ impl Images {
         width: u32,
         height: Option<u32>,
         format: Option<&str>,
-    ) -> Result<(Arc<Source>, Variant), String> {
+    ) -> Result<SourceFile, String> {
         if !(1..=8192).contains(&width) || height.is_some_and(|h| !(1..=8192).contains(&h)) {
             return Err("width and height must be between 1 and 8192".into());
         }
@@ -456,7 +459,7 @@ impl Images {
     }
 
     /// What a request is answered now (its hash) and the files the answer shows.
-    fn answer(&self, request: &ImageRequest) -> (u128, Vec<(Arc<Source>, Variant)>) {
+    fn answer(&self, request: &ImageRequest) -> (u128, Vec<SourceFile>) {
         match request {
             ImageRequest::Picture(path) => {
                 let (set, picture) = self.picture_answer(path);
