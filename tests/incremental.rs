@@ -1299,3 +1299,29 @@ fn the_search_cache_survives_new_words_and_corruption() {
         "corrupt cache"
     ));
 }
+
+#[test]
+fn a_body_edit_rewrites_one_search_cache_shard() {
+    let mut site = Site::new(5);
+    site.build().expect("the fixture builds");
+    let cache = site.path().join(".public.newsgen/search");
+    let before = stamps(&cache);
+    assert!(before.len() > 10, "too few cache files: {before:?}");
+    art(&mut site, 2)
+        .body
+        .push_str("\n\nA paragraph with unheard-of words: quixotry.");
+    site.sync();
+    site.build().expect("the edit builds");
+    let after = stamps(&cache);
+    let rewritten: Vec<&String> = after
+        .iter()
+        .filter(|(name, stamp)| before.get(*name) != Some(stamp))
+        .map(|(name, _)| name)
+        .collect();
+    // The shard that held the old analysis and the one of the new (which may be the same),
+    // and the vocabulary, which gained a word: the other articles were not analysed again.
+    assert!(
+        (2..=3).contains(&rewritten.len()) && rewritten.iter().any(|n| *n == "vocab"),
+        "rewritten: {rewritten:?}"
+    );
+}

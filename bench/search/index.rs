@@ -104,8 +104,7 @@ fn main() {
         r
     };
 
-    let loaded =
-        newsgen::build::load_site(&opts, &mut newsgen::build::Phases::new()).expect("load");
+    let loaded = newsgen::build::load_site(&opts).expect("load");
     let out = scratch.path().join("index-only");
     let sink = |rel: &str, bytes: &[u8]| -> Result<(), newsgen::Diagnostic> {
         let p = out.join(rel);

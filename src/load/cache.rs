@@ -6,8 +6,10 @@
 //! that saving after a one-file edit rewrites one shard, not the archive. A shard written by
 //! another build of newsgen, or unreadable, is ignored (its files are parsed again). As in
 //! git's "racy clean" rule, a file modified within two seconds of the save is not stored: an
-//! edit in the same clock tick could otherwise go unseen. `serve` keeps one in memory and
-//! forgets every path its watcher reports.
+//! edit in the same clock tick could otherwise go unseen. A cache loaded from disk hands each
+//! entry over to the build instead of copying it (one copy of every body in memory), and a
+//! shard saved again takes the entries it handed over from the shard on disk. `serve` keeps
+//! one in memory and forgets every path its watcher reports.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -60,7 +62,7 @@ struct Entry {
 }
 
 /// A stored entry (parses that succeeded only; broken files are parsed again).
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Stored {
     path: PathBuf,
     stamp: Stamp,
@@ -73,6 +75,10 @@ struct Stored {
 #[derive(Debug, Default)]
 pub struct ParseCache {
     entries: Mutex<HashMap<PathBuf, Entry>>,
+    /// The folder this cache was loaded from. Then [`ParseCache::get`] hands its entry over
+    /// instead of copying it (one copy of every body in memory, not two), and saving a shard
+    /// takes the entries nobody replaced from the shard on disk, which holds them unchanged.
+    backing: Option<PathBuf>,
     /// Paths asked for since the cache was loaded: the others are gone from the site.
     seen: Mutex<HashSet<PathBuf>>,
     /// Shards whose entries changed since they were loaded.
@@ -103,9 +109,15 @@ impl ParseCache {
     /// The parse of `path` if its stamp and time zone are as cached.
     pub fn get(&self, path: &Path, stamp: Stamp, tz: Tz) -> Option<ParseResult> {
         lock(&self.seen).insert(path.to_path_buf());
-        let entries = lock(&self.entries);
+        let mut entries = lock(&self.entries);
         let e = entries.get(path)?;
-        (e.stamp == stamp && e.tz == tz).then(|| e.result.clone())
+        if e.stamp != stamp || e.tz != tz {
+            return None;
+        }
+        if self.backing.is_some() {
+            return entries.remove(path).map(|e| e.result);
+        }
+        Some(e.result.clone())
     }
 
     pub fn put(&self, path: &Path, stamp: Stamp, tz: Tz, result: &ParseResult) {
@@ -143,6 +155,7 @@ impl ParseCache {
         }
         ParseCache {
             entries: Mutex::new(entries),
+            backing: Some(dir.to_path_buf()),
             ..ParseCache::default()
         }
     }
@@ -164,18 +177,36 @@ impl ParseCache {
         }
         std::fs::create_dir_all(dir)?;
         let racy_from = nanos(SystemTime::now() - RACY);
-        let mut shards: HashMap<u64, Vec<(&PathBuf, &Entry)>> = HashMap::new();
+        let mut shards: HashMap<u64, Vec<Stored>> = HashMap::new();
         for (path, e) in entries.iter() {
             let shard = shard_of(path);
-            if dirty.contains(&shard) && e.result.is_ok() && e.stamp.modified_ns < racy_from {
-                shards.entry(shard).or_default().push((path, e));
+            if dirty.contains(&shard)
+                && e.stamp.modified_ns < racy_from
+                && let Ok((file, warnings)) = &e.result
+            {
+                shards.entry(shard).or_default().push(Stored {
+                    path: path.clone(),
+                    stamp: e.stamp,
+                    tz: e.tz.name().to_string(),
+                    file: file.clone(),
+                    warnings: warnings.clone(),
+                });
             }
         }
         let dirty_list: Vec<u64> = dirty.iter().copied().collect();
         dirty_list.par_iter().try_for_each(|n| {
+            let path = dir.join(format!("{n:02}"));
             let mut items = shards.get(n).cloned().unwrap_or_default();
-            items.sort_by(|a, b| a.0.cmp(b.0));
-            write_shard(&dir.join(format!("{n:02}")), &items)
+            if self.backing.is_some() {
+                // Entries handed over by `get` are unchanged on disk: keep them from there.
+                let handed_over = read_shard(&path)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|s| seen.contains(&s.path) && !entries.contains_key(&s.path));
+                items.extend(handed_over);
+            }
+            items.sort_by(|a, b| a.path.cmp(&b.path));
+            write_shard(&path, &items)
         })?;
         dirty.clear();
         Ok(())
@@ -190,23 +221,10 @@ fn read_shard(path: &Path) -> Option<Vec<Stored>> {
     postcard::from_bytes(body).ok()
 }
 
-fn write_shard(path: &Path, items: &[(&PathBuf, &Entry)]) -> std::io::Result<()> {
-    let stored: Vec<Stored> = items
-        .iter()
-        .filter_map(|(path, e)| {
-            let (file, warnings) = e.result.as_ref().ok()?;
-            Some(Stored {
-                path: (*path).clone(),
-                stamp: e.stamp,
-                tz: e.tz.name().to_string(),
-                file: file.clone(),
-                warnings: warnings.clone(),
-            })
-        })
-        .collect();
+fn write_shard(path: &Path, stored: &[Stored]) -> std::io::Result<()> {
     let mut bytes = MAGIC.to_vec();
     bytes.extend_from_slice(env!("NEWSGEN_BUILD_ID").as_bytes());
-    bytes.extend_from_slice(&postcard::to_stdvec(&stored).map_err(std::io::Error::other)?);
+    bytes.extend_from_slice(&postcard::to_stdvec(stored).map_err(std::io::Error::other)?);
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
@@ -324,6 +342,38 @@ mod tests {
                 .get(path, newer, Tz::Pacific__Auckland)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn entries_handed_over_stay_saved_when_their_shard_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Path::new("content/w/a.md");
+        let parsed = crate::load::frontmatter::parse_article(
+            b"+++\ntitle = \"A\"\ndate = 2025-01-01\n+++\nBody\n",
+            a,
+            Tz::UTC,
+        );
+        let b = (0..)
+            .map(|i| PathBuf::from(format!("content/w/b{i}.md")))
+            .find(|p| shard_of(p) == shard_of(a))
+            .expect("some name falls in a's shard");
+        let old = Stamp {
+            len: 10,
+            modified_ns: 1_000,
+        };
+        let cache = ParseCache::default();
+        cache.put(a, old, Tz::UTC, &parsed);
+        cache.save(dir.path()).unwrap();
+        let back = ParseCache::load(dir.path());
+        // Handed over (not copied): a second ask finds nothing in memory...
+        assert_eq!(back.get(a, old, Tz::UTC), Some(parsed.clone()));
+        assert_eq!(back.get(a, old, Tz::UTC), None);
+        // ...and a new file in the same shard rewrites the shard with `a` still in it.
+        back.put(&b, old, Tz::UTC, &parsed);
+        back.save(dir.path()).unwrap();
+        let again = ParseCache::load(dir.path());
+        assert_eq!(again.get(a, old, Tz::UTC), Some(parsed.clone()));
+        assert_eq!(again.get(&b, old, Tz::UTC), Some(parsed));
     }
 
     #[test]

@@ -231,12 +231,13 @@ impl Inner {
             return;
         }
         let keys_before = self.vocab.keys.len();
-        let analyser = Analyser::new(analyzer, &mut self.vocab);
-        let fresh: Vec<(u128, Analysis)> = missing
-            .par_iter()
-            .map(|&i| (keys[i], analyser.analyse(&docs[i])))
-            .collect();
-        drop(analyser);
+        let fresh: Vec<(u128, Analysis)> = {
+            let analyser = Analyser::new(analyzer, &mut self.vocab);
+            missing
+                .par_iter()
+                .map(|&i| (keys[i], analyser.analyse(&docs[i])))
+                .collect()
+        };
         self.vocab_dirty |= self.vocab.keys.len() != keys_before;
         for (k, a) in fresh {
             self.dirty.insert(k % SHARDS);
