@@ -332,57 +332,105 @@ pub fn build_index_cached(
             .collect(),
     };
     let all_docs: Vec<Doc<'_>> = docs.iter().zip(analyses.iter().copied()).collect();
-    let w = &builder.writer;
-    let mut errors = Vec::new();
-    let mut all: Vec<Postings> = Vec::new();
-    let mut postings = 0u64;
-    let mut merge = |batches: Vec<Batch>| {
-        for batch in batches {
-            errors.extend(batch.errors);
-            for (id, list) in batch.stems.into_iter().zip(batch.postings) {
-                postings += u64::from(list.df);
-                let id = id as usize;
-                if id >= all.len() {
-                    all.resize_with(id + 1, Postings::default);
-                }
-                all[id].append(&list);
-            }
-        }
-    };
-    // Each group is merged (in article order) while the next one is coded.
-    let mut pending: Option<Vec<Batch>> = None;
-    for (g, group) in all_docs.chunks(GROUP_DOCS).enumerate() {
-        let first = g * GROUP_DOCS;
-        let previous = pending.take();
-        let (batches, ()) = rayon::join(
-            || {
-                group
-                    .par_chunks(BATCH_DOCS)
-                    .enumerate()
-                    .map(|(b, chunk)| builder.batch(first + b * BATCH_DOCS, chunk))
-                    .collect::<Vec<Batch>>()
-            },
-            || {
-                if let Some(p) = previous {
-                    merge(p);
-                }
-            },
-        );
-        pending = Some(batches);
-    }
-    if let Some(p) = pending {
-        merge(p);
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let (all, postings) = builder.postings(&all_docs)?;
     let live: Vec<bool> = builder
         .live
         .into_iter()
         .map(AtomicBool::into_inner)
         .collect();
+    let w = &builder.writer;
+    let (stems, locs) = write_packs(w, vocab, all).map_err(|d| vec![d])?;
+    let (firsts, keys) = write_dictionary(w, vocab, &live, &stems, &locs).map_err(|d| vec![d])?;
+    let sections = write_sections(w, site).map_err(|d| vec![d])?;
+    let version = w.version.load(Ordering::Relaxed);
+    let meta = json!({
+        "format": FORMAT,
+        "version": format!("{version:016x}"),
+        "docs": n,
+        "stemmer": analyzer.stemmer_name(),
+        "stop": STOP_WORDS,
+        "fragment_docs": DOCS_PER_FRAGMENT,
+        "fragment_dir_files": FRAGMENT_DIR_FILES,
+        "level_bits": LEVEL_BITS,
+        "k1": BM25_K1,
+        "dict": firsts,
+        "sections": sections,
+        "years": year_ranges(site).iter().map(|(y, from, to)| json!([y, from, to])).collect::<Vec<_>>(),
+    });
+    w.put("search/meta.json", meta.to_string().as_bytes())
+        .map_err(|d| vec![d])?;
+    let stats = IndexStats {
+        docs: n,
+        stems: stems.len(),
+        keys,
+        postings,
+        files: w.files.load(Ordering::Relaxed),
+        bytes: w.bytes.load(Ordering::Relaxed),
+    };
+    drop(locs);
+    drop(stems);
+    cached.set_live(live);
+    Ok(stats)
+}
 
-    // Postings packs, in key order so the stems of one prefix sit together.
+impl Builder<'_> {
+    /// Every stem's postings over all articles (indexed by stem id) and their total count.
+    /// Each group of articles is merged (in article order) while the next one is coded.
+    fn postings(&self, all_docs: &[Doc<'_>]) -> Result<(Vec<Postings>, u64), Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let mut all: Vec<Postings> = Vec::new();
+        let mut postings = 0u64;
+        let mut merge = |batches: Vec<Batch>| {
+            for batch in batches {
+                errors.extend(batch.errors);
+                for (id, list) in batch.stems.into_iter().zip(batch.postings) {
+                    postings += u64::from(list.df);
+                    let id = id as usize;
+                    if id >= all.len() {
+                        all.resize_with(id + 1, Postings::default);
+                    }
+                    all[id].append(&list);
+                }
+            }
+        };
+        let mut pending: Option<Vec<Batch>> = None;
+        for (g, group) in all_docs.chunks(GROUP_DOCS).enumerate() {
+            let first = g * GROUP_DOCS;
+            let previous = pending.take();
+            let (batches, ()) = rayon::join(
+                || {
+                    group
+                        .par_chunks(BATCH_DOCS)
+                        .enumerate()
+                        .map(|(b, chunk)| self.batch(first + b * BATCH_DOCS, chunk))
+                        .collect::<Vec<Batch>>()
+                },
+                || {
+                    if let Some(p) = previous {
+                        merge(p);
+                    }
+                },
+            );
+            pending = Some(batches);
+        }
+        if let Some(p) = pending {
+            merge(p);
+        }
+        if errors.is_empty() {
+            Ok((all, postings))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Writes the postings packs, in key order so the stems of one prefix sit together; returns
+/// the used stems with their postings and where each stem's list is.
+fn write_packs(
+    w: &Writer<'_>,
+    vocab: &Vocabulary,
+    mut all: Vec<Postings>,
+) -> Result<(Vec<(Arc<str>, Postings)>, FxHashMap<Arc<str>, Loc>), Diagnostic> {
     all.resize_with(vocab.stems.len(), Postings::default);
     let mut stems: Vec<(Arc<str>, Postings)> = vocab
         .stems
@@ -392,7 +440,7 @@ pub fn build_index_cached(
         .filter(|(_, p)| p.df > 0)
         .collect();
     stems.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
-    let mut locs: FxHashMap<&str, Loc> = FxHashMap::default();
+    let mut locs: FxHashMap<Arc<str>, Loc> = FxHashMap::default();
     let mut pack = Vec::new();
     let mut pack_id = 0u32;
     let flush = |pack: &mut Vec<u8>, id: &mut u32| -> Result<(), Diagnostic> {
@@ -405,7 +453,7 @@ pub fn build_index_cached(
     };
     for (stem, p) in &stems {
         if !pack.is_empty() && pack.len() + p.bytes.len() > PACK_BYTES {
-            flush(&mut pack, &mut pack_id).map_err(|d| vec![d])?;
+            flush(&mut pack, &mut pack_id)?;
         }
         let loc = Loc {
             df: p.df,
@@ -414,25 +462,35 @@ pub fn build_index_cached(
             len: p.bytes.len() as u32,
         };
         pack.extend_from_slice(&p.bytes);
-        locs.insert(stem, loc);
+        locs.insert(stem.clone(), loc);
     }
-    flush(&mut pack, &mut pack_id).map_err(|d| vec![d])?;
+    flush(&mut pack, &mut pack_id)?;
+    Ok((stems, locs))
+}
 
-    // The dictionary: every stem, plus surface words whose stem differs.
+/// Writes the dictionary chunks: every stem, plus surface words whose stem differs. Returns
+/// the first key of each chunk and the number of keys.
+fn write_dictionary<'v>(
+    w: &Writer<'_>,
+    vocab: &'v Vocabulary,
+    live: &[bool],
+    stems: &'v [(Arc<str>, Postings)],
+    locs: &FxHashMap<Arc<str>, Loc>,
+) -> Result<(Vec<&'v str>, usize), Diagnostic> {
     let mut entries: Vec<Entry<'_>> = Vec::with_capacity(stems.len() + vocab.keys.len());
-    for (stem, _) in &stems {
+    for (stem, _) in stems {
         entries.push(Entry {
             key: stem,
             is_stem: true,
-            loc: locs[stem.as_ref()],
+            loc: locs[stem],
         });
     }
-    for ((word, id), _) in vocab.keys.iter().zip(&live).filter(|(_, live)| **live) {
+    for ((word, id), _) in vocab.keys.iter().zip(live).filter(|(_, live)| **live) {
         let stem = &vocab.stems[*id as usize];
         if word == stem {
             continue;
         }
-        if let Some(loc) = locs.get(stem.as_ref()) {
+        if let Some(loc) = locs.get(stem) {
             entries.push(Entry {
                 key: word,
                 is_stem: false,
@@ -454,82 +512,62 @@ pub fn build_index_cached(
             firsts.push(e.key);
             prev = "";
         }
-        let shared = e
-            .key
-            .chars()
-            .zip(prev.chars())
-            .take_while(|(a, b)| a == b)
-            .map(|(a, _)| a)
-            .collect::<String>();
-        let suffix = &e.key[shared.len()..];
-        push_varint(&mut chunk, shared.encode_utf16().count() as u64);
-        push_varint(&mut chunk, suffix.len() as u64);
-        chunk.extend_from_slice(suffix.as_bytes());
-        push_varint(
-            &mut chunk,
-            (u64::from(e.loc.df) << 1) | u64::from(e.is_stem),
-        );
-        push_varint(&mut chunk, u64::from(e.loc.pack));
-        push_varint(&mut chunk, u64::from(e.loc.offset));
-        push_varint(&mut chunk, u64::from(e.loc.len));
+        push_entry(&mut chunk, e, prev);
         prev = e.key;
         if chunk.len() >= DICT_CHUNK_BYTES {
-            write_chunk(&mut chunk, firsts.len() - 1).map_err(|d| vec![d])?;
+            write_chunk(&mut chunk, firsts.len() - 1)?;
         }
     }
     if !chunk.is_empty() {
-        write_chunk(&mut chunk, firsts.len() - 1).map_err(|d| vec![d])?;
+        write_chunk(&mut chunk, firsts.len() - 1)?;
     }
+    Ok((firsts, entries.len()))
+}
 
-    // Sections (for the filter) and years (article-id ranges).
+/// One dictionary entry, its key front-coded against the previous key of its chunk.
+fn push_entry(chunk: &mut Vec<u8>, e: &Entry<'_>, prev: &str) {
+    let shared = e
+        .key
+        .chars()
+        .zip(prev.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect::<String>();
+    let suffix = &e.key[shared.len()..];
+    push_varint(chunk, shared.encode_utf16().count() as u64);
+    push_varint(chunk, suffix.len() as u64);
+    chunk.extend_from_slice(suffix.as_bytes());
+    push_varint(chunk, (u64::from(e.loc.df) << 1) | u64::from(e.is_stem));
+    push_varint(chunk, u64::from(e.loc.pack));
+    push_varint(chunk, u64::from(e.loc.offset));
+    push_varint(chunk, u64::from(e.loc.len));
+}
+
+/// Each section's article list (for the filter); returns what meta.json says of them.
+fn write_sections(w: &Writer<'_>, site: &Site) -> Result<Vec<serde_json::Value>, Diagnostic> {
     let mut sections = Vec::new();
     for (i, s) in site.sections.iter().enumerate() {
         let mut p = Postings::default();
         for &id in &s.articles {
             p.push(id as u32, 0);
         }
-        w.put(&format!("search/s/{i}.bin"), &p.bytes)
-            .map_err(|d| vec![d])?;
+        w.put(&format!("search/s/{i}.bin"), &p.bytes)?;
         sections.push(json!({ "slug": s.slug, "title": s.title, "count": s.articles.len() }));
     }
+    Ok(sections)
+}
+
+/// Each year's range of article ids `(year, from, to)`: articles are sorted newest first.
+fn year_ranges(site: &Site) -> Vec<(i32, usize, usize)> {
     let mut years: Vec<(i32, usize, usize)> = Vec::new();
-    for (id, a) in articles.iter().enumerate() {
+    for (id, a) in site.articles.iter().enumerate() {
         let y = a.date.year();
         match years.last_mut() {
             Some(last) if last.0 == y => last.2 = id + 1,
             _ => years.push((y, id, id + 1)),
         }
     }
-
-    let version = w.version.load(Ordering::Relaxed);
-    let meta = json!({
-        "format": FORMAT,
-        "version": format!("{version:016x}"),
-        "docs": n,
-        "stemmer": analyzer.stemmer_name(),
-        "stop": STOP_WORDS,
-        "fragment_docs": DOCS_PER_FRAGMENT,
-        "fragment_dir_files": FRAGMENT_DIR_FILES,
-        "level_bits": LEVEL_BITS,
-        "k1": BM25_K1,
-        "dict": firsts,
-        "sections": sections,
-        "years": years.iter().map(|(y, from, to)| json!([y, from, to])).collect::<Vec<_>>(),
-    });
-    w.put("search/meta.json", meta.to_string().as_bytes())
-        .map_err(|d| vec![d])?;
-    let stats = IndexStats {
-        docs: n,
-        stems: stems.len(),
-        keys: entries.len(),
-        postings,
-        files: w.files.load(Ordering::Relaxed),
-        bytes: w.bytes.load(Ordering::Relaxed),
-    };
-    drop(entries);
-    drop(stems);
-    cached.set_live(live);
-    Ok(stats)
+    years
 }
 
 #[cfg(test)]
