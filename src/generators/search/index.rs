@@ -424,13 +424,16 @@ impl Builder<'_> {
     }
 }
 
+/// Where each used stem's postings list is.
+type Locations = FxHashMap<Arc<str>, Loc>;
+
 /// Writes the postings packs, in key order so the stems of one prefix sit together; returns
 /// the used stems with their postings and where each stem's list is.
 fn write_packs(
     w: &Writer<'_>,
     vocab: &Vocabulary,
     mut all: Vec<Postings>,
-) -> Result<(Vec<(Arc<str>, Postings)>, FxHashMap<Arc<str>, Loc>), Diagnostic> {
+) -> Result<(Vec<(Arc<str>, Postings)>, Locations), Diagnostic> {
     all.resize_with(vocab.stems.len(), Postings::default);
     let mut stems: Vec<(Arc<str>, Postings)> = vocab
         .stems
@@ -440,7 +443,7 @@ fn write_packs(
         .filter(|(_, p)| p.df > 0)
         .collect();
     stems.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
-    let mut locs: FxHashMap<Arc<str>, Loc> = FxHashMap::default();
+    let mut locs = Locations::default();
     let mut pack = Vec::new();
     let mut pack_id = 0u32;
     let flush = |pack: &mut Vec<u8>, id: &mut u32| -> Result<(), Diagnostic> {
@@ -475,7 +478,7 @@ fn write_dictionary<'v>(
     vocab: &'v Vocabulary,
     live: &[bool],
     stems: &'v [(Arc<str>, Postings)],
-    locs: &FxHashMap<Arc<str>, Loc>,
+    locs: &Locations,
 ) -> Result<(Vec<&'v str>, usize), Diagnostic> {
     let mut entries: Vec<Entry<'_>> = Vec::with_capacity(stems.len() + vocab.keys.len());
     for (stem, _) in stems {
