@@ -424,6 +424,9 @@ impl Builder<'_> {
     }
 }
 
+/// A used stem and its postings over all articles.
+type StemPostings = (Arc<str>, Postings);
+
 /// Where each used stem's postings list is.
 type Locations = FxHashMap<Arc<str>, Loc>;
 
@@ -433,9 +436,9 @@ fn write_packs(
     w: &Writer<'_>,
     vocab: &Vocabulary,
     mut all: Vec<Postings>,
-) -> Result<(Vec<(Arc<str>, Postings)>, Locations), Diagnostic> {
+) -> Result<(Vec<StemPostings>, Locations), Diagnostic> {
     all.resize_with(vocab.stems.len(), Postings::default);
-    let mut stems: Vec<(Arc<str>, Postings)> = vocab
+    let mut stems: Vec<StemPostings> = vocab
         .stems
         .iter()
         .cloned()
@@ -477,7 +480,7 @@ fn write_dictionary<'v>(
     w: &Writer<'_>,
     vocab: &'v Vocabulary,
     live: &[bool],
-    stems: &'v [(Arc<str>, Postings)],
+    stems: &'v [StemPostings],
     locs: &Locations,
 ) -> Result<(Vec<&'v str>, usize), Diagnostic> {
     let mut entries: Vec<Entry<'_>> = Vec::with_capacity(stems.len() + vocab.keys.len());
