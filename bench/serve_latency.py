@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Live-preview latency: `newsgen serve` (and `hugo server`, when installed) on one archive.
 
-usage: bench/serve_latency.py [--articles N] [--edits E] [--rss-edits R] [--no-hugo]
-                              [--newsgen BINARY]
+usage: bench/serve_latency.py [--articles N] [--edits E] [--rss-edits R]
+                              [--no-hugo | --hugo-only] [--newsgen BINARY]
 
 Copies target/bench/archive-N (made by bench/gen_archive.py, once) to target/bench/serve-N,
 starts the server on it and measures, over HTTP on loopback:
@@ -256,6 +256,7 @@ def main():
     ap.add_argument("--edits", type=int, default=9)
     ap.add_argument("--rss-edits", type=int, default=200)
     ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--hugo-only", action="store_true", help="run hugo server only")
     ap.add_argument("--newsgen", default=os.path.join(ROOT, "target", "release", "newsgen"),
                     help="the newsgen binary (default: the release build)")
     args = ap.parse_args()
@@ -271,11 +272,12 @@ def main():
     hugo = None if args.no_hugo else shutil.which("hugo")
     rows = []
     try:
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.copytree(archive, site)
-        first, times, rss_measured, rss = run_newsgen(site, args)
-        rows.append(("newsgen", first, times, f"{rss_measured:.0f}; {rss:.0f} after "
-                     f"{args.rss_edits} more edits"))
+        if not args.hugo_only:
+            shutil.rmtree(site, ignore_errors=True)
+            shutil.copytree(archive, site)
+            first, times, rss_measured, rss = run_newsgen(site, args)
+            rows.append(("newsgen", first, times, f"{rss_measured:.0f}; {rss:.0f} after "
+                         f"{args.rss_edits} more edits"))
         if hugo:
             shutil.rmtree(site, ignore_errors=True)
             shutil.copytree(archive, site)
