@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Live-preview latency: `newsgen serve` (and `hugo server`, when installed) on one archive.
 
-usage: bench/serve_latency.py [--articles N] [--edits E] [--rss-edits R] [--no-hugo]
-                              [--newsgen BINARY]
+usage: bench/serve_latency.py [--articles N] [--edits E] [--rss-edits R]
+                              [--no-hugo | --hugo-only] [--newsgen BINARY]
 
 Copies target/bench/archive-N (made by bench/gen_archive.py, once) to target/bench/serve-N,
 starts the server on it and measures, over HTTP on loopback:
@@ -15,8 +15,9 @@ starts the server on it and measures, over HTTP on loopback:
   site.toml (front page), the article template (an article page) and the stylesheet;
 - peak resident memory (VmHWM) after R more edits (default 200; body and title edits).
 
-Each edit writes a new value (no undo), polls every 5 ms until it is served and then waits
-0.3 s, so each starts from an idle server. Prints median and p90 per kind. Hugo gets the
+Each edit writes a new value (no undo) and polls every 5 ms until it is served; then
+/sitemap.xml is fetched (newsgen answers it once the feeds, sitemaps and search index of that
+edit are rebuilt) and 0.3 s pass, so each edit starts from an idle server. Prints median and p90 per kind. Hugo gets the
 edits its layouts have (body, title, tags, template, stylesheet; it has no featured rail and
 takes section titles from content files). Run `cargo build --release` first; SOURCE_DATE_EPOCH
 is fixed. The copy is removed at the end.
@@ -109,18 +110,41 @@ def front(path, key):
     return m.group(1) if m else None
 
 
-def article_url(site, path):
+def article_url(site, path, tz=None):
     """URL path of an archive article, /section/yyyy/mm/dd/slug/ with the date in the site's
-    time zone (the same permalink in both tools)."""
+    time zone (newsgen) or as written, in UTC (Hugo: `tz=timezone.utc`)."""
     section = os.path.relpath(path, site).split(os.sep)[1]
     utc = re.search(r"^date = (\S+)Z$", read(path), re.M).group(1)
-    local = datetime.fromisoformat(utc).replace(tzinfo=timezone.utc).astimezone(TZ)
+    local = datetime.fromisoformat(utc).replace(tzinfo=timezone.utc).astimezone(tz or TZ)
     return f"/{section}/{local:%Y/%m/%d}/{front(path, 'slug')}/"
 
 
 def set_title(path, title):
     text = read(path)
     write(path, re.sub(r'^title = ".*"$', f'title = "{title}"', text, count=1, flags=re.M))
+
+
+def shared_edits(site, template, style, tz=None):
+    """The edits both tools get, as {kind: (write, URL path, is-served)}: the body, title and
+    tags of a mid-archive politics article (checked on its page), the template `template`
+    and the stylesheet `style`. Also returns the article and its URL path."""
+    politics = [a for a in articles(site) if f"{os.sep}politics{os.sep}" in a]
+    article = politics[len(politics) // 2]
+    url = article_url(site, article, tz)
+    original, template_text, style_text = read(article), read(template), read(style)
+    edits = {
+        "body": (lambda t: write(article, original + f"\nA sentence for {t}.\n"),
+                 lambda t: url, lambda s, b, t: t in b),
+        "title": (lambda t: set_title(article, f"Edited {t}"), lambda t: url,
+                  lambda s, b, t: f"Edited {t}" in b),
+        "tags": (lambda t: write(article, original.replace("tags = [", f'tags = ["{t}", ', 1)),
+                 lambda t: url, lambda s, b, t: t in b),
+        "template": (lambda t: write(template, template_text.replace(
+            "</article>", f"<p>{t}</p></article>", 1)), lambda t: url, lambda s, b, t: t in b),
+        "stylesheet": (lambda t: write(style, style_text + f"/* {t} */\n"),
+                       lambda t: "/style.css", lambda s, b, t: t in b),
+    }
+    return edits, article, url
 
 
 def measure_edits(client, edits, runs, pause=0.3):
@@ -133,6 +157,8 @@ def measure_edits(client, edits, runs, pause=0.3):
             do(token)
             client.wait(path(token), lambda s, b, t=token: ok(s, b, t))
             times.setdefault(kind, []).append(time.perf_counter() - start)
+            # newsgen answers for the sitemap once its generators have caught up.
+            client.get("/sitemap.xml")
             time.sleep(pause)
     return times
 
@@ -159,16 +185,14 @@ def run_newsgen(site, args):
     shutil.copy(os.path.join(ROOT, "themes", "default", "templates", "article.html"), template)
     style = os.path.join(sdir, "style.css")
     shutil.copy(os.path.join(ROOT, "themes", "default", "static", "style.css"), style)
-    template_text, style_text = read(template), read(style)
     proc, client, first = start([newsgen, "serve", "--quiet", "--port", str(port), site], ROOT,
                                 port, env)
-    all_articles = articles(site)
-    politics = [a for a in all_articles if f"{os.sep}politics{os.sep}" in a]
-    article = politics[len(politics) // 2]
-    url = article_url(site, article)
+    shared, article, url = shared_edits(site, template, style)
     original = read(article)
+    all_articles = articles(site)
     # The newest featured article whose title an article page of another section shows.
-    viewer = [a for a in all_articles if f"{os.sep}business{os.sep}" in a][len(politics) // 3]
+    business = [a for a in all_articles if f"{os.sep}business{os.sep}" in a]
+    viewer = business[len(business) // 3]
     viewer_url = article_url(site, viewer)
     _, viewer_html = client.get(viewer_url)
     featured = next(a for a in all_articles if "\nfeatured = true" in read(a)
@@ -176,10 +200,8 @@ def run_newsgen(site, args):
     toml = os.path.join(site, "site.toml")
     toml_text = read(toml)
     edits = {
-        "body": (lambda t: write(article, original + f"\nA sentence for {t}.\n"),
-                 lambda t: url, lambda s, b, t: t in b),
-        "title": (lambda t: set_title(article, f"Edited {t}"), lambda t: url,
-                  lambda s, b, t: f"Edited {t}" in b),
+        "body": shared["body"],
+        "title": shared["title"],
         "tags": (lambda t: write(article, original.replace("tags = [", f'tags = ["{t}", ', 1)),
                  lambda t: f"/tags/{t}/", lambda s, b, t: s == 200),
         "featured article title": (lambda t: set_title(featured, f"Top {t}"),
@@ -187,10 +209,8 @@ def run_newsgen(site, args):
         "section title (site.toml)": (
             lambda t: write(toml, toml_text.replace('title = "Politics"', f'title = "Pol {t}"')),
             lambda t: "/", lambda s, b, t: f"Pol {t}" in b),
-        "template": (lambda t: write(template, template_text.replace(
-            "</article>", f"<p>{t}</p></article>", 1)), lambda t: url, lambda s, b, t: t in b),
-        "stylesheet": (lambda t: write(style, style_text + f"/* {t} */\n"),
-                       lambda t: "/style.css", lambda s, b, t: t in b),
+        "template": shared["template"],
+        "stylesheet": shared["stylesheet"],
     }
     times = measure_edits(client, edits, args.edits)
     rss_measured = peak_rss_mib(proc.pid)
@@ -213,25 +233,11 @@ def run_hugo(site, args, hugo):
     style = os.path.join(hdir, "static", "style.css")
     write(style, "body { margin: 0 }\n")
     single = os.path.join(hdir, "layouts", "_default", "single.html")
-    single_text, style_text = read(single), read(style)
     proc, client, first = start([hugo, "server", "--bind", "127.0.0.1", "--port", str(port),
-                                 "--baseURL", f"http://127.0.0.1:{port}/", "--quiet"], hdir, port)
-    politics = [a for a in articles(site) if f"{os.sep}politics{os.sep}" in a]
-    article = politics[len(politics) // 2]
-    url = article_url(site, article)
-    original = read(article)
-    edits = {
-        "body": (lambda t: write(article, original + f"\nA sentence for {t}.\n"),
-                 lambda t: url, lambda s, b, t: t in b),
-        "title": (lambda t: set_title(article, f"Edited {t}"), lambda t: url,
-                  lambda s, b, t: f"Edited {t}" in b),
-        "tags": (lambda t: write(article, original.replace("tags = [", f'tags = ["{t}", ', 1)),
-                 lambda t: f"/tags/{t}/", lambda s, b, t: s == 200),
-        "template": (lambda t: write(single, single_text.replace(
-            "</article>", f"<p>{t}</p></article>", 1)), lambda t: url, lambda s, b, t: t in b),
-        "stylesheet": (lambda t: write(style, style_text + f"/* {t} */\n"),
-                       lambda t: "/style.css", lambda s, b, t: t in b),
-    }
+                                 "--baseURL", f"http://127.0.0.1:{port}/", "--contentDir",
+                                 os.path.join(site, "content"), "--quiet"], hdir, port)
+    # (hugo server does not serve a new term's page at once: the article lists its tags)
+    edits, _, _ = shared_edits(site, single, style, timezone.utc)
     times = measure_edits(client, edits, args.edits)
     rss = peak_rss_mib(proc.pid)
     proc.terminate()
@@ -251,6 +257,7 @@ def main():
     ap.add_argument("--edits", type=int, default=9)
     ap.add_argument("--rss-edits", type=int, default=200)
     ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--hugo-only", action="store_true", help="run hugo server only")
     ap.add_argument("--newsgen", default=os.path.join(ROOT, "target", "release", "newsgen"),
                     help="the newsgen binary (default: the release build)")
     args = ap.parse_args()
@@ -266,11 +273,12 @@ def main():
     hugo = None if args.no_hugo else shutil.which("hugo")
     rows = []
     try:
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.copytree(archive, site)
-        first, times, rss_measured, rss = run_newsgen(site, args)
-        rows.append(("newsgen", first, times, f"{rss_measured:.0f}; {rss:.0f} after "
-                     f"{args.rss_edits} more edits"))
+        if not args.hugo_only:
+            shutil.rmtree(site, ignore_errors=True)
+            shutil.copytree(archive, site)
+            first, times, rss_measured, rss = run_newsgen(site, args)
+            rows.append(("newsgen", first, times, f"{rss_measured:.0f}; {rss:.0f} after "
+                         f"{args.rss_edits} more edits"))
         if hugo:
             shutil.rmtree(site, ignore_errors=True)
             shutil.copytree(archive, site)
@@ -289,7 +297,9 @@ def main():
             print(f"| {tool} | {kind} | {med:,.0f} | {p90:,.0f} |")
         print(f"| {tool} | first page after start | {first * 1000:,.0f} | |")
         print(f"| {tool} | peak RSS MiB | {rss} | |")
-    if not hugo:
+    if args.no_hugo:
+        print("hugo: not run (--no-hugo)")
+    elif not hugo:
         print("hugo not installed: no comparison (apt-get install hugo)")
 
 

@@ -1,9 +1,7 @@
 //! `newsgen serve`: the real binary on an ephemeral port, fetched over HTTP; live reload
 //! events; the error overlay; partial rebuilds equal to full builds.
 //!
-//! The edit-to-reload latency on a 10,000-article archive is measured by the ignored test
-//! `latency_at_10k_articles`:
-//! `cargo test --release --test serve -- --ignored --nocapture latency`
+//! The edit-to-served latency at archive size is measured by `bench/serve_latency.py`.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -1026,60 +1024,6 @@ fn partial_rebuilds_equal_full_builds() {
     assert!(r.rendered * 2 < total_pages, "after a fix: {r:?}");
     cold();
     assert_same_tree(&dir.path().join("served"), &full_out, "after a fix");
-}
-
-/// Edit-to-reload latency at 10,000 articles: median of several single-article edits, from
-/// the file write to the `reload` event on an open event stream.
-#[test]
-#[ignore = "benchmark: cargo test --release --test serve -- --ignored --nocapture latency"]
-fn latency_at_10k_articles() {
-    let n: usize = std::env::var("NEWSGEN_BENCH_ARTICLES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let dir = tempfile::tempdir().unwrap();
-    write_site(dir.path(), n, "https://news.example.org/");
-    let start = Instant::now();
-    let server = Server::start(dir.path(), &["--watch", "--port", "0"]);
-    eprintln!("first build of {n} articles: {:?}", start.elapsed());
-    let events = server.events();
-    wait_for(&events, "hello", Duration::from_secs(10));
-    // The snapshot for partial rebuilds is taken after the first build.
-    std::thread::sleep(Duration::from_secs(3));
-    let mut times = Vec::new();
-    for (k, i) in [4321, 17, 5000, 999, 8765, 250, 6100, 3333, 77]
-        .iter()
-        .enumerate()
-    {
-        let i = i % n;
-        let t = Instant::now();
-        write_article(dir.path(), i, &format!("Edited {k}"), "");
-        wait_for(&events, "reload", Duration::from_secs(60));
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        let (_, _, html) = get(&format!("{}{}", server.url, article_url_path(i)));
-        assert_eq!(title_of(&html), format!("Edited {k}"));
-        eprintln!("edit of article {i}: reload after {ms:.0} ms");
-        times.push(ms);
-        // Let the feeds, sitemaps and search index of this edit catch up (they follow the
-        // reload), so every edit starts from an idle server as an editor's would.
-        std::thread::sleep(Duration::from_millis(2500));
-    }
-    let t = Instant::now();
-    write_article(dir.path(), 0, "Edited newest", "");
-    wait_for(&events, "reload", Duration::from_secs(60));
-    eprintln!(
-        "edit of the newest article (on every page's `latest_day`): reload after {:.0} ms",
-        t.elapsed().as_secs_f64() * 1000.0
-    );
-    times.sort_by(|a, b| a.total_cmp(b));
-    eprintln!(
-        "median edit-to-reload latency at {n} articles over {} edits: {:.0} ms (min {:.0}, max {:.0})",
-        times.len(),
-        times[times.len() / 2],
-        times[0],
-        times[times.len() - 1]
-    );
-    eprintln!("server log:\n{}", server.stderr());
 }
 
 /// Waits until `cond` holds for the server's stderr; panics with it after `secs` seconds.
