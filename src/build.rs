@@ -432,6 +432,21 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             return Err(Error::Site(warnings));
         }
     };
+    // The report's counts; `deferred` is set by a serve build.
+    let report = |files, warnings, link_summary, images| BuildReport {
+        articles: site.articles.len(),
+        pages: page_plan.len(),
+        rendered: counters.rendered(),
+        assets,
+        files,
+        warnings,
+        link_summary,
+        elapsed: start.elapsed(),
+        output: dest.clone(),
+        left_out: site.left_out.clone(),
+        images,
+        deferred: None,
+    };
     if opts.defer_generators {
         let generated = out.generated_files(
             &generators(&search_cache)
@@ -443,31 +458,21 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         warnings.extend(image_warnings);
         warnings.sort();
         let files = out.commit()?;
-        return Ok(BuildReport {
-            articles: site.articles.len(),
-            pages: page_plan.len(),
-            rendered: counters.rendered(),
-            assets,
-            files,
-            warnings,
-            link_summary: None,
-            elapsed: start.elapsed(),
-            output: dest.clone(),
-            left_out: site.left_out.clone(),
-            images,
-            deferred: Some(Deferred {
-                keep: matches!(pass, Pass::Nothing),
-                key,
-                meta,
-                site,
-                plan: page_plan,
-                recorded,
-                dest,
-                output: opts.output_options(),
-                generated,
-                search_cache,
-            }),
+        save_image_index(&site);
+        let mut report = report(files, warnings, None, images);
+        report.deferred = Some(Deferred {
+            keep: matches!(pass, Pass::Nothing),
+            key,
+            meta,
+            site,
+            plan: page_plan,
+            recorded,
+            dest,
+            output: opts.output_options(),
+            generated,
+            search_cache,
         });
+        return Ok(report);
     }
     let mut index = SiteIndex::default();
     for file in out.files() {
@@ -505,27 +510,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             dir.display()
         );
     }
-    if let Err(e) = site.images.save_index() {
-        // Only speed is lost: the next build reads the images again.
-        eprintln!("note: could not save what this build learnt of the images: {e}");
-    }
+    save_image_index(&site);
     if let Err(e) = search_cache.save() {
         eprintln!("note: could not save the search cache: {e}");
     }
-    Ok(BuildReport {
-        articles: site.articles.len(),
-        pages: page_plan.len(),
-        rendered: counters.rendered(),
-        assets,
-        files: written,
-        warnings,
-        link_summary: links.summary,
-        elapsed: start.elapsed(),
-        output: dest,
-        left_out: site.left_out.clone(),
-        images,
-        deferred: None,
-    })
+    Ok(report(written, warnings, links.summary, images))
+}
+
+/// Saves what this build learnt of the image sources; only speed is lost if it cannot.
+fn save_image_index(site: &Site) {
+    if let Err(e) = site.images.save_index() {
+        eprintln!("note: could not save what this build learnt of the images: {e}");
+    }
 }
 
 /// Which pages a build renders.

@@ -188,8 +188,7 @@ impl<'a> Renderer<'a> {
                 }
                 let ctx = self.page_context(page);
                 let fingerprint = self.fingerprint(page, &ctx);
-                if !matches!(keep, Keep::Nothing)
-                    && self.site.images.still_valid(out.previous_images(&file))
+                if self.site.images.still_valid(out.previous_images(&file))
                     && let Some(links) = out.keep_page(&file, fingerprint)
                 {
                     self.note_links(ctx.body, links);
@@ -314,8 +313,6 @@ impl<'a> Renderer<'a> {
 /// Which pages [`Renderer::render_pages`] may keep as the last build wrote them.
 #[derive(Clone, Copy)]
 pub enum Keep<'a> {
-    /// None: render every page.
-    Nothing,
     /// Those whose fingerprint is unchanged.
     Unchanged,
     /// The model is the last build's except for these articles' bodies
