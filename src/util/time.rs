@@ -1,6 +1,6 @@
 //! Times as machines read them.
 
-use chrono::{DateTime, Offset, SecondsFormat};
+use chrono::{DateTime, Offset, SecondsFormat, TimeDelta};
 use chrono_tz::Tz;
 
 /// RFC 3339 with the site's offset: `2025-10-30T18:07:00+13:00`. RFC 3339 offsets have no
@@ -11,4 +11,22 @@ pub fn rfc3339(d: &DateTime<Tz>) -> String {
         return d.to_utc().to_rfc3339_opts(SecondsFormat::Secs, true);
     }
     d.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// The first instant after `now` at which `rule` answers otherwise than at `now`, for a rule
+/// of time that can change its answer only at `boundaries`: at a boundary, or just after it
+/// (a boundary may belong to the span before it or after it; one nanosecond, chrono's
+/// resolution, is the first instant after it). `None`: the answer never changes.
+pub fn first_change<T: PartialEq>(
+    now: &DateTime<Tz>,
+    boundaries: impl IntoIterator<Item = DateTime<Tz>>,
+    rule: impl Fn(&DateTime<Tz>) -> T,
+) -> Option<DateTime<Tz>> {
+    let at_now = rule(now);
+    boundaries
+        .into_iter()
+        .flat_map(|b| [Some(b), b.checked_add_signed(TimeDelta::nanoseconds(1))])
+        .flatten()
+        .filter(|t| t > now && rule(t) != at_now)
+        .min()
 }
