@@ -30,3 +30,29 @@ pub fn first_change<T: PartialEq>(
         .filter(|t| t > now && rule(t) != at_now)
         .min()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(secs: i64) -> DateTime<Tz> {
+        Tz::UTC.timestamp_opt(secs, 0).unwrap()
+    }
+
+    #[test]
+    fn first_change_finds_closed_and_open_edges() {
+        let ns = TimeDelta::nanoseconds(1);
+        // True on [10, 20]: it starts at 10 and ends just after 20.
+        let window = |t: &DateTime<Tz>| *t >= at(10) && *t <= at(20);
+        let edges = [at(10), at(20)];
+        assert_eq!(first_change(&at(5), edges, window), Some(at(10)));
+        assert_eq!(first_change(&at(10), edges, window), Some(at(20) + ns));
+        assert_eq!(first_change(&at(20), edges, window), Some(at(20) + ns));
+        assert_eq!(first_change(&at(21), edges, window), None);
+        // An edge where the answer does not change is passed over.
+        let after_ten = |t: &DateTime<Tz>| *t >= at(10);
+        assert_eq!(first_change(&at(15), [at(12), at(10)], after_ten), None);
+        assert_eq!(first_change(&at(0), [at(12), at(10)], after_ten), Some(at(10)));
+    }
+}
