@@ -58,7 +58,10 @@ fn site() -> Fixture {
         "title = \"Budget\"\ndate = 2025-10-01T09:00:00Z",
         "The [tables](tables.csv).",
     );
-    f.write("content/politics/2025-10-01-budget/tables.csv", "year,total\n2025,10\n");
+    f.write(
+        "content/politics/2025-10-01-budget/tables.csv",
+        "year,total\n2025,10\n",
+    );
     f.write("static/notes.txt", "notes");
     settle(&f);
     f
@@ -78,7 +81,9 @@ fn settle_at(f: &Fixture, generation: u64) {
         .into_iter()
         .flat_map(|folder| {
             let root = f.path().join(folder);
-            common::all_files(&root).into_iter().map(move |p| root.join(p))
+            common::all_files(&root)
+                .into_iter()
+                .map(move |p| root.join(p))
         })
         .chain([f.path().join("site.toml")]);
     for file in inputs {
@@ -154,7 +159,7 @@ fn assert_equals_cold(opts: &BuildOptions, warnings: &[newsgen::Diagnostic]) {
 
 /// Builds with `opts` (the build must succeed); returns whether it took the shortcut, after
 /// checking the output equals a cold build.
-fn build_and_compare(f: &Fixture, opts: &BuildOptions) -> bool {
+fn build_and_compare(opts: &BuildOptions) -> bool {
     let report = newsgen::build(opts).unwrap();
     assert_equals_cold(opts, &report.warnings);
     report.no_change
@@ -166,7 +171,9 @@ fn without_times(stderr: &[u8]) -> Vec<String> {
         .lines()
         .filter(|l| !l.starts_with("timing: "))
         .map(|l| {
-            let at = l.find(" ms: ").map(|end| l[..end].rfind(" in ").unwrap() + 4);
+            let at = l
+                .find(" ms: ")
+                .map(|end| l[..end].rfind(" in ").unwrap() + 4);
             match at {
                 Some(at) => format!("{}_{}", &l[..at], &l[l.find(" ms: ").unwrap()..]),
                 None => l.to_string(),
@@ -224,10 +231,10 @@ fn a_no_change_rebuild_writes_nothing_and_prints_what_a_full_rebuild_prints() {
 fn every_kind_of_input_change_builds_again_and_equals_a_cold_build() {
     let f = site();
     let opts = f.options();
-    assert!(!build_and_compare(&f, &opts), "first build");
-    assert!(build_and_compare(&f, &opts), "no change");
+    assert!(!build_and_compare(&opts), "first build");
+    assert!(build_and_compare(&opts), "no change");
     let article = f.path().join("content/politics/2025-06-01-old.md");
-    let changes: Vec<(&str, Box<dyn Fn()>)> = vec![
+    let changes: Vec<(&str, Change)> = vec![
         (
             "an article edited, same length, modified in the same second",
             Box::new(|| {
@@ -262,14 +269,20 @@ fn every_kind_of_input_change_builds_again_and_equals_a_cold_build() {
                 )
             }),
         ),
-        ("a static file edited", Box::new(|| f.write("static/notes.txt", "NOTES"))),
+        (
+            "a static file edited",
+            Box::new(|| f.write("static/notes.txt", "NOTES")),
+        ),
         (
             "a template added",
             Box::new(|| {
                 f.write(
                     "themes/default/templates/article.html",
-                    &include_str!("../themes/default/templates/article.html")
-                        .replacen("<article", "<article data-v=\"1\"", 1),
+                    &include_str!("../themes/default/templates/article.html").replacen(
+                        "<article",
+                        "<article data-v=\"1\"",
+                        1,
+                    ),
                 )
             }),
         ),
@@ -278,8 +291,11 @@ fn every_kind_of_input_change_builds_again_and_equals_a_cold_build() {
             Box::new(|| {
                 f.write(
                     "themes/default/templates/article.html",
-                    &include_str!("../themes/default/templates/article.html")
-                        .replacen("<article", "<article data-v=\"2\"", 1),
+                    &include_str!("../themes/default/templates/article.html").replacen(
+                        "<article",
+                        "<article data-v=\"2\"",
+                        1,
+                    ),
                 )
             }),
         ),
@@ -294,8 +310,8 @@ fn every_kind_of_input_change_builds_again_and_equals_a_cold_build() {
     for (generation, (what, change)) in (1..).zip(changes) {
         change();
         settle_at(&f, generation);
-        assert!(!build_and_compare(&f, &opts), "{what}: took the shortcut");
-        assert!(build_and_compare(&f, &opts), "{what}: no shortcut after");
+        assert!(!build_and_compare(&opts), "{what}: took the shortcut");
+        assert!(build_and_compare(&opts), "{what}: no shortcut after");
     }
     let flags: Vec<(&str, BuildOptions)> = vec![
         (
@@ -317,9 +333,9 @@ fn every_kind_of_input_change_builds_again_and_equals_a_cold_build() {
         ),
     ];
     for (what, flagged) in flags {
-        assert!(!build_and_compare(&f, &flagged), "{what}: took the shortcut");
-        assert!(build_and_compare(&f, &flagged), "{what}: no shortcut after");
-        assert!(!build_and_compare(&f, &opts), "without {what}");
+        assert!(!build_and_compare(&flagged), "{what}: took the shortcut");
+        assert!(build_and_compare(&flagged), "{what}: no shortcut after");
+        assert!(!build_and_compare(&opts), "without {what}");
     }
 }
 
@@ -332,15 +348,15 @@ fn strict_fails_on_the_warnings_the_last_build_printed() {
     assert!(err.contains("broken link: /nowhere/"), "{err}");
 }
 
+/// An edit of the site's files.
+type Change<'a> = Box<dyn Fn() + 'a>;
+
 /// Builds at `now` (the build must succeed); returns whether it took the shortcut.
 fn build_at(f: &Fixture, now: DateTime<Utc>) -> bool {
-    build_and_compare(
-        f,
-        &BuildOptions {
-            now: Some(now),
-            ..f.options()
-        },
-    )
+    build_and_compare(&BuildOptions {
+        now: Some(now),
+        ..f.options()
+    })
 }
 
 fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
@@ -381,9 +397,15 @@ fn an_article_leaves_the_news_sitemap_after_48_hours() {
     let news = || f.read("news-sitemap.xml").contains("/recent/");
     assert!(!build_at(&f, at(2026, 1, 2, 11, 0, 0)));
     assert!(news());
-    assert!(build_at(&f, at(2026, 1, 2, 12, 0, 0)), "the window still holds it");
+    assert!(
+        build_at(&f, at(2026, 1, 2, 12, 0, 0)),
+        "the window still holds it"
+    );
     assert!(news());
-    assert!(!build_at(&f, at(2026, 1, 2, 12, 0, 1)), "the window has moved on");
+    assert!(
+        !build_at(&f, at(2026, 1, 2, 12, 0, 1)),
+        "the window has moved on"
+    );
     assert!(!news());
     assert!(
         f.read("news-sitemap.xml").contains("<urlset"),
@@ -415,8 +437,11 @@ fn a_racy_edit_is_not_missed() {
     let text = std::fs::read_to_string(&article).unwrap();
     std::fs::write(&article, text.replace("Old story", "Odd story")).unwrap();
     set_modified(&article, stamp);
-    assert!(!build_and_compare(&f, &f.options()));
-    assert!(f.read("politics/2025/06/01/old/index.html").contains("Odd story"));
+    assert!(!build_and_compare(&f.options()));
+    assert!(
+        f.read("politics/2025/06/01/old/index.html")
+            .contains("Odd story")
+    );
     settle(&f);
     assert!(!f.build().unwrap().no_change);
     assert!(f.build().unwrap().no_change, "settled: the shortcut again");
@@ -440,8 +465,12 @@ fn a_corrupt_or_foreign_record_is_ignored() {
         ("another newsgen build", foreign),
     ] {
         std::fs::write(record(&f), &bytes).unwrap();
-        assert!(!build_and_compare(&f, &f.options()), "{what}: trusted");
-        assert_eq!(std::fs::read(record(&f)).unwrap(), good, "{what}: not saved");
+        assert!(!build_and_compare(&f.options()), "{what}: trusted");
+        assert_eq!(
+            std::fs::read(record(&f)).unwrap(),
+            good,
+            "{what}: not saved"
+        );
         assert!(f.build().unwrap().no_change, "{what}: no shortcut after");
     }
 }
@@ -451,12 +480,12 @@ fn a_disturbed_output_builds_again() {
     let f = site();
     f.build().unwrap();
     std::fs::remove_dir_all(f.out()).unwrap();
-    assert!(!build_and_compare(&f, &f.options()), "output removed");
+    assert!(!build_and_compare(&f.options()), "output removed");
     let manifest = newsgen::output::manifest::Manifest::path(&newsgen::output::cache_dir(&f.out()));
     let bytes = std::fs::read(&manifest).unwrap();
     std::fs::remove_file(&manifest).unwrap();
     std::fs::write(&manifest, bytes).unwrap();
-    assert!(!build_and_compare(&f, &f.options()), "manifest replaced");
+    assert!(!build_and_compare(&f.options()), "manifest replaced");
     assert!(f.build().unwrap().no_change);
     assert!(
         !f.build_with(|o| o.no_cache = true).unwrap().no_change,

@@ -139,7 +139,12 @@ impl Inputs {
         let tree = crate::load::content::walk(site_dir);
         files.extend(tree.articles.into_iter().map(|a| a.path));
         files.extend(tree.assets.into_iter().map(|a| a.path));
-        files.extend(crate::load::walk::static_files(site_dir).0.into_iter().map(|f| f.0));
+        files.extend(
+            crate::load::walk::static_files(site_dir)
+                .0
+                .into_iter()
+                .map(|f| f.0),
+        );
         let theme = crate::render::theme::Theme::resolve(site_dir, theme).ok()?;
         files.extend(theme.files.into_values().filter_map(|f| match f.source {
             crate::render::theme::ThemeSource::Site(path) => Some(path),
@@ -157,7 +162,11 @@ impl Inputs {
         }
         Some(Inputs {
             digest: h.digest128(),
-            newest_ns: stamps.iter().map(|s| s.modified_ns).max().unwrap_or(i128::MIN),
+            newest_ns: stamps
+                .iter()
+                .map(|s| s.modified_ns)
+                .max()
+                .unwrap_or(i128::MIN),
         })
     }
 }

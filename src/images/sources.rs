@@ -158,10 +158,8 @@ impl SourceIndex {
             return Ok(());
         }
         let racy = racy_from(SystemTime::now());
-        let mut stored: Vec<(&PathBuf, &Known)> = used
-            .iter()
-            .filter(|(_, k)| k.modified_ns < racy)
-            .collect();
+        let mut stored: Vec<(&PathBuf, &Known)> =
+            used.iter().filter(|(_, k)| k.modified_ns < racy).collect();
         stored.sort_by(|a, b| a.0.cmp(b.0));
         let mut bytes = MAGIC.to_vec();
         bytes.extend_from_slice(env!("NEWSGEN_BUILD_ID").as_bytes());

@@ -53,6 +53,9 @@ mod tests {
         // An edge where the answer does not change is passed over.
         let after_ten = |t: &DateTime<Tz>| *t >= at(10);
         assert_eq!(first_change(&at(15), [at(12), at(10)], after_ten), None);
-        assert_eq!(first_change(&at(0), [at(12), at(10)], after_ten), Some(at(10)));
+        assert_eq!(
+            first_change(&at(0), [at(12), at(10)], after_ten),
+            Some(at(10))
+        );
     }
 }
