@@ -26,6 +26,8 @@ use crate::render::links::SiteIndex;
 use crate::render::theme::Theme;
 use crate::render::{Keep, Renderer, check_links};
 
+mod stamps;
+
 /// What to build and how (the `build` command line).
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -89,6 +91,9 @@ pub struct BuildReport {
     pub images: crate::images::ImageStats,
     /// With [`BuildOptions::defer_generators`]: the second step, still to run.
     pub deferred: Option<Deferred>,
+    /// Every input was as the last build left it: its report was returned without loading
+    /// the site (`build::stamps`).
+    pub no_change: bool,
 }
 
 /// The generators and the link check of a build whose pages are committed, run as a second
@@ -364,6 +369,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let start = Instant::now();
     let mut phases = Phases::new();
     let dest = checked_output_dir(&opts.site_dir, &opts.output_dir())?;
+    let mut shortcut = stamps::Shortcut::new(opts, &dest);
+    if let Some(report) = shortcut
+        .as_mut()
+        .and_then(|s| s.unchanged(opts, &dest, start))
+    {
+        phases.mark("inputs unchanged since the last build: nothing to do");
+        return Ok(report);
+    }
     // Parsed articles of earlier builds, kept beside the output (serve passes its own, kept in
     // memory); saved only after the build succeeded, so a refused or failed build writes nothing.
     let disk_cache = (opts.parse_cache.is_none() && !opts.no_cache).then(|| {
@@ -404,6 +417,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         crate::output::cache_dir(&dest).join("search"),
         !opts.no_cache,
     ));
+    let discarded_cache = !out.warnings.is_empty();
     warnings.extend(out.warnings.iter().cloned());
     let pass = page_pass(&site, &page_plan, &out);
     let counters = Arc::new(Counters::default());
@@ -446,6 +460,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         left_out: site.left_out.clone(),
         images,
         deferred: None,
+        no_change: false,
     };
     if opts.defer_generators {
         let generated = out.generated_files(
@@ -514,7 +529,23 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     if let Err(e) = search_cache.save() {
         eprintln!("note: could not save the search cache: {e}");
     }
-    Ok(report(written, warnings, links.summary, images))
+    let report = report(written, warnings, links.summary, images);
+    if let Some(shortcut) = shortcut {
+        let until = output_changes_at(&site, &search_cache);
+        shortcut.save(&site, &report, until, discarded_cache);
+    }
+    Ok(report)
+}
+
+/// The first instant after the build's "now" at which the same inputs could give another
+/// output: an article published or withdrawn, a generator that reads the clock.
+fn output_changes_at(
+    site: &Site,
+    search_cache: &Arc<AnalysisCache>,
+) -> Option<chrono::DateTime<chrono_tz::Tz>> {
+    let generators = generators(search_cache);
+    let from_generators = generators.iter().filter_map(|g| g.changes_at(site));
+    from_generators.chain(site.withheld_until).min()
 }
 
 /// Saves what this build learnt of the image sources; only speed is lost if it cannot.

@@ -10,6 +10,9 @@ pub mod robots;
 pub mod search;
 pub mod sitemap;
 
+use chrono::DateTime;
+use chrono_tz::Tz;
+
 use crate::error::Diagnostic;
 use crate::model::Site;
 use crate::model::pages::Page;
@@ -23,6 +26,12 @@ pub trait Generator: Sync {
     /// generator runs even when the model is the same as the last build's.
     fn reads_now(&self) -> bool {
         false
+    }
+    /// For a generator that reads "now": the first instant after the build's "now" at which
+    /// its output could differ for the same model. Until then the build's no-change shortcut
+    /// may keep it (`build::stamps`).
+    fn changes_at(&self, _site: &Site) -> Option<DateTime<Tz>> {
+        None
     }
     /// Writes this generator's files into `out`.
     fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>>;

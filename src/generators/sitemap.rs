@@ -15,7 +15,7 @@ use crate::generators::Generator;
 use crate::model::pages::{Page, PageKind, page_slice};
 use crate::model::{ArticleId, Site};
 use crate::output::Output;
-use crate::util::time::rfc3339;
+use crate::util::time::{first_change, rfc3339};
 use crate::util::xml::XmlWriter;
 
 /// The sitemaps.org namespace.
@@ -68,6 +68,10 @@ impl Generator for NewsSitemap {
     /// The last 48 hours before the build time.
     fn reads_now(&self) -> bool {
         true
+    }
+
+    fn changes_at(&self, site: &Site) -> Option<DateTime<Tz>> {
+        news_window_changes(site)
     }
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
@@ -255,14 +259,30 @@ pub fn news_language(language: &str) -> String {
 /// The articles of the news sitemap: published in the [`NEWS_WINDOW_HOURS`] before
 /// `Site::now` (not after it), newest first, at most [`NEWS_MAX_URLS`].
 pub fn news_articles(site: &Site) -> Vec<ArticleId> {
-    let from = site.now - Duration::hours(NEWS_WINDOW_HOURS);
     site.articles
         .iter()
         .enumerate()
-        .filter(|(_, a)| a.date >= from && a.date <= site.now)
+        .filter(|(_, a)| in_news_window(&a.date, &site.now))
         .map(|(i, _)| i)
         .take(NEWS_MAX_URLS)
         .collect()
+}
+
+/// Whether an article of `date` is in the news sitemap of a build at `now`.
+fn in_news_window(date: &DateTime<Tz>, now: &DateTime<Tz>) -> bool {
+    *date >= *now - Duration::hours(NEWS_WINDOW_HOURS) && date <= now
+}
+
+/// The first instant after `Site::now` at which an article enters or leaves the news
+/// sitemap's window (the window's edges are its only boundaries).
+pub fn news_window_changes(site: &Site) -> Option<DateTime<Tz>> {
+    site.articles
+        .iter()
+        .filter_map(|a| {
+            let edges = [a.date, a.date + Duration::hours(NEWS_WINDOW_HOURS)];
+            first_change(&site.now, edges, |t| in_news_window(&a.date, t))
+        })
+        .min()
 }
 
 /// `/news-sitemap.xml`: publication name (site title) and language from site.toml.

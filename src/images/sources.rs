@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use image::metadata::Orientation;
 use serde::{Deserialize, Serialize};
@@ -16,13 +16,12 @@ use serde::{Deserialize, Serialize};
 use super::cache;
 use super::encode::{self, Header};
 use super::plan::Encoding;
+use crate::util::racy::{nanos, racy_from};
 
 /// The index file, relative to the site.
 pub const INDEX_FILE: &str = ".newsgen/image-sources";
 
 const MAGIC: &[u8; 8] = b"NGIMGSRC";
-/// Files modified this close to a save are not stored (see the module doc).
-const RACY: Duration = Duration::from_secs(2);
 
 /// A source's identity and header.
 #[derive(Debug, Clone)]
@@ -73,13 +72,6 @@ pub struct SourceIndex {
     used: Mutex<HashMap<PathBuf, Known>>,
     /// Sources read this build (the others were known).
     reads: AtomicUsize,
-}
-
-fn nanos(t: SystemTime) -> i128 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
 }
 
 impl SourceIndex {
@@ -165,11 +157,9 @@ impl SourceIndex {
         if self.reads() == 0 && same_set {
             return Ok(());
         }
-        let racy_from = nanos(SystemTime::now() - RACY);
-        let mut stored: Vec<(&PathBuf, &Known)> = used
-            .iter()
-            .filter(|(_, k)| k.modified_ns < racy_from)
-            .collect();
+        let racy = racy_from(SystemTime::now());
+        let mut stored: Vec<(&PathBuf, &Known)> =
+            used.iter().filter(|(_, k)| k.modified_ns < racy).collect();
         stored.sort_by(|a, b| a.0.cmp(b.0));
         let mut bytes = MAGIC.to_vec();
         bytes.extend_from_slice(env!("NEWSGEN_BUILD_ID").as_bytes());
@@ -187,6 +177,7 @@ impl SourceIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let mut out = Vec::new();

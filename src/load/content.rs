@@ -51,14 +51,19 @@ pub fn is_ignored_name(name: &str) -> bool {
 /// Walks `site/content` in a stable order, under the symlink rule of [`super::walk`].
 pub fn walk(site: &Path) -> ContentTree {
     let mut tree = ContentTree::default();
-    let found = super::walk::walk_inside(
-        site,
-        Path::new(CONTENT_DIR),
-        super::walk::Ignore::FilesAndFolders,
-    );
+    let found = files(site);
     tree.warnings = found.warnings;
     classify(found.files, &mut tree);
     tree
+}
+
+/// Every file of `site/content` (what [`walk`] sorts into articles and assets), by name.
+pub fn files(site: &Path) -> super::walk::Walk {
+    super::walk::walk_inside(
+        site,
+        Path::new(CONTENT_DIR),
+        super::walk::Ignore::FilesAndFolders,
+    )
 }
 
 fn is_markdown(path: &Path) -> bool {

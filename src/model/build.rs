@@ -18,6 +18,7 @@ use crate::load::frontmatter::ArticleFile;
 use crate::load::frontmatter::FrontMatter;
 use crate::slug::{slugify, title_from_folder};
 use crate::util::text::first_paragraph_text;
+use crate::util::time::first_change;
 use crate::util::url::{ImageUrl, classify_image};
 
 /// What the command line changes about which articles are published (`--drafts`,
@@ -60,6 +61,18 @@ pub fn withheld(front: &FrontMatter, flags: BuildFlags, now: &DateTime<Tz>) -> O
     }
 }
 
+/// The first instant after `now` at which [`withheld`] decides otherwise for this article
+/// (it reads the clock through `date` and `expires` only): until then, a build of the same
+/// files publishes the same articles, which the build's no-change shortcut relies on.
+pub fn withheld_changes(
+    front: &FrontMatter,
+    flags: BuildFlags,
+    now: &DateTime<Tz>,
+) -> Option<DateTime<Tz>> {
+    let boundaries = [Some(front.date), front.expires].into_iter().flatten();
+    first_change(now, boundaries, |t| withheld(front, flags, t))
+}
+
 /// Builds the model. Errors (bad slugs and sections, URL collisions) are all returned together.
 pub fn build_site(
     config: Config,
@@ -74,7 +87,10 @@ pub fn build_site(
     let mut articles: Vec<Article> = Vec::with_capacity(loaded.len());
     let mut left_out = LeftOut::default();
     let mut unlisted = UnlistedSections::default();
+    let mut withheld_until = None;
     for LoadedArticle { source, file, .. } in loaded {
+        let changes = withheld_changes(&file.front, flags, &now);
+        withheld_until = [withheld_until, changes].into_iter().flatten().min();
         match withheld(&file.front, flags, &now) {
             Some(Withheld::Draft) => left_out.drafts.push(source.path),
             Some(Withheld::Scheduled) => left_out.scheduled.push((file.front.date, source.path)),
@@ -124,6 +140,7 @@ pub fn build_site(
             archives,
             assets,
             now,
+            withheld_until,
             left_out,
             images: Default::default(),
         },

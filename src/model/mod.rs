@@ -17,6 +17,7 @@ use crate::load::config::Config;
 
 pub use build::{
     BuildFlags, alias_path, build_site, expand_permalink, unlisted_section_message, withheld,
+    withheld_changes,
 };
 
 /// Position of an article in `Site::articles`.
@@ -288,6 +289,9 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// The build's notion of "now" (for future articles and the news sitemap).
     pub now: DateTime<Tz>,
+    /// The first instant after `now` at which the same files would publish other articles
+    /// (a scheduled one falls due, one expires): [`withheld_changes`].
+    pub withheld_until: Option<DateTime<Tz>>,
     /// Responsive image processing (set by `build::load_site`; off in a bare model).
     pub images: std::sync::Arc<crate::images::Images>,
     /// Articles this build left out (drafts, scheduled), for the build summary.

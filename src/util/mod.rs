@@ -1,8 +1,10 @@
-//! Leaf helpers every layer may use: escaping, URLs, XML, RFC 3339 and plain text from
-//! Markdown. Nothing here imports another module of newsgen (`tests/layering.rs` checks it), so
-//! no helper can pull a higher layer into a lower one.
+//! Leaf helpers every layer may use: escaping, URLs, XML, RFC 3339, plain text from
+//! Markdown and the racy-clean rule of stamp caches. Nothing here imports another module of
+//! newsgen (`tests/layering.rs` checks it), so no helper can pull a higher layer into a lower
+//! one.
 
 pub mod escape;
+pub mod racy;
 pub mod text;
 pub mod time;
 pub mod url;
