@@ -13,6 +13,7 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde_json::json;
+use typed_index_collections::{TiSlice, TiVec};
 
 use crate::error::Diagnostic;
 use crate::generators::Generator;
@@ -105,7 +106,7 @@ impl FeedScope {
     fn entries(self, site: &Site) -> Vec<ArticleId> {
         let limit = site.config.feeds.limit;
         match self {
-            FeedScope::Site => (0..site.articles.len().min(limit)).collect(),
+            FeedScope::Site => site.articles.keys().take(limit).collect(),
             FeedScope::Section(s) => site.sections[s]
                 .articles
                 .iter()
@@ -146,8 +147,8 @@ pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
 
 /// The full-content HTML of every article that appears in some feed, by article id: rendered
 /// once even when an article is in both the site and its section feed.
-fn entry_contents(site: &Site, scopes: &[FeedScope]) -> Vec<Option<String>> {
-    let mut needed = vec![false; site.articles.len()];
+fn entry_contents(site: &Site, scopes: &[FeedScope]) -> TiVec<ArticleId, Option<String>> {
+    let mut needed: TiVec<ArticleId, bool> = vec![false; site.articles.len()].into();
     for scope in scopes.iter().filter(|s| s.full_text()) {
         for id in scope.entries(site) {
             needed[id] = true;
@@ -158,10 +159,14 @@ fn entry_contents(site: &Site, scopes: &[FeedScope]) -> Vec<Option<String>> {
         site.config.base_url.origin,
         site.config.base_url.path.trim_end_matches('/')
     );
-    (0..site.articles.len())
-        .into_par_iter()
-        .map(|id| needed[id].then(|| content_html(site, &site.articles[id], &root)))
-        .collect()
+    let contents: Vec<Option<String>> = site
+        .articles
+        .raw
+        .par_iter()
+        .zip(&needed.raw)
+        .map(|(a, &need)| need.then(|| content_html(site, a, &root)))
+        .collect();
+    contents.into()
 }
 
 /// An article's body for feed readers: lead image first, every URL absolute.
@@ -241,7 +246,11 @@ fn feed_updated(site: &Site, ids: &[ArticleId]) -> String {
 }
 
 /// One Atom feed document.
-pub fn atom_feed(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> Vec<u8> {
+pub fn atom_feed(
+    site: &Site,
+    scope: FeedScope,
+    contents: &TiSlice<ArticleId, Option<String>>,
+) -> Vec<u8> {
     let ids = scope.entries(site);
     let self_url = site.permalink(&scope.path(site));
     let home = site.permalink("");
@@ -342,7 +351,7 @@ pub fn atom_feed(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> 
 }
 
 /// The site-wide JSON Feed 1.1 (`/feed.json`), with the same entries and ids as `/feed.xml`.
-pub fn json_feed(site: &Site, contents: &[Option<String>]) -> Vec<u8> {
+pub fn json_feed(site: &Site, contents: &TiSlice<ArticleId, Option<String>>) -> Vec<u8> {
     let items: Vec<serde_json::Value> = FeedScope::Site
         .entries(site)
         .into_iter()

@@ -131,7 +131,7 @@ fn newest(site: &Site, ids: &[ArticleId]) -> Option<DateTime<Tz>> {
 /// The sitemap's URLs: every canonical page of the plan, in plan order.
 pub fn entries(site: &Site, pages: &[Page]) -> Vec<Entry> {
     let per = site.config.per_page;
-    let site_newest = newest(site, &(0..site.articles.len()).collect::<Vec<_>>());
+    let site_newest = site.articles.iter().map(|a| a.modified()).max();
     pages
         .iter()
         .filter(|p| p.kind.is_canonical())
@@ -257,10 +257,9 @@ pub fn news_language(language: &str) -> String {
 pub fn news_articles(site: &Site) -> Vec<ArticleId> {
     let from = site.now - Duration::hours(NEWS_WINDOW_HOURS);
     site.articles
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, a)| a.date >= from && a.date <= site.now)
-        .map(|(i, _)| i)
+        .map(|(id, _)| id)
         .take(NEWS_MAX_URLS)
         .collect()
 }

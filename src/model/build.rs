@@ -6,9 +6,11 @@ use std::path::Path;
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
+use typed_index_collections::{TiSlice, TiVec};
+
 use super::{
-    Archive, ArchiveKey, Article, Asset, LeftOut, Section, Site, Taxonomy, TaxonomyKind, Term,
-    Withheld,
+    Archive, ArchiveKey, Article, ArticleId, Asset, LeftOut, Section, Site, Taxonomy, TaxonomyKind,
+    Term, Withheld,
 };
 use crate::error::Diagnostic;
 use crate::load::LoadedArticle;
@@ -100,8 +102,9 @@ pub fn build_site(
 
     // Newest first; equal instants by URL.
     articles.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
+    let mut articles: TiVec<ArticleId, Article> = articles.into();
     check_url_collisions(&articles, &mut errors);
-    for (id, a) in articles.iter().enumerate() {
+    for (id, a) in articles.iter_enumerated() {
         sections[a.section].articles.push(id);
     }
     let taxonomies = TaxonomyKind::ALL
@@ -346,7 +349,11 @@ pub fn unlisted_section_message(slug: &str, known: &[&str]) -> String {
 
 /// A relative lead `image` must be a file of the article's bundle; anything else would be a
 /// broken picture on the front page, so it stops the build.
-fn check_lead_images(articles: &[Article], assets: &[Asset], errors: &mut Vec<Diagnostic>) {
+fn check_lead_images(
+    articles: &TiSlice<ArticleId, Article>,
+    assets: &[Asset],
+    errors: &mut Vec<Diagnostic>,
+) {
     let dests: std::collections::HashSet<&str> = assets.iter().map(|a| a.dest.as_str()).collect();
     for a in articles {
         let Some(img) = a.image.as_deref() else {
@@ -463,7 +470,7 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
 
 /// Two articles, or an alias and an article, with one URL are errors on every file involved,
 /// each naming the others.
-fn check_url_collisions(articles: &[Article], errors: &mut Vec<Diagnostic>) {
+fn check_url_collisions(articles: &TiSlice<ArticleId, Article>, errors: &mut Vec<Diagnostic>) {
     let mut claims: HashMap<&str, Vec<(&Path, bool)>> = HashMap::with_capacity(articles.len());
     for a in articles {
         claims
@@ -517,15 +524,15 @@ fn check_url_collisions(articles: &[Article], errors: &mut Vec<Diagnostic>) {
 /// Builds one term index and records the term ids on the articles.
 fn build_taxonomy(
     kind: TaxonomyKind,
-    articles: &mut [Article],
+    articles: &mut TiSlice<ArticleId, Article>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Taxonomy {
     struct Acc {
         spellings: BTreeMap<String, usize>,
-        articles: Vec<usize>,
+        articles: Vec<ArticleId>,
     }
     let mut by_slug: BTreeMap<String, Acc> = BTreeMap::new();
-    for (id, a) in articles.iter().enumerate() {
+    for (id, a) in articles.iter_enumerated() {
         let names: Vec<&String> = match kind {
             TaxonomyKind::Tags => a.tags.iter().collect(),
             TaxonomyKind::Authors => a.authors.iter().collect(),
@@ -600,9 +607,9 @@ fn build_taxonomy(
     Taxonomy { kind, terms }
 }
 
-fn build_archives(articles: &[Article], sections: &[Section]) -> Vec<Archive> {
-    let mut map: BTreeMap<ArchiveKey, Vec<usize>> = BTreeMap::new();
-    for (id, a) in articles.iter().enumerate() {
+fn build_archives(articles: &TiSlice<ArticleId, Article>, sections: &[Section]) -> Vec<Archive> {
+    let mut map: BTreeMap<ArchiveKey, Vec<ArticleId>> = BTreeMap::new();
+    for (id, a) in articles.iter_enumerated() {
         for key in ArchiveKey::for_date(&a.date, a.section) {
             map.entry(key).or_default().push(id);
         }
@@ -619,7 +626,7 @@ fn build_archives(articles: &[Article], sections: &[Section]) -> Vec<Archive> {
 /// Bundle files sit beside their article's page; other files keep their path below content/.
 fn place_assets(
     sources: Vec<AssetSource>,
-    articles: &[Article],
+    articles: &TiSlice<ArticleId, Article>,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Asset> {
     let bundle_paths: HashMap<&Path, &str> = articles
@@ -695,6 +702,11 @@ mod tests {
         }
     }
 
+    /// Typed ids from positions, to compare with the model's lists.
+    fn ids<I: From<usize>>(positions: &[usize]) -> Vec<I> {
+        positions.iter().map(|&p| I::from(p)).collect()
+    }
+
     fn now() -> DateTime<Tz> {
         chrono_tz::Pacific::Auckland
             .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
@@ -766,12 +778,12 @@ mod tests {
                 "zeta/2025/05/01/a/"
             ]
         );
-        assert_eq!(site.sections[3].articles, vec![2]);
+        assert_eq!(site.sections[3].articles, ids(&[2]));
         let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
         assert_eq!(tags[0].slug, "unreleased");
         assert_eq!(tags[0].name, "unreleased");
-        assert_eq!(tags[0].articles, vec![0, 1, 2]);
-        assert_eq!(site.articles[1].tag_ids, vec![0, 1]);
+        assert_eq!(tags[0].articles, ids(&[0, 1, 2]));
+        assert_eq!(site.articles[ArticleId::from(1)].tag_ids, vec![0, 1]);
         let authors = &site.taxonomy(TaxonomyKind::Authors).terms;
         assert_eq!(authors[0].slug, "zoe");
         // Archives: site-wide and per section, year/month/day.
@@ -784,7 +796,7 @@ mod tests {
                 .find(|a| a.path == "2025/")
                 .unwrap()
                 .articles,
-            vec![0, 1, 2]
+            ids(&[0, 1, 2])
         );
     }
 

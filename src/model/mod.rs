@@ -5,12 +5,14 @@
 //! sorted newest first), so every list built by walking articles in order is already sorted.
 
 mod build;
+mod ids;
 pub mod pages;
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
+use typed_index_collections::TiVec;
 
 pub use crate::load::LoadedArticle;
 use crate::load::config::Config;
@@ -19,8 +21,7 @@ pub use build::{
     BuildFlags, alias_path, build_site, expand_permalink, unlisted_section_message, withheld,
 };
 
-/// Position of an article in `Site::articles`.
-pub type ArticleId = usize;
+pub use ids::ArticleId;
 
 /// One published article, with everything derived from its file.
 #[derive(Debug, Clone)]
@@ -279,7 +280,7 @@ pub struct Asset {
 pub struct Site {
     pub config: Config,
     /// Newest first; equal instants ordered by URL.
-    pub articles: Vec<Article>,
+    pub articles: TiVec<ArticleId, Article>,
     /// site.toml order, then alphabetical.
     pub sections: Vec<Section>,
     pub taxonomies: Vec<Taxonomy>,

@@ -156,7 +156,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
         path: String::new(),
         kind: PageKind::Front,
     });
-    for (id, a) in site.articles.iter().enumerate() {
+    for (id, a) in site.articles.iter_enumerated() {
         pages.push(Page {
             path: a.path.clone(),
             kind: PageKind::Article(id),

@@ -9,9 +9,10 @@ use serde_json::{Value as Json, json};
 use tera::Value;
 
 use std::sync::OnceLock;
+use typed_index_collections::TiVec;
 
 use super::fingerprint::ValueHasher;
-use crate::model::{Archive, Article, Period, Site, TaxonomyKind};
+use crate::model::{Archive, Article, ArticleId, Period, Site, TaxonomyKind};
 use crate::util::time::rfc3339;
 use crate::util::url::{ImageUrl, absolute, classify_image};
 
@@ -197,7 +198,7 @@ pub struct Shared<'a> {
     briefs: Vec<Value>,
     /// One card per article, by article id, built on first use (registered with the hasher
     /// then) or all at once by [`Shared::build_all_cards`].
-    cards: Vec<OnceLock<Value>>,
+    cards: TiVec<ArticleId, OnceLock<Value>>,
     /// One summary per section with its article count, by section index (section pages,
     /// the front page's section blocks).
     pub sections: Vec<Value>,
@@ -227,24 +228,30 @@ impl<'a> Shared<'a> {
 
     /// Builds every card in parallel (a build that renders most pages needs them all).
     pub fn build_all_cards(&self, hasher: &ValueHasher) {
-        (0..self.cards.len())
-            .into_par_iter()
-            .for_each(|i| drop(self.card(i, hasher)));
+        self.cards
+            .raw
+            .par_iter()
+            .zip(&self.site.articles.raw)
+            .for_each(|(cell, a)| drop(self.card_in(cell, a, hasher)));
     }
 
-    /// The card of article `i`, built and registered with `hasher` on first use.
-    pub fn card(&self, i: usize, hasher: &ValueHasher) -> Value {
-        self.cards[i]
-            .get_or_init(|| {
-                let card = card_value(self.site, &self.site.articles[i], &self.terms, &self.briefs);
-                hasher.register_late(&card);
-                card
-            })
-            .clone()
+    /// The card of article `id`, built and registered with `hasher` on first use.
+    pub fn card(&self, id: ArticleId, hasher: &ValueHasher) -> Value {
+        self.card_in(&self.cards[id], &self.site.articles[id], hasher)
+    }
+
+    /// The card of `a` from its slot `cell`, built there on first use.
+    fn card_in(&self, cell: &OnceLock<Value>, a: &Article, hasher: &ValueHasher) -> Value {
+        cell.get_or_init(|| {
+            let card = card_value(self.site, a, &self.terms, &self.briefs);
+            hasher.register_late(&card);
+            card
+        })
+        .clone()
     }
 
     /// Cards of the given articles, as one list value (pointer copies).
-    pub fn list(&self, ids: &[usize], hasher: &ValueHasher) -> Value {
+    pub fn list(&self, ids: &[ArticleId], hasher: &ValueHasher) -> Value {
         Value::from(
             ids.iter()
                 .map(|&i| self.card(i, hasher))
@@ -271,12 +278,11 @@ pub fn global(site: &Site, shared: &Shared, hasher: &ValueHasher) -> Vec<(&'stat
         "generator": concat!("newsgen ", env!("CARGO_PKG_VERSION")),
     }));
 
-    let featured: Vec<usize> = site
+    let featured: Vec<ArticleId> = site
         .articles
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, a)| a.featured)
-        .map(|(i, _)| i)
+        .map(|(id, _)| id)
         .take(cfg.top_stories)
         .collect();
 
@@ -293,17 +299,16 @@ pub fn global(site: &Site, shared: &Shared, hasher: &ValueHasher) -> Vec<(&'stat
         })
         .collect();
 
-    let latest: Vec<usize> = (0..site.articles.len().min(cfg.per_page)).collect();
+    let latest: Vec<ArticleId> = site.articles.keys().take(cfg.per_page).collect();
 
     // "Today's news": every article of the newest day that has any.
     let latest_day = site.articles.first().map_or_else(Value::none, |newest| {
         let day = newest.date.date_naive();
-        let ids: Vec<usize> = site
+        let ids: Vec<ArticleId> = site
             .articles
-            .iter()
-            .take_while(|a| a.date.date_naive() == day)
-            .enumerate()
-            .map(|(i, _)| i)
+            .iter_enumerated()
+            .take_while(|(_, a)| a.date.date_naive() == day)
+            .map(|(id, _)| id)
             .collect();
         let mut m = tera::Map::new();
         m.insert("date".into(), date_value(&newest.date));

@@ -20,6 +20,7 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
+use typed_index_collections::TiVec;
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::Diagnostic;
@@ -56,7 +57,7 @@ pub struct Renderer<'a> {
     tera: Tera,
     shared: Shared<'a>,
     /// Position of each article in its section's list.
-    section_pos: Vec<usize>,
+    section_pos: TiVec<ArticleId, usize>,
     /// For each archive: (previous, next) archive of the same section and granularity.
     archive_nav: Vec<(Option<usize>, Option<usize>)>,
     /// For each archive: its child archives (months of a year, days of a month).
@@ -97,7 +98,7 @@ impl<'a> Renderer<'a> {
             shared.build_all_cards(&hasher);
         }
         let globals = context::global(site, &shared, &hasher);
-        let mut section_pos = vec![0; site.articles.len()];
+        let mut section_pos: TiVec<ArticleId, usize> = vec![0; site.articles.len()].into();
         for s in &site.sections {
             for (pos, &id) in s.articles.iter().enumerate() {
                 section_pos[id] = pos;

@@ -201,8 +201,9 @@ impl Renderer<'_> {
         info.breadcrumb
             .push(self.crumb(&s.title, &format!("{}/", s.slug)));
         ctx.body = Some(id);
-        let card =
-            |i: Option<usize>| i.map_or_else(Value::none, |i| self.shared.card(i, &self.hasher));
+        let card = |i: Option<ArticleId>| {
+            i.map_or_else(Value::none, |i| self.shared.card(i, &self.hasher))
+        };
         ctx.insert("article", self.shared.card(id, &self.hasher));
         ctx.insert("section", self.shared.section_nav[a.section].clone());
         let (newer, older) = site.section_neighbours(a.section, self.section_pos[id]);

@@ -1,0 +1,31 @@
+//! Typed positions in the model's lists. Each list of [`Site`](super::Site) is a `TiVec`
+//! indexed by its own id type, so a section id cannot index articles and every signature
+//! says which list an id points into.
+
+/// Defines each id as a `Copy` newtype over a position; `TiVec` converts positions to ids
+/// and back through `From`.
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(usize);
+
+        impl From<usize> for $name {
+            fn from(position: usize) -> $name {
+                $name(position)
+            }
+        }
+
+        impl From<$name> for usize {
+            fn from(id: $name) -> usize {
+                id.0
+            }
+        }
+    )*};
+}
+
+ids! {
+    /// Position of an article in `Site::articles`, which is sorted newest first: a smaller
+    /// id is a newer article, so lists built by walking articles in order are date-sorted.
+    ArticleId;
+}
