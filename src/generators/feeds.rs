@@ -18,7 +18,7 @@ use typed_index_collections::{TiSlice, TiVec};
 use crate::error::Diagnostic;
 use crate::generators::Generator;
 use crate::model::pages::Page;
-use crate::model::{Article, ArticleId, Site, TaxonomyKind};
+use crate::model::{Article, ArticleId, SectionId, Site, TaxonomyKind};
 use crate::output::Output;
 use crate::render::context::absolute_image;
 use crate::render::markdown::{LinkBase, render_body};
@@ -52,8 +52,7 @@ impl Generator for Feeds {
 pub enum FeedScope {
     /// Every section.
     Site,
-    /// One section, by index in `Site::sections`.
-    Section(usize),
+    Section(SectionId),
     /// One tag, by index in the tags taxonomy.
     Tag(usize),
 }
@@ -133,7 +132,7 @@ fn tag_path(site: &Site, t: usize) -> String {
 pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
     let tags = site.taxonomy(TaxonomyKind::Tags).terms.len();
     let scopes: Vec<FeedScope> = std::iter::once(FeedScope::Site)
-        .chain((0..site.sections.len()).map(FeedScope::Section))
+        .chain(site.sections.keys().map(FeedScope::Section))
         .chain((0..tags).map(FeedScope::Tag))
         .collect();
     let contents = entry_contents(site, &scopes);

@@ -9,8 +9,8 @@ use chrono_tz::Tz;
 use typed_index_collections::{TiSlice, TiVec};
 
 use super::{
-    Archive, ArchiveKey, Article, ArticleId, Asset, LeftOut, Section, Site, Taxonomy, TaxonomyKind,
-    Term, Withheld,
+    Archive, ArchiveKey, Article, ArticleId, Asset, LeftOut, Section, SectionId, Site, Taxonomy,
+    TaxonomyKind, Term, Withheld,
 };
 use crate::error::Diagnostic;
 use crate::load::LoadedArticle;
@@ -137,15 +137,15 @@ pub fn build_site(
 /// The sections while articles are read: site.toml's first, then each new folder or
 /// `section` as it is met.
 struct SectionTable {
-    sections: Vec<Section>,
-    index: HashMap<String, usize>,
+    sections: TiVec<SectionId, Section>,
+    index: HashMap<String, SectionId>,
     /// How many come from site.toml.
     configured: usize,
 }
 
 impl SectionTable {
     fn from_config(config: &Config) -> SectionTable {
-        let sections: Vec<Section> = config
+        let sections: TiVec<SectionId, Section> = config
             .sections
             .iter()
             .map(|(slug, cfg)| Section {
@@ -156,8 +156,7 @@ impl SectionTable {
             })
             .collect();
         let index = sections
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, s)| (s.slug.clone(), i))
             .collect();
         SectionTable {
@@ -167,24 +166,24 @@ impl SectionTable {
         }
     }
 
-    /// The index of the section `slug` (named `name` where written), added when new.
-    fn resolve(&mut self, slug: &str, name: &str) -> usize {
+    /// The id of the section `slug` (named `name` where written), added when new.
+    fn resolve(&mut self, slug: &str, name: &str) -> SectionId {
         if let Some(&i) = self.index.get(slug) {
             return i;
         }
-        self.sections.push(Section {
+        let id = self.sections.push_and_get_key(Section {
             slug: slug.to_string(),
             title: title_from_folder(name),
             description: None,
             articles: Vec::new(),
         });
-        self.index.insert(slug.to_string(), self.sections.len() - 1);
-        self.sections.len() - 1
+        self.index.insert(slug.to_string(), id);
+        id
     }
 
     /// Site.toml order first, then the sections not in site.toml alphabetically by slug;
-    /// the articles' section indexes are renumbered to match.
-    fn into_ordered(self, articles: &mut [Article]) -> Vec<Section> {
+    /// the articles' section ids are renumbered to match.
+    fn into_ordered(self, articles: &mut [Article]) -> TiVec<SectionId, Section> {
         let SectionTable {
             sections,
             configured,
@@ -193,19 +192,19 @@ impl SectionTable {
         if sections.len() == configured {
             return sections;
         }
-        // `order[old] = new`: sort the unconfigured tail by slug and renumber articles.
-        let mut tail: Vec<usize> = (configured..sections.len()).collect();
-        tail.sort_by(|&a, &b| sections[a].slug.cmp(&sections[b].slug));
-        let mut order: Vec<usize> = (0..sections.len()).collect();
-        for (pos, &old) in tail.iter().enumerate() {
-            order[old] = configured + pos;
+        // `placed[new] = old`: sort the unconfigured tail by slug, then renumber articles.
+        let mut placed: Vec<SectionId> = sections.keys().collect();
+        placed[configured..].sort_by(|&a, &b| sections[a].slug.cmp(&sections[b].slug));
+        let mut new_id: TiVec<SectionId, SectionId> = sections.keys().collect();
+        for (new, &old) in sections.keys().zip(&placed) {
+            new_id[old] = new;
         }
         for a in articles {
-            a.section = order[a.section];
+            a.section = new_id[a.section];
         }
-        let mut slots: Vec<Option<Section>> = sections.into_iter().map(Some).collect();
-        (0..configured)
-            .chain(tail)
+        let mut slots: TiVec<SectionId, Option<Section>> = sections.into_iter().map(Some).collect();
+        placed
+            .into_iter()
             .map(|old| slots[old].take().expect("each section is placed once"))
             .collect()
     }
@@ -607,7 +606,10 @@ fn build_taxonomy(
     Taxonomy { kind, terms }
 }
 
-fn build_archives(articles: &TiSlice<ArticleId, Article>, sections: &[Section]) -> Vec<Archive> {
+fn build_archives(
+    articles: &TiSlice<ArticleId, Article>,
+    sections: &TiSlice<SectionId, Section>,
+) -> Vec<Archive> {
     let mut map: BTreeMap<ArchiveKey, Vec<ArticleId>> = BTreeMap::new();
     for (id, a) in articles.iter_enumerated() {
         for key in ArchiveKey::for_date(&a.date, a.section) {
@@ -766,8 +768,8 @@ mod tests {
         .0;
         let slugs: Vec<&str> = site.sections.iter().map(|s| s.slug.as_str()).collect();
         assert_eq!(slugs, ["world", "arts", "alpha", "zeta"]);
-        assert_eq!(site.sections[1].title, "The Arts");
-        assert_eq!(site.sections[2].title, "Alpha");
+        assert_eq!(site.sections[SectionId::from(1)].title, "The Arts");
+        assert_eq!(site.sections[SectionId::from(2)].title, "Alpha");
         // Newest first; equal instants ordered by URL.
         let paths: Vec<&str> = site.articles.iter().map(|a| a.path.as_str()).collect();
         assert_eq!(
@@ -778,7 +780,7 @@ mod tests {
                 "zeta/2025/05/01/a/"
             ]
         );
-        assert_eq!(site.sections[3].articles, ids(&[2]));
+        assert_eq!(site.sections[SectionId::from(3)].articles, ids(&[2]));
         let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
         assert_eq!(tags[0].slug, "unreleased");
         assert_eq!(tags[0].name, "unreleased");

@@ -28,4 +28,6 @@ ids! {
     /// Position of an article in `Site::articles`, which is sorted newest first: a smaller
     /// id is a newer article, so lists built by walking articles in order are date-sorted.
     ArticleId;
+    /// Position of a section in `Site::sections`: site.toml's order, then alphabetical.
+    SectionId;
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
-use typed_index_collections::TiVec;
+use typed_index_collections::{TiSlice, TiVec};
 
 pub use crate::load::LoadedArticle;
 use crate::load::config::Config;
@@ -21,7 +21,7 @@ pub use build::{
     BuildFlags, alias_path, build_site, expand_permalink, unlisted_section_message, withheld,
 };
 
-pub use ids::ArticleId;
+pub use ids::{ArticleId, SectionId};
 
 /// One published article, with everything derived from its file.
 #[derive(Debug, Clone)]
@@ -36,7 +36,7 @@ pub struct Article {
     pub date_only: bool,
     pub updated: Option<DateTime<Tz>>,
     pub updated_date_only: bool,
-    pub section: usize,
+    pub section: SectionId,
     pub source: Option<String>,
     pub source_url: Option<String>,
     pub authors: Vec<String>,
@@ -208,13 +208,13 @@ impl PartialOrd for Period {
 /// A date archive: a year, month or day, site-wide or of one section.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ArchiveKey {
-    pub section: Option<usize>,
+    pub section: Option<SectionId>,
     pub period: Period,
 }
 
 impl ArchiveKey {
     /// The archive's URL path: `2025/`, `2025/03/`, `politics/2025/03/07/`.
-    pub fn path(&self, sections: &[Section]) -> String {
+    pub fn path(&self, sections: &TiSlice<SectionId, Section>) -> String {
         let mut p = String::new();
         if let Some(s) = self.section {
             p.push_str(&sections[s].slug);
@@ -242,7 +242,7 @@ impl ArchiveKey {
     }
 
     /// The keys of every archive an article dated `date` belongs to (section-wide and site-wide).
-    pub fn for_date(date: &DateTime<Tz>, section: usize) -> [ArchiveKey; 6] {
+    pub fn for_date(date: &DateTime<Tz>, section: SectionId) -> [ArchiveKey; 6] {
         let (y, m, d) = (date.year(), date.month(), date.day());
         let periods = [Period::Year(y), Period::Month(y, m), Period::Day(y, m, d)];
         let k = |section, i: usize| ArchiveKey {
@@ -282,7 +282,7 @@ pub struct Site {
     /// Newest first; equal instants ordered by URL.
     pub articles: TiVec<ArticleId, Article>,
     /// site.toml order, then alphabetical.
-    pub sections: Vec<Section>,
+    pub sections: TiVec<SectionId, Section>,
     pub taxonomies: Vec<Taxonomy>,
     /// Sorted by key: site-wide first, then per section; years, months, days ascending.
     pub archives: Vec<Archive>,
@@ -333,7 +333,7 @@ impl Site {
     /// its section's list (what "previous / next in this section" links show).
     pub fn section_neighbours(
         &self,
-        section: usize,
+        section: SectionId,
         pos: usize,
     ) -> (Option<ArticleId>, Option<ArticleId>) {
         let list = &self.sections[section].articles;

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{ArticleId, Site, TaxonomyKind};
+use super::{ArticleId, SectionId, Site, TaxonomyKind};
 use crate::error::Diagnostic;
 
 /// What a page shows.
@@ -15,7 +15,7 @@ pub enum PageKind {
     Article(ArticleId),
     /// Page `page` (1-based) of a section index.
     Section {
-        section: usize,
+        section: SectionId,
         page: usize,
     },
     /// Page `page` of a date archive (`Site::archives[archive]`).
@@ -168,7 +168,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
             });
         }
     }
-    for (i, s) in site.sections.iter().enumerate() {
+    for (i, s) in site.sections.iter_enumerated() {
         paginated(
             &mut pages,
             &format!("{}/", s.slug),

@@ -9,10 +9,10 @@ use serde_json::{Value as Json, json};
 use tera::Value;
 
 use std::sync::OnceLock;
-use typed_index_collections::TiVec;
+use typed_index_collections::{TiSlice, TiVec};
 
 use super::fingerprint::ValueHasher;
-use crate::model::{Archive, Article, ArticleId, Period, Site, TaxonomyKind};
+use crate::model::{Archive, Article, ArticleId, Period, SectionId, Site, TaxonomyKind};
 use crate::util::time::rfc3339;
 use crate::util::url::{ImageUrl, absolute, classify_image};
 
@@ -81,7 +81,7 @@ fn term_links(site: &Site) -> Vec<Vec<Value>> {
 /// A section summary: `{slug, title, description, url, permalink, feed_url}`, and `count`
 /// when `with_count`. The navigation lists leave the count out: every page shows them, and a
 /// new article would otherwise change every page of the site.
-pub fn section_json(site: &Site, i: usize, with_count: bool) -> Json {
+pub fn section_json(site: &Site, i: SectionId, with_count: bool) -> Json {
     let s = &site.sections[i];
     let mut v = json!({
         "slug": s.slug,
@@ -127,7 +127,12 @@ pub fn absolute_image(site: &Site, a: &Article) -> Option<String> {
 
 /// Everything a list or a page needs to show one article, except its body.
 /// `terms` and `sections` are the shared values of [`term_links`] and [`section_brief`].
-fn card_value(site: &Site, a: &Article, terms: &[Vec<Value>], sections: &[Value]) -> Value {
+fn card_value(
+    site: &Site,
+    a: &Article,
+    terms: &[Vec<Value>],
+    sections: &TiSlice<SectionId, Value>,
+) -> Value {
     let links = |kind: TaxonomyKind, ids: &[usize]| -> Value {
         Value::from(
             ids.iter()
@@ -181,7 +186,7 @@ fn card_value(site: &Site, a: &Article, terms: &[Vec<Value>], sections: &[Value]
 }
 
 /// The `{slug, title, url}` of a section that every card of the section shares.
-fn section_brief(site: &Site, i: usize) -> Value {
+fn section_brief(site: &Site, i: SectionId) -> Value {
     let s = &site.sections[i];
     obj([
         ("slug", s.slug.as_str().into()),
@@ -195,29 +200,32 @@ pub struct Shared<'a> {
     site: &'a Site,
     /// Term links and section briefs that cards point at.
     terms: Vec<Vec<Value>>,
-    briefs: Vec<Value>,
+    briefs: TiVec<SectionId, Value>,
     /// One card per article, by article id, built on first use (registered with the hasher
     /// then) or all at once by [`Shared::build_all_cards`].
     cards: TiVec<ArticleId, OnceLock<Value>>,
-    /// One summary per section with its article count, by section index (section pages,
-    /// the front page's section blocks).
-    pub sections: Vec<Value>,
+    /// One summary per section with its article count (section pages, the front page's
+    /// section blocks).
+    pub sections: TiVec<SectionId, Value>,
     /// The same without the count (navigation, article and archive pages).
-    pub section_nav: Vec<Value>,
+    pub section_nav: TiVec<SectionId, Value>,
 }
 
 impl<'a> Shared<'a> {
     /// The shared values; cards come later (see [`Shared::card`]).
     pub fn new(site: &'a Site) -> Shared<'a> {
         let summaries = |with_count| {
-            (0..site.sections.len())
+            site.sections
+                .keys()
                 .map(|i| Value::from_serializable(&section_json(site, i, with_count)))
                 .collect()
         };
         Shared {
             site,
             terms: term_links(site),
-            briefs: (0..site.sections.len())
+            briefs: site
+                .sections
+                .keys()
                 .map(|i| section_brief(site, i))
                 .collect(),
             cards: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
@@ -288,8 +296,7 @@ pub fn global(site: &Site, shared: &Shared, hasher: &ValueHasher) -> Vec<(&'stat
 
     let front_sections: Vec<Value> = site
         .sections
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(i, s)| {
             let ids = &s.articles[..s.articles.len().min(cfg.front_per_section)];
             let mut m = tera::Map::new();
@@ -321,7 +328,7 @@ pub fn global(site: &Site, shared: &Shared, hasher: &ValueHasher) -> Vec<(&'stat
     });
     vec![
         ("site", site_value),
-        ("sections", Value::from(shared.section_nav.clone())),
+        ("sections", Value::from(shared.section_nav.raw.clone())),
         ("top_stories", shared.list(&featured, hasher)),
         ("front_sections", Value::from(front_sections)),
         ("latest", shared.list(&latest, hasher)),

@@ -13,7 +13,7 @@ use super::Renderer;
 use super::context::archive_title;
 use super::navigation;
 use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
-use crate::model::{ArticleId, Period, TaxonomyKind};
+use crate::model::{ArticleId, Period, SectionId, TaxonomyKind};
 
 /// One step of a breadcrumb.
 #[derive(Debug, Clone, Serialize)]
@@ -217,7 +217,7 @@ impl Renderer<'_> {
 
     fn section_context(
         &self,
-        section: usize,
+        section: SectionId,
         n: usize,
         info: &mut PageInfo,
         ctx: &mut PageContext,
