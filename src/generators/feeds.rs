@@ -18,7 +18,7 @@ use typed_index_collections::{TiSlice, TiVec};
 use crate::error::Diagnostic;
 use crate::generators::Generator;
 use crate::model::pages::Page;
-use crate::model::{Article, ArticleId, SectionId, Site, TaxonomyKind};
+use crate::model::{Article, ArticleId, SectionId, Site, TaxonomyKind, TermId};
 use crate::output::Output;
 use crate::render::context::absolute_image;
 use crate::render::markdown::{LinkBase, render_body};
@@ -53,8 +53,7 @@ pub enum FeedScope {
     /// Every section.
     Site,
     Section(SectionId),
-    /// One tag, by index in the tags taxonomy.
-    Tag(usize),
+    Tag(TermId),
 }
 
 impl FeedScope {
@@ -123,17 +122,17 @@ impl FeedScope {
 }
 
 /// The tag page's path: `tags/{slug}/`.
-fn tag_path(site: &Site, t: usize) -> String {
+fn tag_path(site: &Site, t: TermId) -> String {
     let kind = TaxonomyKind::Tags;
     format!("{}/{}/", kind.slug(), site.taxonomy(kind).terms[t].slug)
 }
 
 /// Every feed file of the site as (output path, bytes), in a stable order.
 pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let tags = site.taxonomy(TaxonomyKind::Tags).terms.len();
+    let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
     let scopes: Vec<FeedScope> = std::iter::once(FeedScope::Site)
         .chain(site.sections.keys().map(FeedScope::Section))
-        .chain((0..tags).map(FeedScope::Tag))
+        .chain(tags.keys().map(FeedScope::Tag))
         .collect();
     let contents = entry_contents(site, &scopes);
     let mut files: Vec<(String, Vec<u8>)> = scopes

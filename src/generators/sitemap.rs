@@ -148,7 +148,7 @@ pub fn entries(site: &Site, pages: &[Page]) -> Vec<Entry> {
                     page_slice(&site.archives[*archive].articles, per, *page),
                 ),
                 PageKind::TermList { kind, page } => {
-                    page_slice(&site.taxonomy(*kind).terms, per, *page)
+                    page_slice(&site.taxonomy(*kind).terms.raw, per, *page)
                         .iter()
                         .filter_map(|t| newest(site, &t.articles))
                         .max()

@@ -10,7 +10,7 @@ use typed_index_collections::{TiSlice, TiVec};
 
 use super::{
     Archive, ArchiveKey, Article, ArticleId, Asset, LeftOut, Section, SectionId, Site, Taxonomy,
-    TaxonomyKind, Term, Withheld,
+    TaxonomyKind, Term, TermId, Withheld,
 };
 use crate::error::Diagnostic;
 use crate::load::LoadedArticle;
@@ -560,11 +560,9 @@ fn build_taxonomy(
             }
         }
     }
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(by_slug.len());
-    let terms: Vec<Term> = by_slug
+    let terms: TiVec<TermId, Term> = by_slug
         .into_iter()
-        .enumerate()
-        .map(|(i, (slug, acc))| {
+        .map(|(slug, acc)| {
             let mut best: Option<(&String, usize)> = None;
             for (name, &count) in &acc.spellings {
                 if best.is_none_or(|(_, c)| count > c) {
@@ -572,7 +570,6 @@ fn build_taxonomy(
                 }
             }
             let name = best.map(|(n, _)| n.clone()).unwrap_or_else(|| slug.clone());
-            index.insert(slug.clone(), i);
             Term {
                 slug,
                 name,
@@ -580,11 +577,15 @@ fn build_taxonomy(
             }
         })
         .collect();
+    let index: HashMap<&str, TermId> = terms
+        .iter_enumerated()
+        .map(|(id, t)| (t.slug.as_str(), id))
+        .collect();
     for a in articles.iter_mut() {
-        let ids = |names: &[String]| -> Vec<usize> {
-            let mut out: Vec<usize> = Vec::new();
+        let ids = |names: &[String]| -> Vec<TermId> {
+            let mut out: Vec<TermId> = Vec::new();
             for n in names {
-                if let Some(&i) = index.get(&slugify(n))
+                if let Some(&i) = index.get(slugify(n).as_str())
                     && !out.contains(&i)
                 {
                     out.push(i);
@@ -599,7 +600,7 @@ fn build_taxonomy(
                 a.source_id = a
                     .source
                     .as_ref()
-                    .and_then(|s| index.get(&slugify(s)).copied())
+                    .and_then(|s| index.get(slugify(s).as_str()).copied())
             }
         }
     }
@@ -781,12 +782,12 @@ mod tests {
             ]
         );
         assert_eq!(site.sections[SectionId::from(3)].articles, ids(&[2]));
-        let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
+        let tags = &site.taxonomy(TaxonomyKind::Tags).terms.raw;
         assert_eq!(tags[0].slug, "unreleased");
         assert_eq!(tags[0].name, "unreleased");
         assert_eq!(tags[0].articles, ids(&[0, 1, 2]));
-        assert_eq!(site.articles[ArticleId::from(1)].tag_ids, vec![0, 1]);
-        let authors = &site.taxonomy(TaxonomyKind::Authors).terms;
+        assert_eq!(site.articles[ArticleId::from(1)].tag_ids, ids(&[0, 1]));
+        let authors = &site.taxonomy(TaxonomyKind::Authors).terms.raw;
         assert_eq!(authors[0].slug, "zoe");
         // Archives: site-wide and per section, year/month/day.
         let paths: Vec<&str> = site.archives.iter().map(|a| a.path.as_str()).collect();
@@ -822,7 +823,10 @@ mod tests {
         )
         .unwrap()
         .0;
-        assert_eq!(site.taxonomy(TaxonomyKind::Tags).terms[0].name, "Climate");
+        assert_eq!(
+            site.taxonomy(TaxonomyKind::Tags).terms.raw[0].name,
+            "Climate"
+        );
     }
 
     #[test]

@@ -30,4 +30,7 @@ ids! {
     ArticleId;
     /// Position of a section in `Site::sections`: site.toml's order, then alphabetical.
     SectionId;
+    /// Position of a term in its taxonomy's `Taxonomy::terms` (sorted by slug): a tag id
+    /// and an author id are both term ids, each meaningful in its own taxonomy only.
+    TermId;
 }

@@ -21,7 +21,7 @@ pub use build::{
     BuildFlags, alias_path, build_site, expand_permalink, unlisted_section_message, withheld,
 };
 
-pub use ids::{ArticleId, SectionId};
+pub use ids::{ArticleId, SectionId, TermId};
 
 /// One published article, with everything derived from its file.
 #[derive(Debug, Clone)]
@@ -63,9 +63,9 @@ pub struct Article {
     /// URL path below the base path, ending in `/` (`politics/2025/10/30/slug/`).
     pub path: String,
     /// Term ids, in front matter order.
-    pub tag_ids: Vec<usize>,
-    pub author_ids: Vec<usize>,
-    pub source_id: Option<usize>,
+    pub tag_ids: Vec<TermId>,
+    pub author_ids: Vec<TermId>,
+    pub source_id: Option<TermId>,
 }
 
 impl Article {
@@ -147,7 +147,7 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     pub kind: TaxonomyKind,
-    pub terms: Vec<Term>,
+    pub terms: TiVec<TermId, Term>,
 }
 
 /// The period of a date archive. A day always has its month, so no day-without-month key

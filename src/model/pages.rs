@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{ArticleId, SectionId, Site, TaxonomyKind};
+use super::{ArticleId, SectionId, Site, TaxonomyKind, TermId};
 use crate::error::Diagnostic;
 
 /// What a page shows.
@@ -31,7 +31,7 @@ pub enum PageKind {
     /// Page `page` of one term's articles.
     Term {
         kind: TaxonomyKind,
-        term: usize,
+        term: TermId,
         page: usize,
     },
     Search,
@@ -188,7 +188,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
         paginated(&mut pages, &base, tax.terms.len(), per, |page| {
             PageKind::TermList { kind, page }
         });
-        for (t, term) in tax.terms.iter().enumerate() {
+        for (t, term) in tax.terms.iter_enumerated() {
             paginated(
                 &mut pages,
                 &format!("{base}{}/", term.slug),

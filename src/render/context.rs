@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use typed_index_collections::{TiSlice, TiVec};
 
 use super::fingerprint::ValueHasher;
-use crate::model::{Archive, Article, ArticleId, Period, SectionId, Site, TaxonomyKind};
+use crate::model::{Archive, Article, ArticleId, Period, SectionId, Site, TaxonomyKind, TermId};
 use crate::util::time::rfc3339;
 use crate::util::url::{ImageUrl, absolute, classify_image};
 
@@ -56,7 +56,7 @@ pub fn day_or_time_value(d: &DateTime<Tz>, date_only: bool) -> Value {
 
 /// Links to every term page, `{name, slug, url}`, per taxonomy (in `TaxonomyKind::ALL` order),
 /// built once and shared by every card that names the term.
-fn term_links(site: &Site) -> Vec<Vec<Value>> {
+fn term_links(site: &Site) -> Vec<TiVec<TermId, Value>> {
     TaxonomyKind::ALL
         .iter()
         .map(|&kind| {
@@ -130,10 +130,10 @@ pub fn absolute_image(site: &Site, a: &Article) -> Option<String> {
 fn card_value(
     site: &Site,
     a: &Article,
-    terms: &[Vec<Value>],
+    terms: &[TiVec<TermId, Value>],
     sections: &TiSlice<SectionId, Value>,
 ) -> Value {
-    let links = |kind: TaxonomyKind, ids: &[usize]| -> Value {
+    let links = |kind: TaxonomyKind, ids: &[TermId]| -> Value {
         Value::from(
             ids.iter()
                 .map(|&t| terms[kind as usize][t].clone())
@@ -199,7 +199,7 @@ fn section_brief(site: &Site, i: SectionId) -> Value {
 pub struct Shared<'a> {
     site: &'a Site,
     /// Term links and section briefs that cards point at.
-    terms: Vec<Vec<Value>>,
+    terms: Vec<TiVec<TermId, Value>>,
     briefs: TiVec<SectionId, Value>,
     /// One card per article, by article id, built on first use (registered with the hasher
     /// then) or all at once by [`Shared::build_all_cards`].

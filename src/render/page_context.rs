@@ -13,7 +13,7 @@ use super::Renderer;
 use super::context::archive_title;
 use super::navigation;
 use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
-use crate::model::{ArticleId, Period, SectionId, TaxonomyKind};
+use crate::model::{ArticleId, Period, SectionId, TaxonomyKind, TermId};
 
 /// One step of a breadcrumb.
 #[derive(Debug, Clone, Serialize)]
@@ -334,7 +334,7 @@ impl Renderer<'_> {
         info.title = kind.title().to_string();
         info.breadcrumb.push(self.crumb(kind.title(), &base));
         let per = site.config.per_page;
-        let terms: Vec<TermInfo> = page_slice(&tax.terms, per, n)
+        let terms: Vec<TermInfo> = page_slice(&tax.terms.raw, per, n)
             .iter()
             .map(|t| TermInfo {
                 name: &t.name,
@@ -352,7 +352,7 @@ impl Renderer<'_> {
     fn term_context(
         &self,
         kind: TaxonomyKind,
-        term: usize,
+        term: TermId,
         n: usize,
         info: &mut PageInfo,
         ctx: &mut PageContext,
