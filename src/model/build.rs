@@ -9,8 +9,8 @@ use chrono_tz::Tz;
 use typed_index_collections::{TiSlice, TiVec};
 
 use super::{
-    Archive, ArchiveKey, Article, ArticleId, Asset, LeftOut, Section, SectionId, Site, Taxonomy,
-    TaxonomyKind, Term, TermId, Withheld,
+    Archive, ArchiveId, ArchiveKey, Article, ArticleId, Asset, LeftOut, Section, SectionId, Site,
+    Taxonomy, TaxonomyKind, Term, TermId, Withheld,
 };
 use crate::error::Diagnostic;
 use crate::load::LoadedArticle;
@@ -610,7 +610,7 @@ fn build_taxonomy(
 fn build_archives(
     articles: &TiSlice<ArticleId, Article>,
     sections: &TiSlice<SectionId, Section>,
-) -> Vec<Archive> {
+) -> TiVec<ArchiveId, Archive> {
     let mut map: BTreeMap<ArchiveKey, Vec<ArticleId>> = BTreeMap::new();
     for (id, a) in articles.iter_enumerated() {
         for key in ArchiveKey::for_date(&a.date, a.section) {

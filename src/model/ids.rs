@@ -1,6 +1,22 @@
 //! Typed positions in the model's lists. Each list of [`Site`](super::Site) is a `TiVec`
 //! indexed by its own id type, so a section id cannot index articles and every signature
 //! says which list an id points into.
+//!
+//! ```
+//! # use newsgen::model::{ArticleId, Site};
+//! fn title(site: &Site, id: ArticleId) -> &str {
+//!     &site.articles[id].title
+//! }
+//! ```
+//!
+//! while the same with a section id does not compile:
+//!
+//! ```compile_fail,E0277
+//! # use newsgen::model::{SectionId, Site};
+//! fn title(site: &Site, id: SectionId) -> &str {
+//!     &site.articles[id].title
+//! }
+//! ```
 
 /// Defines each id as a `Copy` newtype over a position; `TiVec` converts positions to ids
 /// and back through `From`.
@@ -33,4 +49,6 @@ ids! {
     /// Position of a term in its taxonomy's `Taxonomy::terms` (sorted by slug): a tag id
     /// and an author id are both term ids, each meaningful in its own taxonomy only.
     TermId;
+    /// Position of a date archive in `Site::archives` (sorted by key).
+    ArchiveId;
 }

@@ -21,7 +21,7 @@ pub use build::{
     BuildFlags, alias_path, build_site, expand_permalink, unlisted_section_message, withheld,
 };
 
-pub use ids::{ArticleId, SectionId, TermId};
+pub use ids::{ArchiveId, ArticleId, SectionId, TermId};
 
 /// One published article, with everything derived from its file.
 #[derive(Debug, Clone)]
@@ -285,7 +285,7 @@ pub struct Site {
     pub sections: TiVec<SectionId, Section>,
     pub taxonomies: Vec<Taxonomy>,
     /// Sorted by key: site-wide first, then per section; years, months, days ascending.
-    pub archives: Vec<Archive>,
+    pub archives: TiVec<ArchiveId, Archive>,
     pub assets: Vec<Asset>,
     /// The build's notion of "now" (for future articles and the news sitemap).
     pub now: DateTime<Tz>,

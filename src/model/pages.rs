@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{ArticleId, SectionId, Site, TaxonomyKind, TermId};
+use super::{ArchiveId, ArticleId, SectionId, Site, TaxonomyKind, TermId};
 use crate::error::Diagnostic;
 
 /// What a page shows.
@@ -20,7 +20,7 @@ pub enum PageKind {
     },
     /// Page `page` of a date archive (`Site::archives[archive]`).
     Archive {
-        archive: usize,
+        archive: ArchiveId,
         page: usize,
     },
     /// Page `page` of the list of all terms of a taxonomy.
@@ -177,7 +177,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
             |page| PageKind::Section { section: i, page },
         );
     }
-    for (i, ar) in site.archives.iter().enumerate() {
+    for (i, ar) in site.archives.iter_enumerated() {
         paginated(&mut pages, &ar.path, ar.articles.len(), per, |page| {
             PageKind::Archive { archive: i, page }
         });

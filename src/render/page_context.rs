@@ -13,7 +13,7 @@ use super::Renderer;
 use super::context::archive_title;
 use super::navigation;
 use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
-use crate::model::{ArticleId, Period, SectionId, TaxonomyKind, TermId};
+use crate::model::{ArchiveId, ArticleId, Period, SectionId, TaxonomyKind, TermId};
 
 /// One step of a breadcrumb.
 #[derive(Debug, Clone, Serialize)]
@@ -239,7 +239,7 @@ impl Renderer<'_> {
         ctx.insert_ser("pagination", &self.pagination(&base, s.articles.len(), n));
     }
 
-    fn archive_link(&self, i: usize) -> ArchiveLink {
+    fn archive_link(&self, i: ArchiveId) -> ArchiveLink {
         let a = &self.site.archives[i];
         ArchiveLink {
             title: archive_title(a),
@@ -251,7 +251,7 @@ impl Renderer<'_> {
 
     fn archive_context(
         &self,
-        archive: usize,
+        archive: ArchiveId,
         n: usize,
         info: &mut PageInfo,
         ctx: &mut PageContext,
@@ -280,14 +280,14 @@ impl Renderer<'_> {
             Period::Month(..) => (Some(self.period_grid(archive)), None, "month"),
             Period::Year(_) => (None, Some(self.period_grid(archive)), "year"),
         };
-        let links = |ids: &[usize]| -> Value {
+        let links = |ids: &[ArchiveId]| -> Value {
             Value::from_serializable(
                 &ids.iter()
                     .map(|&i| self.archive_link(i))
                     .collect::<Vec<_>>(),
             )
         };
-        let link = |i: Option<usize>| {
+        let link = |i: Option<ArchiveId>| {
             i.map_or_else(Value::none, |i| {
                 Value::from_serializable(&self.archive_link(i))
             })
