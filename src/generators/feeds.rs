@@ -13,11 +13,12 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde_json::json;
+use typed_index_collections::{TiSlice, TiVec};
 
 use crate::error::Diagnostic;
 use crate::generators::Generator;
 use crate::model::pages::Page;
-use crate::model::{Article, ArticleId, Site, TaxonomyKind};
+use crate::model::{Article, ArticleId, SectionId, Site, TaxonomyKind, TermId};
 use crate::output::Output;
 use crate::render::context::absolute_image;
 use crate::render::markdown::{LinkBase, render_body};
@@ -51,10 +52,8 @@ impl Generator for Feeds {
 pub enum FeedScope {
     /// Every section.
     Site,
-    /// One section, by index in `Site::sections`.
-    Section(usize),
-    /// One tag, by index in the tags taxonomy.
-    Tag(usize),
+    Section(SectionId),
+    Tag(TermId),
 }
 
 impl FeedScope {
@@ -105,7 +104,7 @@ impl FeedScope {
     fn entries(self, site: &Site) -> Vec<ArticleId> {
         let limit = site.config.feeds.limit;
         match self {
-            FeedScope::Site => (0..site.articles.len().min(limit)).collect(),
+            FeedScope::Site => site.articles.keys().take(limit).collect(),
             FeedScope::Section(s) => site.sections[s]
                 .articles
                 .iter()
@@ -123,17 +122,17 @@ impl FeedScope {
 }
 
 /// The tag page's path: `tags/{slug}/`.
-fn tag_path(site: &Site, t: usize) -> String {
+fn tag_path(site: &Site, t: TermId) -> String {
     let kind = TaxonomyKind::Tags;
     format!("{}/{}/", kind.slug(), site.taxonomy(kind).terms[t].slug)
 }
 
 /// Every feed file of the site as (output path, bytes), in a stable order.
 pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let tags = site.taxonomy(TaxonomyKind::Tags).terms.len();
+    let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
     let scopes: Vec<FeedScope> = std::iter::once(FeedScope::Site)
-        .chain((0..site.sections.len()).map(FeedScope::Section))
-        .chain((0..tags).map(FeedScope::Tag))
+        .chain(site.sections.keys().map(FeedScope::Section))
+        .chain(tags.keys().map(FeedScope::Tag))
         .collect();
     let contents = entry_contents(site, &scopes);
     let mut files: Vec<(String, Vec<u8>)> = scopes
@@ -146,8 +145,8 @@ pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
 
 /// The full-content HTML of every article that appears in some feed, by article id: rendered
 /// once even when an article is in both the site and its section feed.
-fn entry_contents(site: &Site, scopes: &[FeedScope]) -> Vec<Option<String>> {
-    let mut needed = vec![false; site.articles.len()];
+fn entry_contents(site: &Site, scopes: &[FeedScope]) -> TiVec<ArticleId, Option<String>> {
+    let mut needed: TiVec<ArticleId, bool> = vec![false; site.articles.len()].into();
     for scope in scopes.iter().filter(|s| s.full_text()) {
         for id in scope.entries(site) {
             needed[id] = true;
@@ -158,10 +157,14 @@ fn entry_contents(site: &Site, scopes: &[FeedScope]) -> Vec<Option<String>> {
         site.config.base_url.origin,
         site.config.base_url.path.trim_end_matches('/')
     );
-    (0..site.articles.len())
-        .into_par_iter()
-        .map(|id| needed[id].then(|| content_html(site, &site.articles[id], &root)))
-        .collect()
+    let contents: Vec<Option<String>> = site
+        .articles
+        .raw
+        .par_iter()
+        .zip(&needed.raw)
+        .map(|(a, &need)| need.then(|| content_html(site, a, &root)))
+        .collect();
+    contents.into()
 }
 
 /// An article's body for feed readers: lead image first, every URL absolute.
@@ -241,7 +244,11 @@ fn feed_updated(site: &Site, ids: &[ArticleId]) -> String {
 }
 
 /// One Atom feed document.
-pub fn atom_feed(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> Vec<u8> {
+pub fn atom_feed(
+    site: &Site,
+    scope: FeedScope,
+    contents: &TiSlice<ArticleId, Option<String>>,
+) -> Vec<u8> {
     let ids = scope.entries(site);
     let self_url = site.permalink(&scope.path(site));
     let home = site.permalink("");
@@ -342,7 +349,7 @@ pub fn atom_feed(site: &Site, scope: FeedScope, contents: &[Option<String>]) -> 
 }
 
 /// The site-wide JSON Feed 1.1 (`/feed.json`), with the same entries and ids as `/feed.xml`.
-pub fn json_feed(site: &Site, contents: &[Option<String>]) -> Vec<u8> {
+pub fn json_feed(site: &Site, contents: &TiSlice<ArticleId, Option<String>>) -> Vec<u8> {
     let items: Vec<serde_json::Value> = FeedScope::Site
         .entries(site)
         .into_iter()

@@ -135,7 +135,7 @@ fn newest(site: &Site, ids: &[ArticleId]) -> Option<DateTime<Tz>> {
 /// The sitemap's URLs: every canonical page of the plan, in plan order.
 pub fn entries(site: &Site, pages: &[Page]) -> Vec<Entry> {
     let per = site.config.per_page;
-    let site_newest = newest(site, &(0..site.articles.len()).collect::<Vec<_>>());
+    let site_newest = site.articles.iter().map(|a| a.modified()).max();
     pages
         .iter()
         .filter(|p| p.kind.is_canonical())
@@ -152,7 +152,7 @@ pub fn entries(site: &Site, pages: &[Page]) -> Vec<Entry> {
                     page_slice(&site.archives[*archive].articles, per, *page),
                 ),
                 PageKind::TermList { kind, page } => {
-                    page_slice(&site.taxonomy(*kind).terms, per, *page)
+                    page_slice(&site.taxonomy(*kind).terms.raw, per, *page)
                         .iter()
                         .filter_map(|t| newest(site, &t.articles))
                         .max()
@@ -260,10 +260,9 @@ pub fn news_language(language: &str) -> String {
 /// `Site::now` (not after it), newest first, at most [`NEWS_MAX_URLS`].
 pub fn news_articles(site: &Site) -> Vec<ArticleId> {
     site.articles
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, a)| in_news_window(&a.date, &site.now))
-        .map(|(i, _)| i)
+        .map(|(id, _)| id)
         .take(NEWS_MAX_URLS)
         .collect()
 }

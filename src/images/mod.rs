@@ -348,6 +348,7 @@ impl Images {
     pub fn prepare(&self, site: &Site) -> u128 {
         let answers: Vec<u128> = site
             .articles
+            .raw
             .par_iter()
             .map(|a| {
                 let picture = lead_path(a).and_then(|p| self.picture(&p));

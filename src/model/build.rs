@@ -6,9 +6,11 @@ use std::path::Path;
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
+use typed_index_collections::{TiSlice, TiVec};
+
 use super::{
-    Archive, ArchiveKey, Article, Asset, LeftOut, Section, Site, Taxonomy, TaxonomyKind, Term,
-    Withheld,
+    Archive, ArchiveId, ArchiveKey, Article, ArticleId, Asset, LeftOut, Section, SectionId, Site,
+    Taxonomy, TaxonomyKind, Term, TermId, Withheld,
 };
 use crate::error::Diagnostic;
 use crate::load::LoadedArticle;
@@ -116,8 +118,9 @@ pub fn build_site(
 
     // Newest first; equal instants by URL.
     articles.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
+    let mut articles: TiVec<ArticleId, Article> = articles.into();
     check_url_collisions(&articles, &mut errors);
-    for (id, a) in articles.iter().enumerate() {
+    for (id, a) in articles.iter_enumerated() {
         sections[a.section].articles.push(id);
     }
     let taxonomies = TaxonomyKind::ALL
@@ -151,15 +154,15 @@ pub fn build_site(
 /// The sections while articles are read: site.toml's first, then each new folder or
 /// `section` as it is met.
 struct SectionTable {
-    sections: Vec<Section>,
-    index: HashMap<String, usize>,
+    sections: TiVec<SectionId, Section>,
+    index: HashMap<String, SectionId>,
     /// How many come from site.toml.
     configured: usize,
 }
 
 impl SectionTable {
     fn from_config(config: &Config) -> SectionTable {
-        let sections: Vec<Section> = config
+        let sections: TiVec<SectionId, Section> = config
             .sections
             .iter()
             .map(|(slug, cfg)| Section {
@@ -170,8 +173,7 @@ impl SectionTable {
             })
             .collect();
         let index = sections
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, s)| (s.slug.clone(), i))
             .collect();
         SectionTable {
@@ -181,24 +183,24 @@ impl SectionTable {
         }
     }
 
-    /// The index of the section `slug` (named `name` where written), added when new.
-    fn resolve(&mut self, slug: &str, name: &str) -> usize {
+    /// The id of the section `slug` (named `name` where written), added when new.
+    fn resolve(&mut self, slug: &str, name: &str) -> SectionId {
         if let Some(&i) = self.index.get(slug) {
             return i;
         }
-        self.sections.push(Section {
+        let id = self.sections.push_and_get_key(Section {
             slug: slug.to_string(),
             title: title_from_folder(name),
             description: None,
             articles: Vec::new(),
         });
-        self.index.insert(slug.to_string(), self.sections.len() - 1);
-        self.sections.len() - 1
+        self.index.insert(slug.to_string(), id);
+        id
     }
 
     /// Site.toml order first, then the sections not in site.toml alphabetically by slug;
-    /// the articles' section indexes are renumbered to match.
-    fn into_ordered(self, articles: &mut [Article]) -> Vec<Section> {
+    /// the articles' section ids are renumbered to match.
+    fn into_ordered(self, articles: &mut [Article]) -> TiVec<SectionId, Section> {
         let SectionTable {
             sections,
             configured,
@@ -207,19 +209,19 @@ impl SectionTable {
         if sections.len() == configured {
             return sections;
         }
-        // `order[old] = new`: sort the unconfigured tail by slug and renumber articles.
-        let mut tail: Vec<usize> = (configured..sections.len()).collect();
-        tail.sort_by(|&a, &b| sections[a].slug.cmp(&sections[b].slug));
-        let mut order: Vec<usize> = (0..sections.len()).collect();
-        for (pos, &old) in tail.iter().enumerate() {
-            order[old] = configured + pos;
+        // `placed[new] = old`: sort the unconfigured tail by slug, then renumber articles.
+        let mut placed: Vec<SectionId> = sections.keys().collect();
+        placed[configured..].sort_by(|&a, &b| sections[a].slug.cmp(&sections[b].slug));
+        let mut new_id: TiVec<SectionId, SectionId> = sections.keys().collect();
+        for (new, &old) in sections.keys().zip(&placed) {
+            new_id[old] = new;
         }
         for a in articles {
-            a.section = order[a.section];
+            a.section = new_id[a.section];
         }
-        let mut slots: Vec<Option<Section>> = sections.into_iter().map(Some).collect();
-        (0..configured)
-            .chain(tail)
+        let mut slots: TiVec<SectionId, Option<Section>> = sections.into_iter().map(Some).collect();
+        placed
+            .into_iter()
             .map(|old| slots[old].take().expect("each section is placed once"))
             .collect()
     }
@@ -363,7 +365,11 @@ pub fn unlisted_section_message(slug: &str, known: &[&str]) -> String {
 
 /// A relative lead `image` must be a file of the article's bundle; anything else would be a
 /// broken picture on the front page, so it stops the build.
-fn check_lead_images(articles: &[Article], assets: &[Asset], errors: &mut Vec<Diagnostic>) {
+fn check_lead_images(
+    articles: &TiSlice<ArticleId, Article>,
+    assets: &[Asset],
+    errors: &mut Vec<Diagnostic>,
+) {
     let dests: std::collections::HashSet<&str> = assets.iter().map(|a| a.dest.as_str()).collect();
     for a in articles {
         let Some(img) = a.image.as_deref() else {
@@ -480,7 +486,7 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
 
 /// Two articles, or an alias and an article, with one URL are errors on every file involved,
 /// each naming the others.
-fn check_url_collisions(articles: &[Article], errors: &mut Vec<Diagnostic>) {
+fn check_url_collisions(articles: &TiSlice<ArticleId, Article>, errors: &mut Vec<Diagnostic>) {
     let mut claims: HashMap<&str, Vec<(&Path, bool)>> = HashMap::with_capacity(articles.len());
     for a in articles {
         claims
@@ -534,15 +540,15 @@ fn check_url_collisions(articles: &[Article], errors: &mut Vec<Diagnostic>) {
 /// Builds one term index and records the term ids on the articles.
 fn build_taxonomy(
     kind: TaxonomyKind,
-    articles: &mut [Article],
+    articles: &mut TiSlice<ArticleId, Article>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Taxonomy {
     struct Acc {
         spellings: BTreeMap<String, usize>,
-        articles: Vec<usize>,
+        articles: Vec<ArticleId>,
     }
     let mut by_slug: BTreeMap<String, Acc> = BTreeMap::new();
-    for (id, a) in articles.iter().enumerate() {
+    for (id, a) in articles.iter_enumerated() {
         let names: Vec<&String> = match kind {
             TaxonomyKind::Tags => a.tags.iter().collect(),
             TaxonomyKind::Authors => a.authors.iter().collect(),
@@ -571,11 +577,9 @@ fn build_taxonomy(
             }
         }
     }
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(by_slug.len());
-    let terms: Vec<Term> = by_slug
+    let terms: TiVec<TermId, Term> = by_slug
         .into_iter()
-        .enumerate()
-        .map(|(i, (slug, acc))| {
+        .map(|(slug, acc)| {
             let mut best: Option<(&String, usize)> = None;
             for (name, &count) in &acc.spellings {
                 if best.is_none_or(|(_, c)| count > c) {
@@ -583,7 +587,6 @@ fn build_taxonomy(
                 }
             }
             let name = best.map(|(n, _)| n.clone()).unwrap_or_else(|| slug.clone());
-            index.insert(slug.clone(), i);
             Term {
                 slug,
                 name,
@@ -591,11 +594,15 @@ fn build_taxonomy(
             }
         })
         .collect();
+    let index: HashMap<&str, TermId> = terms
+        .iter_enumerated()
+        .map(|(id, t)| (t.slug.as_str(), id))
+        .collect();
     for a in articles.iter_mut() {
-        let ids = |names: &[String]| -> Vec<usize> {
-            let mut out: Vec<usize> = Vec::new();
+        let ids = |names: &[String]| -> Vec<TermId> {
+            let mut out: Vec<TermId> = Vec::new();
             for n in names {
-                if let Some(&i) = index.get(&slugify(n))
+                if let Some(&i) = index.get(slugify(n).as_str())
                     && !out.contains(&i)
                 {
                     out.push(i);
@@ -610,16 +617,19 @@ fn build_taxonomy(
                 a.source_id = a
                     .source
                     .as_ref()
-                    .and_then(|s| index.get(&slugify(s)).copied())
+                    .and_then(|s| index.get(slugify(s).as_str()).copied())
             }
         }
     }
     Taxonomy { kind, terms }
 }
 
-fn build_archives(articles: &[Article], sections: &[Section]) -> Vec<Archive> {
-    let mut map: BTreeMap<ArchiveKey, Vec<usize>> = BTreeMap::new();
-    for (id, a) in articles.iter().enumerate() {
+fn build_archives(
+    articles: &TiSlice<ArticleId, Article>,
+    sections: &TiSlice<SectionId, Section>,
+) -> TiVec<ArchiveId, Archive> {
+    let mut map: BTreeMap<ArchiveKey, Vec<ArticleId>> = BTreeMap::new();
+    for (id, a) in articles.iter_enumerated() {
         for key in ArchiveKey::for_date(&a.date, a.section) {
             map.entry(key).or_default().push(id);
         }
@@ -636,7 +646,7 @@ fn build_archives(articles: &[Article], sections: &[Section]) -> Vec<Archive> {
 /// Bundle files sit beside their article's page; other files keep their path below content/.
 fn place_assets(
     sources: Vec<AssetSource>,
-    articles: &[Article],
+    articles: &TiSlice<ArticleId, Article>,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Asset> {
     let bundle_paths: HashMap<&Path, &str> = articles
@@ -712,6 +722,11 @@ mod tests {
         }
     }
 
+    /// Typed ids from positions, to compare with the model's lists.
+    fn ids<I: From<usize>>(positions: &[usize]) -> Vec<I> {
+        positions.iter().map(|&p| I::from(p)).collect()
+    }
+
     fn now() -> DateTime<Tz> {
         chrono_tz::Pacific::Auckland
             .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
@@ -771,8 +786,8 @@ mod tests {
         .0;
         let slugs: Vec<&str> = site.sections.iter().map(|s| s.slug.as_str()).collect();
         assert_eq!(slugs, ["world", "arts", "alpha", "zeta"]);
-        assert_eq!(site.sections[1].title, "The Arts");
-        assert_eq!(site.sections[2].title, "Alpha");
+        assert_eq!(site.sections[SectionId::from(1)].title, "The Arts");
+        assert_eq!(site.sections[SectionId::from(2)].title, "Alpha");
         // Newest first; equal instants ordered by URL.
         let paths: Vec<&str> = site.articles.iter().map(|a| a.path.as_str()).collect();
         assert_eq!(
@@ -783,13 +798,13 @@ mod tests {
                 "zeta/2025/05/01/a/"
             ]
         );
-        assert_eq!(site.sections[3].articles, vec![2]);
-        let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
+        assert_eq!(site.sections[SectionId::from(3)].articles, ids(&[2]));
+        let tags = &site.taxonomy(TaxonomyKind::Tags).terms.raw;
         assert_eq!(tags[0].slug, "unreleased");
         assert_eq!(tags[0].name, "unreleased");
-        assert_eq!(tags[0].articles, vec![0, 1, 2]);
-        assert_eq!(site.articles[1].tag_ids, vec![0, 1]);
-        let authors = &site.taxonomy(TaxonomyKind::Authors).terms;
+        assert_eq!(tags[0].articles, ids(&[0, 1, 2]));
+        assert_eq!(site.articles[ArticleId::from(1)].tag_ids, ids(&[0, 1]));
+        let authors = &site.taxonomy(TaxonomyKind::Authors).terms.raw;
         assert_eq!(authors[0].slug, "zoe");
         // Archives: site-wide and per section, year/month/day.
         let paths: Vec<&str> = site.archives.iter().map(|a| a.path.as_str()).collect();
@@ -801,7 +816,7 @@ mod tests {
                 .find(|a| a.path == "2025/")
                 .unwrap()
                 .articles,
-            vec![0, 1, 2]
+            ids(&[0, 1, 2])
         );
     }
 
@@ -825,7 +840,10 @@ mod tests {
         )
         .unwrap()
         .0;
-        assert_eq!(site.taxonomy(TaxonomyKind::Tags).terms[0].name, "Climate");
+        assert_eq!(
+            site.taxonomy(TaxonomyKind::Tags).terms.raw[0].name,
+            "Climate"
+        );
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //! sorted newest first), so every list built by walking articles in order is already sorted.
 
 mod build;
+mod ids;
 pub mod pages;
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
+use typed_index_collections::{TiSlice, TiVec};
 
 pub use crate::load::LoadedArticle;
 use crate::load::config::Config;
@@ -20,8 +22,7 @@ pub use build::{
     withheld_changes,
 };
 
-/// Position of an article in `Site::articles`.
-pub type ArticleId = usize;
+pub use ids::{ArchiveId, ArticleId, SectionId, TermId};
 
 /// One published article, with everything derived from its file.
 #[derive(Debug, Clone)]
@@ -36,7 +37,7 @@ pub struct Article {
     pub date_only: bool,
     pub updated: Option<DateTime<Tz>>,
     pub updated_date_only: bool,
-    pub section: usize,
+    pub section: SectionId,
     pub source: Option<String>,
     pub source_url: Option<String>,
     pub authors: Vec<String>,
@@ -63,9 +64,9 @@ pub struct Article {
     /// URL path below the base path, ending in `/` (`politics/2025/10/30/slug/`).
     pub path: String,
     /// Term ids, in front matter order.
-    pub tag_ids: Vec<usize>,
-    pub author_ids: Vec<usize>,
-    pub source_id: Option<usize>,
+    pub tag_ids: Vec<TermId>,
+    pub author_ids: Vec<TermId>,
+    pub source_id: Option<TermId>,
 }
 
 impl Article {
@@ -147,7 +148,7 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     pub kind: TaxonomyKind,
-    pub terms: Vec<Term>,
+    pub terms: TiVec<TermId, Term>,
 }
 
 /// The period of a date archive. A day always has its month, so no day-without-month key
@@ -208,13 +209,13 @@ impl PartialOrd for Period {
 /// A date archive: a year, month or day, site-wide or of one section.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ArchiveKey {
-    pub section: Option<usize>,
+    pub section: Option<SectionId>,
     pub period: Period,
 }
 
 impl ArchiveKey {
     /// The archive's URL path: `2025/`, `2025/03/`, `politics/2025/03/07/`.
-    pub fn path(&self, sections: &[Section]) -> String {
+    pub fn path(&self, sections: &TiSlice<SectionId, Section>) -> String {
         let mut p = String::new();
         if let Some(s) = self.section {
             p.push_str(&sections[s].slug);
@@ -242,7 +243,7 @@ impl ArchiveKey {
     }
 
     /// The keys of every archive an article dated `date` belongs to (section-wide and site-wide).
-    pub fn for_date(date: &DateTime<Tz>, section: usize) -> [ArchiveKey; 6] {
+    pub fn for_date(date: &DateTime<Tz>, section: SectionId) -> [ArchiveKey; 6] {
         let (y, m, d) = (date.year(), date.month(), date.day());
         let periods = [Period::Year(y), Period::Month(y, m), Period::Day(y, m, d)];
         let k = |section, i: usize| ArchiveKey {
@@ -280,12 +281,12 @@ pub struct Asset {
 pub struct Site {
     pub config: Config,
     /// Newest first; equal instants ordered by URL.
-    pub articles: Vec<Article>,
+    pub articles: TiVec<ArticleId, Article>,
     /// site.toml order, then alphabetical.
-    pub sections: Vec<Section>,
+    pub sections: TiVec<SectionId, Section>,
     pub taxonomies: Vec<Taxonomy>,
     /// Sorted by key: site-wide first, then per section; years, months, days ascending.
-    pub archives: Vec<Archive>,
+    pub archives: TiVec<ArchiveId, Archive>,
     pub assets: Vec<Asset>,
     /// The build's notion of "now" (for future articles and the news sitemap).
     pub now: DateTime<Tz>,
@@ -336,7 +337,7 @@ impl Site {
     /// its section's list (what "previous / next in this section" links show).
     pub fn section_neighbours(
         &self,
-        section: usize,
+        section: SectionId,
         pos: usize,
     ) -> (Option<ArticleId>, Option<ArticleId>) {
         let list = &self.sections[section].articles;

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{ArticleId, Site, TaxonomyKind};
+use super::{ArchiveId, ArticleId, SectionId, Site, TaxonomyKind, TermId};
 use crate::error::Diagnostic;
 
 /// What a page shows.
@@ -15,12 +15,12 @@ pub enum PageKind {
     Article(ArticleId),
     /// Page `page` (1-based) of a section index.
     Section {
-        section: usize,
+        section: SectionId,
         page: usize,
     },
     /// Page `page` of a date archive (`Site::archives[archive]`).
     Archive {
-        archive: usize,
+        archive: ArchiveId,
         page: usize,
     },
     /// Page `page` of the list of all terms of a taxonomy.
@@ -31,7 +31,7 @@ pub enum PageKind {
     /// Page `page` of one term's articles.
     Term {
         kind: TaxonomyKind,
-        term: usize,
+        term: TermId,
         page: usize,
     },
     Search,
@@ -156,7 +156,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
         path: String::new(),
         kind: PageKind::Front,
     });
-    for (id, a) in site.articles.iter().enumerate() {
+    for (id, a) in site.articles.iter_enumerated() {
         pages.push(Page {
             path: a.path.clone(),
             kind: PageKind::Article(id),
@@ -168,7 +168,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
             });
         }
     }
-    for (i, s) in site.sections.iter().enumerate() {
+    for (i, s) in site.sections.iter_enumerated() {
         paginated(
             &mut pages,
             &format!("{}/", s.slug),
@@ -177,7 +177,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
             |page| PageKind::Section { section: i, page },
         );
     }
-    for (i, ar) in site.archives.iter().enumerate() {
+    for (i, ar) in site.archives.iter_enumerated() {
         paginated(&mut pages, &ar.path, ar.articles.len(), per, |page| {
             PageKind::Archive { archive: i, page }
         });
@@ -188,7 +188,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
         paginated(&mut pages, &base, tax.terms.len(), per, |page| {
             PageKind::TermList { kind, page }
         });
-        for (t, term) in tax.terms.iter().enumerate() {
+        for (t, term) in tax.terms.iter_enumerated() {
             paginated(
                 &mut pages,
                 &format!("{base}{}/", term.slug),

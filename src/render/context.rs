@@ -9,9 +9,10 @@ use serde_json::{Value as Json, json};
 use tera::Value;
 
 use std::sync::OnceLock;
+use typed_index_collections::{TiSlice, TiVec};
 
 use super::fingerprint::ValueHasher;
-use crate::model::{Archive, Article, Period, Site, TaxonomyKind};
+use crate::model::{Archive, Article, ArticleId, Period, SectionId, Site, TaxonomyKind, TermId};
 use crate::util::time::rfc3339;
 use crate::util::url::{ImageUrl, absolute, classify_image};
 
@@ -55,7 +56,7 @@ pub fn day_or_time_value(d: &DateTime<Tz>, date_only: bool) -> Value {
 
 /// Links to every term page, `{name, slug, url}`, per taxonomy (in `TaxonomyKind::ALL` order),
 /// built once and shared by every card that names the term.
-fn term_links(site: &Site) -> Vec<Vec<Value>> {
+fn term_links(site: &Site) -> Vec<TiVec<TermId, Value>> {
     TaxonomyKind::ALL
         .iter()
         .map(|&kind| {
@@ -80,7 +81,7 @@ fn term_links(site: &Site) -> Vec<Vec<Value>> {
 /// A section summary: `{slug, title, description, url, permalink, feed_url}`, and `count`
 /// when `with_count`. The navigation lists leave the count out: every page shows them, and a
 /// new article would otherwise change every page of the site.
-pub fn section_json(site: &Site, i: usize, with_count: bool) -> Json {
+pub fn section_json(site: &Site, i: SectionId, with_count: bool) -> Json {
     let s = &site.sections[i];
     let mut v = json!({
         "slug": s.slug,
@@ -126,8 +127,13 @@ pub fn absolute_image(site: &Site, a: &Article) -> Option<String> {
 
 /// Everything a list or a page needs to show one article, except its body.
 /// `terms` and `sections` are the shared values of [`term_links`] and [`section_brief`].
-fn card_value(site: &Site, a: &Article, terms: &[Vec<Value>], sections: &[Value]) -> Value {
-    let links = |kind: TaxonomyKind, ids: &[usize]| -> Value {
+fn card_value(
+    site: &Site,
+    a: &Article,
+    terms: &[TiVec<TermId, Value>],
+    sections: &TiSlice<SectionId, Value>,
+) -> Value {
+    let links = |kind: TaxonomyKind, ids: &[TermId]| -> Value {
         Value::from(
             ids.iter()
                 .map(|&t| terms[kind as usize][t].clone())
@@ -180,7 +186,7 @@ fn card_value(site: &Site, a: &Article, terms: &[Vec<Value>], sections: &[Value]
 }
 
 /// The `{slug, title, url}` of a section that every card of the section shares.
-fn section_brief(site: &Site, i: usize) -> Value {
+fn section_brief(site: &Site, i: SectionId) -> Value {
     let s = &site.sections[i];
     obj([
         ("slug", s.slug.as_str().into()),
@@ -193,30 +199,33 @@ fn section_brief(site: &Site, i: usize) -> Value {
 pub struct Shared<'a> {
     site: &'a Site,
     /// Term links and section briefs that cards point at.
-    terms: Vec<Vec<Value>>,
-    briefs: Vec<Value>,
+    terms: Vec<TiVec<TermId, Value>>,
+    briefs: TiVec<SectionId, Value>,
     /// One card per article, by article id, built on first use (registered with the hasher
     /// then) or all at once by [`Shared::build_all_cards`].
-    cards: Vec<OnceLock<Value>>,
-    /// One summary per section with its article count, by section index (section pages,
-    /// the front page's section blocks).
-    pub sections: Vec<Value>,
+    cards: TiVec<ArticleId, OnceLock<Value>>,
+    /// One summary per section with its article count (section pages, the front page's
+    /// section blocks).
+    pub sections: TiVec<SectionId, Value>,
     /// The same without the count (navigation, article and archive pages).
-    pub section_nav: Vec<Value>,
+    pub section_nav: TiVec<SectionId, Value>,
 }
 
 impl<'a> Shared<'a> {
     /// The shared values; cards come later (see [`Shared::card`]).
     pub fn new(site: &'a Site) -> Shared<'a> {
         let summaries = |with_count| {
-            (0..site.sections.len())
+            site.sections
+                .keys()
                 .map(|i| Value::from_serializable(&section_json(site, i, with_count)))
                 .collect()
         };
         Shared {
             site,
             terms: term_links(site),
-            briefs: (0..site.sections.len())
+            briefs: site
+                .sections
+                .keys()
                 .map(|i| section_brief(site, i))
                 .collect(),
             cards: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
@@ -227,24 +236,30 @@ impl<'a> Shared<'a> {
 
     /// Builds every card in parallel (a build that renders most pages needs them all).
     pub fn build_all_cards(&self, hasher: &ValueHasher) {
-        (0..self.cards.len())
-            .into_par_iter()
-            .for_each(|i| drop(self.card(i, hasher)));
+        self.cards
+            .raw
+            .par_iter()
+            .zip(&self.site.articles.raw)
+            .for_each(|(cell, a)| drop(self.card_in(cell, a, hasher)));
     }
 
-    /// The card of article `i`, built and registered with `hasher` on first use.
-    pub fn card(&self, i: usize, hasher: &ValueHasher) -> Value {
-        self.cards[i]
-            .get_or_init(|| {
-                let card = card_value(self.site, &self.site.articles[i], &self.terms, &self.briefs);
-                hasher.register_late(&card);
-                card
-            })
-            .clone()
+    /// The card of article `id`, built and registered with `hasher` on first use.
+    pub fn card(&self, id: ArticleId, hasher: &ValueHasher) -> Value {
+        self.card_in(&self.cards[id], &self.site.articles[id], hasher)
+    }
+
+    /// The card of `a` from its slot `cell`, built there on first use.
+    fn card_in(&self, cell: &OnceLock<Value>, a: &Article, hasher: &ValueHasher) -> Value {
+        cell.get_or_init(|| {
+            let card = card_value(self.site, a, &self.terms, &self.briefs);
+            hasher.register_late(&card);
+            card
+        })
+        .clone()
     }
 
     /// Cards of the given articles, as one list value (pointer copies).
-    pub fn list(&self, ids: &[usize], hasher: &ValueHasher) -> Value {
+    pub fn list(&self, ids: &[ArticleId], hasher: &ValueHasher) -> Value {
         Value::from(
             ids.iter()
                 .map(|&i| self.card(i, hasher))
@@ -271,19 +286,17 @@ pub fn global(site: &Site, shared: &Shared, hasher: &ValueHasher) -> Vec<(&'stat
         "generator": concat!("newsgen ", env!("CARGO_PKG_VERSION")),
     }));
 
-    let featured: Vec<usize> = site
+    let featured: Vec<ArticleId> = site
         .articles
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, a)| a.featured)
-        .map(|(i, _)| i)
+        .map(|(id, _)| id)
         .take(cfg.top_stories)
         .collect();
 
     let front_sections: Vec<Value> = site
         .sections
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(i, s)| {
             let ids = &s.articles[..s.articles.len().min(cfg.front_per_section)];
             let mut m = tera::Map::new();
@@ -293,17 +306,16 @@ pub fn global(site: &Site, shared: &Shared, hasher: &ValueHasher) -> Vec<(&'stat
         })
         .collect();
 
-    let latest: Vec<usize> = (0..site.articles.len().min(cfg.per_page)).collect();
+    let latest: Vec<ArticleId> = site.articles.keys().take(cfg.per_page).collect();
 
     // "Today's news": every article of the newest day that has any.
     let latest_day = site.articles.first().map_or_else(Value::none, |newest| {
         let day = newest.date.date_naive();
-        let ids: Vec<usize> = site
+        let ids: Vec<ArticleId> = site
             .articles
-            .iter()
-            .take_while(|a| a.date.date_naive() == day)
-            .enumerate()
-            .map(|(i, _)| i)
+            .iter_enumerated()
+            .take_while(|(_, a)| a.date.date_naive() == day)
+            .map(|(id, _)| id)
             .collect();
         let mut m = tera::Map::new();
         m.insert("date".into(), date_value(&newest.date));
@@ -316,7 +328,7 @@ pub fn global(site: &Site, shared: &Shared, hasher: &ValueHasher) -> Vec<(&'stat
     });
     vec![
         ("site", site_value),
-        ("sections", Value::from(shared.section_nav.clone())),
+        ("sections", Value::from(shared.section_nav.raw.clone())),
         ("top_stories", shared.list(&featured, hasher)),
         ("front_sections", Value::from(front_sections)),
         ("latest", shared.list(&latest, hasher)),

@@ -20,12 +20,13 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
+use typed_index_collections::TiVec;
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::Diagnostic;
 use crate::load::config::Config;
 use crate::model::pages::{Page, PageKind};
-use crate::model::{ArticleId, Period, Site};
+use crate::model::{Archive, ArchiveId, ArticleId, Period, Site};
 use crate::output::Output;
 use crate::output::manifest::BodyLinks;
 use crate::progress::Counters;
@@ -37,12 +38,12 @@ use markdown::LinkBase;
 use page_context::PageContext;
 use theme::Theme;
 
-/// Archive `i`'s month calendar (months) or twelve-month grid (years), registered with
-/// `hasher`; none for days.
-fn new_period_grid(site: &Site, i: usize, hasher: &ValueHasher) -> Value {
-    let grid = match site.archives[i].key.period {
-        Period::Month(..) => Value::from_serializable(&navigation::month_calendar(site, i)),
-        Period::Year(_) => Value::from_serializable(&navigation::year_months(site, i)),
+/// The month calendar (months) or twelve-month grid (years) of archive `ar`, registered
+/// with `hasher`; none for days.
+fn new_period_grid(site: &Site, ar: &Archive, hasher: &ValueHasher) -> Value {
+    let grid = match ar.key.period {
+        Period::Month(..) => Value::from_serializable(&navigation::month_calendar(site, ar)),
+        Period::Year(_) => Value::from_serializable(&navigation::year_months(site, ar)),
         Period::Day(..) => Value::none(),
     };
     hasher.register_late(&grid);
@@ -56,14 +57,14 @@ pub struct Renderer<'a> {
     tera: Tera,
     shared: Shared<'a>,
     /// Position of each article in its section's list.
-    section_pos: Vec<usize>,
+    section_pos: TiVec<ArticleId, usize>,
     /// For each archive: (previous, next) archive of the same section and granularity.
-    archive_nav: Vec<(Option<usize>, Option<usize>)>,
+    archive_nav: TiVec<ArchiveId, (Option<ArchiveId>, Option<ArchiveId>)>,
     /// For each archive: its child archives (months of a year, days of a month).
-    archive_children: Vec<Vec<usize>>,
+    archive_children: TiVec<ArchiveId, Vec<ArchiveId>>,
     /// For each archive: its month calendar (month archives) or twelve-month grid (years);
     /// none for days, which show their month's. Built on first use, like cards.
-    period_grids: Vec<OnceLock<Value>>,
+    period_grids: TiVec<ArchiveId, OnceLock<Value>>,
     /// Structured-data values that are the same on every page.
     seo: seo::Shared,
     /// Hashes page contexts, with the shared values (cards, sections) hashed once.
@@ -97,25 +98,25 @@ impl<'a> Renderer<'a> {
             shared.build_all_cards(&hasher);
         }
         let globals = context::global(site, &shared, &hasher);
-        let mut section_pos = vec![0; site.articles.len()];
+        let mut section_pos: TiVec<ArticleId, usize> = vec![0; site.articles.len()].into();
         for s in &site.sections {
             for (pos, &id) in s.articles.iter().enumerate() {
                 section_pos[id] = pos;
             }
         }
         let n = site.archives.len();
-        let mut archive_nav = vec![(None, None); n];
-        let mut archive_children = vec![Vec::new(); n];
-        let group = |i: usize| {
+        let mut archive_nav: TiVec<ArchiveId, _> = vec![(None, None); n].into();
+        let mut archive_children: TiVec<ArchiveId, Vec<_>> = vec![Vec::new(); n].into();
+        let group = |i: ArchiveId| {
             let k = &site.archives[i].key;
             (k.section, std::mem::discriminant(&k.period))
         };
         // Archives are sorted by key, so same-group neighbours in order are prev/next in time.
-        let mut last_in_group: std::collections::HashMap<_, usize> =
+        let mut last_in_group: std::collections::HashMap<_, ArchiveId> =
             std::collections::HashMap::new();
-        let mut parent_of: std::collections::HashMap<crate::model::ArchiveKey, usize> =
+        let mut parent_of: std::collections::HashMap<crate::model::ArchiveKey, ArchiveId> =
             std::collections::HashMap::new();
-        for i in 0..n {
+        for i in site.archives.keys() {
             let g = group(i);
             if let Some(&prev) = last_in_group.get(&g) {
                 archive_nav[i].0 = Some(prev);
@@ -128,11 +129,16 @@ impl<'a> Renderer<'a> {
             }
             parent_of.insert(k.clone(), i);
         }
-        let period_grids: Vec<OnceLock<Value>> = (0..n).map(|_| OnceLock::new()).collect();
+        let period_grids: TiVec<ArchiveId, OnceLock<Value>> =
+            (0..n).map(|_| OnceLock::new()).collect();
         if all_cards {
-            period_grids.par_iter().enumerate().for_each(|(i, grid)| {
-                grid.get_or_init(|| new_period_grid(site, i, &hasher));
-            });
+            period_grids
+                .raw
+                .par_iter()
+                .zip(&site.archives.raw)
+                .for_each(|(grid, ar)| {
+                    grid.get_or_init(|| new_period_grid(site, ar, &hasher));
+                });
         }
         hasher.seal();
         hasher.register(shared.sections.iter().chain(&shared.section_nav));
@@ -161,9 +167,9 @@ impl<'a> Renderer<'a> {
     }
 
     /// The month calendar or year grid of archive `i` (see `period_grids`).
-    fn period_grid(&self, i: usize) -> Value {
+    fn period_grid(&self, i: ArchiveId) -> Value {
         self.period_grids[i]
-            .get_or_init(|| new_period_grid(self.site, i, &self.hasher))
+            .get_or_init(|| new_period_grid(self.site, &self.site.archives[i], &self.hasher))
             .clone()
     }
 

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value as Json, json};
 
-use crate::model::{ArchiveKey, Period, Site};
+use crate::model::{Archive, ArchiveId, ArchiveKey, Period, Site};
 
 /// English month names, for archive titles and calendars.
 pub const MONTHS: [&str; 12] = [
@@ -32,13 +32,13 @@ pub fn period_datetime(key: &ArchiveKey) -> String {
     }
 }
 
-/// Index of the archive with exactly this key (archives are sorted by key).
-pub fn find_archive(site: &Site, key: &ArchiveKey) -> Option<usize> {
+/// The archive with exactly this key (archives are sorted by key).
+pub fn find_archive(site: &Site, key: &ArchiveKey) -> Option<ArchiveId> {
     site.archives.binary_search_by(|a| a.key.cmp(key)).ok()
 }
 
 /// The archives above a day or month archive, outermost first (year, then month), as links.
-pub fn ancestors(site: &Site, key: &ArchiveKey) -> Vec<usize> {
+pub fn ancestors(site: &Site, key: &ArchiveKey) -> Vec<ArchiveId> {
     let keys: Vec<ArchiveKey> = std::iter::successors(key.parent(), ArchiveKey::parent).collect();
     keys.iter()
         .rev()
@@ -46,14 +46,13 @@ pub fn ancestors(site: &Site, key: &ArchiveKey) -> Vec<usize> {
         .collect()
 }
 
-/// The calendar of the month archive `month` (Monday first), with a link on each day that has
+/// The calendar of the month archive `ar` (Monday first), with a link on each day that has
 /// articles. The same value serves the month page and each of its day pages (built once per
 /// build), so it does not mark a current day: templates compare `cell.day` with `archive.day`.
 ///
 /// Shape: `{title, url, datetime, weekdays: [..7 short names], weeks: [[cell or null; 7]]}`,
 /// a cell being `{day, datetime, url, count}` (`url` is null on days without articles).
-pub fn month_calendar(site: &Site, month: usize) -> Json {
-    let ar = &site.archives[month];
+pub fn month_calendar(site: &Site, ar: &Archive) -> Json {
     let Period::Month(year, m) = ar.key.period else {
         panic!("month_calendar is called for month archives only");
     };
@@ -100,10 +99,10 @@ pub fn month_calendar(site: &Site, month: usize) -> Json {
     })
 }
 
-/// All twelve months of a year archive, each `{name, short, datetime, url, count}` (`url` null
+/// All twelve months of the year archive `ar`, each `{name, short, datetime, url, count}` (`url` null
 /// for months without articles), so a theme can draw a full year grid.
-pub fn year_months(site: &Site, year: usize) -> Json {
-    let key = &site.archives[year].key;
+pub fn year_months(site: &Site, ar: &Archive) -> Json {
+    let key = &ar.key;
     let y = key.period.year();
     let months: Vec<Json> = (1..=12u32)
         .map(|m| {

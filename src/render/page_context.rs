@@ -13,7 +13,7 @@ use super::Renderer;
 use super::context::archive_title;
 use super::navigation;
 use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
-use crate::model::{ArticleId, Period, TaxonomyKind};
+use crate::model::{ArchiveId, ArticleId, Period, SectionId, TaxonomyKind, TermId};
 
 /// One step of a breadcrumb.
 #[derive(Debug, Clone, Serialize)]
@@ -201,8 +201,9 @@ impl Renderer<'_> {
         info.breadcrumb
             .push(self.crumb(&s.title, &format!("{}/", s.slug)));
         ctx.body = Some(id);
-        let card =
-            |i: Option<usize>| i.map_or_else(Value::none, |i| self.shared.card(i, &self.hasher));
+        let card = |i: Option<ArticleId>| {
+            i.map_or_else(Value::none, |i| self.shared.card(i, &self.hasher))
+        };
         ctx.insert("article", self.shared.card(id, &self.hasher));
         ctx.insert("section", self.shared.section_nav[a.section].clone());
         let (newer, older) = site.section_neighbours(a.section, self.section_pos[id]);
@@ -216,7 +217,7 @@ impl Renderer<'_> {
 
     fn section_context(
         &self,
-        section: usize,
+        section: SectionId,
         n: usize,
         info: &mut PageInfo,
         ctx: &mut PageContext,
@@ -238,7 +239,7 @@ impl Renderer<'_> {
         ctx.insert_ser("pagination", &self.pagination(&base, s.articles.len(), n));
     }
 
-    fn archive_link(&self, i: usize) -> ArchiveLink {
+    fn archive_link(&self, i: ArchiveId) -> ArchiveLink {
         let a = &self.site.archives[i];
         ArchiveLink {
             title: archive_title(a),
@@ -250,7 +251,7 @@ impl Renderer<'_> {
 
     fn archive_context(
         &self,
-        archive: usize,
+        archive: ArchiveId,
         n: usize,
         info: &mut PageInfo,
         ctx: &mut PageContext,
@@ -279,14 +280,14 @@ impl Renderer<'_> {
             Period::Month(..) => (Some(self.period_grid(archive)), None, "month"),
             Period::Year(_) => (None, Some(self.period_grid(archive)), "year"),
         };
-        let links = |ids: &[usize]| -> Value {
+        let links = |ids: &[ArchiveId]| -> Value {
             Value::from_serializable(
                 &ids.iter()
                     .map(|&i| self.archive_link(i))
                     .collect::<Vec<_>>(),
             )
         };
-        let link = |i: Option<usize>| {
+        let link = |i: Option<ArchiveId>| {
             i.map_or_else(Value::none, |i| {
                 Value::from_serializable(&self.archive_link(i))
             })
@@ -333,7 +334,7 @@ impl Renderer<'_> {
         info.title = kind.title().to_string();
         info.breadcrumb.push(self.crumb(kind.title(), &base));
         let per = site.config.per_page;
-        let terms: Vec<TermInfo> = page_slice(&tax.terms, per, n)
+        let terms: Vec<TermInfo> = page_slice(&tax.terms.raw, per, n)
             .iter()
             .map(|t| TermInfo {
                 name: &t.name,
@@ -351,7 +352,7 @@ impl Renderer<'_> {
     fn term_context(
         &self,
         kind: TaxonomyKind,
-        term: usize,
+        term: TermId,
         n: usize,
         info: &mut PageInfo,
         ctx: &mut PageContext,

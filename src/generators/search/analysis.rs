@@ -35,6 +35,7 @@ pub struct SearchDoc<'a> {
     /// The Markdown body (its plain text is derived when the doc is analysed).
     pub body: &'a str,
     pub link: String,
+    /// The section's position in `Site::sections`: the search files number sections so.
     pub section: usize,
     pub iso_date: String,
     pub display_date: String,
@@ -50,7 +51,7 @@ impl<'a> SearchDoc<'a> {
             source: a.source.as_deref(),
             body: &a.body,
             link: site.link(&a.path),
-            section: a.section,
+            section: usize::from(a.section),
             iso_date: rfc3339(&a.date),
             display_date: a.date.format(DATE_FORMAT).to_string(),
         }

@@ -301,7 +301,7 @@ pub fn build_index_cached(
     cache: &AnalysisCache,
     sink: &Sink<'_>,
 ) -> Result<IndexStats, Vec<Diagnostic>> {
-    let articles = &site.articles;
+    let articles = &site.articles.raw;
     let n = articles.len();
     let analyzer = Analyzer::for_language(&site.config.language);
     let docs: Vec<SearchDoc<'_>> = articles
@@ -555,7 +555,7 @@ fn write_sections(w: &Writer<'_>, site: &Site) -> Result<Vec<serde_json::Value>,
     for (i, s) in site.sections.iter().enumerate() {
         let mut p = Postings::default();
         for &id in &s.articles {
-            p.push(id as u32, 0);
+            p.push(usize::from(id) as u32, 0);
         }
         w.put(&format!("search/s/{i}.bin"), &p.bytes)?;
         sections.push(json!({ "slug": s.slug, "title": s.title, "count": s.articles.len() }));
