@@ -200,6 +200,7 @@ impl Shortcut {
     /// (serve, which keeps its own caches, and check). Those remove the record, since the
     /// output they write may no longer be the one it describes.
     pub(super) fn new(opts: &BuildOptions, dest: &Path) -> Option<Shortcut> {
+        let started = SystemTime::now();
         let file = cache_dir(dest).join(RECORD_FILE);
         let eligible =
             opts.parse_cache.is_none() && !opts.defer_generators && !opts.links_are_errors;
@@ -211,7 +212,7 @@ impl Shortcut {
         key.push(u8::from(opts.strict));
         Some(Shortcut {
             file,
-            started: SystemTime::now(),
+            started,
             key: xxh3_128(&key),
             site: opts.site_dir.canonicalize().ok()?,
             inputs: None,
@@ -251,6 +252,8 @@ impl Shortcut {
     /// Records what the successful build `report` of `site` was made from, or removes the
     /// record when an input is too recent to be trusted by its stamp (or the build said a
     /// cache was discarded: the next build, repeating no such warning, saves the record).
+    /// Stamps taken now rather than at the start are as safe: a file modified since the
+    /// start is racy by the start's measure.
     pub(super) fn save(
         self,
         site: &Site,
