@@ -80,6 +80,14 @@ struct TaxonomyInfo {
     url: String,
 }
 
+/// Where a redirect page sends the browser (`redirect.url`) and search engines
+/// (`redirect.permalink`, the canonical link).
+#[derive(Debug, Clone, Serialize)]
+struct RedirectInfo {
+    url: String,
+    permalink: String,
+}
+
 /// The values of one page's template context, in insertion order.
 pub struct PageContext {
     pub values: Vec<(&'static str, Value)>,
@@ -177,12 +185,12 @@ impl Renderer<'_> {
             }
             PageKind::Redirect { to } => {
                 info.kind = "redirect";
-                ctx.insert(
+                ctx.insert_ser(
                     "redirect",
-                    super::context::obj([
-                        ("url", site.link(to).into()),
-                        ("permalink", site.permalink(to).into()),
-                    ]),
+                    &RedirectInfo {
+                        url: site.link(to),
+                        permalink: site.permalink(to),
+                    },
                 );
             }
         }
