@@ -50,7 +50,6 @@ impl Site {
         };
         (outcome(result), tree)
     }
-
 }
 
 /// Every file and folder below a root: relative path → bytes (folders end in `/`, no bytes).

@@ -96,6 +96,20 @@ impl Server {
     }
 
     fn start_with_env(site: &Path, args: &[&str], env: &[(&str, &Path)]) -> Server {
+        let (mut server, first_line) = Self::spawn(site, args, env);
+        let first = first_line
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no address printed; stderr:\n{}", server.stderr()));
+        server.url = first
+            .strip_prefix("Serving ")
+            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+            .to_string();
+        server
+    }
+
+    /// Starts the server; the first line of its output (`Serving URL`, printed once the first
+    /// build is written) arrives on the receiver. `url` is left empty.
+    fn spawn(site: &Path, args: &[&str], env: &[(&str, &Path)]) -> (Server, Receiver<String>) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsgen"));
         cmd.arg("serve")
             .args(args)
@@ -124,19 +138,12 @@ impl Server {
             }
             for _ in lines {}
         });
-        let mut server = Server {
+        let server = Server {
             child,
             url: String::new(),
             stderr,
         };
-        let first = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("no address printed; stderr:\n{}", server.stderr()));
-        server.url = first
-            .strip_prefix("Serving ")
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .to_string();
-        server
+        (server, rx)
     }
 
     fn stderr(&self) -> String {
@@ -900,11 +907,12 @@ fn cold_tree(site: &Site, base_url: &str) -> Result<BTreeMap<String, Vec<u8>>, S
     Ok(tree(&out))
 }
 
-/// What `server` serves differs from the cold build `want` in: every file of `want` fetched
-/// over HTTP (an HTML page with the reload script taken out, exactly that text, once), and
+/// What the server at `origin` serves differs from the cold build `want` in: every file of
+/// `want` fetched over HTTP (an HTML page with the reload script taken out, exactly that text,
+/// once; a page with a `</body>` must have it), and
 /// every file of `gone` (an earlier cold build's, not in `want`) must be a 404.
 fn served_differences(
-    server: &Server,
+    origin: &str,
     want: &BTreeMap<String, Vec<u8>>,
     gone: &[String],
 ) -> Vec<String> {
@@ -913,7 +921,7 @@ fn served_differences(
     let fetch = |rel: &str| {
         let path: Vec<String> = rel.split('/').map(url_encode).collect();
         let mut resp = agent
-            .get(&format!("{}/{}", server.origin(), path.join("/")))
+            .get(&format!("{origin}/{}", path.join("/")))
             .call()
             .unwrap();
         let status = resp.status().as_u16();
@@ -928,9 +936,16 @@ fn served_differences(
     let mut differ = Vec::new();
     for (rel, bytes) in want {
         let (status, mut got) = fetch(rel);
+        let mut scripts = 0;
         if rel.ends_with(".html") {
             let text = String::from_utf8(got).expect("served HTML is UTF-8");
+            scripts = text.matches(&script).count();
             got = text.replacen(&script, "", 1).into_bytes();
+        }
+        // Every page with a body gets the reload script once.
+        let body_end = bytes.windows(7).any(|w| w == b"</body>");
+        if rel.ends_with(".html") && scripts != usize::from(body_end) {
+            differ.push(format!("{rel}: the reload script {scripts} times"));
         }
         if status != 200 || got != *bytes {
             differ.push(format!("{rel} (status {status})"));
@@ -962,7 +977,7 @@ fn served_site_equals_a_cold_build_after_random_edits() {
         wait_for(&events, "hello", Duration::from_secs(10));
         let mut built = cold_tree(&site, &base_url).expect("the random site builds");
         assert!(built.len() > 50, "seed {seed}: {} files", built.len());
-        let first = served_differences(&server, &built, &[]);
+        let first = served_differences(&server.origin(), &built, &[]);
         assert!(first.is_empty(), "seed {seed}, first build: {first:?}");
         let (mut log, mut compared) = (Vec::new(), 0);
         for _ in 0..12 {
@@ -987,7 +1002,7 @@ fn served_site_equals_a_cold_build_after_random_edits() {
             while let Some(outcome) = next_build(&events, wait) {
                 wait = Duration::from_secs(10);
                 last = match (&cold, outcome.as_str()) {
-                    (Ok(want), "reload") => served_differences(&server, want, &gone),
+                    (Ok(want), "reload") => served_differences(&server.origin(), want, &gone),
                     (Err(_), "build-error") => Vec::new(),
                     (Ok(_), _) => vec![format!("serve failed:\n{}", server.stderr())],
                     (Err(e), _) => vec![format!("serve built what fails cold: {e}")],
@@ -1006,8 +1021,58 @@ fn served_site_equals_a_cold_build_after_random_edits() {
                 built = want;
             }
         }
-        assert!(compared >= 8, "seed {seed}: only {compared} edits compared: {log:?}");
+        assert!(
+            compared >= 8,
+            "seed {seed}: only {compared} edits compared: {log:?}"
+        );
     }
+}
+
+/// The first build answers page requests from its model before it is written (the first
+/// page of a large archive in seconds): here the build is held (`NEWSGEN_TEST_PREVIEW_UNTIL`)
+/// while every page of a cold build and the stylesheet are fetched, and each must equal the
+/// cold build's file; once released, the build is served whole and equal too.
+#[test]
+fn pages_served_during_the_first_build_equal_a_cold_build() {
+    let site = Site::new(3);
+    let hold = tempfile::tempdir().unwrap();
+    let release = hold.path().join("release");
+    let (server, first_line) = Server::spawn(
+        site.path(),
+        &["--port", "0"],
+        &[("NEWSGEN_TEST_PREVIEW_UNTIL", &release)],
+    );
+    let marker = "pages are served at ";
+    let err = wait_stderr(&server, 60, |e| e.contains(marker));
+    let rest = &err[err.find(marker).unwrap() + marker.len()..];
+    let url = rest.split_whitespace().next().unwrap();
+    let origin = url.trim_end_matches('/');
+    let cold = cold_tree(&site, url).expect("the random site builds");
+    let early: BTreeMap<String, Vec<u8>> = cold
+        .iter()
+        .filter(|(rel, _)| rel.ends_with("index.html") || *rel == "style.css")
+        .map(|(rel, bytes)| (rel.clone(), bytes.clone()))
+        .collect();
+    assert!(early.len() > 50, "{} pages", early.len());
+    let differ = served_differences(origin, &early, &[]);
+    assert!(
+        differ.is_empty(),
+        "served early: {:?}",
+        &differ[..differ.len().min(10)]
+    );
+    assert!(
+        first_line.try_recv().is_err(),
+        "the first build finished while held"
+    );
+    std::fs::write(&release, "").unwrap();
+    let serving = first_line.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert_eq!(serving, format!("Serving {url}"));
+    let differ = served_differences(origin, &cold, &[]);
+    assert!(
+        differ.is_empty(),
+        "served after the first build: {:?}",
+        &differ[..differ.len().min(10)]
+    );
 }
 
 /// A serve rebuild with its deferred generators.
