@@ -132,7 +132,7 @@ impl ServerState {
     }
 
     fn lock_pending(&self) -> std::sync::MutexGuard<'_, Option<Arc<FxHashSet<String>>>> {
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+        super::lock(&self.pending)
     }
 
     /// Waits (at most [`GENERATOR_WAIT`]) while generators run, if `file` is one they write
@@ -154,11 +154,7 @@ impl ServerState {
     /// is written: the output file it is, and its bytes.
     fn early(&self, path: &str) -> Option<(String, Vec<u8>)> {
         let file = page_file(&self.base_path(), path)?;
-        let preview = self
-            .preview
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()?;
+        let preview = super::lock(&self.preview).clone()?;
         let bytes = preview.fetch(&file)?;
         Some((file, bytes))
     }

@@ -374,6 +374,7 @@ impl Builder {
     }
 }
 
+/// Locks a mutex of the server, whose data stays usable even if a holder panicked.
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }

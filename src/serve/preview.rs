@@ -12,6 +12,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvErr
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::lock;
 use crate::build::{PreviewHook, PreviewSource};
 use crate::render::Renderer;
 use crate::render::theme::{Theme, ThemeFile};
@@ -74,10 +75,6 @@ impl Preview {
         lock(&self.requests).take();
         lock(&self.incoming).take();
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Answers requests until the build has written every page.
