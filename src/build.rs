@@ -53,6 +53,30 @@ pub struct BuildOptions {
     /// Commit pages and files first and leave the generators (feeds, sitemaps, search index)
     /// and the link check to [`BuildReport::deferred`] (serve: pages reload sooner).
     pub defer_generators: bool,
+    /// Runs beside the rendering of pages with the same model (serve: pages on request
+    /// during a long first build).
+    pub preview: Option<PreviewHook>,
+}
+
+/// What a [`PreviewHook`] renders from: the build's own model, theme and templates.
+pub struct PreviewSource<'a> {
+    pub site: &'a Site,
+    pub theme: &'a Theme,
+    pub templates: tera::Tera,
+    pub plan: &'a [pages::Page],
+    pub opts: &'a BuildOptions,
+    /// Disconnected once the build has written every page: the hook returns then.
+    pub done: std::sync::mpsc::Receiver<()>,
+}
+
+/// Called on a thread of its own while a build renders its pages, and waited for.
+#[derive(Clone)]
+pub struct PreviewHook(pub Arc<dyn Fn(PreviewSource<'_>) + Send + Sync>);
+
+impl std::fmt::Debug for PreviewHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PreviewHook")
+    }
 }
 
 impl BuildOptions {
@@ -422,20 +446,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let pass = page_pass(&site, &page_plan, &out);
     let counters = Arc::new(Counters::default());
     let progress = Progress::start(page_plan.len(), counters.clone());
-    let result = write_site(
-        &Inputs {
-            site: &site,
-            theme: &theme,
-            plan: &page_plan,
-            opts,
-            search_cache: &search_cache,
-        },
-        templates,
-        &pass,
-        &out,
-        &counters,
-        &mut phases,
-    );
+    let inputs = Inputs {
+        site: &site,
+        theme: &theme,
+        plan: &page_plan,
+        opts,
+        search_cache: &search_cache,
+    };
+    let result = with_preview(&inputs, templates, |templates| {
+        write_site(&inputs, templates, &pass, &out, &counters, &mut phases)
+    });
     progress.finish();
     let (assets, recorded) = match result {
         Ok(r) => r,
@@ -553,6 +573,32 @@ fn save_image_index(site: &Site) {
     if let Err(e) = site.images.save_index() {
         eprintln!("note: could not save what this build learnt of the images: {e}");
     }
+}
+
+/// Runs `write` with the options' preview hook (if any) beside it, on the same model.
+fn with_preview<T>(
+    inputs: &Inputs<'_>,
+    templates: tera::Tera,
+    write: impl FnOnce(tera::Tera) -> T,
+) -> T {
+    let Some(hook) = &inputs.opts.preview else {
+        return write(templates);
+    };
+    let (written, done) = std::sync::mpsc::channel();
+    let source = PreviewSource {
+        site: inputs.site,
+        theme: inputs.theme,
+        templates: templates.clone(),
+        plan: inputs.plan,
+        opts: inputs.opts,
+        done,
+    };
+    std::thread::scope(|s| {
+        s.spawn(|| (hook.0)(source));
+        let result = write(templates);
+        drop(written);
+        result
+    })
 }
 
 /// Which pages a build renders.

@@ -20,6 +20,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::broadcast;
 
+use super::preview::Preview;
 use super::reload::{Changed, EVENTS_PATH, Message, error_page};
 use crate::util::url::percent_decode;
 
@@ -44,6 +45,8 @@ pub struct ServerState {
     /// found, wait: what is served is always what `build` writes).
     pending: Mutex<Option<Arc<FxHashSet<String>>>>,
     generated: Condvar,
+    /// During the first build: pages rendered on request from its model.
+    pub preview: Mutex<Option<Arc<Preview>>>,
 }
 
 impl ServerState {
@@ -64,6 +67,7 @@ impl ServerState {
             generation: AtomicU64::new(0),
             pending: Mutex::new(None),
             generated: Condvar::new(),
+            preview: Mutex::new(None),
         })
     }
 
@@ -128,7 +132,7 @@ impl ServerState {
     }
 
     fn lock_pending(&self) -> std::sync::MutexGuard<'_, Option<Arc<FxHashSet<String>>>> {
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+        super::lock(&self.pending)
     }
 
     /// Waits (at most [`GENERATOR_WAIT`]) while generators run, if `file` is one they write
@@ -144,6 +148,26 @@ impl ServerState {
                 .wait_timeout_while(pending, GENERATOR_WAIT, |p| p.is_some());
         }
         waits
+    }
+
+    /// A page or static file at URL `path` from the first build's preview, before that build
+    /// is written: the output file it is, and its bytes.
+    fn early(&self, path: &str) -> Option<(String, Vec<u8>)> {
+        let file = page_file(&self.base_path(), path)?;
+        let preview = super::lock(&self.preview).clone()?;
+        let bytes = preview.fetch(&file)?;
+        Some((file, bytes))
+    }
+
+    /// Waits (at most [`GENERATOR_WAIT`]) until the first build succeeded or failed.
+    fn wait_for_first_build(&self) {
+        let start = std::time::Instant::now();
+        while !self.has_site.load(Ordering::SeqCst)
+            && self.failure().is_none()
+            && start.elapsed() < GENERATOR_WAIT
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
     }
 
     /// Records a failed build and shows its errors on every page.
@@ -287,6 +311,21 @@ async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response
     if path == EVENTS_PATH {
         let page = query.as_deref().and_then(page_param);
         return events(state, page).await.into_response();
+    }
+    if !state.has_site.load(Ordering::SeqCst) && state.failure().is_none() {
+        // The first build runs: a page from its preview, or wait for it.
+        let (s, p) = (state.clone(), path.clone());
+        let early = tokio::task::spawn_blocking(move || {
+            let early = s.early(&p);
+            if early.is_none() {
+                s.wait_for_first_build();
+            }
+            early
+        })
+        .await;
+        if let Ok(Some((file, bytes))) = early {
+            return file_response(StatusCode::OK, Path::new(&file), bytes, head);
+        }
     }
     if !state.has_site.load(Ordering::SeqCst) {
         // No good build yet: every page is the error page (or a wait page while building).

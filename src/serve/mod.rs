@@ -12,6 +12,7 @@
 
 pub mod http;
 pub mod incremental;
+pub mod preview;
 pub mod reload;
 pub mod watch;
 
@@ -157,6 +158,23 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         built: false,
         quiet: opts.quiet,
     };
+    // The first build answers page requests from its model while it writes (the first page
+    // of a large archive in seconds, not after the whole build).
+    let preview = preview::Preview::new();
+    *lock(&state.preview) = Some(preview.clone());
+    builder.engine.opts.preview = Some(preview.hook());
+    let app = http::router(state.clone());
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = stop_rx.changed().await;
+    });
+    let mut served = tokio::spawn(async move { server.await });
+    if !opts.quiet {
+        eprintln!(
+            "building the site; pages are served at {origin}{} as they are asked for",
+            state.base_path()
+        );
+    }
     builder = tokio::task::spawn_blocking(move || {
         builder.build(None);
         builder
@@ -195,12 +213,6 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         }
     }
 
-    let app = http::router(state.clone());
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = stop_rx.changed().await;
-    });
-    let mut served = tokio::spawn(async move { server.await });
     let result = tokio::select! {
         r = &mut served => Some(r),
         _ = shutdown_signal() => None,
@@ -292,14 +304,22 @@ impl Builder {
         // site.toml may have moved the base_url sub-path: follow it.
         let base_path = configured_base_path(&self.engine.opts.site_dir);
         self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
-        match self.engine.rebuild(changes) {
+        let result = self.engine.rebuild(changes);
+        // A preview runs during the first build only.
+        let previewed = self.engine.opts.preview.take().is_some();
+        if let Some(p) = lock(&self.state.preview).take() {
+            p.close();
+        }
+        match result {
             Ok(mut r) => {
                 self.built = true;
                 let deferred = r.deferred.take();
                 if let Some(d) = &deferred {
                     self.state.generating(Arc::new(d.generated.clone()));
                 }
-                self.state.succeeded(Some(base_path), &r.files.changed);
+                // Pages served early are the ones this build wrote: open tabs keep them.
+                let changed: &[String] = if previewed { &[] } else { &r.files.changed };
+                self.state.succeeded(Some(base_path), changed);
                 if !self.quiet {
                     report(&r, start.elapsed());
                 }
@@ -352,6 +372,11 @@ impl Builder {
             }
         }
     }
+}
+
+/// Locks a mutex of the server, whose data stays usable even if a holder panicked.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A failed build as the terminal shows it: with `--quiet`, its warnings are left out.

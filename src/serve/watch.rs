@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
+use super::lock;
 use crate::load::config::CONFIG_FILE;
 use crate::load::content::is_ignored_name;
 
@@ -96,13 +97,6 @@ pub fn watch(site_dir: &Path, batches: Sender<Vec<PathBuf>>) -> notify::Result<S
         .spawn(move || debounce(raw_rx, batches, &site_dir, &w2))
         .map_err(notify::Error::io)?;
     Ok(SiteWatcher { _watcher: watcher })
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    }
 }
 
 /// Coalesces raw events into batches; starts watching input folders created later.

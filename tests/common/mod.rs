@@ -2,6 +2,8 @@
 //! or the real binary, and its output read back with a real HTML parser.
 #![allow(dead_code)]
 
+pub mod random_site;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
