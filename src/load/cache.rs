@@ -71,6 +71,29 @@ struct Stored {
     warnings: Vec<Diagnostic>,
 }
 
+/// A [`Stored`] to be written, borrowed from the cache or from a shard read back: saving
+/// copies no parse (a cold build's cache holds every article of the site).
+#[derive(Clone, Serialize)]
+struct StoredRef<'a> {
+    path: &'a Path,
+    stamp: Stamp,
+    tz: &'a str,
+    file: &'a ArticleFile,
+    warnings: &'a [Diagnostic],
+}
+
+impl<'a> From<&'a Stored> for StoredRef<'a> {
+    fn from(s: &'a Stored) -> Self {
+        StoredRef {
+            path: &s.path,
+            stamp: s.stamp,
+            tz: &s.tz,
+            file: &s.file,
+            warnings: &s.warnings,
+        }
+    }
+}
+
 /// Parsed articles by path (relative to the site folder).
 #[derive(Debug, Default)]
 pub struct ParseCache {
@@ -177,35 +200,37 @@ impl ParseCache {
         }
         std::fs::create_dir_all(dir)?;
         let racy_from = nanos(SystemTime::now() - RACY);
-        let mut shards: HashMap<u64, Vec<Stored>> = HashMap::new();
+        let mut shards: HashMap<u64, Vec<StoredRef>> = HashMap::new();
         for (path, e) in entries.iter() {
             let shard = shard_of(path);
             if dirty.contains(&shard)
                 && e.stamp.modified_ns < racy_from
                 && let Ok((file, warnings)) = &e.result
             {
-                shards.entry(shard).or_default().push(Stored {
-                    path: path.clone(),
+                shards.entry(shard).or_default().push(StoredRef {
+                    path,
                     stamp: e.stamp,
-                    tz: e.tz.name().to_string(),
-                    file: file.clone(),
-                    warnings: warnings.clone(),
+                    tz: e.tz.name(),
+                    file,
+                    warnings,
                 });
             }
         }
         let dirty_list: Vec<u64> = dirty.iter().copied().collect();
         dirty_list.par_iter().try_for_each(|n| {
             let path = dir.join(format!("{n:02}"));
-            let mut items = shards.get(n).cloned().unwrap_or_default();
-            if self.backing.is_some() {
-                // Entries handed over by `get` are unchanged on disk: keep them from there.
-                let handed_over = read_shard(&path)
+            // Entries handed over by `get` are unchanged on disk: keep them from there.
+            let handed_over: Vec<Stored> = match self.backing {
+                Some(_) => read_shard(&path)
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|s| seen.contains(&s.path) && !entries.contains_key(&s.path));
-                items.extend(handed_over);
-            }
-            items.sort_by(|a, b| a.path.cmp(&b.path));
+                    .filter(|s| seen.contains(&s.path) && !entries.contains_key(&s.path))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let mut items: Vec<StoredRef> = shards.get(n).cloned().unwrap_or_default();
+            items.extend(handed_over.iter().map(StoredRef::from));
+            items.sort_by(|a, b| a.path.cmp(b.path));
             write_shard(&path, &items)
         })?;
         dirty.clear();
@@ -221,7 +246,7 @@ fn read_shard(path: &Path) -> Option<Vec<Stored>> {
     postcard::from_bytes(body).ok()
 }
 
-fn write_shard(path: &Path, stored: &[Stored]) -> std::io::Result<()> {
+fn write_shard(path: &Path, stored: &[StoredRef]) -> std::io::Result<()> {
     let mut bytes = MAGIC.to_vec();
     bytes.extend_from_slice(env!("NEWSGEN_BUILD_ID").as_bytes());
     bytes.extend_from_slice(&postcard::to_stdvec(stored).map_err(std::io::Error::other)?);
