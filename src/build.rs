@@ -365,7 +365,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let mut phases = Phases::new();
     let dest = checked_output_dir(&opts.site_dir, &opts.output_dir())?;
     // Parsed articles of earlier builds, kept beside the output (serve passes its own, kept in
-    // memory); saved only after the build succeeded, so a refused or failed build writes nothing.
+    // memory); saved once the site loaded and the output folder was accepted, so a refused
+    // build or a site with errors writes nothing.
     let disk_cache = (opts.parse_cache.is_none() && !opts.no_cache).then(|| {
         let dir = crate::output::cache_dir(&dest).join("articles");
         (Arc::new(crate::load::ParseCache::load(&dir)), dir)
@@ -399,6 +400,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     };
     let key = build_key(opts)?;
     let out = Output::begin(&dest, opts.output_options(), key, meta)?;
+    if let Some((cache, dir)) = &disk_cache {
+        save_parse_cache(cache, dir);
+    }
     // Search analyses of earlier builds, beside the output; read only if the index is built.
     let search_cache = Arc::new(AnalysisCache::on_disk(
         crate::output::cache_dir(&dest).join("search"),
@@ -501,20 +505,25 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     warnings.sort();
     let written = out.commit()?;
     phases.mark("write changed files and remove stale ones");
-    if let Some((cache, dir)) = &disk_cache
-        && let Err(e) = cache.save(dir)
-    {
-        // Only speed is lost: the next build parses again.
-        eprintln!(
-            "note: could not save the parse cache in {}: {e}",
-            dir.display()
-        );
-    }
     save_image_index(&site);
     if let Err(e) = search_cache.save() {
         eprintln!("note: could not save the search cache: {e}");
     }
     Ok(report(written, warnings, links.summary, images))
+}
+
+/// Saves the parse cache before pages render, then empties it: nothing reads it again in this
+/// build, and held while pages render it would be a second copy of every article's front
+/// matter (and, after a cold build, a hash table as large as the archive). A page or generator
+/// failing later does not make a parse wrong. Only speed is lost if it cannot be saved.
+fn save_parse_cache(cache: &crate::load::ParseCache, dir: &Path) {
+    if let Err(e) = cache.save(dir) {
+        eprintln!(
+            "note: could not save the parse cache in {}: {e}",
+            dir.display()
+        );
+    }
+    cache.release();
 }
 
 /// Saves what this build learnt of the image sources; only speed is lost if it cannot.
@@ -574,7 +583,7 @@ struct Inputs<'a> {
 }
 
 /// The links of every article body, rendered or kept, by article.
-type RecordedLinks = Vec<(ArticleId, BodyLinks)>;
+type RecordedLinks = Vec<(ArticleId, Arc<BodyLinks>)>;
 
 /// Renders (or keeps) pages, copies files and runs (or keeps) the generators. Returns the
 /// number of copied files and the links of every article body.

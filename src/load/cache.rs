@@ -183,6 +183,14 @@ impl ParseCache {
         }
     }
 
+    /// Frees every entry once the cache is saved and will not be read again (a build that
+    /// saved it before rendering). Do not save it after this: it no longer knows which files
+    /// it saw.
+    pub fn release(&self) {
+        *lock(&self.entries) = HashMap::new();
+        *lock(&self.seen) = HashSet::new();
+    }
+
     /// Saves the shards that changed into `dir`, leaving out files no longer in the site.
     pub fn save(&self, dir: &Path) -> std::io::Result<()> {
         let seen = lock(&self.seen);
