@@ -1079,7 +1079,11 @@ fn the_parse_cache_is_saved_and_trusted_by_the_next_build() {
     let front_page = || std::fs::read_to_string(site.join("public/index.html")).unwrap();
     let build = |args: &[&str]| {
         let run = cli(&site, &home, args);
-        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
     };
     write("Alpha headline");
     build(&["build"]);
@@ -1091,7 +1095,10 @@ fn the_parse_cache_is_saved_and_trusted_by_the_next_build() {
 
     write("Bravo headline");
     build(&["build"]);
-    assert!(front_page().contains("Alpha headline"), "the file was parsed again");
+    assert!(
+        front_page().contains("Alpha headline"),
+        "the file was parsed again"
+    );
     build(&["build", "--no-cache"]);
     assert!(front_page().contains("Bravo headline"));
 }
