@@ -402,7 +402,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         return Ok(report);
     }
     // Parsed articles of earlier builds, kept beside the output (serve passes its own, kept in
-    // memory); saved only after the build succeeded, so a refused or failed build writes nothing.
+    // memory); written before pages render and kept only if the build succeeds, so a refused
+    // or failed build leaves it as it was.
     let disk_cache = (opts.parse_cache.is_none() && !opts.no_cache).then(|| {
         let dir = crate::output::cache_dir(&dest).join("articles");
         (Arc::new(crate::load::ParseCache::load(&dir)), dir)
@@ -436,6 +437,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     };
     let key = build_key(opts)?;
     let out = Output::begin(&dest, opts.output_options(), key, meta)?;
+    // Committed with the output; dropped (deleted) if the build fails.
+    let staged_cache = disk_cache.as_ref().and_then(|(cache, dir)| {
+        let staged = stage_parse_cache(cache, dir);
+        phases.mark("save the parse cache");
+        staged.map(|s| (s, dir.as_path()))
+    });
     // Search analyses of earlier builds, beside the output; read only if the index is built.
     let search_cache = Arc::new(AnalysisCache::on_disk(
         crate::output::cache_dir(&dest).join("search"),
@@ -493,6 +500,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         warnings.extend(image_warnings);
         warnings.sort();
         let files = out.commit()?;
+        commit_parse_cache(staged_cache);
         save_image_index(&site);
         let mut report = report(files, warnings, None, images);
         report.deferred = Some(Deferred {
@@ -535,16 +543,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     warnings.extend(link_warnings);
     warnings.sort();
     let written = out.commit()?;
+    commit_parse_cache(staged_cache);
     phases.mark("write changed files and remove stale ones");
-    if let Some((cache, dir)) = &disk_cache
-        && let Err(e) = cache.save(dir)
-    {
-        // Only speed is lost: the next build parses again.
-        eprintln!(
-            "note: could not save the parse cache in {}: {e}",
-            dir.display()
-        );
-    }
     save_image_index(&site);
     if let Err(e) = search_cache.save() {
         eprintln!("note: could not save the search cache: {e}");
@@ -566,6 +566,36 @@ fn output_changes_at(
     let generators = generators(search_cache);
     let from_generators = generators.iter().filter_map(|g| g.changes_at(site));
     from_generators.chain(site.withheld_until).min()
+}
+
+/// Writes the parse cache's shards before pages render, then empties it: nothing reads it
+/// again in this build, and held while pages render it would be a second copy of every
+/// article's front matter (and, after a cold build, a hash table as large as the archive).
+/// Only speed is lost if it cannot be saved.
+fn stage_parse_cache(
+    cache: &crate::load::ParseCache,
+    dir: &Path,
+) -> Option<crate::load::cache::Staged> {
+    let staged = cache.stage(dir);
+    cache.release();
+    staged.map_err(|e| parse_cache_note(dir, &e)).ok()
+}
+
+/// Renames the staged parse cache into place once the build succeeded.
+fn commit_parse_cache(staged: Option<(crate::load::cache::Staged, &Path)>) {
+    if let Some((staged, dir)) = staged
+        && let Err(e) = staged.commit()
+    {
+        parse_cache_note(dir, &e);
+    }
+}
+
+/// The parse cache could not be saved: the next build parses again.
+fn parse_cache_note(dir: &Path, e: &std::io::Error) {
+    eprintln!(
+        "note: could not save the parse cache in {}: {e}",
+        dir.display()
+    );
 }
 
 /// Saves what this build learnt of the image sources; only speed is lost if it cannot.
@@ -651,7 +681,7 @@ struct Inputs<'a> {
 }
 
 /// The links of every article body, rendered or kept, by article.
-type RecordedLinks = Vec<(ArticleId, BodyLinks)>;
+type RecordedLinks = Vec<(ArticleId, Arc<BodyLinks>)>;
 
 /// Renders (or keeps) pages, copies files and runs (or keeps) the generators. Returns the
 /// number of copied files and the links of every article body.

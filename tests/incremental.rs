@@ -532,6 +532,54 @@ fn no_cache_repairs_a_file_edited_by_hand() {
     assert_equals_cold(&site, outcome(Ok(report)), "after --no-cache");
 }
 
+/// A build saves the parse cache (before its pages render, then frees it) and the next build
+/// trusts it while a file's length and modification time are unchanged: an edit that keeps
+/// both goes unseen (the known limit of a stamp), which shows the file was not parsed again.
+#[test]
+fn the_parse_cache_is_saved_and_trusted_by_the_next_build() {
+    let root = hostile_root();
+    let site = root.path().join("site");
+    let home = root.path().join("home");
+    let file = site.join("content/politics/2025-10-30-a.md");
+    let write = |title: &str| {
+        let text = format!("+++\ntitle = \"{title}\"\ndate = 2025-10-30T10:00:00Z\n+++\nBody.\n");
+        std::fs::write(&file, text).unwrap();
+        // Long before the save: the cache leaves out files modified just before it.
+        let then = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(then)
+            .unwrap();
+    };
+    let front_page = || std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    let build = |args: &[&str]| {
+        let run = cli(&site, &home, args);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    };
+    write("Alpha headline");
+    build(&["build"]);
+    let shards = std::fs::read_dir(site.join(".public.newsgen/articles"))
+        .expect("the build saved a parse cache")
+        .count();
+    assert!(shards >= 1, "no shard saved");
+    assert!(front_page().contains("Alpha headline"));
+
+    write("Bravo headline");
+    build(&["build"]);
+    assert!(
+        front_page().contains("Alpha headline"),
+        "the file was parsed again"
+    );
+    build(&["build", "--no-cache"]);
+    assert!(front_page().contains("Bravo headline"));
+}
+
 #[test]
 fn a_template_change_rerenders_pages() {
     let mut site = Site::new(13);

@@ -71,6 +71,29 @@ struct Stored {
     warnings: Vec<Diagnostic>,
 }
 
+/// A [`Stored`] to be written, borrowed from the cache or from a shard read back: saving
+/// copies no parse (a cold build's cache holds every article of the site).
+#[derive(Clone, Serialize)]
+struct StoredRef<'a> {
+    path: &'a Path,
+    stamp: Stamp,
+    tz: &'a str,
+    file: &'a ArticleFile,
+    warnings: &'a [Diagnostic],
+}
+
+impl<'a> From<&'a Stored> for StoredRef<'a> {
+    fn from(s: &'a Stored) -> Self {
+        StoredRef {
+            path: &s.path,
+            stamp: s.stamp,
+            tz: &s.tz,
+            file: &s.file,
+            warnings: &s.warnings,
+        }
+    }
+}
+
 /// Parsed articles by path (relative to the site folder).
 #[derive(Debug, Default)]
 pub struct ParseCache {
@@ -160,8 +183,22 @@ impl ParseCache {
         }
     }
 
+    /// Frees every entry once the cache is saved and will not be read again (a build that
+    /// saved it before rendering). Do not save it after this: it no longer knows which files
+    /// it saw.
+    pub fn release(&self) {
+        *lock(&self.entries) = HashMap::new();
+        *lock(&self.seen) = HashSet::new();
+    }
+
     /// Saves the shards that changed into `dir`, leaving out files no longer in the site.
     pub fn save(&self, dir: &Path) -> std::io::Result<()> {
+        self.stage(dir)?.commit()
+    }
+
+    /// Writes the shards that changed beside their place in `dir`, to be renamed in by
+    /// [`Staged::commit`] (a build commits them once it succeeded).
+    pub fn stage(&self, dir: &Path) -> std::io::Result<Staged> {
         let seen = lock(&self.seen);
         let mut entries = lock(&self.entries);
         let mut dirty = lock(&self.dirty);
@@ -172,44 +209,98 @@ impl ParseCache {
             }
             keep
         });
+        let mut staged = Staged::default();
         if dirty.is_empty() {
-            return Ok(());
+            return Ok(staged);
         }
+        staged.created = dir
+            .ancestors()
+            .take_while(|d| !d.exists())
+            .last()
+            .map(Path::to_path_buf);
+        staged.dir = dir.to_path_buf();
         std::fs::create_dir_all(dir)?;
         let racy_from = nanos(SystemTime::now() - RACY);
-        let mut shards: HashMap<u64, Vec<Stored>> = HashMap::new();
+        let mut shards: HashMap<u64, Vec<StoredRef>> = HashMap::new();
         for (path, e) in entries.iter() {
             let shard = shard_of(path);
             if dirty.contains(&shard)
                 && e.stamp.modified_ns < racy_from
                 && let Ok((file, warnings)) = &e.result
             {
-                shards.entry(shard).or_default().push(Stored {
-                    path: path.clone(),
+                shards.entry(shard).or_default().push(StoredRef {
+                    path,
                     stamp: e.stamp,
-                    tz: e.tz.name().to_string(),
-                    file: file.clone(),
-                    warnings: warnings.clone(),
+                    tz: e.tz.name(),
+                    file,
+                    warnings,
                 });
             }
         }
         let dirty_list: Vec<u64> = dirty.iter().copied().collect();
+        staged.shards = dirty_list
+            .iter()
+            .map(|n| dir.join(format!("{n:02}")))
+            .collect();
         dirty_list.par_iter().try_for_each(|n| {
             let path = dir.join(format!("{n:02}"));
-            let mut items = shards.get(n).cloned().unwrap_or_default();
-            if self.backing.is_some() {
-                // Entries handed over by `get` are unchanged on disk: keep them from there.
-                let handed_over = read_shard(&path)
+            // Entries handed over by `get` are unchanged on disk: keep them from there.
+            let handed_over: Vec<Stored> = match self.backing {
+                Some(_) => read_shard(&path)
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|s| seen.contains(&s.path) && !entries.contains_key(&s.path));
-                items.extend(handed_over);
-            }
-            items.sort_by(|a, b| a.path.cmp(&b.path));
+                    .filter(|s| seen.contains(&s.path) && !entries.contains_key(&s.path))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let mut items: Vec<StoredRef> = shards.get(n).cloned().unwrap_or_default();
+            items.extend(handed_over.iter().map(StoredRef::from));
+            items.sort_by(|a, b| a.path.cmp(b.path));
             write_shard(&path, &items)
         })?;
         dirty.clear();
-        Ok(())
+        Ok(staged)
+    }
+}
+
+/// Shards written beside their place by [`ParseCache::stage`]. Dropped without
+/// [`Staged::commit`] (the build failed), they are deleted with the folders made for them:
+/// the cache stays as the last successful build left it.
+#[derive(Default)]
+#[must_use = "staged shards are deleted unless committed"]
+pub struct Staged {
+    dir: PathBuf,
+    /// Each shard's final path; the staged file is its `.tmp` sibling.
+    shards: Vec<PathBuf>,
+    /// The outermost folder the save created, if any.
+    created: Option<PathBuf>,
+}
+
+impl Staged {
+    /// Renames the staged shards into place.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let shards = std::mem::take(&mut self.shards);
+        self.created = None;
+        shards
+            .iter()
+            .try_for_each(|path| std::fs::rename(path.with_extension("tmp"), path))
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for path in &self.shards {
+            let _ = std::fs::remove_file(path.with_extension("tmp"));
+        }
+        if let Some(top) = &self.created {
+            for d in self.dir.ancestors() {
+                // Only empty folders go; stop at the first the save did not make.
+                let _ = std::fs::remove_dir(d);
+                if d == top {
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -221,13 +312,11 @@ fn read_shard(path: &Path) -> Option<Vec<Stored>> {
     postcard::from_bytes(body).ok()
 }
 
-fn write_shard(path: &Path, stored: &[Stored]) -> std::io::Result<()> {
+fn write_shard(path: &Path, stored: &[StoredRef]) -> std::io::Result<()> {
     let mut bytes = MAGIC.to_vec();
     bytes.extend_from_slice(env!("NEWSGEN_BUILD_ID").as_bytes());
     bytes.extend_from_slice(&postcard::to_stdvec(stored).map_err(std::io::Error::other)?);
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    std::fs::write(path.with_extension("tmp"), bytes)
 }
 
 /// `DateTime<Tz>` as (seconds, nanoseconds, zone name).
@@ -374,6 +463,37 @@ mod tests {
         let again = ParseCache::load(dir.path());
         assert_eq!(again.get(a, old, Tz::UTC), Some(parsed.clone()));
         assert_eq!(again.get(&b, old, Tz::UTC), Some(parsed));
+    }
+
+    #[test]
+    fn staged_shards_count_only_once_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join("out.newsgen/articles");
+        let a = Path::new("content/w/a.md");
+        let parsed = crate::load::frontmatter::parse_article(
+            b"+++\ntitle = \"A\"\ndate = 2025-01-01\n+++\nBody\n",
+            a,
+            Tz::UTC,
+        );
+        let old = Stamp {
+            len: 10,
+            modified_ns: 1_000,
+        };
+        let cache = ParseCache::default();
+        cache.put(a, old, Tz::UTC, &parsed);
+        // Dropped uncommitted (a failed build): no shard, and no folder made for it.
+        drop(cache.stage(&cache_dir).unwrap());
+        assert!(!dir.path().join("out.newsgen").exists());
+
+        let cache = ParseCache::default();
+        cache.put(a, old, Tz::UTC, &parsed);
+        let staged = cache.stage(&cache_dir).unwrap();
+        assert!(ParseCache::load(&cache_dir).get(a, old, Tz::UTC).is_none());
+        staged.commit().unwrap();
+        assert_eq!(
+            ParseCache::load(&cache_dir).get(a, old, Tz::UTC),
+            Some(parsed)
+        );
     }
 
     #[test]

@@ -58,8 +58,9 @@ impl FrontMatter {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ArticleFile {
     pub front: FrontMatter,
-    /// The Markdown body, with LF line endings.
-    pub body: String,
+    /// The Markdown body, with LF line endings. Shared, not copied, by the parse cache and the
+    /// model: it is most of an article's memory.
+    pub body: std::sync::Arc<str>,
     /// The file line where the body starts, to locate messages about it.
     pub body_line: usize,
 }
@@ -117,7 +118,7 @@ pub fn parse_article(
     Ok((
         ArticleFile {
             front,
-            body: body.to_string(),
+            body: body.into(),
             // The opening `+++`, the front matter lines, the closing `+++`.
             body_line: front_text.matches('\n').count() + 3,
         },
@@ -603,7 +604,7 @@ mod tests {
         assert_eq!(a.front.date.hour(), 18);
         assert_eq!(a.front.tags, vec!["a", "b"]);
         assert!(a.front.featured);
-        assert_eq!(a.body, "Body *here*.\n");
+        assert_eq!(&*a.body, "Body *here*.\n");
     }
 
     #[test]
@@ -612,7 +613,7 @@ mod tests {
             parse("\u{feff}+++\r\ntitle = \"Hi\"\r\ndate = \"2025-10-30\"\r\n+++\r\nBody\r\n")
                 .unwrap();
         assert_eq!(a.front.date.day(), 30);
-        assert_eq!(a.body, "Body\n");
+        assert_eq!(&*a.body, "Body\n");
     }
 
     #[test]

@@ -58,7 +58,8 @@ pub struct Article {
     pub aliases: Vec<String>,
     pub extra: toml::Table,
     /// The Markdown body; rendered to HTML when its page is written, so the model stays small.
-    pub body: String,
+    /// Shared with the parse cache (one copy of every body in memory).
+    pub body: std::sync::Arc<str>,
     /// The file line where the body starts (for messages about links in it).
     pub body_line: usize,
     /// URL path below the base path, ending in `/` (`politics/2025/10/30/slug/`).

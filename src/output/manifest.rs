@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +28,9 @@ pub struct FileRecord {
     pub generator: Option<String>,
     /// For copied files: the source's (length, modification time in ns) when it was copied.
     pub source_stamp: Option<(u64, i128)>,
-    /// For article pages: the links and element ids of the body (for the link check).
-    pub links: Option<BodyLinks>,
+    /// For article pages: the links and element ids of the body (for the link check). Shared
+    /// with the build's list of recorded links, not copied.
+    pub links: Option<Arc<BodyLinks>>,
     /// For pages: the images they asked for while rendering (body images, `resize_image`).
     pub images: Option<PageImages>,
     /// For files made from a source by a known recipe (processed images): the recipe's key.
@@ -158,10 +160,10 @@ mod tests {
                 body: Some(6),
                 generator: None,
                 source_stamp: Some((1, -2)),
-                links: Some(BodyLinks {
+                links: Some(Arc::new(BodyLinks {
                     targets: vec!["b/".into()],
                     ids: vec!["x".into()],
-                }),
+                })),
                 images: Some(PageImages {
                     requests: vec![
                         ImageRequest::Picture("a/chart.png".into()),

@@ -14,7 +14,7 @@ pub mod manifest;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
@@ -74,8 +74,9 @@ pub struct Output {
     records: Mutex<Vec<(String, FileRecord)>>,
     /// Files written to the staging folder.
     staged: Mutex<Vec<String>>,
-    /// Folders already created, so each file costs one `write` and no `mkdir` calls.
-    made_dirs: Mutex<HashSet<PathBuf>>,
+    /// Folders already created, so each file costs one `write` and no `mkdir` calls. Held as
+    /// 128-bit hashes of their paths: a cold build creates a folder per page.
+    made_dirs: Mutex<rustc_hash::FxHashSet<u128>>,
     /// A discarded cache, said once as a warning.
     pub warnings: Vec<Diagnostic>,
 }
@@ -159,7 +160,7 @@ impl Output {
             generator: Mutex::new(None),
             records: Mutex::new(Vec::new()),
             staged: Mutex::new(Vec::new()),
-            made_dirs: Mutex::new(HashSet::new()),
+            made_dirs: Mutex::new(rustc_hash::FxHashSet::default()),
             warnings,
         })
     }
@@ -188,7 +189,7 @@ impl Output {
 
     /// Keeps the page at `rel` as the previous build wrote it, if it did (only valid under
     /// [`Output::same_meta`] or a matching fingerprint). `Some` holds the body's links.
-    pub fn keep(&self, rel: &str) -> Option<Option<BodyLinks>> {
+    pub fn keep(&self, rel: &str) -> Option<Option<Arc<BodyLinks>>> {
         let old = self.previous.files.get(rel)?;
         self.target(rel).ok()?;
         self.record(rel, old.clone());
@@ -235,7 +236,7 @@ impl Output {
 
     /// Whether the page at `rel` was rendered from the same fingerprint by the previous build
     /// and can be kept as it is (then it is recorded as kept); `Some` holds its body's links.
-    pub fn keep_page(&self, rel: &str, fingerprint: u128) -> Option<Option<BodyLinks>> {
+    pub fn keep_page(&self, rel: &str, fingerprint: u128) -> Option<Option<Arc<BodyLinks>>> {
         if !self.trust_fingerprints {
             return None;
         }
@@ -276,17 +277,18 @@ impl Output {
         let Some(dir) = path.parent() else {
             return Ok(());
         };
+        let key = xxh3_128(dir.as_os_str().as_encoded_bytes());
         let known = self
             .made_dirs
             .lock()
             .expect("no thread panics while holding the folder list")
-            .contains(dir);
+            .contains(&key);
         if !known {
             std::fs::create_dir_all(dir).map_err(|e| write_error(rel, &e))?;
             self.made_dirs
                 .lock()
                 .expect("no thread panics while holding the folder list")
-                .insert(dir.to_path_buf());
+                .insert(key);
         }
         Ok(())
     }
@@ -341,7 +343,7 @@ impl Output {
         bytes: &[u8],
         fingerprint: u128,
         body: Option<u128>,
-        links: Option<BodyLinks>,
+        links: Option<Arc<BodyLinks>>,
         images: Option<PageImages>,
     ) -> Result<(), Diagnostic> {
         let rec = FileRecord {

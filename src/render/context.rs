@@ -151,8 +151,11 @@ fn card_value(
             ("link", a.source_url.as_deref().into()),
         ])
     });
+    // Most articles have no `extra`: their cards share one empty map (a map each is ~100
+    // bytes times every article of the archive).
+    static EMPTY: OnceLock<Value> = OnceLock::new();
     let extra = if a.extra.is_empty() {
-        Value::from(tera::Map::new())
+        EMPTY.get_or_init(|| Value::from(tera::Map::new())).clone()
     } else {
         Value::from_serializable(&a.extra)
     };

@@ -75,7 +75,7 @@ pub struct Renderer<'a> {
     pub inject_before_body_end: Option<String>,
     /// Links and element ids of article bodies (rendered or kept), for
     /// [`Renderer::check_links`].
-    links: std::sync::Mutex<Vec<(ArticleId, BodyLinks)>>,
+    links: std::sync::Mutex<Vec<(ArticleId, Arc<BodyLinks>)>>,
     /// Pages checked and rendered so far.
     counters: Arc<Counters>,
 }
@@ -233,7 +233,7 @@ impl<'a> Renderer<'a> {
         &self,
         page: &Page,
         ctx: PageContext,
-    ) -> Result<(String, Option<BodyLinks>), Diagnostic> {
+    ) -> Result<(String, Option<Arc<BodyLinks>>), Diagnostic> {
         let mut tera_ctx = tera::Context::new();
         let body = ctx.body;
         for (key, value) in ctx.values {
@@ -254,10 +254,10 @@ impl<'a> Renderer<'a> {
             );
             let mut targets = rendered.links;
             targets.extend(a.image.clone());
-            links = Some(BodyLinks {
+            links = Some(Arc::new(BodyLinks {
                 targets,
                 ids: rendered.ids,
-            });
+            }));
             let words = crate::util::text::plain_text(&a.body)
                 .split_whitespace()
                 .count();
@@ -298,7 +298,7 @@ impl<'a> Renderer<'a> {
         xxh3_128(&h)
     }
 
-    fn note_links(&self, article: Option<ArticleId>, links: Option<BodyLinks>) {
+    fn note_links(&self, article: Option<ArticleId>, links: Option<Arc<BodyLinks>>) {
         if let (Some(id), Some(links)) = (article, links) {
             self.links
                 .lock()
@@ -307,12 +307,12 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The links of every article body rendered or kept so far.
-    pub fn recorded_links(&self) -> Vec<(ArticleId, BodyLinks)> {
+    /// The links of every article body rendered or kept (the renderer's last use: they are
+    /// moved out, not copied).
+    pub fn recorded_links(self) -> Vec<(ArticleId, Arc<BodyLinks>)> {
         self.links
-            .lock()
+            .into_inner()
             .expect("no thread panics while holding the link list")
-            .clone()
     }
 }
 
@@ -330,12 +330,13 @@ pub enum Keep<'a> {
 /// `index` (the build's outputs), with the ids of every article page added to it.
 pub fn check_links(
     site: &Site,
-    mut recorded: Vec<(ArticleId, BodyLinks)>,
+    mut recorded: Vec<(ArticleId, Arc<BodyLinks>)>,
     mut index: links::SiteIndex,
 ) -> links::LinkReport {
     recorded.sort_by_key(|(id, _)| *id);
     let mut articles = Vec::with_capacity(recorded.len());
     for (id, body) in recorded {
+        let body = Arc::unwrap_or_clone(body);
         let a = &site.articles[id];
         index.add_ids(&a.path, body.ids);
         articles.push(links::ArticleLinks {
