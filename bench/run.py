@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build-speed benchmark: newsgen (and Hugo, when installed) on one synthetic archive.
 
-usage: bench/run.py [--articles N] [--runs R] [--out DIR]
+usage: bench/run.py [--articles N] [--runs R] [--out DIR] [--no-hugo]
 
 Generates target/bench/archive-N with bench/gen_archive.py (once), then, R times, alternating
 the tools: a cold build with each tool (no output, no cache), and for newsgen the rebuilds of
@@ -10,7 +10,8 @@ changing one article's headline (each edit is undone before the next run). Print
 wall time, system time (file creation is what a slow disk makes expensive), peak memory (max
 RSS) and the files written. Run `cargo build --release` first. Numbers vary on a shared
 machine: compare medians. `--out /dev/shm/bench` writes the outputs to memory, which measures
-the tools rather than the disk.
+the tools rather than the disk. `--no-hugo` leaves Hugo out (its cold build takes minutes at
+50,000 articles) to time newsgen's rebuilds alone.
 """
 import argparse
 import os
@@ -65,6 +66,7 @@ def main():
     ap.add_argument("--articles", type=int, default=10000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", help="folder for the outputs (default: inside the archive)")
+    ap.add_argument("--no-hugo", action="store_true", help="do not build with Hugo")
     args = ap.parse_args()
     n = args.articles
     site = os.path.join(ROOT, "target", "bench", f"archive-{n}")
@@ -81,7 +83,7 @@ def main():
     os.makedirs(out_root, exist_ok=True)
     out = os.path.join(out_root, "public")
     hout = os.path.join(out_root, "hugo-public")
-    hugo = shutil.which("hugo")
+    hugo = None if args.no_hugo else shutil.which("hugo")
     build = [newsgen, "build", "--output", out, site]
     article = pick_article(site)
     original = open(article, encoding="utf-8").read()
@@ -126,6 +128,8 @@ def main():
             r[0] for r in results["hugo cold"])
         print(f"cold: newsgen time / hugo time = {ratio:.2f} (hugo builds no date archives and no "
               "search index; it has no incremental build, every hugo build is cold)")
+    elif args.no_hugo:
+        print("--no-hugo: no comparison")
     else:
         print("hugo not installed: no comparison (apt-get install hugo)")
 
