@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use crate::error::Diagnostic;
-use crate::generators::Generator;
+use crate::generators::{BodiesRead, Generator};
 use crate::model::pages::Page;
 use crate::model::{Article, ArticleId, Site, TaxonomyKind};
 use crate::output::Output;
@@ -39,6 +39,12 @@ pub struct Feeds;
 impl Generator for Feeds {
     fn name(&self) -> &'static str {
         "feeds"
+    }
+
+    /// The bodies of the site and section feeds' entries (tag feeds show summaries).
+    fn bodies_read(&self, site: &Site) -> BodiesRead {
+        let needed = full_text_entries(site, &scopes(site));
+        BodiesRead::Only((0..site.articles.len()).filter(|&id| needed[id]).collect())
     }
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
@@ -130,11 +136,7 @@ fn tag_path(site: &Site, t: usize) -> String {
 
 /// Every feed file of the site as (output path, bytes), in a stable order.
 pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let tags = site.taxonomy(TaxonomyKind::Tags).terms.len();
-    let scopes: Vec<FeedScope> = std::iter::once(FeedScope::Site)
-        .chain((0..site.sections.len()).map(FeedScope::Section))
-        .chain((0..tags).map(FeedScope::Tag))
-        .collect();
+    let scopes = scopes(site);
     let contents = entry_contents(site, &scopes);
     let mut files: Vec<(String, Vec<u8>)> = scopes
         .par_iter()
@@ -144,15 +146,30 @@ pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// The full-content HTML of every article that appears in some feed, by article id: rendered
-/// once even when an article is in both the site and its section feed.
-fn entry_contents(site: &Site, scopes: &[FeedScope]) -> Vec<Option<String>> {
+/// Every feed of the site: the site's, each section's, each tag's.
+fn scopes(site: &Site) -> Vec<FeedScope> {
+    let tags = site.taxonomy(TaxonomyKind::Tags).terms.len();
+    std::iter::once(FeedScope::Site)
+        .chain((0..site.sections.len()).map(FeedScope::Section))
+        .chain((0..tags).map(FeedScope::Tag))
+        .collect()
+}
+
+/// By article id: whether the article is an entry of a full-content feed among `scopes`.
+fn full_text_entries(site: &Site, scopes: &[FeedScope]) -> Vec<bool> {
     let mut needed = vec![false; site.articles.len()];
     for scope in scopes.iter().filter(|s| s.full_text()) {
         for id in scope.entries(site) {
             needed[id] = true;
         }
     }
+    needed
+}
+
+/// The full-content HTML of every article that appears in some feed, by article id: rendered
+/// once even when an article is in both the site and its section feed.
+fn entry_contents(site: &Site, scopes: &[FeedScope]) -> Vec<Option<String>> {
+    let needed = full_text_entries(site, scopes);
     let root = format!(
         "{}{}",
         site.config.base_url.origin,

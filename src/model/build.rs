@@ -5,6 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
+use rayon::prelude::*;
 
 use super::{
     Archive, ArchiveKey, Article, Asset, LeftOut, Section, Site, Taxonomy, TaxonomyKind, Term,
@@ -74,7 +75,16 @@ pub fn build_site(
     let mut articles: Vec<Article> = Vec::with_capacity(loaded.len());
     let mut left_out = LeftOut::default();
     let mut unlisted = UnlistedSections::default();
-    for LoadedArticle { source, file, .. } in loaded {
+    // The costly part of an article, a summary read from its Markdown, on all cores first.
+    let summaries: Vec<Option<String>> = loaded
+        .par_iter()
+        .map(|l| {
+            let front = &l.file.front;
+            (front.summary.is_none() && withheld(front, flags, &now).is_none())
+                .then(|| first_paragraph_text(&l.file.body))
+        })
+        .collect();
+    for (LoadedArticle { source, file, .. }, summary) in loaded.into_iter().zip(summaries) {
         match withheld(&file.front, flags, &now) {
             Some(Withheld::Draft) => left_out.drafts.push(source.path),
             Some(Withheld::Scheduled) => left_out.scheduled.push((file.front.date, source.path)),
@@ -86,6 +96,7 @@ pub fn build_site(
             None => articles.extend(article(
                 source,
                 file,
+                summary,
                 &config,
                 &mut sections,
                 &mut unlisted,
@@ -213,6 +224,7 @@ impl SectionTable {
 fn article(
     source: ArticleSource,
     file: ArticleFile,
+    body_summary: Option<String>,
     config: &Config,
     sections: &mut SectionTable,
     unlisted: &mut UnlistedSections,
@@ -271,7 +283,8 @@ fn article(
     let summary = front
         .summary
         .clone()
-        .unwrap_or_else(|| first_paragraph_text(&file.body));
+        .or(body_summary)
+        .expect("the summary is read from the body of every published article without one");
     Some(Article {
         source_path: source.path.clone(),
         bundle: source.bundle.clone(),
@@ -525,6 +538,8 @@ fn build_taxonomy(
         articles: Vec<usize>,
     }
     let mut by_slug: BTreeMap<String, Acc> = BTreeMap::new();
+    // Names repeat across an archive: each is slugified once.
+    let mut slugs: rustc_hash::FxHashMap<&str, String> = rustc_hash::FxHashMap::default();
     for (id, a) in articles.iter().enumerate() {
         let names: Vec<&String> = match kind {
             TaxonomyKind::Tags => a.tags.iter().collect(),
@@ -532,7 +547,10 @@ fn build_taxonomy(
             TaxonomyKind::Sources => a.source.iter().collect(),
         };
         for name in names {
-            let slug = slugify(name);
+            let slug = slugs
+                .entry(name.as_str())
+                .or_insert_with(|| slugify(name))
+                .clone();
             if slug.is_empty() {
                 warnings.push(Diagnostic::warning(
                     &a.source_path,
