@@ -116,3 +116,45 @@ pub fn static_files(site: &Path) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
         .collect();
     (files, warnings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_come_in_file_name_order_folder_by_folder() {
+        let site = tempfile::tempdir().unwrap();
+        // Byte order would put `a-b.md` before `a/x.md` ('-' < '/'); name order does not.
+        let names = [
+            "b.md",
+            "a-b.md",
+            "a/x.md",
+            "a/c/y.md",
+            "a/b.md",
+            "a.md",
+            ".hidden.md",
+        ];
+        for name in names {
+            let path = site.path().join("content").join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let walk = walk_inside(site.path(), Path::new("content"), Ignore::FilesAndFolders);
+        let got: Vec<String> = walk
+            .files
+            .iter()
+            .map(|p| crate::error::display_path(p))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "content/a/b.md",
+                "content/a/c/y.md",
+                "content/a/x.md",
+                "content/a-b.md",
+                "content/a.md",
+                "content/b.md",
+            ]
+        );
+    }
+}
