@@ -62,6 +62,9 @@ pub struct ArticleFile {
     pub body: String,
     /// The file line where the body starts, to locate messages about it.
     pub body_line: usize,
+    /// Without a `summary` key: the body's first paragraph as plain text, the article's
+    /// summary. Read here, once per parse (and kept in the parse cache), not once per build.
+    pub body_summary: Option<String>,
 }
 
 /// Keys other generators (Hugo, Jekyll, Zola) use, with what newsgen calls them.
@@ -116,6 +119,10 @@ pub fn parse_article(
     let front = parse_front_matter(front_text, path, tz, &mut warnings)?;
     Ok((
         ArticleFile {
+            body_summary: front
+                .summary
+                .is_none()
+                .then(|| crate::util::text::first_paragraph_text(body)),
             front,
             body: body.to_string(),
             // The opening `+++`, the front matter lines, the closing `+++`.

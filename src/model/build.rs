@@ -5,7 +5,6 @@ use std::path::Path;
 
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
-use rayon::prelude::*;
 
 use super::{
     Archive, ArchiveKey, Article, Asset, LeftOut, Section, Site, Taxonomy, TaxonomyKind, Term,
@@ -18,7 +17,6 @@ use crate::load::content::{ArticleSource, AssetSource, CONTENT_DIR};
 use crate::load::frontmatter::ArticleFile;
 use crate::load::frontmatter::FrontMatter;
 use crate::slug::{slugify, title_from_folder};
-use crate::util::text::first_paragraph_text;
 use crate::util::url::{ImageUrl, classify_image};
 
 /// What the command line changes about which articles are published (`--drafts`,
@@ -75,16 +73,7 @@ pub fn build_site(
     let mut articles: Vec<Article> = Vec::with_capacity(loaded.len());
     let mut left_out = LeftOut::default();
     let mut unlisted = UnlistedSections::default();
-    // The costly part of an article, a summary read from its Markdown, on all cores first.
-    let summaries: Vec<Option<String>> = loaded
-        .par_iter()
-        .map(|l| {
-            let front = &l.file.front;
-            (front.summary.is_none() && withheld(front, flags, &now).is_none())
-                .then(|| first_paragraph_text(&l.file.body))
-        })
-        .collect();
-    for (LoadedArticle { source, file, .. }, summary) in loaded.into_iter().zip(summaries) {
+    for LoadedArticle { source, file, .. } in loaded {
         match withheld(&file.front, flags, &now) {
             Some(Withheld::Draft) => left_out.drafts.push(source.path),
             Some(Withheld::Scheduled) => left_out.scheduled.push((file.front.date, source.path)),
@@ -96,7 +85,6 @@ pub fn build_site(
             None => articles.extend(article(
                 source,
                 file,
-                summary,
                 &config,
                 &mut sections,
                 &mut unlisted,
@@ -224,7 +212,6 @@ impl SectionTable {
 fn article(
     source: ArticleSource,
     file: ArticleFile,
-    body_summary: Option<String>,
     config: &Config,
     sections: &mut SectionTable,
     unlisted: &mut UnlistedSections,
@@ -283,8 +270,8 @@ fn article(
     let summary = front
         .summary
         .clone()
-        .or(body_summary)
-        .expect("the summary is read from the body of every published article without one");
+        .or(file.body_summary)
+        .expect("parsing reads a summary from the body of every article without one");
     Some(Article {
         source_path: source.path.clone(),
         bundle: source.bundle.clone(),
@@ -539,7 +526,7 @@ fn build_taxonomy(
     }
     let mut by_slug: BTreeMap<String, Acc> = BTreeMap::new();
     // Names repeat across an archive: each is slugified once.
-    let mut slugs: rustc_hash::FxHashMap<&str, String> = rustc_hash::FxHashMap::default();
+    let mut slugs: rustc_hash::FxHashMap<String, String> = rustc_hash::FxHashMap::default();
     for (id, a) in articles.iter().enumerate() {
         let names: Vec<&String> = match kind {
             TaxonomyKind::Tags => a.tags.iter().collect(),
@@ -547,10 +534,14 @@ fn build_taxonomy(
             TaxonomyKind::Sources => a.source.iter().collect(),
         };
         for name in names {
-            let slug = slugs
-                .entry(name.as_str())
-                .or_insert_with(|| slugify(name))
-                .clone();
+            let slug = match slugs.get(name.as_str()) {
+                Some(slug) => slug.clone(),
+                None => {
+                    let slug = slugify(name);
+                    slugs.insert(name.clone(), slug.clone());
+                    slug
+                }
+            };
             if slug.is_empty() {
                 warnings.push(Diagnostic::warning(
                     &a.source_path,
@@ -592,11 +583,16 @@ fn build_taxonomy(
             }
         })
         .collect();
+    // Each name as written → its term.
+    let term_of: rustc_hash::FxHashMap<String, usize> = slugs
+        .into_iter()
+        .filter_map(|(name, slug)| index.get(&slug).map(|&i| (name, i)))
+        .collect();
     for a in articles.iter_mut() {
         let ids = |names: &[String]| -> Vec<usize> {
             let mut out: Vec<usize> = Vec::new();
             for n in names {
-                if let Some(&i) = index.get(&slugify(n))
+                if let Some(&i) = term_of.get(n.as_str())
                     && !out.contains(&i)
                 {
                     out.push(i);
@@ -611,7 +607,7 @@ fn build_taxonomy(
                 a.source_id = a
                     .source
                     .as_ref()
-                    .and_then(|s| index.get(&slugify(s)).copied())
+                    .and_then(|s| term_of.get(s.as_str()).copied())
             }
         }
     }
