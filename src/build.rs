@@ -131,8 +131,8 @@ pub struct Deferred {
     output: crate::output::OutputOptions,
     key: u128,
     meta: u128,
-    /// Generators that read no clock keep their files (nothing they read changed).
-    keep: bool,
+    /// The bodies that changed when nothing else in the model did (see [`Pass::changed_bodies`]).
+    changed: Option<FxHashSet<ArticleId>>,
     /// The files the generators wrote last time (until they run, these may be stale).
     pub generated: FxHashSet<String>,
     /// The search index's analyses, saved once the index is built.
@@ -163,18 +163,14 @@ impl Deferred {
             &self.plan,
             &out,
             &self.search_cache,
-            self.keep,
+            self.changed.as_ref(),
             &mut phases,
         );
         if !errors.is_empty() {
             out.abort();
             return Err(Error::Site(errors));
         }
-        let mut index = SiteIndex::default();
-        for file in out.files() {
-            index.add_file(file);
-        }
-        let links = check_links(&self.site, self.recorded, index);
+        let links = check_links(&self.site, self.recorded, SiteIndex::of_files(out.files()));
         phases.mark("link check");
         let files = out.commit()?;
         if let Err(e) = self.search_cache.save() {
@@ -408,6 +404,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         let dir = crate::output::cache_dir(&dest).join("articles");
         (Arc::new(crate::load::ParseCache::load(&dir)), dir)
     });
+    phases.mark("read the parse cache");
     let with_cache;
     let opts = match &disk_cache {
         Some((cache, _)) => {
@@ -504,7 +501,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         save_image_index(&site);
         let mut report = report(files, warnings, None, images);
         report.deferred = Some(Deferred {
-            keep: matches!(pass, Pass::Nothing),
+            changed: pass.changed_bodies(),
             key,
             meta,
             site,
@@ -517,11 +514,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         });
         return Ok(report);
     }
-    let mut index = SiteIndex::default();
-    for file in out.files() {
-        index.add_file(file);
-    }
-    let links = check_links(&site, recorded, index);
+    let links = check_links(&site, recorded, SiteIndex::of_files(out.files()));
     let mut link_warnings = links.diagnostics;
     phases.mark("link check");
     let (image_warnings, images) = site.images.finish();
@@ -643,6 +636,18 @@ enum Pass {
     Nothing,
 }
 
+impl Pass {
+    /// The bodies that changed when nothing else in the model did (none for
+    /// [`Pass::Nothing`]); `None` when anything may have changed.
+    fn changed_bodies(&self) -> Option<FxHashSet<ArticleId>> {
+        match self {
+            Pass::Fingerprints => None,
+            Pass::Bodies(ids) => Some(ids.clone()),
+            Pass::Nothing => Some(FxHashSet::default()),
+        }
+    }
+}
+
 fn page_pass(site: &Site, plan: &[pages::Page], out: &Output) -> Pass {
     if !out.same_meta() {
         return Pass::Fingerprints;
@@ -740,7 +745,7 @@ fn write_site(
             plan,
             out,
             search_cache,
-            matches!(pass, Pass::Nothing),
+            pass.changed_bodies().as_ref(),
             phases,
         ));
     }
@@ -751,18 +756,22 @@ fn write_site(
     }
 }
 
-/// Runs the generators into `out`; with `keep`, those that read no clock keep their files.
+/// Runs the generators into `out`. When only the bodies `changed` differ from the last
+/// build's model, a generator that reads no clock and none of those bodies keeps its files.
 fn run_generators(
     site: &Site,
     plan: &[pages::Page],
     out: &Output,
     search_cache: &Arc<AnalysisCache>,
-    keep: bool,
+    changed: Option<&FxHashSet<ArticleId>>,
     phases: &mut Phases,
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for generator in generators(search_cache) {
-        if keep && !generator.reads_now() {
+        let keep = changed.is_some_and(|changed| {
+            !generator.reads_now() && !generator.bodies_read(site).any_of(changed)
+        });
+        if keep {
             out.keep_generated(generator.name());
         } else {
             out.set_generator(Some(generator.name()));

@@ -16,7 +16,7 @@ use serde_json::json;
 use typed_index_collections::{TiSlice, TiVec};
 
 use crate::error::Diagnostic;
-use crate::generators::Generator;
+use crate::generators::{BodiesRead, Generator};
 use crate::model::pages::Page;
 use crate::model::{Article, ArticleId, SectionId, Site, TaxonomyKind, TermId};
 use crate::output::Output;
@@ -40,6 +40,18 @@ pub struct Feeds;
 impl Generator for Feeds {
     fn name(&self) -> &'static str {
         "feeds"
+    }
+
+    /// The bodies of the site and section feeds' entries (tag feeds show summaries).
+    fn bodies_read(&self, site: &Site) -> BodiesRead {
+        let needed = full_text_entries(site, &scopes(site));
+        BodiesRead::Only(
+            needed
+                .iter_enumerated()
+                .filter(|&(_, &need)| need)
+                .map(|(id, _)| id)
+                .collect(),
+        )
     }
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
@@ -129,11 +141,7 @@ fn tag_path(site: &Site, t: TermId) -> String {
 
 /// Every feed file of the site as (output path, bytes), in a stable order.
 pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
-    let scopes: Vec<FeedScope> = std::iter::once(FeedScope::Site)
-        .chain(site.sections.keys().map(FeedScope::Section))
-        .chain(tags.keys().map(FeedScope::Tag))
-        .collect();
+    let scopes = scopes(site);
     let contents = entry_contents(site, &scopes);
     let mut files: Vec<(String, Vec<u8>)> = scopes
         .par_iter()
@@ -143,15 +151,30 @@ pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// The full-content HTML of every article that appears in some feed, by article id: rendered
-/// once even when an article is in both the site and its section feed.
-fn entry_contents(site: &Site, scopes: &[FeedScope]) -> TiVec<ArticleId, Option<String>> {
+/// Every feed of the site: the site's, each section's, each tag's.
+fn scopes(site: &Site) -> Vec<FeedScope> {
+    let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
+    std::iter::once(FeedScope::Site)
+        .chain(site.sections.keys().map(FeedScope::Section))
+        .chain(tags.keys().map(FeedScope::Tag))
+        .collect()
+}
+
+/// By article id: whether the article is an entry of a full-content feed among `scopes`.
+fn full_text_entries(site: &Site, scopes: &[FeedScope]) -> TiVec<ArticleId, bool> {
     let mut needed: TiVec<ArticleId, bool> = vec![false; site.articles.len()].into();
     for scope in scopes.iter().filter(|s| s.full_text()) {
         for id in scope.entries(site) {
             needed[id] = true;
         }
     }
+    needed
+}
+
+/// The full-content HTML of every article that appears in some feed, by article id: rendered
+/// once even when an article is in both the site and its section feed.
+fn entry_contents(site: &Site, scopes: &[FeedScope]) -> TiVec<ArticleId, Option<String>> {
+    let needed = full_text_entries(site, scopes);
     let root = format!(
         "{}{}",
         site.config.base_url.origin,

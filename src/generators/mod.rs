@@ -12,10 +12,11 @@ pub mod sitemap;
 
 use chrono::DateTime;
 use chrono_tz::Tz;
+use rustc_hash::FxHashSet;
 
 use crate::error::Diagnostic;
-use crate::model::Site;
 use crate::model::pages::Page;
+use crate::model::{ArticleId, Site};
 use crate::output::Output;
 
 /// One kind of generated output. Implementations must be deterministic.
@@ -33,6 +34,45 @@ pub trait Generator: Sync {
     fn changes_at(&self, _site: &Site) -> Option<DateTime<Tz>> {
         None
     }
+    /// The articles whose Markdown body the output shows. When the rest of the model is the
+    /// last build's and none of these bodies changed, the files are kept without running the
+    /// generator (a body edit deep in the archive leaves the feeds and sitemaps alone).
+    fn bodies_read(&self, _site: &Site) -> BodiesRead {
+        BodiesRead::Every
+    }
     /// Writes this generator's files into `out`.
     fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>>;
+}
+
+/// The article bodies a generator's output depends on ([`Generator::bodies_read`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodiesRead {
+    Every,
+    Only(Vec<ArticleId>),
+}
+
+impl BodiesRead {
+    /// Whether any of the `changed` bodies is read.
+    pub fn any_of(&self, changed: &FxHashSet<ArticleId>) -> bool {
+        match self {
+            BodiesRead::Every => !changed.is_empty(),
+            BodiesRead::Only(ids) => ids.iter().any(|id| changed.contains(id)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generator_is_affected_only_by_the_bodies_it_reads() {
+        let id = ArticleId::from;
+        let changed: FxHashSet<ArticleId> = [id(3), id(8)].into_iter().collect();
+        assert!(BodiesRead::Every.any_of(&changed));
+        assert!(!BodiesRead::Every.any_of(&FxHashSet::default()));
+        assert!(BodiesRead::Only(vec![id(1), id(8)]).any_of(&changed));
+        assert!(!BodiesRead::Only(vec![id(1), id(2), id(4)]).any_of(&changed));
+        assert!(!BodiesRead::Only(Vec::new()).any_of(&changed));
+    }
 }

@@ -1,6 +1,6 @@
 //! `robots.txt`.
 
-use super::Generator;
+use super::{BodiesRead, Generator};
 use crate::error::Diagnostic;
 use crate::model::Site;
 use crate::model::pages::Page;
@@ -12,6 +12,10 @@ pub struct Robots;
 impl Generator for Robots {
     fn name(&self) -> &'static str {
         "robots"
+    }
+
+    fn bodies_read(&self, _site: &Site) -> BodiesRead {
+        BodiesRead::Only(Vec::new())
     }
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration};
 use chrono_tz::Tz;
 
 use crate::error::Diagnostic;
-use crate::generators::Generator;
+use crate::generators::{BodiesRead, Generator};
 use crate::model::pages::{Page, PageKind, page_slice};
 use crate::model::{ArticleId, Site};
 use crate::output::Output;
@@ -50,6 +50,11 @@ pub struct Sitemap;
 impl Generator for Sitemap {
     fn name(&self) -> &'static str {
         "sitemap"
+    }
+
+    /// Page URLs and article dates only.
+    fn bodies_read(&self, _site: &Site) -> BodiesRead {
+        BodiesRead::Only(Vec::new())
     }
 
     fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {

@@ -11,13 +11,14 @@
 //! shard saved again takes the entries it handed over from the shard on disk. `serve` keeps
 //! one in memory and forgets every path its watcher reports.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono_tz::Tz;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use super::frontmatter::ArticleFile;
@@ -97,13 +98,13 @@ impl<'a> From<&'a Stored> for StoredRef<'a> {
 /// Parsed articles by path (relative to the site folder).
 #[derive(Debug, Default)]
 pub struct ParseCache {
-    entries: Mutex<HashMap<PathBuf, Entry>>,
+    entries: Mutex<FxHashMap<PathBuf, Entry>>,
     /// The folder this cache was loaded from. Then [`ParseCache::get`] hands its entry over
     /// instead of copying it (one copy of every body in memory, not two), and saving a shard
     /// takes the entries nobody replaced from the shard on disk, which holds them unchanged.
     backing: Option<PathBuf>,
     /// Paths asked for since the cache was loaded: the others are gone from the site.
-    seen: Mutex<HashSet<PathBuf>>,
+    seen: Mutex<FxHashSet<PathBuf>>,
     /// Shards whose entries changed since they were loaded.
     dirty: Mutex<BTreeSet<u64>>,
 }
@@ -162,7 +163,7 @@ impl ParseCache {
             .into_par_iter()
             .map(|n| read_shard(&dir.join(format!("{n:02}"))).unwrap_or_default())
             .collect();
-        let mut entries = HashMap::new();
+        let mut entries = FxHashMap::default();
         for stored in shards.into_iter().flatten() {
             let Ok(tz) = stored.tz.parse::<Tz>() else {
                 continue;
@@ -187,8 +188,8 @@ impl ParseCache {
     /// saved it before rendering). Do not save it after this: it no longer knows which files
     /// it saw.
     pub fn release(&self) {
-        *lock(&self.entries) = HashMap::new();
-        *lock(&self.seen) = HashSet::new();
+        *lock(&self.entries) = FxHashMap::default();
+        *lock(&self.seen) = FxHashSet::default();
     }
 
     /// Saves the shards that changed into `dir`, leaving out files no longer in the site.
@@ -221,7 +222,7 @@ impl ParseCache {
         staged.dir = dir.to_path_buf();
         std::fs::create_dir_all(dir)?;
         let racy_from = nanos(SystemTime::now() - RACY);
-        let mut shards: HashMap<u64, Vec<StoredRef>> = HashMap::new();
+        let mut shards: FxHashMap<u64, Vec<StoredRef>> = FxHashMap::default();
         for (path, e) in entries.iter() {
             let shard = shard_of(path);
             if dirty.contains(&shard)

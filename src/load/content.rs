@@ -76,7 +76,7 @@ fn is_markdown(path: &Path) -> bool {
 /// Sorts site-relative file paths into articles, bundles and assets. Pure, for tests.
 pub fn classify(files: Vec<PathBuf>, tree: &mut ContentTree) {
     // A bundle is a folder at least two levels below content/ that holds index.md.
-    let bundles: Vec<PathBuf> = files
+    let bundles: rustc_hash::FxHashSet<PathBuf> = files
         .iter()
         .filter(|p| p.file_name().and_then(|n| n.to_str()) == Some("index.md"))
         .filter_map(|p| p.parent())
@@ -84,21 +84,19 @@ pub fn classify(files: Vec<PathBuf>, tree: &mut ContentTree) {
         .map(Path::to_path_buf)
         .collect();
     for path in files {
-        let comps: Vec<String> = path
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        // comps[0] == "content"
-        let folder = if comps.len() > 2 {
-            Some(comps[1].clone())
-        } else {
-            None
-        };
-        let bundle = bundles
-            .iter()
-            .filter(|b| path.starts_with(b))
-            .max_by_key(|b| b.components().count())
-            .cloned();
+        // The first component is content/.
+        let mut comps = path.components();
+        let folder = (comps.clone().count() > 2)
+            .then(|| comps.nth(1))
+            .flatten()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        // The innermost bundle folder holding the file, found through its ancestors (not by
+        // scanning every bundle: an archive of bundles would take quadratic time).
+        let bundle = path
+            .ancestors()
+            .skip(1)
+            .find(|dir| bundles.contains(*dir))
+            .map(Path::to_path_buf);
         if is_markdown(&path) {
             let is_bundle_index = bundle
                 .as_ref()
@@ -156,5 +154,31 @@ mod tests {
         assert_eq!(tree.articles[2].folder, None);
         assert!(tree.assets[0].bundle.is_some());
         assert!(tree.assets[1].bundle.is_none());
+    }
+
+    #[test]
+    fn a_file_belongs_to_its_innermost_bundle() {
+        let files = [
+            "content/world/trip/index.md",
+            "content/world/trip/day-one/index.md",
+            "content/world/trip/day-one/photo.jpg",
+            "content/world/trip/map.png",
+            "content/world/trip-notes.pdf",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let mut tree = ContentTree::default();
+        classify(files, &mut tree);
+        let bundles: Vec<Option<&Path>> = tree.assets.iter().map(|a| a.bundle.as_deref()).collect();
+        assert_eq!(
+            bundles,
+            [
+                Some(Path::new("content/world/trip/day-one")),
+                Some(Path::new("content/world/trip")),
+                None,
+            ]
+        );
+        assert_eq!(tree.articles[1].stem, "day-one");
     }
 }

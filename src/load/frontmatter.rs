@@ -63,6 +63,9 @@ pub struct ArticleFile {
     pub body: std::sync::Arc<str>,
     /// The file line where the body starts, to locate messages about it.
     pub body_line: usize,
+    /// Without a `summary` key: the body's first paragraph as plain text, the article's
+    /// summary. Read here, once per parse (and kept in the parse cache), not once per build.
+    pub body_summary: Option<String>,
 }
 
 /// Keys other generators (Hugo, Jekyll, Zola) use, with what newsgen calls them.
@@ -117,6 +120,10 @@ pub fn parse_article(
     let front = parse_front_matter(front_text, path, tz, &mut warnings)?;
     Ok((
         ArticleFile {
+            body_summary: front
+                .summary
+                .is_none()
+                .then(|| crate::util::text::first_paragraph_text(body)),
             front,
             body: body.into(),
             // The opening `+++`, the front matter lines, the closing `+++`.

@@ -19,7 +19,6 @@ use crate::load::content::{ArticleSource, AssetSource, CONTENT_DIR};
 use crate::load::frontmatter::ArticleFile;
 use crate::load::frontmatter::FrontMatter;
 use crate::slug::{slugify, title_from_folder};
-use crate::util::text::first_paragraph_text;
 use crate::util::time::first_change;
 use crate::util::url::{ImageUrl, classify_image};
 
@@ -290,7 +289,8 @@ fn article(
     let summary = front
         .summary
         .clone()
-        .unwrap_or_else(|| first_paragraph_text(&file.body));
+        .or(file.body_summary)
+        .expect("parsing reads a summary from the body of every article without one");
     Some(Article {
         source_path: source.path.clone(),
         bundle: source.bundle.clone(),
@@ -548,6 +548,8 @@ fn build_taxonomy(
         articles: Vec<ArticleId>,
     }
     let mut by_slug: BTreeMap<String, Acc> = BTreeMap::new();
+    // Names repeat across an archive: each is slugified once.
+    let mut slugs: rustc_hash::FxHashMap<String, String> = rustc_hash::FxHashMap::default();
     for (id, a) in articles.iter_enumerated() {
         let names: Vec<&String> = match kind {
             TaxonomyKind::Tags => a.tags.iter().collect(),
@@ -555,7 +557,14 @@ fn build_taxonomy(
             TaxonomyKind::Sources => a.source.iter().collect(),
         };
         for name in names {
-            let slug = slugify(name);
+            let slug = match slugs.get(name.as_str()) {
+                Some(slug) => slug.clone(),
+                None => {
+                    let slug = slugify(name);
+                    slugs.insert(name.clone(), slug.clone());
+                    slug
+                }
+            };
             if slug.is_empty() {
                 warnings.push(Diagnostic::warning(
                     &a.source_path,
@@ -598,11 +607,16 @@ fn build_taxonomy(
         .iter_enumerated()
         .map(|(id, t)| (t.slug.as_str(), id))
         .collect();
+    // Each name as written → its term.
+    let term_of: rustc_hash::FxHashMap<String, TermId> = slugs
+        .into_iter()
+        .filter_map(|(name, slug)| index.get(slug.as_str()).map(|&i| (name, i)))
+        .collect();
     for a in articles.iter_mut() {
         let ids = |names: &[String]| -> Vec<TermId> {
             let mut out: Vec<TermId> = Vec::new();
             for n in names {
-                if let Some(&i) = index.get(slugify(n).as_str())
+                if let Some(&i) = term_of.get(n.as_str())
                     && !out.contains(&i)
                 {
                     out.push(i);
@@ -617,7 +631,7 @@ fn build_taxonomy(
                 a.source_id = a
                     .source
                     .as_ref()
-                    .and_then(|s| index.get(slugify(s).as_str()).copied())
+                    .and_then(|s| term_of.get(s.as_str()).copied())
             }
         }
     }

@@ -3,6 +3,11 @@
 //! a file it did not write), the hash of each file's bytes (so unchanged files are not
 //! rewritten and keep their modification time), and for pages the fingerprint of what they
 //! were rendered from (so unchanged pages are not rendered at all).
+//!
+//! While a build moves its files in, a small journal beside it (`manifest.pending`) lists the
+//! files being added: the manifest and the journal together own the old and the new files, and
+//! their hashes are not trusted until the new manifest replaces both. The journal, not a second
+//! copy of the whole manifest, keeps a 100,000-file commit from saving the manifest twice.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -100,7 +105,38 @@ impl Manifest {
         cache_dir.join("manifest")
     }
 
+    /// The journal of a commit in progress ([`Manifest::begin_commit`]).
+    fn pending_path(cache_dir: &Path) -> PathBuf {
+        cache_dir.join("manifest.pending")
+    }
+
+    /// Records, before any file is moved into the output, the files a commit adds: until
+    /// [`Manifest::save`] replaces it, the manifest loads as incomplete and owning them too.
+    pub fn begin_commit(cache_dir: &Path, adding: &[String]) -> std::io::Result<()> {
+        write_framed(&Self::pending_path(cache_dir), &adding)
+    }
+
+    /// The manifest saved in `cache_dir`; incomplete and owning the journal's files too when a
+    /// commit was interrupted.
     pub fn load(cache_dir: &Path) -> Result<Manifest, ManifestError> {
+        let mut manifest = Self::load_saved(cache_dir)?;
+        match std::fs::read(Self::pending_path(cache_dir)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(ManifestError::Foreign(format!("cannot read: {e}"))),
+            Ok(bytes) => {
+                let adding: Vec<String> = decode(&bytes).ok_or_else(|| {
+                    ManifestError::Foreign("unreadable journal of an interrupted build".into())
+                })?;
+                manifest.complete = false;
+                for rel in adding {
+                    manifest.files.entry(rel).or_default();
+                }
+            }
+        }
+        Ok(manifest)
+    }
+
+    fn load_saved(cache_dir: &Path) -> Result<Manifest, ManifestError> {
         let path = Self::path(cache_dir);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
@@ -114,21 +150,32 @@ impl Manifest {
         })
     }
 
-    /// Writes the manifest atomically (temporary file, then rename).
+    /// Writes the manifest atomically (temporary file, then rename) and ends the journal of a
+    /// commit in progress.
     pub fn save(&self, cache_dir: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(cache_dir)?;
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend_from_slice(&FORMAT.to_le_bytes());
-        let body = postcard::to_stdvec(self).map_err(std::io::Error::other)?;
-        bytes.extend_from_slice(&body);
-        let path = Self::path(cache_dir);
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, &bytes)?;
-        std::fs::rename(&tmp, &path)
+        write_framed(&Self::path(cache_dir), self)?;
+        match std::fs::remove_file(Self::pending_path(cache_dir)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 }
 
-fn decode(bytes: &[u8]) -> Option<Manifest> {
+/// Writes `value` with the magic and format header, atomically (temporary file, then rename).
+fn write_framed(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&FORMAT.to_le_bytes());
+    bytes.extend_from_slice(&postcard::to_stdvec(value).map_err(std::io::Error::other)?);
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, &bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Reads what [`write_framed`] wrote; `None` for anything else.
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
     let (format, body) = rest.split_first_chunk::<4>()?;
     if u32::from_le_bytes(*format) != FORMAT {
@@ -203,5 +250,43 @@ mod tests {
             Manifest::load(dir.path()),
             Err(ManifestError::Missing)
         ));
+    }
+
+    #[test]
+    fn an_unfinished_commit_leaves_an_incomplete_manifest_owning_old_and_new_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = Manifest {
+            version: "x".into(),
+            complete: true,
+            ..Manifest::default()
+        };
+        let old = FileRecord {
+            hash: 1,
+            len: 2,
+            ..FileRecord::default()
+        };
+        m.files.insert("old.html".into(), old.clone());
+        m.save(dir.path()).unwrap();
+        Manifest::begin_commit(dir.path(), &["new.html".into(), "old.html".into()]).unwrap();
+
+        let interrupted = Manifest::load(dir.path()).unwrap();
+        assert!(!interrupted.complete);
+        assert_eq!(interrupted.files.len(), 2);
+        assert_eq!(interrupted.files["old.html"], old);
+        assert!(interrupted.files.contains_key("new.html"));
+
+        // A damaged journal is foreign, never trusted.
+        std::fs::write(Manifest::pending_path(dir.path()), b"NEWSGEN\0junk").unwrap();
+        assert!(matches!(
+            Manifest::load(dir.path()),
+            Err(ManifestError::Foreign(_))
+        ));
+
+        // Saving the new manifest ends the journal.
+        m.save(dir.path()).unwrap();
+        assert!(!Manifest::pending_path(dir.path()).exists());
+        let done = Manifest::load(dir.path()).unwrap();
+        assert!(done.complete);
+        assert_eq!(done.files.len(), 1);
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! New and changed files are first written to a staging folder beside the output (same file
 //! system). When every page and generator succeeded, [`Output::commit`] marks the manifest
-//! incomplete, renames the staged files into the output one by one, deletes the files the
+//! incomplete (a journal of the files it adds, beside it), renames the staged files into the output one by one, deletes the files the
 //! build no longer produces, and saves the new manifest. A build killed in between leaves
 //! whole files only (renames are atomic) and an incomplete manifest, so the next build compares
 //! bytes on disk instead of trusting hashes, and repairs the output. Unchanged files are never
@@ -12,7 +12,7 @@
 
 pub mod manifest;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -441,7 +441,7 @@ impl Output {
     }
 
     /// Every file this build produces so far (written or kept).
-    pub fn files(&self) -> HashSet<String> {
+    pub fn files(&self) -> rustc_hash::FxHashSet<String> {
         self.records
             .lock()
             .expect("no thread panics while holding the output records")
@@ -453,12 +453,14 @@ impl Output {
     /// Makes the output what this build produced. On error the output may hold some new
     /// files, never a half-written one, and the next build repairs it.
     pub fn commit(self) -> Result<WriteStats, Error> {
-        let records: BTreeMap<String, FileRecord> = self
+        let mut records = self
             .records
             .into_inner()
-            .expect("no thread panics while holding the output records")
-            .into_iter()
-            .collect();
+            .expect("no thread panics while holding the output records");
+        // Sorted on all cores first (stable: of two records of one file, the later wins as
+        // before), so the map is built from one sorted run.
+        records.par_sort_by(|a, b| a.0.cmp(&b.0));
+        let records: BTreeMap<String, FileRecord> = records.into_iter().collect();
         let staged = self
             .staged
             .into_inner()
@@ -499,18 +501,9 @@ impl Output {
                 }
             }
             Mode::Update => {
-                // Until the new manifest is saved, it owns the union of old and new files and
-                // its hashes are not trusted.
-                let mut interim = Manifest {
-                    version: self.previous.version.clone(),
-                    key: 0,
-                    meta: 0,
-                    complete: false,
-                    files: self.previous.files.clone(),
-                };
-                interim.files.extend(records.clone());
-                interim
-                    .save(&self.cache_dir)
+                // Until the new manifest is saved, the old one and the journal of the files
+                // moved in own the union of old and new files, and hashes are not trusted.
+                Manifest::begin_commit(&self.cache_dir, &staged)
                     .map_err(|e| Error::io(&self.cache_dir, e))?;
                 let stale: Vec<&String> = self
                     .previous

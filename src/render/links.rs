@@ -2,7 +2,9 @@
 //! function of the links recorded while rendering bodies and an index of the site's outputs,
 //! so it needs neither the disk nor a full re-render.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::Diagnostic;
 use crate::util::url::{has_scheme, percent_decode};
@@ -27,11 +29,19 @@ pub struct ArticleLinks {
 /// whose element ids are known (article pages), those ids.
 #[derive(Debug, Default)]
 pub struct SiteIndex {
-    files: HashSet<String>,
-    ids: HashMap<String, HashSet<String>>,
+    files: FxHashSet<String>,
+    ids: FxHashMap<String, FxHashSet<String>>,
 }
 
 impl SiteIndex {
+    /// The index of these output files (paths relative to the output root).
+    pub fn of_files(files: FxHashSet<String>) -> SiteIndex {
+        SiteIndex {
+            files,
+            ids: FxHashMap::default(),
+        }
+    }
+
     /// Adds an output file (path relative to the output root, `/` separators).
     pub fn add_file(&mut self, path: impl Into<String>) {
         self.files.insert(path.into());
@@ -103,6 +113,12 @@ pub fn check(articles: &[ArticleLinks], index: &SiteIndex) -> LinkReport {
         diagnostics,
         summary,
     }
+}
+
+/// Whether any of `targets`, written on the page at `page`, leads nowhere: a cheap first pass,
+/// so that only the few articles with a broken link are located in their files for [`check`].
+pub fn any_broken(targets: &[String], page: &str, index: &SiteIndex) -> bool {
+    targets.iter().any(|t| problem(t, page, index).is_some())
 }
 
 /// Added to a broken relative link of a single-file article: its neighbours are not published.

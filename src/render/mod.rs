@@ -334,19 +334,25 @@ pub fn check_links(
     mut index: links::SiteIndex,
 ) -> links::LinkReport {
     recorded.sort_by_key(|(id, _)| *id);
-    let mut articles = Vec::with_capacity(recorded.len());
+    let mut pages = Vec::with_capacity(recorded.len());
     for (id, body) in recorded {
         let body = Arc::unwrap_or_clone(body);
         let a = &site.articles[id];
         index.add_ids(&a.path, body.ids);
-        articles.push(links::ArticleLinks {
+        pages.push((a, body.targets));
+    }
+    // Finding a link's line reads the body: done only for articles with a broken link.
+    let articles: Vec<links::ArticleLinks> = pages
+        .into_par_iter()
+        .filter(|(a, targets)| links::any_broken(targets, &a.path, &index))
+        .map(|(a, targets)| links::ArticleLinks {
             source: crate::error::display_path(&a.source_path),
             page: a.path.clone(),
-            lines: body.targets.iter().map(|t| a.body_line_of(t)).collect(),
-            targets: body.targets,
+            lines: targets.iter().map(|t| a.body_line_of(t)).collect(),
+            targets,
             bundle: a.bundle.is_some(),
-        });
-    }
+        })
+        .collect();
     links::check(&articles, &index)
 }
 
