@@ -37,6 +37,8 @@ from zoneinfo import ZoneInfo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLL = 0.005
+# Servers started, stopped at the end even when a run times out.
+STARTED = []
 # Seconds one edit (or the first page) may take; --timeout.
 TIMEOUT = 120
 # The archive's time zone (bench/gen_archive.py).
@@ -170,6 +172,7 @@ def start(cmd, cwd, port, env=None):
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=env)
+    STARTED.append(proc)
     client = Client(port)
     client.wait("/", lambda s, b: s == 200 and "</html>" in b)
     return proc, client, time.perf_counter() - t0
@@ -295,6 +298,10 @@ def main():
             first, times, rss = run_hugo(site, args, hugo)
             rows.append(("hugo server", first, times, f"{rss:.0f}"))
     finally:
+        for proc in STARTED:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
         shutil.rmtree(site, ignore_errors=True)
     load = os.getloadavg()
     print(f"\n{n} articles, {args.edits} edits of each kind, {os.cpu_count()} cores, "
