@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Live-preview latency: `newsgen serve` (and `hugo server`, when installed) on one archive.
 
-usage: bench/serve_latency.py [--articles N] [--edits E] [--rss-edits R]
+usage: bench/serve_latency.py [--articles N] [--edits E] [--rss-edits R] [--timeout S]
                               [--no-hugo | --hugo-only] [--newsgen BINARY]
 
 Copies target/bench/archive-N (made by bench/gen_archive.py, once) to target/bench/serve-N,
@@ -37,6 +37,9 @@ from zoneinfo import ZoneInfo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLL = 0.005
+# Servers started, stopped at the end even when a run times out.
+STARTED = []
+# Seconds one edit (or the first page) may take; --timeout.
 TIMEOUT = 120
 # The archive's time zone (bench/gen_archive.py).
 TZ = ZoneInfo("Pacific/Auckland")
@@ -157,6 +160,8 @@ def measure_edits(client, edits, runs, pause=0.3):
             do(token)
             client.wait(path(token), lambda s, b, t=token: ok(s, b, t))
             times.setdefault(kind, []).append(time.perf_counter() - start)
+            # As it goes, so a run stopped by a timeout still shows what it measured.
+            print(f"  {kind}: {times[kind][-1] * 1000:,.0f} ms", flush=True)
             # newsgen answers for the sitemap once its generators have caught up.
             client.get("/sitemap.xml")
             time.sleep(pause)
@@ -167,6 +172,7 @@ def start(cmd, cwd, port, env=None):
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=env)
+    STARTED.append(proc)
     client = Client(port)
     client.wait("/", lambda s, b: s == 200 and "</html>" in b)
     return proc, client, time.perf_counter() - t0
@@ -187,6 +193,9 @@ def run_newsgen(site, args):
     shutil.copy(os.path.join(ROOT, "themes", "default", "static", "style.css"), style)
     proc, client, first = start([newsgen, "serve", "--quiet", "--port", str(port), site], ROOT,
                                 port, env)
+    print(f"  first page: {first * 1000:,.0f} ms", flush=True)
+    # The first page is served before the first build is written: edits are timed after it.
+    client.wait("/sitemap.xml", lambda s, b: s == 200)
     shared, article, url = shared_edits(site, template, style)
     original = read(article)
     all_articles = articles(site)
@@ -252,15 +261,19 @@ def summary(times):
 
 
 def main():
+    global TIMEOUT
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=10000)
     ap.add_argument("--edits", type=int, default=9)
     ap.add_argument("--rss-edits", type=int, default=200)
+    ap.add_argument("--timeout", type=float, default=120,
+                    help="seconds one edit (or the first page) may take before the run stops")
     ap.add_argument("--no-hugo", action="store_true")
     ap.add_argument("--hugo-only", action="store_true", help="run hugo server only")
     ap.add_argument("--newsgen", default=os.path.join(ROOT, "target", "release", "newsgen"),
                     help="the newsgen binary (default: the release build)")
     args = ap.parse_args()
+    TIMEOUT = args.timeout
     n = args.articles
     archive = os.path.join(ROOT, "target", "bench", f"archive-{n}")
     if not os.path.exists(os.path.join(archive, "site.toml")):
@@ -285,6 +298,10 @@ def main():
             first, times, rss = run_hugo(site, args, hugo)
             rows.append(("hugo server", first, times, f"{rss:.0f}"))
     finally:
+        for proc in STARTED:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
         shutil.rmtree(site, ignore_errors=True)
     load = os.getloadavg()
     print(f"\n{n} articles, {args.edits} edits of each kind, {os.cpu_count()} cores, "
