@@ -31,61 +31,11 @@ use crate::error::Diagnostic;
 use crate::model::{LeftOut, Site};
 use crate::output::manifest::Manifest;
 use crate::output::{WriteStats, cache_dir};
-use crate::util::racy::{nanos, racy_from};
+use crate::util::racy::{FileStamp, racy_from};
 
 /// The record's file in the output's cache folder.
 const RECORD_FILE: &str = "inputs";
 const MAGIC: &[u8; 8] = b"NGINPUTS";
-
-/// What a file's metadata says of its identity and last change. Any write changes the change
-/// time, so an edit is seen even when a tool sets the modification time back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct FileStamp {
-    len: u64,
-    modified_ns: i128,
-    changed_ns: i128,
-    device: u64,
-    inode: u64,
-}
-
-impl FileStamp {
-    fn of(meta: &std::fs::Metadata) -> FileStamp {
-        #[cfg(unix)]
-        let (changed_ns, device, inode) = {
-            use std::os::unix::fs::MetadataExt;
-            let ctime = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
-            (ctime, meta.dev(), meta.ino())
-        };
-        #[cfg(not(unix))]
-        let (changed_ns, device, inode) = (0, 0, 0);
-        FileStamp {
-            len: meta.len(),
-            modified_ns: meta.modified().map(nanos).unwrap_or(i128::MAX),
-            changed_ns,
-            device,
-            inode,
-        }
-    }
-
-    fn hash_into(&self, h: &mut Xxh3) {
-        let FileStamp {
-            len,
-            modified_ns,
-            changed_ns,
-            device,
-            inode,
-        } = self;
-        h.update(&len.to_le_bytes());
-        h.update(&modified_ns.to_le_bytes());
-        h.update(&changed_ns.to_le_bytes());
-        h.update(&device.to_le_bytes());
-        h.update(&inode.to_le_bytes());
-    }
-
-    fn read(path: &Path) -> Option<FileStamp> {
-        std::fs::metadata(path).ok().map(|m| FileStamp::of(&m))
-    }
-}
 
 /// An instant as (seconds, nanoseconds) since the epoch, time zone aside.
 type Moment = (i64, u32);

@@ -1,8 +1,8 @@
 //! Parsed articles kept between builds, so a rebuild parses only the files that changed.
 //!
-//! An entry is used while its file's length and modification time (in nanoseconds) are what
-//! they were when it was parsed, and the site's time zone is the same. On disk the cache lives
-//! beside the output's manifest (`.<out>.newsgen/articles/NN`), split into shards by path so
+//! An entry is used while its file's stamp ([`Stamp`]: length, modification and change times,
+//! device and inode) is what it was when it was parsed, and the site's time zone is the same.
+//! On disk the cache lives beside the output's manifest (`.<out>.newsgen/articles/NN`), split into shards by path so
 //! that saving after a one-file edit rewrites one shard, not the archive. A shard written by
 //! another build of newsgen, or unreadable, is ignored (its files are parsed again). As in
 //! git's "racy clean" rule, a file modified within two seconds of the save is not stored: an
@@ -14,7 +14,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+use crate::util::racy::racy_from;
 
 use chrono_tz::Tz;
 use rayon::prelude::*;
@@ -29,31 +31,10 @@ pub type ParseResult = Result<(ArticleFile, Vec<Diagnostic>), Vec<Diagnostic>>;
 
 const SHARDS: u64 = 64;
 const MAGIC: &[u8; 8] = b"NGPARSE\0";
-/// Files modified this close to a save are not stored (see the module doc).
-const RACY: Duration = Duration::from_secs(2);
-
-/// A file's length and modification time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    len: u64,
-    modified_ns: i128,
-}
-
-impl Stamp {
-    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
-        Some(Stamp {
-            len: meta.len(),
-            modified_ns: nanos(meta.modified().ok()?),
-        })
-    }
-}
-
-fn nanos(t: SystemTime) -> i128 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
-}
+/// What an entry is trusted by: the file's length, modification and change times and
+/// identity (an edit whose tool puts the old modification time back still changes the change
+/// time).
+pub use crate::util::racy::FileStamp as Stamp;
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -221,7 +202,7 @@ impl ParseCache {
             .map(Path::to_path_buf);
         staged.dir = dir.to_path_buf();
         std::fs::create_dir_all(dir)?;
-        let racy_from = nanos(SystemTime::now() - RACY);
+        let racy_from = racy_from(SystemTime::now());
         let mut shards: FxHashMap<u64, Vec<StoredRef>> = FxHashMap::default();
         for (path, e) in entries.iter() {
             let shard = shard_of(path);
@@ -380,6 +361,18 @@ pub mod toml_text {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::racy::nanos;
+
+    /// A stamp of a file that only these fields tell apart.
+    fn stamp(len: u64, modified_ns: i128) -> Stamp {
+        Stamp {
+            len,
+            modified_ns,
+            changed_ns: 0,
+            device: 0,
+            inode: 0,
+        }
+    }
 
     #[test]
     fn saved_parses_come_back_and_stale_or_foreign_shards_do_not() {
@@ -392,10 +385,7 @@ mod tests {
             Tz::Pacific__Auckland,
         );
         assert!(parsed.is_ok());
-        let old = Stamp {
-            len: 10,
-            modified_ns: 1_000,
-        };
+        let old = stamp(10, 1_000);
         let cache = ParseCache::default();
         let path = Path::new("content/w/a.md");
         cache.put(path, old, Tz::Pacific__Auckland, &parsed);
@@ -406,10 +396,7 @@ mod tests {
         let got = back.get(path, old, Tz::Pacific__Auckland).expect("cached");
         assert_eq!(got, parsed);
         // Another stamp or zone: not used.
-        let newer = Stamp {
-            len: 10,
-            modified_ns: 2_000,
-        };
+        let newer = stamp(10, 2_000);
         assert!(back.get(path, newer, Tz::Pacific__Auckland).is_none());
         assert!(back.get(path, old, Tz::UTC).is_none());
         // `gone.md` was not asked for: the next save drops it.
@@ -447,10 +434,7 @@ mod tests {
             .map(|i| PathBuf::from(format!("content/w/b{i}.md")))
             .find(|p| shard_of(p) == shard_of(a))
             .expect("some name falls in a's shard");
-        let old = Stamp {
-            len: 10,
-            modified_ns: 1_000,
-        };
+        let old = stamp(10, 1_000);
         let cache = ParseCache::default();
         cache.put(a, old, Tz::UTC, &parsed);
         cache.save(dir.path()).unwrap();
@@ -476,10 +460,7 @@ mod tests {
             a,
             Tz::UTC,
         );
-        let old = Stamp {
-            len: 10,
-            modified_ns: 1_000,
-        };
+        let old = stamp(10, 1_000);
         let cache = ParseCache::default();
         cache.put(a, old, Tz::UTC, &parsed);
         // Dropped uncommitted (a failed build): no shard, and no folder made for it.
@@ -505,10 +486,7 @@ mod tests {
             Path::new("content/w/a.md"),
             Tz::UTC,
         );
-        let now = Stamp {
-            len: 1,
-            modified_ns: nanos(SystemTime::now()),
-        };
+        let now = stamp(1, nanos(SystemTime::now()));
         let cache = ParseCache::default();
         cache.put(Path::new("content/w/a.md"), now, Tz::UTC, &parsed);
         cache.save(dir.path()).unwrap();

@@ -399,14 +399,9 @@ impl Output {
     /// Copies a file of the site into the output; a source whose length and modification
     /// time are as they were at the last copy is not read again.
     pub fn copy(&self, src: &Path, rel: &str) -> Result<(), Diagnostic> {
-        let stamp = std::fs::metadata(src).ok().and_then(|m| {
-            let t = m.modified().ok()?;
-            let ns = match t.duration_since(std::time::UNIX_EPOCH) {
-                Ok(d) => d.as_nanos() as i128,
-                Err(e) => -(e.duration().as_nanos() as i128),
-            };
-            Some((m.len(), ns))
-        });
+        let stamp = std::fs::metadata(src)
+            .ok()
+            .and_then(|m| Some((m.len(), crate::util::racy::nanos(m.modified().ok()?))));
         if self.trust_hashes
             && let Some(old) = self.previous.files.get(rel)
             && stamp.is_some()
