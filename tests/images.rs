@@ -206,12 +206,7 @@ fn cache_entries(f: &Fixture) -> Vec<String> {
 /// which newsgen does not trust a file's stamp (docs/images.md, "The cache").
 fn backdate(path: &std::path::Path) {
     let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(t)
-        .unwrap();
+    common::set_modified(path, t);
 }
 
 #[test]

@@ -545,12 +545,7 @@ fn the_parse_cache_is_saved_and_trusted_by_the_next_build() {
     std::fs::write(&file, text).unwrap();
     // Long before the save: the cache leaves out files modified just before it.
     let then = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
-    std::fs::File::options()
-        .write(true)
-        .open(&file)
-        .unwrap()
-        .set_modified(then)
-        .unwrap();
+    common::set_modified(&file, then);
     let front_page = || std::fs::read_to_string(site.join("public/index.html")).unwrap();
     let build = |args: &[&str]| {
         let run = cli(&site, &home, args);

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use common::{Fixture, fixed_now};
+use common::{Fixture, fixed_now, set_modified};
 use newsgen::BuildOptions;
 
 /// A site with what a summary shows: a draft, a scheduled and an expired article, an article
@@ -95,15 +95,6 @@ fn settle_at(f: &Fixture, generation: u64) {
 
 fn settle(f: &Fixture) {
     settle_at(f, 0);
-}
-
-fn set_modified(path: &Path, t: SystemTime) {
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(t)
-        .unwrap();
 }
 
 fn modified(path: &Path) -> SystemTime {

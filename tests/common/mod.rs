@@ -12,6 +12,17 @@ use newsgen::{BuildOptions, BuildReport, Error};
 use scraper::{Html, Selector};
 
 /// The fixed "now" of fixture builds, so future/past decisions do not depend on the clock.
+/// Sets a file's modification time (tests give inputs past times of their own, far from the
+/// two seconds before a build in which newsgen does not trust a file's stamp).
+pub fn set_modified(path: &Path, t: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
+
 pub fn fixed_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
 }

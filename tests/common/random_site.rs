@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
+
+use super::set_modified;
 
 /// The default theme's article template, the base of the template overrides below.
 pub const ARTICLE_TEMPLATE: &str = include_str!("../../themes/default/templates/article.html");
@@ -566,14 +568,4 @@ pub fn seeds() -> Vec<u64> {
         Ok(n) => (1..=n.parse::<u64>().expect("NEWSGEN_EQUIV_SEEDS is a number")).collect(),
         Err(_) => vec![1, 2],
     }
-}
-
-/// Sets a file's modification time.
-fn set_modified(path: &Path, t: SystemTime) {
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(t)
-        .unwrap();
 }
