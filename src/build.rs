@@ -124,8 +124,7 @@ pub struct BuildReport {
 /// step into the same output ([`BuildOptions::defer_generators`]).
 #[derive(Debug)]
 pub struct Deferred {
-    site: Site,
-    plan: Vec<pages::Page>,
+    model: Model,
     recorded: RecordedLinks,
     dest: PathBuf,
     output: crate::output::OutputOptions,
@@ -139,18 +138,44 @@ pub struct Deferred {
     search_cache: Arc<AnalysisCache>,
 }
 
+/// What a build rendered its pages from, handed to serve after a deferred build: serve keeps
+/// it to render pages on request and to patch after an edit (`serve::live`).
+pub struct Model {
+    pub site: Site,
+    pub theme: Theme,
+    pub templates: tera::Tera,
+    pub plan: Vec<pages::Page>,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("articles", &self.site.articles.len())
+            .field("pages", &self.plan.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// What the second step of a deferred build did.
 #[derive(Debug)]
 pub struct DeferredReport {
     pub files: crate::output::WriteStats,
+    /// The files the generators own now (written or kept).
+    pub generated: FxHashSet<String>,
     /// Broken links and missing images, as warnings.
     pub warnings: Vec<Diagnostic>,
     pub link_summary: Option<String>,
 }
 
 impl Deferred {
-    /// Runs the generators and the link check and commits their files.
-    pub fn finish(self) -> Result<DeferredReport, Error> {
+    /// Runs the generators and the link check and commits their files. The model is handed
+    /// back whatever the outcome: the pages it rendered are committed either way.
+    pub fn finish(mut self) -> (Result<DeferredReport, Error>, Model) {
+        let report = self.run();
+        (report, self.model)
+    }
+
+    fn run(&mut self) -> Result<DeferredReport, Error> {
         let mut phases = Phases::new();
         let names: Vec<&str> = generators(&self.search_cache)
             .iter()
@@ -158,9 +183,10 @@ impl Deferred {
             .collect();
         let out = Output::begin(&self.dest, self.output, self.key, self.meta)?;
         out.keep_all_but_generated(&names);
+        let Model { site, plan, .. } = &self.model;
         let errors = run_generators(
-            &self.site,
-            &self.plan,
+            site,
+            plan,
             &out,
             &self.search_cache,
             self.changed.as_ref(),
@@ -170,7 +196,9 @@ impl Deferred {
             out.abort();
             return Err(Error::Site(errors));
         }
-        let links = check_links(&self.site, self.recorded, SiteIndex::of_files(out.files()));
+        let generated = out.generated_files(&names);
+        let recorded = std::mem::take(&mut self.recorded);
+        let links = check_links(site, recorded, SiteIndex::of_files(out.files()));
         phases.mark("link check");
         let files = out.commit()?;
         if let Err(e) = self.search_cache.save() {
@@ -178,6 +206,7 @@ impl Deferred {
         }
         Ok(DeferredReport {
             files,
+            generated,
             warnings: links.diagnostics,
             link_summary: links.summary,
         })
@@ -457,6 +486,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         opts,
         search_cache: &search_cache,
     };
+    // A deferred (serve) build hands its model on: the templates are cloned before the
+    // renderer takes them.
+    let kept_templates = opts.defer_generators.then(|| templates.clone());
     let result = with_preview(&inputs, templates, |templates| {
         write_site(&inputs, templates, &pass, &out, &counters, &mut phases)
     });
@@ -504,8 +536,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             changed: pass.changed_bodies(),
             key,
             meta,
-            site,
-            plan: page_plan,
+            model: Model {
+                site,
+                theme,
+                templates: kept_templates.expect("cloned for a deferred build"),
+                plan: page_plan,
+            },
             recorded,
             dest,
             output: opts.output_options(),

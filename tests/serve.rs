@@ -1084,7 +1084,8 @@ fn rebuild(
     r.deferred
         .take()
         .expect("serve defers generators")
-        .finish()?;
+        .finish()
+        .0?;
     Ok(r)
 }
 

@@ -23,7 +23,7 @@ pub struct LoadedArticle {
 }
 
 /// One file's outcome: the article and its warnings, or its errors.
-type FileResult = Result<(LoadedArticle, Vec<Diagnostic>), Vec<Diagnostic>>;
+pub type FileResult = Result<(LoadedArticle, Vec<Diagnostic>), Vec<Diagnostic>>;
 
 /// The largest article file read (16 MiB, some hundred times a long feature): a larger one is
 /// an error, so one stray file cannot take the memory of a build (rendered HTML, plain text,
@@ -61,32 +61,7 @@ pub fn read_articles(
     let results: Vec<FileResult> = tree
         .articles
         .par_iter()
-        .map(|src| {
-            let full = site_dir.join(&src.path);
-            let stamp = cache.and_then(|_| Some(Stamp::of(&std::fs::metadata(&full).ok()?)));
-            let cached = match (cache, stamp) {
-                (Some(c), Some(stamp)) => c.get(&src.path, stamp, tz),
-                _ => None,
-            };
-            let parsed = match cached {
-                Some(p) => p,
-                None => {
-                    let parsed = parse_file(&full, &src.path, tz);
-                    if let (Some(c), Some(stamp)) = (cache, stamp) {
-                        c.put(&src.path, stamp, tz, &parsed);
-                    }
-                    parsed
-                }
-            };
-            let (file, warnings) = parsed?;
-            Ok((
-                LoadedArticle {
-                    source: src.clone(),
-                    file,
-                },
-                warnings,
-            ))
-        })
+        .map(|src| read_article(site_dir, src, tz, cache))
         .collect();
     let mut articles = Vec::with_capacity(results.len());
     let mut diags = Vec::new();
@@ -100,6 +75,39 @@ pub fn read_articles(
         }
     }
     (articles, diags)
+}
+
+/// Reads and parses one article (from `cache` when its file is as the cache saw it).
+pub fn read_article(
+    site_dir: &Path,
+    src: &content::ArticleSource,
+    tz: Tz,
+    cache: Option<&ParseCache>,
+) -> FileResult {
+    let full = site_dir.join(&src.path);
+    let stamp = cache.and_then(|_| Some(Stamp::of(&std::fs::metadata(&full).ok()?)));
+    let cached = match (cache, stamp) {
+        (Some(c), Some(stamp)) => c.get(&src.path, stamp, tz),
+        _ => None,
+    };
+    let parsed = match cached {
+        Some(p) => p,
+        None => {
+            let parsed = parse_file(&full, &src.path, tz);
+            if let (Some(c), Some(stamp)) = (cache, stamp) {
+                c.put(&src.path, stamp, tz, &parsed);
+            }
+            parsed
+        }
+    };
+    let (file, warnings) = parsed?;
+    Ok((
+        LoadedArticle {
+            source: src.clone(),
+            file,
+        },
+        warnings,
+    ))
 }
 
 #[cfg(test)]

@@ -150,6 +150,37 @@ pub fn build_site(
     ))
 }
 
+/// The article that `loaded` is in a model like `site` (same site.toml, same sections, same
+/// "now"), for a patch after an edit of its file: `None` when it would not be published, has
+/// errors, or is in another section than `section` (then the model must be built again).
+pub fn article_in(
+    site: &Site,
+    section: SectionId,
+    loaded: LoadedArticle,
+    flags: BuildFlags,
+) -> Option<Article> {
+    let LoadedArticle { source, file, .. } = loaded;
+    if withheld(&file.front, flags, &site.now).is_some() {
+        return None;
+    }
+    let mut sections = SectionTable::from_config(&site.config);
+    let (mut unlisted, mut errors) = (UnlistedSections::default(), Vec::new());
+    let config = &site.config;
+    let mut a = article(
+        source,
+        file,
+        config,
+        &mut sections,
+        &mut unlisted,
+        &mut errors,
+    )?;
+    if !errors.is_empty() || sections.sections[a.section].slug != site.sections[section].slug {
+        return None;
+    }
+    a.section = section;
+    Some(a)
+}
+
 /// The sections while articles are read: site.toml's first, then each new folder or
 /// `section` as it is met.
 struct SectionTable {

@@ -18,8 +18,8 @@ pub use crate::load::LoadedArticle;
 use crate::load::config::Config;
 
 pub use build::{
-    BuildFlags, alias_path, build_site, expand_permalink, unlisted_section_message, withheld,
-    withheld_changes,
+    BuildFlags, alias_path, article_in, build_site, expand_permalink, unlisted_section_message,
+    withheld, withheld_changes,
 };
 
 pub use ids::{ArchiveId, ArticleId, SectionId, TermId};
@@ -445,6 +445,69 @@ impl Article {
             .hash(h);
         // toml values have no `Hash` (floats); their TOML text stands for them.
         extra.to_string().hash(h);
+    }
+}
+
+impl Article {
+    /// A digest of what decides the article's place in the site: which lists, terms,
+    /// archives and pages it is in, in what order, at which URLs, with which files. What is
+    /// left out (title, summary, body, `updated`, `source_url`, `extra`...) is shown by pages
+    /// but moves nothing: an edit of those alone can be patched into a model
+    /// ([`Site::patch_article`]). The destructuring names every field, so a new field must be
+    /// put on one side or the other. The term ids are left out: they are functions of the
+    /// names, which are in.
+    pub fn place_digest(&self) -> u128 {
+        use std::hash::Hash;
+        let Article {
+            source_path,
+            bundle,
+            date,
+            section,
+            source,
+            authors,
+            tags,
+            slug,
+            featured,
+            draft,
+            image,
+            aliases,
+            path,
+            title: _,
+            date_only: _,
+            updated: _,
+            updated_date_only: _,
+            source_url: _,
+            summary: _,
+            summary_from_body: _,
+            image_line: _,
+            extra: _,
+            body: _,
+            body_line: _,
+            tag_ids: _,
+            author_ids: _,
+            source_id: _,
+        } = self;
+        let mut h = Digest::default();
+        (source_path, bundle, date, section, source, authors, tags).hash(&mut h);
+        (slug, featured, draft, image, aliases, path).hash(&mut h);
+        h.digest128()
+    }
+}
+
+impl Site {
+    /// Puts `new` in the place of article `id` when its place in the site is the same
+    /// ([`Article::place_digest`]), so every list, term, archive and page of the model stays
+    /// right; returns false (and changes nothing) otherwise.
+    pub fn patch_article(&mut self, id: ArticleId, mut new: Article) -> bool {
+        let old = &mut self.articles[id];
+        if old.place_digest() != new.place_digest() {
+            return false;
+        }
+        new.tag_ids = std::mem::take(&mut old.tag_ids);
+        new.author_ids = std::mem::take(&mut old.author_ids);
+        new.source_id = old.source_id;
+        *old = new;
+        true
     }
 }
 

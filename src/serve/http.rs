@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use axum::Router;
 use axum::body::Body;
@@ -20,6 +20,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::broadcast;
 
+use super::live::Live;
 use super::preview::Preview;
 use super::reload::{Changed, EVENTS_PATH, Message, error_page};
 use crate::util::url::percent_decode;
@@ -47,6 +48,25 @@ pub struct ServerState {
     generated: Condvar,
     /// During the first build: pages rendered on request from its model.
     pub preview: Mutex<Option<Arc<Preview>>>,
+    /// After an edit patched into the model in memory, until the build behind it commits.
+    ahead: Mutex<Option<Arc<Ahead>>>,
+    /// The output files that open tabs show, with how many tabs show each.
+    open: Mutex<FxHashMap<String, usize>>,
+}
+
+/// Pages served from the model in memory ahead of the served folder (`serve::live`).
+pub struct Ahead {
+    live: Arc<Live>,
+    /// Files the edit changed, known already (static files, the pages of open tabs).
+    files: FxHashMap<String, Vec<u8>>,
+}
+
+impl Ahead {
+    /// Output file `file` as the edit made it (`None`: not a page nor a changed file).
+    fn page(&self, file: &str) -> Option<Vec<u8>> {
+        let known = self.files.get(file).cloned();
+        known.or_else(|| self.live.render(file))
+    }
 }
 
 impl ServerState {
@@ -68,7 +88,30 @@ impl ServerState {
             pending: Mutex::new(None),
             generated: Condvar::new(),
             preview: Mutex::new(None),
+            ahead: Mutex::new(None),
+            open: Mutex::new(FxHashMap::default()),
         })
+    }
+
+    /// Pages are served from `live` (patched after an edit) until [`Self::caught_up`], and
+    /// `files` (the output files the edit changed that are known already) as they are.
+    pub fn go_ahead(&self, live: Arc<Live>, files: super::live::Files) {
+        *super::lock(&self.ahead) = Some(Arc::new(Ahead {
+            live,
+            files: files.into_iter().collect(),
+        }));
+    }
+
+    /// The served folder has the pages of the model in memory again: they are served from it.
+    pub fn caught_up(&self) {
+        super::lock(&self.ahead).take();
+    }
+
+    /// The output files open tabs show.
+    pub fn open_pages(&self) -> Vec<String> {
+        let mut pages: Vec<String> = super::lock(&self.open).keys().cloned().collect();
+        pages.sort();
+        pages
     }
 
     /// `instance-generation`: what the `hello` event carries.
@@ -94,9 +137,9 @@ impl ServerState {
         }
     }
 
-    /// Records a successful build that wrote or removed the output files `changed`, and tells
-    /// the pages showing one of them to reload.
-    pub fn succeeded(&self, base_path: Option<String>, changed: &[String]) {
+    /// Records a successful build that wrote or removed the output files `changed`, and (if
+    /// `announce`) tells the pages showing one of them to reload, the others that it is done.
+    pub fn succeeded(&self, base_path: Option<String>, changed: &[String], announce: bool) {
         if let Some(p) = base_path
             && let Ok(mut b) = self.base_path.write()
         {
@@ -106,6 +149,9 @@ impl ServerState {
             *f = None;
         }
         self.has_site.store(true, Ordering::SeqCst);
+        if !announce {
+            return;
+        }
         self.generation.fetch_add(1, Ordering::SeqCst);
         let _ = self.tx.send(Message::Reload {
             build: self.build_id(),
@@ -337,6 +383,13 @@ async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response
     }
     let root = state.root.clone();
     let base = state.base_path();
+    let ahead = super::lock(&state.ahead).clone();
+    if let (Some(ahead), Some(file)) = (ahead, page_file(&base, &path)) {
+        let page = tokio::task::spawn_blocking(move || ahead.page(&file).map(|b| (file, b)));
+        if let Ok(Some((file, bytes))) = page.await {
+            return file_response(StatusCode::OK, Path::new(&file), bytes, head);
+        }
+    }
     let fetched = tokio::task::spawn_blocking(move || {
         state.wait_for_generators(page_file(&base, &path).as_deref());
         match fetch(&root, &base, &path, query.as_deref()) {
@@ -492,7 +545,11 @@ async fn events(
         first.push(Event::default().event("build-error").data(fragment));
     }
     let initial = futures_util::stream::iter(first.into_iter().map(Ok));
-    let updates = futures_util::stream::unfold(rx, move |mut rx| {
+    let tab = page
+        .as_deref()
+        .and_then(|p| page_file(&state.base_path(), p))
+        .map(|file| OpenTab::new(state.clone(), file));
+    let updates = futures_util::stream::unfold((rx, tab), move |(mut rx, tab)| {
         let state = state.clone();
         let page = page.clone();
         async move {
@@ -504,18 +561,18 @@ async fn events(
                         } else {
                             "build-ok"
                         };
-                        return Some((Ok(Event::default().event(name).data(build)), rx));
+                        return Some((Ok(Event::default().event(name).data(build)), (rx, tab)));
                     }
                     // The generators' files: only a tab showing one of them reloads.
                     Ok(Message::Generated { build, changed }) => {
                         if page.is_some() && reloads(&state, page.as_deref(), &changed) {
                             let event = Event::default().event("reload").data(build);
-                            return Some((Ok(event), rx));
+                            return Some((Ok(event), (rx, tab)));
                         }
                     }
                     Ok(Message::BuildError(fragment)) => {
                         let event = Event::default().event("build-error").data(fragment);
-                        return Some((Ok(event), rx));
+                        return Some((Ok(event), (rx, tab)));
                     }
                     Ok(Message::Shutdown) | Err(broadcast::error::RecvError::Closed) => {
                         return None;
@@ -523,7 +580,7 @@ async fn events(
                     // Messages were missed: reload to be safe.
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         let event = Event::default().event("reload").data(state.build_id());
-                        return Some((Ok(event), rx));
+                        return Some((Ok(event), (rx, tab)));
                     }
                 }
             }
@@ -536,6 +593,32 @@ async fn events(
             .map(|e| e.map(|ev| ev.retry(std::time::Duration::from_millis(500)))),
     )
     .keep_alive(KeepAlive::default())
+}
+
+/// A tab showing output file `file`, counted in [`ServerState::open_pages`] while its
+/// event stream is open.
+struct OpenTab {
+    state: Arc<ServerState>,
+    file: String,
+}
+
+impl OpenTab {
+    fn new(state: Arc<ServerState>, file: String) -> OpenTab {
+        *super::lock(&state.open).entry(file.clone()).or_default() += 1;
+        OpenTab { state, file }
+    }
+}
+
+impl Drop for OpenTab {
+    fn drop(&mut self) {
+        let mut open = super::lock(&self.state.open);
+        if let Some(n) = open.get_mut(&self.file) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.file);
+            }
+        }
+    }
 }
 
 /// Whether the tab at URL path `page` (`None`: unknown) must reload after a build that

@@ -12,6 +12,7 @@
 
 pub mod http;
 pub mod incremental;
+pub mod live;
 pub mod preview;
 pub mod reload;
 pub mod watch;
@@ -21,6 +22,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use rustc_hash::FxHashSet;
 
 use crate::build::BuildOptions;
 use crate::build::BuildReport;
@@ -151,12 +154,20 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
     } else {
         (None, None)
     };
+    let live = Arc::new(live::Live::start(
+        &opts.site_dir,
+        opts.flags,
+        Some(reload::script()),
+    ));
     let mut builder = Builder {
         engine,
         state: state.clone(),
         origin: origin.clone(),
         built: false,
         quiet: opts.quiet,
+        live,
+        live_ok: false,
+        generated: Arc::default(),
     };
     // The first build answers page requests from its model while it writes (the first page
     // of a large archive in seconds, not after the whole build).
@@ -278,6 +289,12 @@ struct Builder {
     built: bool,
     /// Print errors only.
     quiet: bool,
+    /// The model of the last build, in memory (patched after edits of articles' text).
+    live: Arc<live::Live>,
+    /// `live` holds the model of the served pages, so an edit can be patched into it.
+    live_ok: bool,
+    /// The files the generators of the last build own.
+    generated: Arc<FxHashSet<String>>,
 }
 
 impl Builder {
@@ -301,10 +318,18 @@ impl Builder {
                 }
             );
         }
+        let patched = changes.is_some_and(|c| self.patch(c));
+        if patched && !self.quiet {
+            eprintln!(
+                "pages served from the model in memory after {} ms; writing them",
+                start.elapsed().as_millis()
+            );
+        }
         // site.toml may have moved the base_url sub-path: follow it.
         let base_path = configured_base_path(&self.engine.opts.site_dir);
         self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
         let result = self.engine.rebuild(changes);
+        self.state.caught_up();
         // A preview runs during the first build only.
         let previewed = self.engine.opts.preview.take().is_some();
         if let Some(p) = lock(&self.state.preview).take() {
@@ -319,7 +344,8 @@ impl Builder {
                 }
                 // Pages served early are the ones this build wrote: open tabs keep them.
                 let changed: &[String] = if previewed { &[] } else { &r.files.changed };
-                self.state.succeeded(Some(base_path), changed);
+                // After a patch, open tabs were reloaded from the model in memory already.
+                self.state.succeeded(Some(base_path), changed, !patched);
                 if !self.quiet {
                     report(&r, start.elapsed());
                 }
@@ -328,6 +354,8 @@ impl Builder {
                 }
             }
             Err(e) => {
+                // A patched model no longer matches what is served.
+                self.live_ok = false;
                 eprintln!("{}", printed(&e, self.quiet));
                 if self.built {
                     eprintln!("the last good build is still served; fix the file and save");
@@ -337,6 +365,33 @@ impl Builder {
                 self.state.failed(reload::overlay_fragment(&e, self.built));
             }
         }
+    }
+}
+
+impl Builder {
+    /// An edit of articles' text alone (`serve::live`, which decides): patches it into the model in memory,
+    /// serves pages from it and reloads the open tabs whose page changed, before the build
+    /// writes them. Returns false, changing nothing served, for any other edit.
+    fn patch(&mut self, changes: &[PathBuf]) -> bool {
+        if !self.live_ok {
+            return false;
+        }
+        let Some(files) = self.live.patch(changes.to_vec(), self.state.open_pages()) else {
+            // The model may be half patched: it serves again once a build installs one.
+            self.live_ok = false;
+            return false;
+        };
+        let root = &self.state.root;
+        let changed: Vec<String> = files
+            .iter()
+            .filter(|(file, bytes)| std::fs::read(root.join(file)).ok().as_ref() != Some(bytes))
+            .map(|(file, _)| file.clone())
+            .collect();
+        // Feeds, sitemaps, the search index and new files wait for the build behind.
+        self.state.generating(self.generated.clone());
+        self.state.go_ahead(self.live.clone(), files);
+        self.state.succeeded(None, &changed, true);
+        true
     }
 }
 
@@ -351,8 +406,12 @@ impl Builder {
         {
             std::thread::sleep(Duration::from_millis(ms));
         }
-        match deferred.finish() {
+        let (result, model) = deferred.finish();
+        self.live.install(model);
+        self.live_ok = true;
+        match result {
             Ok(g) => {
+                self.generated = Arc::new(g.generated);
                 self.state.generated(&g.files.changed);
                 if !self.quiet {
                     for w in &g.warnings {

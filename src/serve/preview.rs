@@ -113,10 +113,9 @@ fn answer(source: PreviewSource<'_>, requests: &Receiver<Request>) {
             });
             r.render_page(&plan[i]).ok().map(String::into_bytes)
         } else {
-            statics.get(&request.file).and_then(|s| match s {
-                Source::Theme(file) => file.read(&opts.site_dir).ok(),
-                Source::Static(path) => std::fs::read(path).ok(),
-            })
+            statics
+                .get(&request.file)
+                .and_then(|s| s.read(&opts.site_dir).ok())
         };
         let _ = request.reply.send(bytes);
     }
@@ -129,15 +128,24 @@ fn held() -> bool {
 }
 
 /// Where a static file's bytes come from.
-enum Source<'a> {
+pub(super) enum Source<'a> {
     Theme(&'a ThemeFile),
     Static(PathBuf),
+}
+
+impl Source<'_> {
+    pub(super) fn read(&self, site_dir: &Path) -> std::io::Result<Vec<u8>> {
+        match self {
+            Source::Theme(file) => file.read(site_dir),
+            Source::Static(path) => std::fs::read(path),
+        }
+    }
 }
 
 /// Output file → source of the static files a build copies verbatim: the theme's, then the
 /// site's `static/` (which wins). JPEGs (cleaned by the build) and files that are also pages
 /// are left to the build.
-fn static_sources<'a>(
+pub(super) fn static_sources<'a>(
     site_dir: &Path,
     theme: &'a Theme,
     pages: &HashMap<String, usize>,
