@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::random_site::{Rng, Site, seeds};
+use common::random_site::{Art, Rng, Site, seeds};
 use newsgen::BuildOptions;
 use newsgen::serve::incremental::Engine;
 
@@ -1073,6 +1073,91 @@ fn pages_served_during_the_first_build_equal_a_cold_build() {
         "served after the first build: {:?}",
         &differ[..differ.len().min(10)]
     );
+}
+
+/// After an edit of articles' text, a template or a static file, pages are served from the
+/// model in memory before the incremental build behind them writes anything: here that build
+/// is held (`NEWSGEN_TEST_HOLD_BEHIND`) while every page of a cold build (and the edited
+/// static file) is fetched, and each must equal the cold build's file.
+#[test]
+fn pages_from_the_model_in_memory_equal_a_cold_build() {
+    type Edit = fn(&mut Site);
+    let mut site = Site::new(5);
+    // A template of the site's own, edited below (a new theme folder is a new theme).
+    site.template = Some(0);
+    site.sync();
+    let hold = tempfile::tempdir().unwrap();
+    let release = hold.path().join("release");
+    let server = Server::start_with_env(
+        site.path(),
+        &["--port", "0"],
+        &[("NEWSGEN_TEST_HOLD_BEHIND", &release)],
+    );
+    let base_url = format!("{}/", server.origin());
+    let events = server.events();
+    wait_for(&events, "hello", Duration::from_secs(10));
+    let edits: [(&str, Edit); 4] = [
+        ("title, summary and body", |s| {
+            let a = &mut s.arts[3];
+            a.title.push_str(" (corrected)");
+            a.summary = Some("A standfirst written later.".into());
+            a.body.push_str("\nOne more paragraph, with *emphasis*.\n");
+        }),
+        ("the newest article's title", |s| {
+            // Published: no draft, dated before the build's "now" (2026-01-01).
+            let published = |a: &&mut Art| !a.draft && a.date.as_str() < "2025-12-31";
+            let newest = s
+                .arts
+                .iter_mut()
+                .filter(published)
+                .max_by_key(|a| a.date.clone());
+            newest.unwrap().title = "Breaking: a newer headline".into();
+        }),
+        ("a template", |s| s.template = Some(1)),
+        ("a static file", |s| {
+            s.statics
+                .insert("notes/a.txt".into(), "note a, edited".into());
+        }),
+    ];
+    for (what, edit) in edits {
+        edit(&mut site);
+        site.sync();
+        let patched = |e: &str| e.matches("pages served from the model in memory").count();
+        let before = server.stderr();
+        let builds = before.matches("built ").count();
+        assert_eq!(
+            next_build(&events, Duration::from_secs(30)).as_deref(),
+            Some("reload")
+        );
+        // Printed before the reload is sent, but read from the pipe by another thread.
+        let err = wait_stderr(&server, 10, |e| patched(e) > patched(&before));
+        assert_eq!(
+            patched(&err),
+            patched(&before) + 1,
+            "{what}: not patched:\n{err}"
+        );
+        let cold = cold_tree(&site, &base_url).expect("the random site builds");
+        let pages: BTreeMap<String, Vec<u8>> = cold
+            .iter()
+            .filter(|(rel, _)| rel.ends_with("index.html") || rel.starts_with("notes/"))
+            .map(|(rel, bytes)| (rel.clone(), bytes.clone()))
+            .collect();
+        assert!(pages.len() > 50, "{what}: {} pages", pages.len());
+        let differ = served_differences(&server.origin(), &pages, &[]);
+        assert!(
+            differ.is_empty(),
+            "{what}: {:?}",
+            &differ[..differ.len().min(10)]
+        );
+        assert_eq!(
+            server.stderr().matches("built ").count(),
+            builds,
+            "{what}: the build behind ran while held"
+        );
+        std::fs::write(&release, "").unwrap();
+        wait_stderr(&server, 60, |e| e.matches("built ").count() > builds);
+        std::fs::remove_file(&release).unwrap();
+    }
 }
 
 /// A serve rebuild with its deferred generators.

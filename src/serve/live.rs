@@ -15,14 +15,14 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 use super::lock;
-use crate::build::Model;
 use super::preview::static_sources;
+use crate::build::Model;
 use crate::load::content::{self, CONTENT_DIR, ContentTree};
 use crate::load::{LoadedArticle, read_article};
 use crate::model::{ArticleId, BuildFlags, article_in};
+use crate::render::markdown::drop_unsafe_urls_all;
 use crate::render::theme::Theme;
 use crate::render::{Renderer, load_templates};
-use crate::render::markdown::drop_unsafe_urls_all;
 
 /// The site's folder of static files, and a theme's.
 const STATIC_DIR: &str = "static";
@@ -164,7 +164,11 @@ impl Kept {
         let files = {
             let theme = theme.as_ref().map_or(&self.model.theme, |(t, _)| t);
             let mut changed = statics;
-            changed.extend(theme_paths.iter().filter(|p| !p.starts_with(theme_dir.join(TEMPLATES))));
+            changed.extend(
+                theme_paths
+                    .iter()
+                    .filter(|p| !p.starts_with(theme_dir.join(TEMPLATES))),
+            );
             static_bytes(&changed, &theme_dir, theme, &self.pages, site_dir)?
         };
         for (id, a) in articles {
@@ -284,15 +288,13 @@ fn run(jobs: &Receiver<Job>, settings: &Settings) {
                     reply,
                 },
                 Some(k),
-            ) => {
-                match k.edit(&articles, settings) {
-                    Some(files) => answer(k, Ask::Pages(pages, files, reply), jobs, settings),
-                    None => {
-                        let _ = reply.send(None);
-                        jobs.recv().ok()
-                    }
+            ) => match k.edit(&articles, settings) {
+                Some(files) => answer(k, Ask::Pages(pages, files, reply), jobs, settings),
+                None => {
+                    let _ = reply.send(None);
+                    jobs.recv().ok()
                 }
-            }
+            },
             (Job::Patch { reply, .. }, None) => {
                 let _ = reply.send(None);
                 jobs.recv().ok()
@@ -325,7 +327,12 @@ fn answer(kept: &Kept, first: Ask, jobs: &Receiver<Job>, settings: &Settings) ->
     renderer.inject_before_body_end = settings.script.clone();
     let page = |file: &str| -> Option<Result<Vec<u8>, ()>> {
         let &i = kept.pages.get(file)?;
-        Some(renderer.render_page(&plan[i]).map(String::into_bytes).map_err(|_| ()))
+        Some(
+            renderer
+                .render_page(&plan[i])
+                .map(String::into_bytes)
+                .map_err(|_| ()),
+        )
     };
     let mut ask = first;
     loop {

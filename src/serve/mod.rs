@@ -318,12 +318,9 @@ impl Builder {
                 }
             );
         }
-        let patched = changes.is_some_and(|c| self.patch(c));
-        if patched && !self.quiet {
-            eprintln!(
-                "pages served from the model in memory after {} ms; writing them",
-                start.elapsed().as_millis()
-            );
+        let patched = changes.is_some_and(|c| self.patch(c, start));
+        if patched {
+            hold_for_tests();
         }
         // site.toml may have moved the base_url sub-path: follow it.
         let base_path = configured_base_path(&self.engine.opts.site_dir);
@@ -372,7 +369,7 @@ impl Builder {
     /// An edit of articles' text alone (`serve::live`, which decides): patches it into the model in memory,
     /// serves pages from it and reloads the open tabs whose page changed, before the build
     /// writes them. Returns false, changing nothing served, for any other edit.
-    fn patch(&mut self, changes: &[PathBuf]) -> bool {
+    fn patch(&mut self, changes: &[PathBuf], start: Instant) -> bool {
         if !self.live_ok {
             return false;
         }
@@ -387,6 +384,12 @@ impl Builder {
             .filter(|(file, bytes)| std::fs::read(root.join(file)).ok().as_ref() != Some(bytes))
             .map(|(file, _)| file.clone())
             .collect();
+        if !self.quiet {
+            eprintln!(
+                "pages served from the model in memory after {} ms; writing them",
+                start.elapsed().as_millis()
+            );
+        }
         // Feeds, sitemaps, the search index and new files wait for the build behind.
         self.state.generating(self.generated.clone());
         self.state.go_ahead(self.live.clone(), files);
@@ -429,6 +432,16 @@ impl Builder {
                 eprintln!("{}", printed(&e, self.quiet));
                 self.state.failed(reload::overlay_fragment(&e, self.built));
             }
+        }
+    }
+}
+
+/// Tests hold the build behind a patch until the file named by `NEWSGEN_TEST_HOLD_BEHIND`
+/// exists, so that pages are served from the model in memory alone meanwhile.
+fn hold_for_tests() {
+    if let Some(release) = std::env::var_os("NEWSGEN_TEST_HOLD_BEHIND") {
+        while !Path::new(&release).exists() {
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 }
