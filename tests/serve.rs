@@ -1096,7 +1096,7 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
     let base_url = format!("{}/", server.origin());
     let events = server.events();
     wait_for(&events, "hello", Duration::from_secs(10));
-    let edits: [(&str, Edit); 4] = [
+    let edits: [(&str, Edit); 5] = [
         ("title, summary and body", |s| {
             let a = &mut s.arts[3];
             a.title.push_str(" (corrected)");
@@ -1104,14 +1104,13 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
             a.body.push_str("\nOne more paragraph, with *emphasis*.\n");
         }),
         ("the newest article's title", |s| {
-            // Published: no draft, dated before the build's "now" (2026-01-01).
-            let published = |a: &&mut Art| !a.draft && a.date.as_str() < "2025-12-31";
-            let newest = s
-                .arts
-                .iter_mut()
-                .filter(published)
-                .max_by_key(|a| a.date.clone());
-            newest.unwrap().title = "Breaking: a newer headline".into();
+            newest_published(s).title = "Breaking: a newer headline".into();
+        }),
+        ("tags and an author", |s| {
+            let a = newest_published(s);
+            a.tags.push("A Fresh Tag".into());
+            a.tags.remove(0);
+            a.authors.push("Nova Writer".into());
         }),
         ("a template", |s| s.template = Some(1)),
         ("a static file", |s| {
@@ -1158,6 +1157,16 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
         wait_stderr(&server, 60, |e| e.matches("built ").count() > builds);
         std::fs::remove_file(&release).unwrap();
     }
+}
+
+/// The newest article the random site publishes: no draft, dated before the build's "now"
+/// (2026-01-01).
+fn newest_published(site: &mut Site) -> &mut Art {
+    let published = |a: &&mut Art| !a.draft && a.date.as_str() < "2025-12-31";
+    let newest = site.arts.iter_mut().filter(published);
+    newest
+        .max_by_key(|a| a.date.clone())
+        .expect("the random site publishes articles")
 }
 
 /// A serve rebuild with its deferred generators.

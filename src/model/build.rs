@@ -122,10 +122,7 @@ pub fn build_site(
     for (id, a) in articles.iter_enumerated() {
         sections[a.section].articles.push(id);
     }
-    let taxonomies = TaxonomyKind::ALL
-        .iter()
-        .map(|&kind| build_taxonomy(kind, &mut articles, &mut warnings))
-        .collect();
+    let taxonomies = taxonomies(&mut articles, &mut warnings);
     let archives = build_archives(&articles, &sections);
     let assets = place_assets(asset_sources, &articles, &mut errors);
     check_lead_images(&articles, &assets, &mut errors);
@@ -569,6 +566,17 @@ fn check_url_collisions(articles: &TiSlice<ArticleId, Article>, errors: &mut Vec
 }
 
 /// Builds one term index and records the term ids on the articles.
+/// Every taxonomy of `articles`, in [`TaxonomyKind::ALL`] order; sets each article's term ids.
+pub(super) fn taxonomies(
+    articles: &mut TiSlice<ArticleId, Article>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<Taxonomy> {
+    TaxonomyKind::ALL
+        .iter()
+        .map(|&kind| build_taxonomy(kind, articles, warnings))
+        .collect()
+}
+
 fn build_taxonomy(
     kind: TaxonomyKind,
     articles: &mut TiSlice<ArticleId, Article>,
@@ -582,12 +590,7 @@ fn build_taxonomy(
     // Names repeat across an archive: each is slugified once.
     let mut slugs: rustc_hash::FxHashMap<String, String> = rustc_hash::FxHashMap::default();
     for (id, a) in articles.iter_enumerated() {
-        let names: Vec<&String> = match kind {
-            TaxonomyKind::Tags => a.tags.iter().collect(),
-            TaxonomyKind::Authors => a.authors.iter().collect(),
-            TaxonomyKind::Sources => a.source.iter().collect(),
-        };
-        for name in names {
+        for name in a.names(kind) {
             let slug = match slugs.get(name.as_str()) {
                 Some(slug) => slug.clone(),
                 None => {

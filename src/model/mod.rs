@@ -449,13 +449,13 @@ impl Article {
 }
 
 impl Article {
-    /// A digest of what decides the article's place in the site: which lists, terms,
-    /// archives and pages it is in, in what order, at which URLs, with which files. What is
-    /// left out (title, summary, body, `updated`, `source_url`, `extra`...) is shown by pages
-    /// but moves nothing: an edit of those alone can be patched into a model
-    /// ([`Site::patch_article`]). The destructuring names every field, so a new field must be
-    /// put on one side or the other. The term ids are left out: they are functions of the
-    /// names, which are in.
+    /// A digest of what decides the article's place in the site apart from its terms:
+    /// which sections, archives and pages it is in, in what order, at which URLs, with which
+    /// files. What is left out (title, summary, body, `updated`, `source_url`, `extra`...) is
+    /// shown by pages but moves nothing, and the terms ([`Article::names`]) are compared on
+    /// their own: an edit of those alone can be patched into a model ([`Site::patch_article`]).
+    /// The destructuring names every field, so a new field must be put on one side or the
+    /// other.
     pub fn place_digest(&self) -> u128 {
         use std::hash::Hash;
         let Article {
@@ -463,15 +463,15 @@ impl Article {
             bundle,
             date,
             section,
-            source,
-            authors,
-            tags,
             slug,
             featured,
             draft,
             image,
             aliases,
             path,
+            source: _,
+            authors: _,
+            tags: _,
             title: _,
             date_only: _,
             updated: _,
@@ -488,26 +488,65 @@ impl Article {
             source_id: _,
         } = self;
         let mut h = Digest::default();
-        (source_path, bundle, date, section, source, authors, tags).hash(&mut h);
-        (slug, featured, draft, image, aliases, path).hash(&mut h);
+        (source_path, bundle, date, section, slug, featured).hash(&mut h);
+        (draft, image, aliases, path).hash(&mut h);
         h.digest128()
     }
+
+    /// The article's terms of taxonomy `kind` as written (tags, authors, its source).
+    pub fn names(&self, kind: TaxonomyKind) -> &[String] {
+        match kind {
+            TaxonomyKind::Tags => &self.tags,
+            TaxonomyKind::Authors => &self.authors,
+            TaxonomyKind::Sources => self.source.as_slice(),
+        }
+    }
+}
+
+/// What [`Site::patch_article`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Patched {
+    /// Nothing: the article's place in the site changed.
+    Refused,
+    /// The article, whose terms are the same.
+    Text,
+    /// The article and the taxonomies, whose terms changed.
+    Terms,
 }
 
 impl Site {
     /// Puts `new` in the place of article `id` when its place in the site is the same
-    /// ([`Article::place_digest`]), so every list, term, archive and page of the model stays
-    /// right; returns false (and changes nothing) otherwise.
-    pub fn patch_article(&mut self, id: ArticleId, mut new: Article) -> bool {
+    /// ([`Article::place_digest`]), building the taxonomies again if its terms changed, so
+    /// every list, term, archive and page of the model stays right; changes nothing otherwise
+    /// (or when a new term has no letters for a URL: the build warns of that). The page plan
+    /// is the caller's to make again after [`Patched::Terms`].
+    pub fn patch_article(&mut self, id: ArticleId, mut new: Article) -> Patched {
         let old = &mut self.articles[id];
         if old.place_digest() != new.place_digest() {
-            return false;
+            return Patched::Refused;
         }
-        new.tag_ids = std::mem::take(&mut old.tag_ids);
-        new.author_ids = std::mem::take(&mut old.author_ids);
-        new.source_id = old.source_id;
+        let same_terms = TaxonomyKind::ALL
+            .iter()
+            .all(|&k| old.names(k) == new.names(k));
+        if same_terms {
+            new.tag_ids = std::mem::take(&mut old.tag_ids);
+            new.author_ids = std::mem::take(&mut old.author_ids);
+            new.source_id = old.source_id;
+            *old = new;
+            return Patched::Text;
+        }
+        let all_names = TaxonomyKind::ALL.iter().flat_map(|&k| new.names(k));
+        if all_names
+            .map(|n| crate::slug::slugify(n))
+            .any(|s| s.is_empty())
+        {
+            return Patched::Refused;
+        }
         *old = new;
-        true
+        let mut warnings = Vec::new();
+        self.taxonomies = build::taxonomies(&mut self.articles, &mut warnings);
+        assert!(warnings.is_empty(), "every term was checked to have a slug");
+        Patched::Terms
     }
 }
 

@@ -19,7 +19,8 @@ use super::preview::static_sources;
 use crate::build::Model;
 use crate::load::content::{self, CONTENT_DIR, ContentTree};
 use crate::load::{LoadedArticle, read_article};
-use crate::model::{ArticleId, BuildFlags, article_in};
+use crate::model::pages::Page;
+use crate::model::{ArticleId, BuildFlags, Patched, article_in};
 use crate::render::markdown::drop_unsafe_urls_all;
 use crate::render::theme::Theme;
 use crate::render::{Renderer, load_templates};
@@ -124,12 +125,7 @@ struct Kept {
 
 impl Kept {
     fn new(model: Model) -> Kept {
-        let pages = model
-            .plan
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.file(), i))
-            .collect();
+        let pages = page_positions(&model.plan);
         let articles = model
             .site
             .articles
@@ -145,7 +141,8 @@ impl Kept {
 
     /// Applies an edit of `paths` (relative to the site) to the model: article files are
     /// patched in, a theme edit loads the theme and templates again. Returns the static files
-    /// the edit changed, with their bytes; `None` (the model unchanged) for any other edit.
+    /// the edit changed, with their bytes; `None` for any other edit (the model may then be
+    /// half changed: a build must install one again).
     fn edit(&mut self, paths: &[PathBuf], settings: &Settings) -> Option<Files> {
         let site_dir = &settings.site_dir;
         let theme_dir = Path::new("themes").join(&self.model.site.config.theme);
@@ -171,9 +168,18 @@ impl Kept {
             );
             static_bytes(&changed, &theme_dir, theme, &self.pages, site_dir)?
         };
+        let mut terms = false;
         for (id, a) in articles {
-            let patched = self.model.site.patch_article(id, a);
-            assert!(patched, "the article's place was compared before");
+            match self.model.site.patch_article(id, a) {
+                Patched::Refused => return None,
+                Patched::Text => {}
+                Patched::Terms => terms = true,
+            }
+        }
+        if terms {
+            // Term pages came or went.
+            self.model.plan = crate::model::pages::plan(&self.model.site).ok()?;
+            self.pages = page_positions(&self.model.plan);
         }
         if let Some((theme, templates)) = theme {
             self.model.theme = theme;
@@ -236,6 +242,14 @@ impl Kept {
         let unsafe_urls = !config.unsafe_html && !drop_unsafe_urls_all(&mut loaded).is_empty();
         (!unsafe_urls).then_some(loaded)
     }
+}
+
+/// Output file → position in the page plan `plan`.
+fn page_positions(plan: &[Page]) -> HashMap<String, usize> {
+    plan.iter()
+        .enumerate()
+        .map(|(i, p)| (p.file(), i))
+        .collect()
 }
 
 /// The bytes of the static files at `paths` (in `static/` or the theme's folder
