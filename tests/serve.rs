@@ -1096,7 +1096,7 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
     let base_url = format!("{}/", server.origin());
     let events = server.events();
     wait_for(&events, "hello", Duration::from_secs(10));
-    let edits: [(&str, Edit); 5] = [
+    let edits: [(&str, Edit); 6] = [
         ("title, summary and body", |s| {
             let a = &mut s.arts[3];
             a.title.push_str(" (corrected)");
@@ -1111,6 +1111,10 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
             a.tags.push("A Fresh Tag".into());
             a.tags.remove(0);
             a.authors.push("Nova Writer".into());
+        }),
+        ("a section's title in site.toml", |s| {
+            let title = s.section_titles.values_mut().next().unwrap();
+            title.push_str(" and more");
         }),
         ("a template", |s| s.template = Some(1)),
         ("a static file", |s| {

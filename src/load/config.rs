@@ -250,7 +250,7 @@ fn default_other_news() -> usize {
 pub const DEFAULT_ARTICLE_PERMALINK: &str = "/{section}/{year}/{month}/{day}/{slug}/";
 
 /// The validated site configuration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub title: String,
     pub description: Option<String>,

@@ -178,6 +178,33 @@ pub fn article_in(
     Some(a)
 }
 
+/// Takes `config` into `site` when it differs from the site's only in the titles and
+/// descriptions of its sections (the same sections in the same order), so the model stays
+/// what a build from it would make; returns false and changes nothing otherwise.
+pub fn retitle_sections(site: &mut Site, config: Config) -> bool {
+    let mut rest = config.clone();
+    rest.sections.clone_from(&site.config.sections);
+    let slugs = |c: &Config| {
+        c.sections
+            .iter()
+            .map(|(slug, _)| slug.clone())
+            .collect::<Vec<_>>()
+    };
+    if rest != site.config || slugs(&config) != slugs(&site.config) {
+        return false;
+    }
+    let table = SectionTable::from_config(&config);
+    for section in site.sections.iter_mut() {
+        if let Some(&id) = table.index.get(&section.slug) {
+            let configured = &table.sections[id];
+            section.title.clone_from(&configured.title);
+            section.description.clone_from(&configured.description);
+        }
+    }
+    site.config = config;
+    true
+}
+
 /// The sections while articles are read: site.toml's first, then each new folder or
 /// `section` as it is met.
 struct SectionTable {

@@ -18,8 +18,8 @@ pub use crate::load::LoadedArticle;
 use crate::load::config::Config;
 
 pub use build::{
-    BuildFlags, alias_path, article_in, build_site, expand_permalink, unlisted_section_message,
-    withheld, withheld_changes,
+    BuildFlags, alias_path, article_in, build_site, expand_permalink, retitle_sections,
+    unlisted_section_message, withheld, withheld_changes,
 };
 
 pub use ids::{ArchiveId, ArticleId, SectionId, TermId};

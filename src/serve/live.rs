@@ -17,10 +17,11 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use super::lock;
 use super::preview::static_sources;
 use crate::build::Model;
+use crate::load::config::{CONFIG_FILE, Config};
 use crate::load::content::{self, CONTENT_DIR, ContentTree};
 use crate::load::{LoadedArticle, read_article};
 use crate::model::pages::Page;
-use crate::model::{ArticleId, BuildFlags, Patched, article_in};
+use crate::model::{ArticleId, BuildFlags, Patched, article_in, retitle_sections};
 use crate::render::markdown::drop_unsafe_urls_all;
 use crate::render::theme::Theme;
 use crate::render::{Renderer, load_templates};
@@ -150,8 +151,17 @@ impl Kept {
             paths.iter().partition(|p| p.starts_with(&theme_dir));
         let (statics, content): (Vec<&PathBuf>, Vec<&PathBuf>) =
             content.into_iter().partition(|p| p.starts_with(STATIC_DIR));
+        let (config, content): (Vec<&PathBuf>, Vec<&PathBuf>) = content
+            .into_iter()
+            .partition(|p| *p == Path::new(CONFIG_FILE));
         if !content.iter().all(|p| p.starts_with(CONTENT_DIR)) {
             return None;
+        }
+        if !config.is_empty() {
+            let config = self.config_again(site_dir)?;
+            if !retitle_sections(&mut self.model.site, config) {
+                return None;
+            }
         }
         let articles = self.articles_of(&content, settings)?;
         let theme = match theme_paths.is_empty() {
@@ -207,6 +217,18 @@ impl Kept {
             }
         }
         Some(new)
+    }
+
+    /// site.toml read again, with serve's base_url; `None` when it has warnings or errors
+    /// (the build reports them) or moves the served sub-path.
+    fn config_again(&self, site_dir: &Path) -> Option<Config> {
+        let (mut config, warnings) = Config::load(site_dir).ok()?;
+        let served = &self.model.site.config.base_url;
+        let same_path = config.base_url.path == served.path;
+        (warnings.is_empty() && same_path).then(|| {
+            config.base_url = served.clone();
+            config
+        })
     }
 
     /// The theme and its templates read again; `None` when they have errors (the build
