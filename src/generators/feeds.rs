@@ -55,7 +55,7 @@ impl Generator for Feeds {
     }
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
-        out.write_all(feed_files(site))
+        out.write_all(feed_files(site).map_err(|e| vec![e])?)
     }
 }
 
@@ -140,15 +140,16 @@ fn tag_path(site: &Site, t: TermId) -> String {
 }
 
 /// Every feed file of the site as (output path, bytes), in a stable order.
-pub fn feed_files(site: &Site) -> Vec<(String, Vec<u8>)> {
+/// An error when a body cannot be read back (its file changed during the build).
+pub fn feed_files(site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let scopes = scopes(site);
-    let contents = entry_contents(site, &scopes);
+    let contents = entry_contents(site, &scopes)?;
     let mut files: Vec<(String, Vec<u8>)> = scopes
         .par_iter()
         .map(|&scope| (scope.path(site), atom_feed(site, scope, &contents)))
         .collect();
     files.push(("feed.json".into(), json_feed(site, &contents)));
-    files
+    Ok(files)
 }
 
 /// Every feed of the site: the site's, each section's, each tag's.
@@ -173,7 +174,10 @@ fn full_text_entries(site: &Site, scopes: &[FeedScope]) -> TiVec<ArticleId, bool
 
 /// The full-content HTML of every article that appears in some feed, by article id: rendered
 /// once even when an article is in both the site and its section feed.
-fn entry_contents(site: &Site, scopes: &[FeedScope]) -> TiVec<ArticleId, Option<String>> {
+fn entry_contents(
+    site: &Site,
+    scopes: &[FeedScope],
+) -> Result<TiVec<ArticleId, Option<String>>, Diagnostic> {
     let needed = full_text_entries(site, scopes);
     let root = format!(
         "{}{}",
@@ -185,23 +189,23 @@ fn entry_contents(site: &Site, scopes: &[FeedScope]) -> TiVec<ArticleId, Option<
         .raw
         .par_iter()
         .zip(&needed.raw)
-        .map(|(a, &need)| need.then(|| content_html(site, a, &root)))
-        .collect();
-    contents.into()
+        .map(|(a, &need)| need.then(|| content_html(site, a, &root)).transpose())
+        .collect::<Result<_, _>>()?;
+    Ok(contents.into())
 }
 
 /// An article's body for feed readers: lead image first, every URL absolute.
-fn content_html(site: &Site, a: &Article, root: &str) -> String {
+fn content_html(site: &Site, a: &Article, root: &str) -> Result<String, Diagnostic> {
     let page = site.permalink(&a.path);
     let body = render_body(
-        &a.body,
+        a.body.text()?,
         &LinkBase {
             root,
             page: Some(&page),
         },
         site.config.unsafe_html,
     );
-    match absolute_image(site, a) {
+    Ok(match absolute_image(site, a) {
         Some(src) => {
             let alt = a
                 .extra
@@ -216,7 +220,7 @@ fn content_html(site: &Site, a: &Article, root: &str) -> String {
             )
         }
         None => body.html,
-    }
+    })
 }
 
 /// The host of `base_url`, lower-cased, without port: the tagging authority of entry ids.

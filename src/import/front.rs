@@ -219,6 +219,6 @@ mod tests {
         assert_eq!(a.front.date.to_rfc3339(), "2020-01-31T09:00:00+00:00");
         assert!(a.front.updated.is_some());
         assert!(a.front.featured);
-        assert_eq!(&*a.body, "Body\n");
+        assert_eq!(a.body.text().unwrap(), "Body\n");
     }
 }

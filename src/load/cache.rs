@@ -4,7 +4,9 @@
 //! device and inode) is what it was when it was parsed, and the site's time zone is the same.
 //! On disk the cache lives beside the output's manifest (`.<out>.newsgen/articles/NN`), split into shards by path so
 //! that saving after a one-file edit rewrites one shard, not the archive. A shard written by
-//! another build of newsgen, or unreadable, is ignored (its files are parsed again). As in
+//! another build of newsgen, damaged (checksum) or unreadable, is ignored (its files are
+//! parsed again). Bodies are stored as their hash ([`super::body`]): a build reads a body
+//! back from its file only when something shows it. As in
 //! git's "racy clean" rule, a file modified within two seconds of the save is not stored: an
 //! edit in the same clock tick could otherwise go unseen. A cache loaded from disk hands each
 //! entry over to the build instead of copying it (one copy of every body in memory), and a
@@ -286,18 +288,25 @@ impl Drop for Staged {
     }
 }
 
+/// A shard's entries, if it is whole (its checksum) and of this newsgen build: a damaged
+/// body hash would otherwise fail the build when the body is read back.
 fn read_shard(path: &Path) -> Option<Vec<Stored>> {
     let bytes = std::fs::read(path).ok()?;
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
     let id = env!("NEWSGEN_BUILD_ID").as_bytes();
-    let body = rest.strip_prefix(id)?;
+    let (sum, body) = rest.strip_prefix(id)?.split_first_chunk::<16>()?;
+    if u128::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_128(body) {
+        return None;
+    }
     postcard::from_bytes(body).ok()
 }
 
 fn write_shard(path: &Path, stored: &[StoredRef]) -> std::io::Result<()> {
+    let body = postcard::to_stdvec(stored).map_err(std::io::Error::other)?;
     let mut bytes = MAGIC.to_vec();
     bytes.extend_from_slice(env!("NEWSGEN_BUILD_ID").as_bytes());
-    bytes.extend_from_slice(&postcard::to_stdvec(stored).map_err(std::io::Error::other)?);
+    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(&body).to_le_bytes());
+    bytes.extend_from_slice(&body);
     std::fs::write(path.with_extension("tmp"), bytes)
 }
 

@@ -59,8 +59,9 @@ impl FrontMatter {
 pub struct ArticleFile {
     pub front: FrontMatter,
     /// The Markdown body, with LF line endings. Shared, not copied, by the parse cache and the
-    /// model: it is most of an article's memory.
-    pub body: std::sync::Arc<str>,
+    /// model: it is most of an article's memory, and read back from the file only when needed
+    /// once the parse comes from the parse cache.
+    pub body: super::body::Body,
     /// The file line where the body starts, to locate messages about it.
     pub body_line: usize,
     /// Without a `summary` key: the body's first paragraph as plain text, the article's
@@ -109,12 +110,7 @@ pub fn parse_article(
             )]);
         }
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = if text.contains('\r') {
-        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    };
+    let text = normalized(text);
     let (front_text, body) = split(&text, path)?;
     let mut warnings = Vec::new();
     let front = parse_front_matter(front_text, path, tz, &mut warnings)?;
@@ -125,12 +121,32 @@ pub fn parse_article(
                 .is_none()
                 .then(|| crate::util::text::first_paragraph_text(body)),
             front,
-            body: body.into(),
+            body: super::body::Body::parsed(body),
             // The opening `+++`, the front matter lines, the closing `+++`.
             body_line: front_text.matches('\n').count() + 3,
         },
         warnings,
     ))
+}
+
+/// The text as parsed: without a byte order mark, with LF line endings.
+fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The Markdown body of an article file, exactly as [`parse_article`] gives it, without
+/// parsing the front matter (a body read back for a parse kept in the parse cache). `None`
+/// when the file is no longer an article.
+pub fn body_text(bytes: &[u8]) -> Option<String> {
+    let text = normalized(std::str::from_utf8(bytes).ok()?);
+    split(&text, Path::new(""))
+        .ok()
+        .map(|(_, body)| body.to_string())
 }
 
 fn line_of_offset_bytes(bytes: &[u8], offset: usize) -> usize {
@@ -611,7 +627,7 @@ mod tests {
         assert_eq!(a.front.date.hour(), 18);
         assert_eq!(a.front.tags, vec!["a", "b"]);
         assert!(a.front.featured);
-        assert_eq!(&*a.body, "Body *here*.\n");
+        assert_eq!(a.body.text().unwrap(), "Body *here*.\n");
     }
 
     #[test]
@@ -620,7 +636,7 @@ mod tests {
             parse("\u{feff}+++\r\ntitle = \"Hi\"\r\ndate = \"2025-10-30\"\r\n+++\r\nBody\r\n")
                 .unwrap();
         assert_eq!(a.front.date.day(), 30);
-        assert_eq!(&*a.body, "Body\n");
+        assert_eq!(a.body.text().unwrap(), "Body\n");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Loading a site from disk: site.toml, the content walk, front matter.
 
+pub mod body;
 pub mod cache;
 pub mod config;
 pub mod content;
@@ -87,7 +88,12 @@ pub fn read_article(
     let full = site_dir.join(&src.path);
     let stamp = cache.and_then(|_| Some(Stamp::of(&std::fs::metadata(&full).ok()?)));
     let cached = match (cache, stamp) {
-        (Some(c), Some(stamp)) => c.get(&src.path, stamp, tz),
+        (Some(c), Some(stamp)) => c.get(&src.path, stamp, tz).map(|p| {
+            p.map(|(mut file, w)| {
+                file.body = file.body.located(&full, &src.path, stamp);
+                (file, w)
+            })
+        }),
         _ => None,
     };
     let parsed = match cached {

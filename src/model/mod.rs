@@ -58,8 +58,8 @@ pub struct Article {
     pub aliases: Vec<String>,
     pub extra: toml::Table,
     /// The Markdown body; rendered to HTML when its page is written, so the model stays small.
-    /// Shared with the parse cache (one copy of every body in memory).
-    pub body: std::sync::Arc<str>,
+    /// Shared with the parse cache; read from the file only when needed (`load::body`).
+    pub body: crate::load::body::Body,
     /// The file line where the body starts (for messages about links in it).
     pub body_line: usize,
     /// URL path below the base path, ending in `/` (`politics/2025/10/30/slug/`).
@@ -77,8 +77,12 @@ impl Article {
     }
 
     /// The file line of the first body line that contains `text` (a link target as written).
+    /// `None` too when the body cannot be read back: the file changed during the build, which
+    /// the next build sees by its stamp.
     pub fn body_line_of(&self, text: &str) -> Option<usize> {
         self.body
+            .text()
+            .ok()?
             .lines()
             .position(|l| l.contains(text))
             .map(|i| self.body_line + i)
@@ -396,7 +400,7 @@ impl Digest {
 impl Article {
     /// The hash of the Markdown body.
     pub fn body_hash(&self) -> u128 {
-        xxhash_rust::xxh3::xxh3_128(self.body.as_bytes())
+        self.body.hash()
     }
 
     /// Feeds every field except the body into `h`. The destructuring names every field, so a

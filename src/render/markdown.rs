@@ -256,7 +256,10 @@ pub fn drop_unsafe_urls_all(articles: &mut [crate::model::LoadedArticle]) -> Vec
         .par_iter_mut()
         .flat_map_iter(|a| {
             let path = &a.source.path;
-            let mut out = unsafe_url_warnings(&a.file.body, path, a.file.body_line);
+            let mut out = match a.file.body.text() {
+                Ok(body) => unsafe_url_warnings(body, path, a.file.body_line),
+                Err(e) => vec![e],
+            };
             let front = &mut a.file.front;
             for (key, value, use_) in [
                 ("source_url", &mut front.source_url, UrlUse::Link),

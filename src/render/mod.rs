@@ -242,9 +242,10 @@ impl<'a> Renderer<'a> {
         let mut links = None;
         if let Some(id) = body {
             let a = &self.site.articles[id];
+            let markdown = a.body.text()?;
             let pictures = |url: &str| crate::images::body_set(self.site, a, url);
             let rendered = markdown::render_body_with_images(
-                &a.body,
+                markdown,
                 &LinkBase {
                     root: self.site.config.base_url.path.trim_end_matches('/'),
                     page: None,
@@ -258,7 +259,7 @@ impl<'a> Renderer<'a> {
                 targets,
                 ids: rendered.ids,
             }));
-            let words = crate::util::text::plain_text(&a.body)
+            let words = crate::util::text::plain_text(markdown)
                 .split_whitespace()
                 .count();
             tera_ctx.insert_value("body", Value::safe_string(&rendered.html));
@@ -280,7 +281,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The page's fingerprint: its path, its template's digest (template texts and the global
-    /// values it reads), its own context values and the Markdown of the body it shows.
+    /// values it reads), its own context values and the hash of the Markdown body it shows.
     pub fn fingerprint(&self, page: &Page, ctx: &PageContext) -> u128 {
         let mut h = Vec::with_capacity(4096);
         h.extend_from_slice(page.path.as_bytes());
@@ -293,7 +294,7 @@ impl<'a> Renderer<'a> {
         }
         if let Some(id) = ctx.body {
             h.push(0xB0);
-            h.extend_from_slice(self.site.articles[id].body.as_bytes());
+            h.extend_from_slice(&self.site.articles[id].body_hash().to_le_bytes());
         }
         xxh3_128(&h)
     }

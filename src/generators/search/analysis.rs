@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::index::{WEIGHT_BODY, WEIGHT_SUMMARY, WEIGHT_TITLE, push_varint, read_varint};
 use super::text::{Analyzer, is_stop_word, keys_and_stop_words};
+use crate::error::Diagnostic;
+use crate::load::body::Body;
 use crate::model::{Article, Site};
 use crate::render::context::DATE_FORMAT;
 use crate::util::text::plain_text;
@@ -32,8 +34,9 @@ pub struct SearchDoc<'a> {
     pub tags: &'a [String],
     pub authors: &'a [String],
     pub source: Option<&'a str>,
-    /// The Markdown body (its plain text is derived when the doc is analysed).
-    pub body: &'a str,
+    /// The Markdown body (its plain text is derived when the doc is analysed). It hashes as
+    /// its text's hash, so keying a doc reads no body.
+    pub body: &'a Body,
     pub link: String,
     /// The section's position in `Site::sections`: the search files number sections so.
     pub section: usize,
@@ -65,8 +68,8 @@ impl<'a> SearchDoc<'a> {
     }
 
     /// Whitespace-separated words of headline and body: a cheap, consistent article length.
-    fn approx_len(&self) -> usize {
-        self.title.split_whitespace().count() + self.body.split_whitespace().count()
+    fn approx_len(&self, body: &str) -> usize {
+        self.title.split_whitespace().count() + body.split_whitespace().count()
     }
 }
 
@@ -248,8 +251,10 @@ impl<'v> Analyser<'v> {
         id
     }
 
-    /// Tokenises one doc: the weighted count of each key, its length and its excerpt.
-    pub fn analyse(&self, doc: &SearchDoc<'_>) -> Analysis {
+    /// Tokenises one doc: the weighted count of each key, its length and its excerpt. An error
+    /// when its body cannot be read back (the file changed during the build).
+    pub fn analyse(&self, doc: &SearchDoc<'_>) -> Result<Analysis, Diagnostic> {
+        let markdown = doc.body.text()?;
         let mut cache = KEY_CACHE.with(|c| {
             let mut c = c.borrow_mut();
             if c.0 != self.run {
@@ -257,7 +262,7 @@ impl<'v> Analyser<'v> {
             }
             std::mem::take(&mut c.1)
         });
-        let body = plain_text(doc.body);
+        let body = plain_text(markdown);
         // A derived summary is the body's first paragraph: don't count it twice.
         let own_summary = !body.trim_start().starts_with(doc.summary.trim());
         let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
@@ -286,11 +291,11 @@ impl<'v> Analyser<'v> {
         } else {
             body
         };
-        Analysis::from_terms(
-            doc.approx_len() as u32,
+        Ok(Analysis::from_terms(
+            doc.approx_len(markdown) as u32,
             counts.into_iter().collect(),
             excerpt(&text, EXCERPT_CHARS),
-        )
+        ))
     }
 }
 

@@ -20,6 +20,7 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use super::analysis::{Analyser, Analysis, SearchDoc, Vocabulary};
 use super::text::Analyzer;
+use crate::error::Diagnostic;
 
 const SHARDS: u128 = 64;
 const MAGIC: &[u8; 8] = b"NGSEARCH";
@@ -208,8 +209,14 @@ impl Inner {
     }
 
     /// Analyses the docs whose hash is not cached (in parallel) and marks every doc used.
-    /// A cache made with another stemmer is dropped first.
-    pub fn analyse_missing(&mut self, analyzer: &Analyzer, docs: &[SearchDoc<'_>], keys: &[u128]) {
+    /// A cache made with another stemmer is dropped first. An error when a body cannot be read
+    /// back (its file changed during the build).
+    pub fn analyse_missing(
+        &mut self,
+        analyzer: &Analyzer,
+        docs: &[SearchDoc<'_>],
+        keys: &[u128],
+    ) -> Result<(), Diagnostic> {
         if self.stemmer != analyzer.stemmer_name() {
             *self = Inner {
                 stemmer: analyzer.stemmer_name().to_string(),
@@ -228,21 +235,22 @@ impl Inner {
                 .collect()
         };
         if missing.is_empty() {
-            return;
+            return Ok(());
         }
         let keys_before = self.vocab.keys.len();
-        let fresh: Vec<(u128, Analysis)> = {
+        let fresh: Result<Vec<(u128, Analysis)>, Diagnostic> = {
             let analyser = Analyser::new(analyzer, &mut self.vocab);
             missing
                 .par_iter()
-                .map(|&i| (keys[i], analyser.analyse(&docs[i])))
+                .map(|&i| Ok((keys[i], analyser.analyse(&docs[i])?)))
                 .collect()
         };
         self.vocab_dirty |= self.vocab.keys.len() != keys_before;
-        for (k, a) in fresh {
+        for (k, a) in fresh? {
             self.dirty.insert(k % SHARDS);
             self.docs.insert(k, a);
         }
+        Ok(())
     }
 
     /// Records which key ids the build's articles use (for compaction when saving).

@@ -310,7 +310,9 @@ pub fn build_index_cached(
         .collect();
     let keys: Vec<u128> = docs.par_iter().map(SearchDoc::key).collect();
     let mut cached = cache.lock();
-    cached.analyse_missing(&analyzer, &docs, &keys);
+    cached
+        .analyse_missing(&analyzer, &docs, &keys)
+        .map_err(|e| vec![e])?;
     let analyses: Vec<&Analysis> = keys.iter().map(|&k| cached.get(k)).collect();
     let avgdl = if n == 0 {
         1.0
