@@ -1,8 +1,9 @@
 //! Pages from the model in memory. serve keeps the model, theme and templates of its last
 //! build ([`Model`]) on a thread of their own. After an edit that leaves the shape of the site
-//! as it was (an article's title, summary or body: [`crate::model::Article::place_digest`]),
-//! the model is patched in place and pages are rendered from it on request at once, while the
-//! ordinary incremental build writes the same pages into the served folder behind it. Pages
+//! as it was (an article's text or terms, whose place stays: [`crate::model::Article::place_digest`];
+//! section titles in site.toml; the theme; static files but images), the model is patched in
+//! place and pages are rendered from it on request at once, while the ordinary incremental
+//! build writes the same pages into the served folder behind it. Pages
 //! are rendered by the build's own [`Renderer`] from the same kind of model, so what is
 //! served is what `build` writes (tests/serve.rs compares every file with a cold build).
 //!
@@ -19,6 +20,7 @@ use super::preview::static_sources;
 use crate::build::Model;
 use crate::load::config::{CONFIG_FILE, Config};
 use crate::load::content::{self, CONTENT_DIR, ContentTree};
+use crate::load::walk::STATIC_DIR;
 use crate::load::{LoadedArticle, read_article};
 use crate::model::pages::Page;
 use crate::model::{ArticleId, BuildFlags, Patched, article_in, retitle_sections};
@@ -26,8 +28,6 @@ use crate::render::markdown::drop_unsafe_urls_all;
 use crate::render::theme::Theme;
 use crate::render::{Renderer, load_templates};
 
-/// The site's folder of static files, and a theme's.
-const STATIC_DIR: &str = "static";
 /// A theme's folder of templates.
 const TEMPLATES: &str = "templates";
 
@@ -48,10 +48,10 @@ enum Job {
         file: String,
         reply: SyncSender<Option<Vec<u8>>>,
     },
-    /// Read these article files (relative to the site) into the model, then render `pages`
-    /// (those that are pages; others are left out). `None` when they cannot be patched in.
+    /// Apply the edit of these files (relative to the site) to the model, then render
+    /// `pages` (those that are pages; others are left out). `None` when it cannot be patched.
     Patch {
-        articles: Vec<PathBuf>,
+        paths: Vec<PathBuf>,
         pages: Vec<String>,
         reply: SyncSender<Option<Files>>,
     },
@@ -99,14 +99,15 @@ impl Live {
         answer.recv().ok().flatten()
     }
 
-    /// Reads the article files `articles` (relative to the site) into the kept model and
-    /// renders `pages` from it; `None` when an article cannot be patched in (its place in the
-    /// site changed, it is new or withheld, its file has warnings or errors, a page failed to
-    /// render): the model must then be built again.
-    pub fn patch(&self, articles: Vec<PathBuf>, pages: Vec<String>) -> Option<Files> {
+    /// Applies the edit of the files `paths` (relative to the site) to the kept model and
+    /// renders `pages` from it; returns them and the static files the edit changed. `None`
+    /// when it cannot be patched in (an article's place in the site changed, it is new or
+    /// withheld, a file has warnings or errors, a page failed to render...): the model must
+    /// then be built again and installed.
+    pub fn patch(&self, paths: Vec<PathBuf>, pages: Vec<String>) -> Option<Files> {
         let (reply, answer) = std::sync::mpsc::sync_channel(1);
         let job = Job::Patch {
-            articles,
+            paths,
             pages,
             reply,
         };
@@ -140,44 +141,38 @@ impl Kept {
         }
     }
 
-    /// Applies an edit of `paths` (relative to the site) to the model: article files are
-    /// patched in, a theme edit loads the theme and templates again. Returns the static files
-    /// the edit changed, with their bytes; `None` for any other edit (the model may then be
-    /// half changed: a build must install one again).
+    /// Applies an edit of `paths` (relative to the site) to the model: article files and
+    /// section titles are patched in, a theme edit loads the theme and templates again.
+    /// Returns the static files the edit changed, with their bytes; `None` for any other edit
+    /// (the model may then be half changed: a build must install one again).
     fn edit(&mut self, paths: &[PathBuf], settings: &Settings) -> Option<Files> {
         let site_dir = &settings.site_dir;
         let theme_dir = Path::new("themes").join(&self.model.site.config.theme);
-        let (theme_paths, content): (Vec<&PathBuf>, Vec<&PathBuf>) =
-            paths.iter().partition(|p| p.starts_with(&theme_dir));
-        let (statics, content): (Vec<&PathBuf>, Vec<&PathBuf>) =
-            content.into_iter().partition(|p| p.starts_with(STATIC_DIR));
-        let (config, content): (Vec<&PathBuf>, Vec<&PathBuf>) = content
-            .into_iter()
-            .partition(|p| *p == Path::new(CONFIG_FILE));
-        if !content.iter().all(|p| p.starts_with(CONTENT_DIR)) {
-            return None;
-        }
-        if !config.is_empty() {
+        let changed = Changed::sort(paths, &theme_dir)?;
+        if changed.config {
             let config = self.config_again(site_dir)?;
-            if !retitle_sections(&mut self.model.site, config) {
-                return None;
-            }
+            retitle_sections(&mut self.model.site, config).then_some(())?;
         }
-        let articles = self.articles_of(&content, settings)?;
-        let theme = match theme_paths.is_empty() {
-            true => None,
-            false => Some(self.theme_again(site_dir)?),
+        let articles = self.articles_of(&changed.articles, settings)?;
+        let theme = match changed.theme {
+            true => Some(self.theme_again(site_dir)?),
+            false => None,
         };
         let files = {
             let theme = theme.as_ref().map_or(&self.model.theme, |(t, _)| t);
-            let mut changed = statics;
-            changed.extend(
-                theme_paths
-                    .iter()
-                    .filter(|p| !p.starts_with(theme_dir.join(TEMPLATES))),
-            );
-            static_bytes(&changed, &theme_dir, theme, &self.pages, site_dir)?
+            static_bytes(&changed.statics, &theme_dir, theme, &self.pages, site_dir)?
         };
+        self.put_articles(articles)?;
+        if let Some((theme, templates)) = theme {
+            self.model.theme = theme;
+            self.model.templates = templates;
+        }
+        Some(files)
+    }
+
+    /// Puts articles in place of the ones they were; the page plan follows when terms
+    /// changed (their pages come and go).
+    fn put_articles(&mut self, articles: Vec<(ArticleId, crate::model::Article)>) -> Option<()> {
         let mut terms = false;
         for (id, a) in articles {
             match self.model.site.patch_article(id, a) {
@@ -187,15 +182,10 @@ impl Kept {
             }
         }
         if terms {
-            // Term pages came or went.
             self.model.plan = crate::model::pages::plan(&self.model.site).ok()?;
             self.pages = page_positions(&self.model.plan);
         }
-        if let Some((theme, templates)) = theme {
-            self.model.theme = theme;
-            self.model.templates = templates;
-        }
-        Some(files)
+        Some(())
     }
 
     /// The articles that the article files `paths` are now, each in the place of the one it
@@ -266,6 +256,43 @@ impl Kept {
     }
 }
 
+/// The files of an edit, by what they change.
+#[derive(Default)]
+struct Changed<'p> {
+    /// site.toml.
+    config: bool,
+    /// Files of content/.
+    articles: Vec<&'p PathBuf>,
+    /// A file of the theme's folder.
+    theme: bool,
+    /// Files of `static/` and of the theme's `static/`.
+    statics: Vec<&'p PathBuf>,
+}
+
+impl<'p> Changed<'p> {
+    /// `None` for a file no patch covers (another theme's, outside the inputs).
+    fn sort(paths: &'p [PathBuf], theme_dir: &Path) -> Option<Changed<'p>> {
+        let mut changed = Changed::default();
+        for p in paths {
+            if p.starts_with(theme_dir) {
+                changed.theme = true;
+                if !p.starts_with(theme_dir.join(TEMPLATES)) {
+                    changed.statics.push(p);
+                }
+            } else if p.starts_with(STATIC_DIR) {
+                changed.statics.push(p);
+            } else if p == Path::new(CONFIG_FILE) {
+                changed.config = true;
+            } else if p.starts_with(CONTENT_DIR) {
+                changed.articles.push(p);
+            } else {
+                return None;
+            }
+        }
+        Some(changed)
+    }
+}
+
 /// Output file → position in the page plan `plan`.
 fn page_positions(plan: &[Page]) -> HashMap<String, usize> {
     plan.iter()
@@ -319,12 +346,12 @@ fn run(jobs: &Receiver<Job>, settings: &Settings) {
             }
             (
                 Job::Patch {
-                    articles,
+                    paths,
                     pages,
                     reply,
                 },
                 Some(k),
-            ) => match k.edit(&articles, settings) {
+            ) => match k.edit(&paths, settings) {
                 Some(files) => answer(k, Ask::Pages(pages, files, reply), jobs, settings),
                 None => {
                     let _ = reply.send(None);
