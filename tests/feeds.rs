@@ -597,3 +597,43 @@ fn every_tag_has_a_summary_feed_linked_from_its_page() {
     // Authors and sources have no feeds.
     assert!(!out.join("authors/aroha-ngata/feed.xml").exists());
 }
+
+/// The JSON-LD text of every page is serde_json's own serialisation of the document it
+/// holds (keys in byte order, compact), escaped for `<script>`: the typed nodes of
+/// `render::seo` must keep writing exactly what building a `serde_json::Value` wrote.
+#[test]
+fn json_ld_text_is_serde_jsons_canonical_form() {
+    let site = news_site("");
+    let out = site.build("a");
+    let mut blocks = 0;
+    let mut kinds = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(&out) {
+        let entry = entry.expect("walk the output");
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let doc = Html::parse_document(&read(entry.path()));
+        for s in doc.select(&sel(r#"script[type="application/ld+json"]"#)) {
+            let text: String = s.text().collect();
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: bad JSON-LD {e}", entry.path().display()));
+            let canonical = newsgen::util::escape::escape_json_for_html(&value.to_string());
+            assert_eq!(text, canonical, "{}", entry.path().display());
+            for n in value["@graph"].as_array().expect("@graph") {
+                kinds.insert(n["@type"].as_str().expect("@type").to_string());
+            }
+            blocks += 1;
+        }
+    }
+    assert!(blocks >= 10, "only {blocks} JSON-LD blocks");
+    // Every kind of node was seen, with authors, breadcrumbs and keywords among them.
+    for kind in [
+        "NewsArticle",
+        "CollectionPage",
+        "SearchResultsPage",
+        "WebSite",
+        "BreadcrumbList",
+    ] {
+        assert!(kinds.contains(kind), "no {kind} node in {kinds:?}");
+    }
+}

@@ -55,7 +55,17 @@ impl BaseUrl {
 
     /// The full base URL, always ending in `/`.
     pub fn full(&self) -> String {
-        format!("{}{}", self.origin, self.path)
+        self.join("")
+    }
+
+    /// The absolute URL of `path` below the base, made in one allocation (a build asks for
+    /// one per page and per card).
+    pub fn join(&self, path: &str) -> String {
+        let mut url = String::with_capacity(self.origin.len() + self.path.len() + path.len());
+        url.push_str(&self.origin);
+        url.push_str(&self.path);
+        url.push_str(path);
+        url
     }
 }
 

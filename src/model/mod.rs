@@ -366,7 +366,7 @@ impl Site {
 
     /// Absolute URL of a path below the base (`politics/` → `https://e.org/news/politics/`).
     pub fn permalink(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_url.full(), path)
+        self.config.base_url.join(path)
     }
 
     /// Root-relative link of a path below the base (`politics/` → `/news/politics/`).

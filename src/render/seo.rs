@@ -6,6 +6,7 @@
 //! `<script>` element with [`crate::util::escape::escape_json_for_html`]: a `</script>` in a title
 //! cannot end the element. The theme's `partials/head_meta.html` prints it.
 
+use serde::Serialize;
 use serde_json::{Value as Json, json};
 use tera::Value;
 
@@ -44,7 +45,7 @@ pub fn page_values(site: &Site, shared: &Shared, page: &Page, page_info: &PageIn
         _ => None,
     };
     let json_ld = json_ld(site, shared, page, page_info)
-        .map(|ld| escape_json_for_html(&ld.to_string()))
+        .map(|ld| escape_json_for_html(&ld))
         .unwrap_or_default();
     let mut m = tera::Map::new();
     m.insert("json_ld".into(), Value::safe_string(&json_ld));
@@ -136,111 +137,235 @@ fn publisher(site: &Site) -> Json {
     p
 }
 
-fn breadcrumbs(page_info: &PageInfo, permalink: &str) -> Option<Json> {
+/// One node of `@graph`. Every struct below lists its keys in byte order, the order
+/// serde_json's maps gave when the graph was built as `serde_json::Value`s (a test in
+/// tests/feeds.rs checks the text is serde_json's own form): typed, borrowed fields serialise
+/// without building and cloning a tree per page.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Node<'a> {
+    /// A node shared by all pages (the website), serialised as built once per build.
+    Shared(&'a Json),
+    Article(ArticleNode<'a>),
+    Collection(CollectionNode<'a>),
+    Breadcrumbs(&'a BreadcrumbList<'a>),
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@graph")]
+    graph: Vec<Node<'a>>,
+}
+
+/// `{"@id": ...}`: a reference to a node by its id.
+#[derive(Serialize)]
+struct IdRef<'a> {
+    #[serde(rename = "@id")]
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct WebPage<'a> {
+    #[serde(rename = "@id")]
+    id: &'a str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Author<'a> {
+    Named {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+    },
+    Publisher(&'a Json),
+}
+
+#[derive(Serialize)]
+struct ArticleNode<'a> {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "articleSection")]
+    article_section: &'a str,
+    author: Vec<Author<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    breadcrumb: Option<IdRef<'a>>,
+    #[serde(rename = "dateModified")]
+    date_modified: String,
+    #[serde(rename = "datePublished")]
+    date_published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    headline: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<[String; 1]>,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    #[serde(rename = "isPartOf")]
+    is_part_of: &'a Json,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keywords: Option<&'a [String]>,
+    #[serde(rename = "mainEntityOfPage")]
+    main_entity_of_page: WebPage<'a>,
+    publisher: &'a Json,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct CollectionNode<'a> {
+    #[serde(rename = "@id")]
+    id: &'a str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    breadcrumb: Option<IdRef<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    #[serde(rename = "isPartOf")]
+    is_part_of: IdRef<'a>,
+    name: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct BreadcrumbList<'a> {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "itemListElement")]
+    items: Vec<ListItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct ListItem<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    item: &'a str,
+    name: &'a str,
+    position: usize,
+}
+
+fn breadcrumbs<'a>(page_info: &'a PageInfo, permalink: &str) -> Option<BreadcrumbList<'a>> {
     let crumbs = &page_info.breadcrumb;
     if crumbs.len() < 2 {
         return None;
     }
-    let items: Vec<Json> = crumbs
+    let items = crumbs
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            json!({
-                "@type": "ListItem",
-                "position": i + 1,
-                "name": c.title,
-                "item": c.permalink,
-            })
+        .map(|(i, c)| ListItem {
+            kind: "ListItem",
+            item: &c.permalink,
+            name: &c.title,
+            position: i + 1,
         })
         .collect();
-    Some(json!({
-        "@type": "BreadcrumbList",
-        "@id": format!("{permalink}#breadcrumb"),
-        "itemListElement": items,
-    }))
+    Some(BreadcrumbList {
+        id: format!("{permalink}#breadcrumb"),
+        kind: "BreadcrumbList",
+        items,
+    })
 }
 
-/// The page's JSON-LD document (`@context` + `@graph`), or None for pages that carry none
-/// (redirects, the 404 page).
-pub fn json_ld(site: &Site, shared: &Shared, page: &Page, page_info: &PageInfo) -> Option<Json> {
+/// The page's JSON-LD document (`@context` + `@graph`) as JSON text, or None for pages that
+/// carry none (redirects, the 404 page).
+pub fn json_ld(site: &Site, shared: &Shared, page: &Page, page_info: &PageInfo) -> Option<String> {
     let permalink = site.permalink(&page.path);
     let web = &shared.website;
     let crumbs = breadcrumbs(page_info, &permalink);
+    let crumb_ref = crumbs.as_ref().map(|c| IdRef { id: &c.id });
+    let language = site.config.language.as_str();
     let mut graph = Vec::new();
     match &page.kind {
         PageKind::Redirect { .. } | PageKind::NotFound => return None,
         PageKind::Article(id) => {
             let a = &site.articles[*id];
-            let authors: Vec<Json> = a
+            let authors = site.taxonomy(crate::model::TaxonomyKind::Authors);
+            let mut author: Vec<Author> = a
                 .author_ids
                 .iter()
                 .map(|&t| {
-                    let term = &site.taxonomy(crate::model::TaxonomyKind::Authors).terms[t];
-                    json!({
-                        "@type": "Person",
-                        "name": term.name,
-                        "url": site.permalink(&format!("authors/{}/", term.slug)),
-                    })
+                    let term = &authors.terms[t];
+                    Author::Named {
+                        kind: "Person",
+                        name: &term.name,
+                        url: Some(site.permalink(&format!("authors/{}/", term.slug))),
+                    }
                 })
                 .collect();
-            let author = match (&authors[..], &a.source) {
-                ([], Some(source)) => json!([{ "@type": "Organization", "name": source }]),
-                ([], None) => json!([shared.publisher]),
-                _ => json!(authors),
-            };
-            let mut node = json!({
-                "@type": "NewsArticle",
-                "@id": format!("{permalink}#article"),
-                "url": permalink,
-                "mainEntityOfPage": { "@type": "WebPage", "@id": permalink },
-                "headline": a.title,
-                "datePublished": rfc3339(&a.date),
-                "dateModified": rfc3339(&a.modified()),
-                "author": author,
-                "publisher": shared.publisher,
-                "articleSection": site.sections[a.section].title,
-                "isPartOf": web,
-                "inLanguage": site.config.language,
-            });
-            if !a.summary.is_empty() {
-                node["description"] = json!(a.summary);
+            if author.is_empty() {
+                author.push(match &a.source {
+                    Some(source) => Author::Named {
+                        kind: "Organization",
+                        name: source,
+                        url: None,
+                    },
+                    None => Author::Publisher(&shared.publisher),
+                });
             }
-            if let Some(img) = social_image_url(site, a) {
-                node["image"] = json!([img]);
-            }
-            if !a.tags.is_empty() {
-                node["keywords"] = json!(a.tags);
-            }
-            if let Some(c) = &crumbs {
-                node["breadcrumb"] = json!({ "@id": c["@id"] });
-            }
-            graph.push(node);
+            graph.push(Node::Article(ArticleNode {
+                id: format!("{permalink}#article"),
+                kind: "NewsArticle",
+                article_section: &site.sections[a.section].title,
+                author,
+                breadcrumb: crumb_ref,
+                date_modified: rfc3339(&a.modified()),
+                date_published: rfc3339(&a.date),
+                description: (!a.summary.is_empty()).then_some(a.summary.as_str()),
+                headline: &a.title,
+                image: social_image_url(site, a).map(|img| [img]),
+                in_language: language,
+                is_part_of: web,
+                keywords: (!a.tags.is_empty()).then_some(a.tags.as_slice()),
+                main_entity_of_page: WebPage {
+                    id: &permalink,
+                    kind: "WebPage",
+                },
+                publisher: &shared.publisher,
+                url: &permalink,
+            }));
         }
         kind => {
-            let page_type = match kind {
-                PageKind::Search => "SearchResultsPage",
-                _ => "CollectionPage",
-            };
-            let mut node = json!({
-                "@type": page_type,
-                "@id": permalink,
-                "url": permalink,
-                "name": page_info.title,
-                "isPartOf": { "@id": web["@id"] },
-                "inLanguage": site.config.language,
-            });
-            if let Some(d) = &page_info.description {
-                node["description"] = json!(d);
-            }
-            if let Some(c) = &crumbs {
-                node["breadcrumb"] = json!({ "@id": c["@id"] });
-            }
-            graph.push(web.clone());
-            graph.push(node);
+            graph.push(Node::Shared(web));
+            graph.push(Node::Collection(CollectionNode {
+                id: &permalink,
+                kind: match kind {
+                    PageKind::Search => "SearchResultsPage",
+                    _ => "CollectionPage",
+                },
+                breadcrumb: crumb_ref,
+                description: page_info.description.as_deref(),
+                in_language: language,
+                is_part_of: IdRef {
+                    id: web["@id"]
+                        .as_str()
+                        .expect("the website node is built with an @id"),
+                },
+                name: &page_info.title,
+                url: &permalink,
+            }));
         }
     }
-    graph.extend(crumbs);
-    Some(json!({ "@context": "https://schema.org", "@graph": graph }))
+    graph.extend(crumbs.as_ref().map(Node::Breadcrumbs));
+    let document = Document {
+        context: "https://schema.org",
+        graph,
+    };
+    Some(
+        serde_json::to_string(&document)
+            .expect("JSON-LD holds only strings, numbers and string-keyed maps"),
+    )
 }
 
 /// The image for social cards and search results: the processed social width (1,200 px by

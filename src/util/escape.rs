@@ -23,7 +23,12 @@ pub fn escape_json_for_html(json: &str) -> String {
     let mut out = String::with_capacity(json.len() + 16);
     let mut done = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    // Jump to the next byte that may need replacing (most JSON has none).
+    while let Some(skip) = bytes[i..]
+        .iter()
+        .position(|&b| matches!(b, b'<' | b'>' | b'&' | 0xE2))
+    {
+        i += skip;
         let replacement = match bytes[i] {
             b'<' => Some(("\\u003c", 1)),
             b'>' => Some(("\\u003e", 1)),

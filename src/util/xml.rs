@@ -12,7 +12,10 @@ pub fn xml_chars(s: &str) -> Cow<'_, str> {
     let ok = |c: char| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
     };
-    if s.chars().all(ok) {
+    // Bytes: every byte of a character XML refuses is a C0 control or starts with 0xEF
+    // (U+FFFE/U+FFFF); text without them is kept without decoding a character.
+    let clean = |b: u8| (b >= b' ' && b != 0xEF) || matches!(b, b'\t' | b'\n' | b'\r');
+    if s.bytes().all(clean) || s.chars().all(ok) {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(s.chars().filter(|&c| ok(c)).collect())
@@ -54,8 +57,10 @@ impl XmlWriter {
     /// `<name attrs>text</name>` on one line.
     pub fn text(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
         self.start(name, attrs);
-        let text = BytesText::new(xml_chars(text).as_ref()).into_owned();
-        self.w.write_event(Event::Text(text)).expect(INFALLIBLE);
+        let text = xml_chars(text);
+        self.w
+            .write_event(Event::Text(BytesText::new(&text)))
+            .expect(INFALLIBLE);
         self.end(name);
     }
 
@@ -99,5 +104,8 @@ mod tests {
     fn strips_characters_xml_cannot_carry() {
         assert_eq!(xml_chars("a\u{1}b\tc\u{ffff}"), "ab\tc");
         assert!(matches!(xml_chars("plain Māori"), Cow::Borrowed(_)));
+        // U+FF01 starts with the byte 0xEF too, and is kept.
+        assert_eq!(xml_chars("\u{ff01}\u{fffe}x\u{ff01}"), "\u{ff01}x\u{ff01}");
+        assert!(matches!(xml_chars("wide \u{ff01}"), Cow::Borrowed(_)));
     }
 }
