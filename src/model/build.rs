@@ -594,7 +594,7 @@ fn check_url_collisions(articles: &TiSlice<ArticleId, Article>, errors: &mut Vec
 
 /// Builds one term index and records the term ids on the articles.
 /// Every taxonomy of `articles`, in [`TaxonomyKind::ALL`] order; sets each article's term ids.
-pub(super) fn taxonomies(
+fn taxonomies(
     articles: &mut TiSlice<ArticleId, Article>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Taxonomy> {
@@ -604,7 +604,8 @@ pub(super) fn taxonomies(
         .collect()
 }
 
-fn build_taxonomy(
+/// The taxonomy `kind` of `articles`; sets each article's term ids of that kind.
+pub(super) fn build_taxonomy(
     kind: TaxonomyKind,
     articles: &mut TiSlice<ArticleId, Article>,
     warnings: &mut Vec<Diagnostic>,
@@ -618,14 +619,11 @@ fn build_taxonomy(
     let mut slugs: rustc_hash::FxHashMap<String, String> = rustc_hash::FxHashMap::default();
     for (id, a) in articles.iter_enumerated() {
         for name in a.names(kind) {
-            let slug = match slugs.get(name.as_str()) {
-                Some(slug) => slug.clone(),
-                None => {
-                    let slug = slugify(name);
-                    slugs.insert(name.clone(), slug.clone());
-                    slug
-                }
-            };
+            // Lookups before inserts: a name or slug is copied once, not once per article.
+            if !slugs.contains_key(name.as_str()) {
+                slugs.insert(name.clone(), slugify(name));
+            }
+            let slug = &slugs[name.as_str()];
             if slug.is_empty() {
                 warnings.push(Diagnostic::warning(
                     &a.source_path,
@@ -637,11 +635,20 @@ fn build_taxonomy(
                 ));
                 continue;
             }
-            let acc = by_slug.entry(slug).or_insert_with(|| Acc {
-                spellings: BTreeMap::new(),
-                articles: Vec::new(),
-            });
-            *acc.spellings.entry(name.clone()).or_insert(0) += 1;
+            if !by_slug.contains_key(slug) {
+                let acc = Acc {
+                    spellings: BTreeMap::new(),
+                    articles: Vec::new(),
+                };
+                by_slug.insert(slug.clone(), acc);
+            }
+            let acc = by_slug.get_mut(slug).expect("inserted just above");
+            match acc.spellings.get_mut(name.as_str()) {
+                Some(count) => *count += 1,
+                None => {
+                    acc.spellings.insert(name.clone(), 1);
+                }
+            }
             if acc.articles.last() != Some(&id) {
                 acc.articles.push(id);
             }

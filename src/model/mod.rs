@@ -529,27 +529,32 @@ impl Site {
         if old.place_digest() != new.place_digest() {
             return Patched::Refused;
         }
-        let same_terms = TaxonomyKind::ALL
-            .iter()
-            .all(|&k| old.names(k) == new.names(k));
-        if same_terms {
-            new.tag_ids = std::mem::take(&mut old.tag_ids);
-            new.author_ids = std::mem::take(&mut old.author_ids);
-            new.source_id = old.source_id;
-            *old = new;
-            return Patched::Text;
-        }
-        let all_names = TaxonomyKind::ALL.iter().flat_map(|&k| new.names(k));
-        if all_names
-            .map(|n| crate::slug::slugify(n))
-            .any(|s| s.is_empty())
-        {
+        let changed: Vec<TaxonomyKind> = TaxonomyKind::ALL
+            .into_iter()
+            .filter(|&k| old.names(k) != new.names(k))
+            .collect();
+        let names = changed.iter().flat_map(|&k| new.names(k));
+        if names.map(|n| crate::slug::slugify(n)).any(|s| s.is_empty()) {
             return Patched::Refused;
         }
+        // The term ids stay right for the kinds whose names are the same.
+        new.tag_ids = std::mem::take(&mut old.tag_ids);
+        new.author_ids = std::mem::take(&mut old.author_ids);
+        new.source_id = old.source_id;
         *old = new;
+        if changed.is_empty() {
+            return Patched::Text;
+        }
         let mut warnings = Vec::new();
-        self.taxonomies = build::taxonomies(&mut self.articles, &mut warnings);
-        assert!(warnings.is_empty(), "every term was checked to have a slug");
+        for kind in changed {
+            let rebuilt = build::build_taxonomy(kind, &mut self.articles, &mut warnings);
+            let taxonomy = self.taxonomies.iter_mut().find(|t| t.kind == kind);
+            *taxonomy.expect("a model has every taxonomy") = rebuilt;
+        }
+        assert!(
+            warnings.is_empty(),
+            "every new term was checked to have a slug"
+        );
         Patched::Terms
     }
 }

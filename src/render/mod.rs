@@ -201,10 +201,12 @@ impl<'a> Renderer<'a> {
                     self.counters.page_done(false);
                     return None;
                 }
-                let body = ctx.body.map(|id| self.site.articles[id].body_hash());
+                let shown = ctx.body;
+                let body = shown.map(|id| self.site.articles[id].body_hash());
                 let (rendered, images) =
                     crate::images::recording(|| self.render_context(page, ctx));
                 let result = rendered.and_then(|(html, links)| {
+                    self.note_links(shown, links.clone());
                     out.write_page(&file, html.as_bytes(), fingerprint, body, links, images)
                 });
                 self.counters.page_done(true);
@@ -221,7 +223,8 @@ impl<'a> Renderer<'a> {
         self.counters = counters;
     }
 
-    /// Renders one page to HTML.
+    /// Renders one page to HTML (serve's pages on request: its body's links are not kept for
+    /// the link check, so a renderer that answers requests for an hour does not grow).
     pub fn render_page(&self, page: &Page) -> Result<String, Diagnostic> {
         self.render_context(page, self.page_context(page))
             .map(|(html, _)| html)
@@ -276,7 +279,6 @@ impl<'a> Renderer<'a> {
                 None => html.push_str(script),
             }
         }
-        self.note_links(body, links.clone());
         Ok((html, links))
     }
 

@@ -17,7 +17,7 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 use super::lock;
 use super::preview::static_sources;
-use crate::build::Model;
+use crate::build::{Model, Phases};
 use crate::load::config::{CONFIG_FILE, Config};
 use crate::load::content::{self, CONTENT_DIR, ContentTree};
 use crate::load::walk::STATIC_DIR;
@@ -146,6 +146,7 @@ impl Kept {
     /// Returns the static files the edit changed, with their bytes; `None` for any other edit
     /// (the model may then be half changed: a build must install one again).
     fn edit(&mut self, paths: &[PathBuf], settings: &Settings) -> Option<Files> {
+        let mut phases = Phases::new();
         let site_dir = &settings.site_dir;
         let theme_dir = Path::new("themes").join(&self.model.site.config.theme);
         let changed = Changed::sort(paths, &theme_dir)?;
@@ -162,7 +163,8 @@ impl Kept {
             let theme = theme.as_ref().map_or(&self.model.theme, |(t, _)| t);
             static_bytes(&changed.statics, &theme_dir, theme, &self.pages, site_dir)?
         };
-        self.put_articles(articles)?;
+        phases.mark("read the edited files");
+        self.put_articles(articles, &mut phases)?;
         if let Some((theme, templates)) = theme {
             self.model.theme = theme;
             self.model.templates = templates;
@@ -172,7 +174,11 @@ impl Kept {
 
     /// Puts articles in place of the ones they were; the page plan follows when terms
     /// changed (their pages come and go).
-    fn put_articles(&mut self, articles: Vec<(ArticleId, crate::model::Article)>) -> Option<()> {
+    fn put_articles(
+        &mut self,
+        articles: Vec<(ArticleId, crate::model::Article)>,
+        phases: &mut Phases,
+    ) -> Option<()> {
         let mut terms = false;
         for (id, a) in articles {
             match self.model.site.patch_article(id, a) {
@@ -181,9 +187,11 @@ impl Kept {
                 Patched::Terms => terms = true,
             }
         }
+        phases.mark("patch the model");
         if terms {
             self.model.plan = crate::model::pages::plan(&self.model.site).ok()?;
             self.pages = page_positions(&self.model.plan);
+            phases.mark("page plan");
         }
         Some(())
     }
@@ -386,8 +394,10 @@ fn answer(kept: &Kept, first: Ask, jobs: &Receiver<Job>, settings: &Settings) ->
         templates,
         plan,
     } = &kept.model;
+    let mut phases = Phases::new();
     let mut renderer = Renderer::new(site, theme, templates.clone(), &settings.site_dir, false);
     renderer.inject_before_body_end = settings.script.clone();
+    phases.mark("renderer of the model in memory");
     let page = |file: &str| -> Option<Result<Vec<u8>, ()>> {
         let &i = kept.pages.get(file)?;
         Some(

@@ -351,8 +351,12 @@ impl Builder {
                 }
             }
             Err(e) => {
-                // A patched model no longer matches what is served.
+                // A patched model no longer matches what is served, and the files the patch
+                // left waiting for this build are not coming.
                 self.live_ok = false;
+                if patched {
+                    self.state.generated(&[]);
+                }
                 eprintln!("{}", printed(&e, self.quiet));
                 if self.built {
                     eprintln!("the last good build is still served; fix the file and save");
