@@ -24,7 +24,7 @@ use crate::progress::{Counters, Progress};
 use crate::render::deps::texts_digest;
 use crate::render::links::SiteIndex;
 use crate::render::theme::Theme;
-use crate::render::{Keep, Renderer, check_links};
+use crate::render::{Changed, Keep, Renderer, check_links};
 
 mod stamps;
 
@@ -131,6 +131,7 @@ pub struct Deferred {
     output: crate::output::OutputOptions,
     key: u128,
     meta: u128,
+    cards: Vec<u64>,
     /// The bodies that changed when nothing else in the model did (see [`Pass::changed_bodies`]).
     changed: Option<FxHashSet<ArticleId>>,
     /// The files the generators wrote last time (until they run, these may be stale).
@@ -156,7 +157,7 @@ impl Deferred {
             .iter()
             .map(|g| g.name())
             .collect();
-        let out = Output::begin(&self.dest, self.output, self.key, self.meta)?;
+        let out = Output::begin(&self.dest, self.output, self.key, self.meta, self.cards)?;
         out.keep_all_but_generated(&names);
         let errors = run_generators(
             &self.site,
@@ -426,14 +427,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     phases.mark("page plan");
     let lead_images = site.images.prepare(&site);
     phases.mark("lead images");
+    let digest = site.model_digest();
     let meta = {
-        let mut h = site.meta_digest().to_le_bytes().to_vec();
+        let mut h = digest.structure.to_le_bytes().to_vec();
         h.extend_from_slice(&texts_digest(&theme, &opts.site_dir).to_le_bytes());
         h.extend_from_slice(&lead_images.to_le_bytes());
         xxhash_rust::xxh3::xxh3_128(&h)
     };
     let key = build_key(opts)?;
-    let out = Output::begin(&dest, opts.output_options(), key, meta)?;
+    let cards = digest.cards.raw;
+    let out = Output::begin(&dest, opts.output_options(), key, meta, cards.clone())?;
     // Committed with the output; dropped (deleted) if the build fails.
     let staged_cache = disk_cache.as_ref().and_then(|(cache, dir)| {
         let staged = stage_parse_cache(cache, dir);
@@ -504,6 +507,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             changed: pass.changed_bodies(),
             key,
             meta,
+            cards,
             site,
             plan: page_plan,
             recorded,
@@ -628,9 +632,10 @@ fn with_preview<T>(
 enum Pass {
     /// Compare every page's fingerprint with the last build's; render those that changed.
     Fingerprints,
-    /// The model is the last build's except for these articles' bodies: render their pages
-    /// only, keep every other page without building its context.
-    Bodies(FxHashSet<ArticleId>),
+    /// The model's structure is the last build's and only these articles' bodies or cards
+    /// changed: check only the pages that show them, keep every other page without building
+    /// its context.
+    Articles(Changed),
     /// The model is the last build's: keep every page and every generated file that does not
     /// depend on the build time.
     Nothing,
@@ -638,20 +643,24 @@ enum Pass {
 
 impl Pass {
     /// The bodies that changed when nothing else in the model did (none for
-    /// [`Pass::Nothing`]); `None` when anything may have changed.
+    /// [`Pass::Nothing`]); `None` when anything else may have changed (a card too: generators
+    /// read titles and summaries).
     fn changed_bodies(&self) -> Option<FxHashSet<ArticleId>> {
         match self {
             Pass::Fingerprints => None,
-            Pass::Bodies(ids) => Some(ids.clone()),
+            Pass::Articles(changed) if changed.cards.is_empty() => Some(changed.bodies.clone()),
+            Pass::Articles(_) => None,
             Pass::Nothing => Some(FxHashSet::default()),
         }
     }
 }
 
+/// Which pages to render, from what the manifest says of the last build.
 fn page_pass(site: &Site, plan: &[pages::Page], out: &Output) -> Pass {
-    if !out.same_meta() {
+    let Some(cards) = out.changed_cards() else {
         return Pass::Fingerprints;
-    }
+    };
+    let cards: FxHashSet<ArticleId> = cards.into_iter().map(ArticleId::from).collect();
     let mut changed = FxHashSet::default();
     for page in plan {
         let file = page.file();
@@ -669,10 +678,13 @@ fn page_pass(site: &Site, plan: &[pages::Page], out: &Output) -> Pass {
             _ => {}
         }
     }
-    if changed.is_empty() {
+    if changed.is_empty() && cards.is_empty() {
         Pass::Nothing
     } else {
-        Pass::Bodies(changed)
+        Pass::Articles(Changed {
+            bodies: changed,
+            cards,
+        })
     }
 }
 
@@ -708,15 +720,15 @@ fn write_site(
     let site_dir = &opts.site_dir;
     let recorded = match pass {
         Pass::Nothing => keep_pages(plan, out, counters),
-        Pass::Fingerprints | Pass::Bodies(_) => {
-            // A body edit renders a few pages: their cards are built as they need them.
-            let all_cards = !matches!(pass, Pass::Bodies(_));
+        Pass::Fingerprints | Pass::Articles(_) => {
+            // An article edit renders a few pages: their cards are built as they need them.
+            let all_cards = matches!(pass, Pass::Fingerprints);
             let mut renderer = Renderer::new(site, theme, templates, site_dir, all_cards);
             renderer.inject_before_body_end = opts.inject_script.clone();
             renderer.set_counters(counters.clone());
             phases.mark("shared values");
             let keep = match pass {
-                Pass::Bodies(ids) => Keep::AllBut(ids),
+                Pass::Articles(changed) => Keep::Unless(changed),
                 _ => Keep::Unchanged,
             };
             let errors = renderer.render_pages(plan, out, keep);

@@ -399,9 +399,12 @@ impl Article {
         xxhash_rust::xxh3::xxh3_128(self.body.as_bytes())
     }
 
-    /// Feeds every field except the body into `h`. The destructuring names every field, so a
-    /// new field cannot be forgotten here: it must be hashed or marked as the body.
-    fn hash_meta(&self, h: &mut Digest) {
+    /// Feeds every field except the body into `structure` or `card`. The destructuring names
+    /// every field, so a new field cannot be forgotten here: it must be put in one of the two
+    /// or marked as the body. `card` takes only fields whose change shows in nothing but this
+    /// article's card, its own page and the generators (see [`ModelDigest`]); anything that
+    /// decides order, URLs, grouping or images is structure.
+    fn hash_split(&self, structure: &mut Digest, card: &mut Digest) {
         use std::hash::Hash;
         let Article {
             source_path,
@@ -432,38 +435,51 @@ impl Article {
             image_line,
             body_line,
         } = self;
-        (source_path, bundle, title, date, updated, section, source).hash(h);
-        (source_url, authors, summary, tags, slug, featured, draft).hash(h);
-        (image, aliases, path, tag_ids, author_ids, source_id).hash(h);
-        (
-            date_only,
-            updated_date_only,
-            summary_from_body,
-            image_line,
-            body_line,
-        )
-            .hash(h);
+        (source_path, bundle, date, updated, section, source).hash(structure);
+        (authors, tags, slug, featured, draft).hash(structure);
+        (image, aliases, path, tag_ids, author_ids, source_id).hash(structure);
+        (date_only, updated_date_only, image_line, body_line).hash(structure);
+        (title, summary, summary_from_body, source_url).hash(card);
         // toml values have no `Hash` (floats); their TOML text stands for them.
-        extra.to_string().hash(h);
+        extra.to_string().hash(card);
     }
 }
 
+/// What a rebuild compares of the model, bodies aside: the `structure` (every article field
+/// that decides order, URLs, grouping, pagination or images, and the content files) and each
+/// article's `cards` hash (the fields only its card and page show: title, summary...). With
+/// the same structure, ids name the same articles in both builds, so pages that hold none of
+/// the articles whose card hash changed are the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelDigest {
+    pub structure: u128,
+    pub cards: TiVec<ArticleId, u64>,
+}
+
 impl Site {
-    /// A digest of the whole model except the article bodies: the articles in order with
-    /// every other field, and the content files. Sections, terms and archives are functions
-    /// of these and of site.toml (which the build key covers). When it is unchanged, only
-    /// pages that show a body whose hash changed, and outputs made from bodies, can differ.
-    pub fn meta_digest(&self) -> u128 {
-        use std::hash::Hash;
-        let mut h = Digest::default();
-        self.articles.len().hash(&mut h);
-        for a in &self.articles {
-            a.hash_meta(&mut h);
-        }
+    /// The [`ModelDigest`]. Sections, terms and archives are functions of the articles'
+    /// structure fields and of site.toml (which the build key covers).
+    pub fn model_digest(&self) -> ModelDigest {
+        use std::hash::{Hash, Hasher};
+        let mut structure = Digest::default();
+        self.articles.len().hash(&mut structure);
+        let mut card = Digest::default();
+        let cards = self
+            .articles
+            .iter()
+            .map(|a| {
+                card.0.clear();
+                a.hash_split(&mut structure, &mut card);
+                card.finish()
+            })
+            .collect();
         for asset in &self.assets {
-            (&asset.source, &asset.dest).hash(&mut h);
+            (&asset.source, &asset.dest).hash(&mut structure);
         }
-        h.digest128()
+        ModelDigest {
+            structure: structure.digest128(),
+            cards,
+        }
     }
 }
 

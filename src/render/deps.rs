@@ -10,16 +10,20 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use rustc_hash::FxHashSet;
 use tera::Value;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::fingerprint::ValueHasher;
 use super::theme::Theme;
+use crate::model::ArticleId;
 use crate::model::pages::PAGE_TEMPLATES;
 
-/// The digest of each page template.
+/// The digest of each page template, and the articles whose cards the global values it
+/// reads hold.
 pub struct TemplateDeps {
     digests: HashMap<&'static str, u128>,
+    cards: HashMap<&'static str, Vec<ArticleId>>,
 }
 
 impl TemplateDeps {
@@ -31,28 +35,42 @@ impl TemplateDeps {
         hasher: &ValueHasher,
     ) -> TemplateDeps {
         let texts = template_texts(theme, site_dir);
-        let digests = PAGE_TEMPLATES
-            .iter()
-            .map(|&t| {
-                let text = texts.get(t).map(String::as_str).unwrap_or("");
-                let mut h = text.as_bytes().to_vec();
-                for (key, value) in globals {
-                    for usage in usages(text, key) {
-                        h.extend_from_slice(key.as_bytes());
-                        match usage {
-                            Use::Whole => hasher.hash_into(value, &mut h),
-                            Use::Truthy => h.push(u8::from(value.is_truthy())),
-                            Use::Path(path) => match lookup(value, &path) {
-                                Some(part) => hasher.hash_into(part, &mut h),
-                                None => h.extend_from_slice(b"(missing)"),
-                            },
-                        }
+        let mut deps = TemplateDeps {
+            digests: HashMap::new(),
+            cards: HashMap::new(),
+        };
+        for &t in PAGE_TEMPLATES.iter() {
+            let text = texts.get(t).map(String::as_str).unwrap_or("");
+            let mut h = text.as_bytes().to_vec();
+            let mut cards = Vec::new();
+            for (key, value) in globals {
+                for usage in usages(text, key) {
+                    h.extend_from_slice(key.as_bytes());
+                    match usage {
+                        Use::Whole => hasher.hash_noting(value, &mut h, &mut cards),
+                        // Truthiness of a list of cards is its length: structure.
+                        Use::Truthy => h.push(u8::from(value.is_truthy())),
+                        Use::Path(path) => match lookup(value, &path) {
+                            Some(part) => hasher.hash_noting(part, &mut h, &mut cards),
+                            None => h.extend_from_slice(b"(missing)"),
+                        },
                     }
                 }
-                (t, xxh3_128(&h))
-            })
-            .collect();
-        TemplateDeps { digests }
+            }
+            deps.digests.insert(t, xxh3_128(&h));
+            deps.cards.insert(t, cards);
+        }
+        deps
+    }
+
+    /// Whether the global values page template `t` reads hold the card of any article of
+    /// `changed`.
+    pub fn reads_card_of(&self, t: &str, changed: &FxHashSet<ArticleId>) -> bool {
+        self.cards
+            .get(t)
+            .expect("every page kind's template is one of PAGE_TEMPLATES")
+            .iter()
+            .any(|id| changed.contains(id))
     }
 
     /// The digest of page template `t`.
