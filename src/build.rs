@@ -102,6 +102,9 @@ pub struct BuildReport {
     pub pages: usize,
     /// Pages rendered (the others were unchanged since the last build).
     pub rendered: usize,
+    /// Pages whose context was built and fingerprinted to learn whether they changed (the
+    /// others were known unchanged from the manifest alone).
+    pub fingerprinted: usize,
     pub assets: usize,
     /// Files written, left unchanged and removed in the output.
     pub files: crate::output::WriteStats,
@@ -132,8 +135,8 @@ pub struct Deferred {
     key: u128,
     meta: u128,
     cards: Vec<u64>,
-    /// The bodies that changed when nothing else in the model did (see [`Pass::changed_bodies`]).
-    changed: Option<FxHashSet<ArticleId>>,
+    /// The articles that changed when the model's structure did not (see [`Pass::changed`]).
+    changed: Option<Changed>,
     /// The files the generators wrote last time (until they run, these may be stale).
     pub generated: FxHashSet<String>,
     /// The search index's analyses, saved once the index is built.
@@ -478,6 +481,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         articles: site.articles.len(),
         pages: page_plan.len(),
         rendered: counters.rendered(),
+        fingerprinted: counters.fingerprinted(),
         assets,
         files,
         warnings,
@@ -504,7 +508,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         save_image_index(&site);
         let mut report = report(files, warnings, None, images);
         report.deferred = Some(Deferred {
-            changed: pass.changed_bodies(),
+            changed: pass.changed(),
             key,
             meta,
             cards,
@@ -642,15 +646,13 @@ enum Pass {
 }
 
 impl Pass {
-    /// The bodies that changed when nothing else in the model did (none for
-    /// [`Pass::Nothing`]); `None` when anything else may have changed (a card too: generators
-    /// read titles and summaries).
-    fn changed_bodies(&self) -> Option<FxHashSet<ArticleId>> {
+    /// The articles whose body or card changed when the model's structure did not (none for
+    /// [`Pass::Nothing`]); `None` when anything may have changed.
+    fn changed(&self) -> Option<Changed> {
         match self {
             Pass::Fingerprints => None,
-            Pass::Articles(changed) if changed.cards.is_empty() => Some(changed.bodies.clone()),
-            Pass::Articles(_) => None,
-            Pass::Nothing => Some(FxHashSet::default()),
+            Pass::Articles(changed) => Some(changed.clone()),
+            Pass::Nothing => Some(Changed::default()),
         }
     }
 }
@@ -757,7 +759,7 @@ fn write_site(
             plan,
             out,
             search_cache,
-            pass.changed_bodies().as_ref(),
+            pass.changed().as_ref(),
             phases,
         ));
     }
@@ -768,20 +770,23 @@ fn write_site(
     }
 }
 
-/// Runs the generators into `out`. When only the bodies `changed` differ from the last
-/// build's model, a generator that reads no clock and none of those bodies keeps its files.
+/// Runs the generators into `out`. When only the articles `changed` differ from the last
+/// build's model, a generator that reads no clock and none of their bodies and cards keeps
+/// its files.
 fn run_generators(
     site: &Site,
     plan: &[pages::Page],
     out: &Output,
     search_cache: &Arc<AnalysisCache>,
-    changed: Option<&FxHashSet<ArticleId>>,
+    changed: Option<&Changed>,
     phases: &mut Phases,
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for generator in generators(search_cache) {
         let keep = changed.is_some_and(|changed| {
-            !generator.reads_now() && !generator.bodies_read(site).any_of(changed)
+            !generator.reads_now()
+                && !generator.bodies_read(site).any_of(&changed.bodies)
+                && !generator.cards_read(site).any_of(&changed.cards)
         });
         if keep {
             out.keep_generated(generator.name());

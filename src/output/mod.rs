@@ -184,9 +184,9 @@ impl Output {
         })
     }
 
-    /// Whether the previous build had the same model except for article bodies (and the same
-    /// shared inputs): then only pages showing a changed body, and outputs made from bodies,
-    /// can differ (see [`crate::model::Site::meta_digest`]).
+    /// Whether the previous build had the same model structure (and the same shared inputs):
+    /// then only what shows a changed body or card can differ (see
+    /// [`crate::model::ModelDigest`]).
     pub fn same_meta(&self) -> bool {
         self.trust_fingerprints && self.previous.meta == self.meta
     }

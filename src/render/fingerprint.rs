@@ -99,6 +99,11 @@ impl ValueHasher {
         self.late.read().expect(POISON).0.get(&addr).copied()
     }
 
+    /// The article whose card `v` is, if it is a registered card.
+    pub fn card_of(&self, v: &Value) -> Option<ArticleId> {
+        address(v).and_then(|a| self.known(a)).and_then(|k| k.card)
+    }
+
     /// Appends one value's bytes to `buf` (hash the buffer once, at the end: one-shot xxh3 is
     /// far cheaper than many small streaming updates).
     pub fn hash_into(&self, v: &Value, buf: &mut Vec<u8>) {

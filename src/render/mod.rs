@@ -195,6 +195,7 @@ impl<'a> Renderer<'a> {
                 }
                 let ctx = self.page_context(page);
                 let fingerprint = self.fingerprint(page, &ctx);
+                self.counters.page_fingerprinted();
                 if self.site.images.still_valid(out.previous_images(&file))
                     && let Some(links) = out.keep_page(&file, &fingerprint)
                 {
