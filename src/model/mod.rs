@@ -402,8 +402,9 @@ impl Article {
     /// Feeds every field except the body into `structure` or `card`. The destructuring names
     /// every field, so a new field cannot be forgotten here: it must be put in one of the two
     /// or marked as the body. `card` takes only fields whose change shows in nothing but this
-    /// article's card, its own page and the generators (see [`ModelDigest`]); anything that
-    /// decides order, URLs, grouping or images is structure.
+    /// article's card, its own page and the generators (see [`ModelDigest`]), or in no output
+    /// at all (file lines, for messages); anything that decides order, URLs, grouping or
+    /// images is structure.
     fn hash_split(&self, structure: &mut Digest, card: &mut Digest) {
         use std::hash::Hash;
         let Article {
@@ -438,8 +439,11 @@ impl Article {
         (source_path, bundle, date, updated, section, source).hash(structure);
         (authors, tags, slug, featured, draft).hash(structure);
         (image, aliases, path, tag_ids, author_ids, source_id).hash(structure);
-        (date_only, updated_date_only, image_line, body_line).hash(structure);
+        (date_only, updated_date_only).hash(structure);
         (title, summary, summary_from_body, source_url).hash(card);
+        // Lines only place messages; here a front matter line added above the body checks
+        // this article's pages again instead of every page.
+        (image_line, body_line).hash(card);
         // toml values have no `Hash` (floats); their TOML text stands for them.
         extra.to_string().hash(card);
     }
