@@ -24,7 +24,7 @@ use crate::progress::{Counters, Progress};
 use crate::render::deps::texts_digest;
 use crate::render::links::SiteIndex;
 use crate::render::theme::Theme;
-use crate::render::{Keep, Renderer, check_links};
+use crate::render::{Changed, Keep, Renderer, check_links};
 
 mod stamps;
 
@@ -102,6 +102,9 @@ pub struct BuildReport {
     pub pages: usize,
     /// Pages rendered (the others were unchanged since the last build).
     pub rendered: usize,
+    /// Pages whose context was built and fingerprinted to learn whether they changed (the
+    /// others were known unchanged from the manifest alone).
+    pub fingerprinted: usize,
     pub assets: usize,
     /// Files written, left unchanged and removed in the output.
     pub files: crate::output::WriteStats,
@@ -130,8 +133,9 @@ pub struct Deferred {
     output: crate::output::OutputOptions,
     key: u128,
     meta: u128,
-    /// The bodies that changed when nothing else in the model did (see [`Pass::changed_bodies`]).
-    changed: Option<FxHashSet<ArticleId>>,
+    cards: Vec<u64>,
+    /// The articles that changed when the model's structure did not (see [`Pass::changed`]).
+    changed: Option<Changed>,
     /// The files the generators wrote last time (until they run, these may be stale).
     pub generated: FxHashSet<String>,
     /// The search index's analyses, saved once the index is built.
@@ -181,7 +185,8 @@ impl Deferred {
             .iter()
             .map(|g| g.name())
             .collect();
-        let out = Output::begin(&self.dest, self.output, self.key, self.meta)?;
+        let cards = std::mem::take(&mut self.cards);
+        let out = Output::begin(&self.dest, self.output, self.key, self.meta, cards)?;
         out.keep_all_but_generated(&names);
         let Model { site, plan, .. } = &self.model;
         let errors = run_generators(
@@ -455,14 +460,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     phases.mark("page plan");
     let lead_images = site.images.prepare(&site);
     phases.mark("lead images");
+    let digest = site.model_digest();
     let meta = {
-        let mut h = site.meta_digest().to_le_bytes().to_vec();
+        let mut h = digest.structure.to_le_bytes().to_vec();
         h.extend_from_slice(&texts_digest(&theme, &opts.site_dir).to_le_bytes());
         h.extend_from_slice(&lead_images.to_le_bytes());
         xxhash_rust::xxh3::xxh3_128(&h)
     };
     let key = build_key(opts)?;
-    let out = Output::begin(&dest, opts.output_options(), key, meta)?;
+    let cards = digest.cards.raw;
+    let out = Output::begin(&dest, opts.output_options(), key, meta, cards.clone())?;
     // Committed with the output; dropped (deleted) if the build fails.
     let staged_cache = disk_cache.as_ref().and_then(|(cache, dir)| {
         let staged = stage_parse_cache(cache, dir);
@@ -507,6 +514,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         articles: site.articles.len(),
         pages: page_plan.len(),
         rendered: counters.rendered(),
+        fingerprinted: counters.fingerprinted(),
         assets,
         files,
         warnings,
@@ -533,9 +541,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         save_image_index(&site);
         let mut report = report(files, warnings, None, images);
         report.deferred = Some(Deferred {
-            changed: pass.changed_bodies(),
+            changed: pass.changed(),
             key,
             meta,
+            cards,
             model: Model {
                 site,
                 theme,
@@ -664,30 +673,33 @@ fn with_preview<T>(
 enum Pass {
     /// Compare every page's fingerprint with the last build's; render those that changed.
     Fingerprints,
-    /// The model is the last build's except for these articles' bodies: render their pages
-    /// only, keep every other page without building its context.
-    Bodies(FxHashSet<ArticleId>),
+    /// The model's structure is the last build's and only these articles' bodies or cards
+    /// changed: check only the pages that show them, keep every other page without building
+    /// its context.
+    Articles(Changed),
     /// The model is the last build's: keep every page and every generated file that does not
     /// depend on the build time.
     Nothing,
 }
 
 impl Pass {
-    /// The bodies that changed when nothing else in the model did (none for
+    /// The articles whose body or card changed when the model's structure did not (none for
     /// [`Pass::Nothing`]); `None` when anything may have changed.
-    fn changed_bodies(&self) -> Option<FxHashSet<ArticleId>> {
+    fn changed(&self) -> Option<Changed> {
         match self {
             Pass::Fingerprints => None,
-            Pass::Bodies(ids) => Some(ids.clone()),
-            Pass::Nothing => Some(FxHashSet::default()),
+            Pass::Articles(changed) => Some(changed.clone()),
+            Pass::Nothing => Some(Changed::default()),
         }
     }
 }
 
+/// Which pages to render, from what the manifest says of the last build.
 fn page_pass(site: &Site, plan: &[pages::Page], out: &Output) -> Pass {
-    if !out.same_meta() {
+    let Some(cards) = out.changed_cards() else {
         return Pass::Fingerprints;
-    }
+    };
+    let cards: FxHashSet<ArticleId> = cards.into_iter().map(ArticleId::from).collect();
     let mut changed = FxHashSet::default();
     for page in plan {
         let file = page.file();
@@ -705,10 +717,13 @@ fn page_pass(site: &Site, plan: &[pages::Page], out: &Output) -> Pass {
             _ => {}
         }
     }
-    if changed.is_empty() {
+    if changed.is_empty() && cards.is_empty() {
         Pass::Nothing
     } else {
-        Pass::Bodies(changed)
+        Pass::Articles(Changed {
+            bodies: changed,
+            cards,
+        })
     }
 }
 
@@ -744,15 +759,15 @@ fn write_site(
     let site_dir = &opts.site_dir;
     let recorded = match pass {
         Pass::Nothing => keep_pages(plan, out, counters),
-        Pass::Fingerprints | Pass::Bodies(_) => {
-            // A body edit renders a few pages: their cards are built as they need them.
-            let all_cards = !matches!(pass, Pass::Bodies(_));
+        Pass::Fingerprints | Pass::Articles(_) => {
+            // An article edit renders a few pages: their cards are built as they need them.
+            let all_cards = matches!(pass, Pass::Fingerprints);
             let mut renderer = Renderer::new(site, theme, templates, site_dir, all_cards);
             renderer.inject_before_body_end = opts.inject_script.clone();
             renderer.set_counters(counters.clone());
             phases.mark("shared values");
             let keep = match pass {
-                Pass::Bodies(ids) => Keep::AllBut(ids),
+                Pass::Articles(changed) => Keep::Unless(changed),
                 _ => Keep::Unchanged,
             };
             let errors = renderer.render_pages(plan, out, keep);
@@ -781,7 +796,7 @@ fn write_site(
             plan,
             out,
             search_cache,
-            pass.changed_bodies().as_ref(),
+            pass.changed().as_ref(),
             phases,
         ));
     }
@@ -792,20 +807,23 @@ fn write_site(
     }
 }
 
-/// Runs the generators into `out`. When only the bodies `changed` differ from the last
-/// build's model, a generator that reads no clock and none of those bodies keeps its files.
+/// Runs the generators into `out`. When only the articles `changed` differ from the last
+/// build's model, a generator that reads no clock and none of their bodies and cards keeps
+/// its files.
 fn run_generators(
     site: &Site,
     plan: &[pages::Page],
     out: &Output,
     search_cache: &Arc<AnalysisCache>,
-    changed: Option<&FxHashSet<ArticleId>>,
+    changed: Option<&Changed>,
     phases: &mut Phases,
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for generator in generators(search_cache) {
         let keep = changed.is_some_and(|changed| {
-            !generator.reads_now() && !generator.bodies_read(site).any_of(changed)
+            !generator.reads_now()
+                && !generator.bodies_read(site).any_of(&changed.bodies)
+                && !generator.cards_read(site).any_of(&changed.cards)
         });
         if keep {
             out.keep_generated(generator.name());

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 pub struct Counters {
     checked: AtomicUsize,
     rendered: AtomicUsize,
+    fingerprinted: AtomicUsize,
 }
 
 impl Counters {
@@ -20,6 +21,15 @@ impl Counters {
         if rendered {
             self.rendered.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// One page's context built and fingerprinted (before it is kept or rendered).
+    pub fn page_fingerprinted(&self) {
+        self.fingerprinted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn fingerprinted(&self) -> usize {
+        self.fingerprinted.load(Ordering::Relaxed)
     }
 
     pub fn checked(&self) -> usize {

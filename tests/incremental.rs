@@ -668,9 +668,15 @@ fn a_tag_capitalisation_change_equals_a_cold_build() {
 
 /// The output files whose bytes differ between two trees (new ones included).
 fn changed_files(before: &Tree, after: &Tree) -> Vec<String> {
-    after
-        .iter()
-        .filter(|(rel, bytes)| before.get(*rel) != Some(*bytes))
+    files_where(after, |rel, bytes| {
+        before.get(rel).map(Vec::as_slice) != Some(bytes)
+    })
+}
+
+/// The files of a tree for which `keep(path, bytes)` holds.
+fn files_where(t: &Tree, keep: impl Fn(&str, &[u8]) -> bool) -> Vec<String> {
+    t.iter()
+        .filter(|(rel, bytes)| keep(rel, bytes))
         .map(|(rel, _)| rel.clone())
         .collect()
 }
@@ -843,4 +849,62 @@ fn a_body_edit_rewrites_one_search_cache_shard() {
         (2..=3).contains(&rewritten.len()) && rewritten.iter().any(|n| *n == "vocab"),
         "rewritten: {rewritten:?}"
     );
+}
+
+/// The HTML pages of a tree whose text contains `needle`.
+fn pages_containing(t: &Tree, needle: &str) -> Vec<String> {
+    files_where(t, |rel, bytes| {
+        rel.ends_with(".html") && String::from_utf8_lossy(bytes).contains(needle)
+    })
+}
+
+/// Issue 9: a headline edit builds the context of only the pages whose context held the
+/// article's card (recorded in the manifest), renders those, and equals a cold build.
+#[test]
+fn a_title_edit_checks_and_renders_only_the_pages_that_show_it() {
+    let mut site = Site::new(9);
+    let first = site.build().unwrap();
+    let before = tree(&site.out());
+    // A published article that is not featured (top stories are on every article page).
+    let id = site
+        .arts
+        .iter()
+        .find(|a| {
+            let page = format!("/a{}/index.html", a.id);
+            !a.featured && before.keys().any(|rel| rel.ends_with(&page))
+        })
+        .expect("seed 9 has a published article that is not featured")
+        .id;
+    art(&mut site, id).title = format!("Retitled story number {id}");
+    site.sync();
+    let edit = site.build().unwrap();
+    let after = tree(&site.out());
+    let showing = pages_containing(&after, &format!("Retitled story number {id}"));
+    let changed: Vec<String> = changed_files(&before, &after)
+        .into_iter()
+        .filter(|rel| rel.ends_with(".html"))
+        .collect();
+    // Its page, its section's, archive and term pages, neighbours' "other news"...
+
+    assert!(changed.len() >= 4, "{changed:?}");
+    assert!(
+        changed.iter().all(|rel| showing.contains(rel)),
+        "a page that does not show the article changed: {changed:?}"
+    );
+    assert!(
+        changed.len() <= edit.rendered && edit.rendered <= showing.len(),
+        "rendered {} pages; {} changed, {} show the title",
+        edit.rendered,
+        changed.len(),
+        showing.len()
+    );
+    assert!(
+        edit.fingerprinted <= showing.len() && edit.pages == first.pages,
+        "{} of {} page contexts built; {} pages show the title",
+        edit.fingerprinted,
+        edit.pages,
+        showing.len()
+    );
+    assert!(edit.pages > 10 * showing.len(), "{} pages", edit.pages);
+    assert_equals_cold(&site, outcome(Ok(edit)), "after a title edit");
 }

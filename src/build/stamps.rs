@@ -282,6 +282,7 @@ fn report(s: Summary, dest: &Path, start: Instant) -> Option<BuildReport> {
         articles: s.articles,
         pages: s.pages,
         rendered: 0,
+        fingerprinted: 0,
         assets: s.assets,
         files: WriteStats {
             unchanged: s.files,

@@ -16,7 +16,7 @@ use serde_json::json;
 use typed_index_collections::{TiSlice, TiVec};
 
 use crate::error::Diagnostic;
-use crate::generators::{BodiesRead, Generator};
+use crate::generators::{Generator, Reads};
 use crate::model::pages::Page;
 use crate::model::{Article, ArticleId, SectionId, Site, TaxonomyKind, TermId};
 use crate::output::Output;
@@ -43,15 +43,26 @@ impl Generator for Feeds {
     }
 
     /// The bodies of the site and section feeds' entries (tag feeds show summaries).
-    fn bodies_read(&self, site: &Site) -> BodiesRead {
+    fn bodies_read(&self, site: &Site) -> Reads {
         let needed = full_text_entries(site, &scopes(site));
-        BodiesRead::Only(
+        Reads::Only(
             needed
                 .iter_enumerated()
                 .filter(|&(_, &need)| need)
                 .map(|(id, _)| id)
                 .collect(),
         )
+    }
+
+    /// The entries of every feed (`feed.json` has the site feed's).
+    fn cards_read(&self, site: &Site) -> Reads {
+        let mut ids: Vec<ArticleId> = scopes(site)
+            .into_iter()
+            .flat_map(|scope| scope.entries(site))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Reads::Only(ids)
     }
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {

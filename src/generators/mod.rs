@@ -37,26 +37,34 @@ pub trait Generator: Sync {
     /// The articles whose Markdown body the output shows. When the rest of the model is the
     /// last build's and none of these bodies changed, the files are kept without running the
     /// generator (a body edit deep in the archive leaves the feeds and sitemaps alone).
-    fn bodies_read(&self, _site: &Site) -> BodiesRead {
-        BodiesRead::Every
+    fn bodies_read(&self, _site: &Site) -> Reads {
+        Reads::Every
+    }
+    /// The articles whose card fields (title, summary... see `model::ModelDigest`) the
+    /// output shows: when the rest of the model is the last build's and none of these cards
+    /// changed, the files are kept (a headline edit deep in the archive leaves the feeds
+    /// alone).
+    fn cards_read(&self, _site: &Site) -> Reads {
+        Reads::Every
     }
     /// Writes this generator's files into `out`.
     fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>>;
 }
 
-/// The article bodies a generator's output depends on ([`Generator::bodies_read`]).
+/// The articles whose bodies ([`Generator::bodies_read`]) or cards
+/// ([`Generator::cards_read`]) a generator's output depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BodiesRead {
+pub enum Reads {
     Every,
     Only(Vec<ArticleId>),
 }
 
-impl BodiesRead {
-    /// Whether any of the `changed` bodies is read.
+impl Reads {
+    /// Whether any of the `changed` articles is read.
     pub fn any_of(&self, changed: &FxHashSet<ArticleId>) -> bool {
         match self {
-            BodiesRead::Every => !changed.is_empty(),
-            BodiesRead::Only(ids) => ids.iter().any(|id| changed.contains(id)),
+            Reads::Every => !changed.is_empty(),
+            Reads::Only(ids) => ids.iter().any(|id| changed.contains(id)),
         }
     }
 }
@@ -69,10 +77,10 @@ mod tests {
     fn a_generator_is_affected_only_by_the_bodies_it_reads() {
         let id = ArticleId::from;
         let changed: FxHashSet<ArticleId> = [id(3), id(8)].into_iter().collect();
-        assert!(BodiesRead::Every.any_of(&changed));
-        assert!(!BodiesRead::Every.any_of(&FxHashSet::default()));
-        assert!(BodiesRead::Only(vec![id(1), id(8)]).any_of(&changed));
-        assert!(!BodiesRead::Only(vec![id(1), id(2), id(4)]).any_of(&changed));
-        assert!(!BodiesRead::Only(Vec::new()).any_of(&changed));
+        assert!(Reads::Every.any_of(&changed));
+        assert!(!Reads::Every.any_of(&FxHashSet::default()));
+        assert!(Reads::Only(vec![id(1), id(8)]).any_of(&changed));
+        assert!(!Reads::Only(vec![id(1), id(2), id(4)]).any_of(&changed));
+        assert!(!Reads::Only(Vec::new()).any_of(&changed));
     }
 }

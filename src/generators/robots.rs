@@ -1,6 +1,6 @@
 //! `robots.txt`.
 
-use super::{BodiesRead, Generator};
+use super::{Generator, Reads};
 use crate::error::Diagnostic;
 use crate::model::Site;
 use crate::model::pages::Page;
@@ -14,8 +14,12 @@ impl Generator for Robots {
         "robots"
     }
 
-    fn bodies_read(&self, _site: &Site) -> BodiesRead {
-        BodiesRead::Only(Vec::new())
+    fn bodies_read(&self, _site: &Site) -> Reads {
+        Reads::Only(Vec::new())
+    }
+
+    fn cards_read(&self, _site: &Site) -> Reads {
+        Reads::Only(Vec::new())
     }
 
     fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration};
 use chrono_tz::Tz;
 
 use crate::error::Diagnostic;
-use crate::generators::{BodiesRead, Generator};
+use crate::generators::{Generator, Reads};
 use crate::model::pages::{Page, PageKind, page_slice};
 use crate::model::{ArticleId, Site};
 use crate::output::Output;
@@ -53,8 +53,13 @@ impl Generator for Sitemap {
     }
 
     /// Page URLs and article dates only.
-    fn bodies_read(&self, _site: &Site) -> BodiesRead {
-        BodiesRead::Only(Vec::new())
+    fn bodies_read(&self, _site: &Site) -> Reads {
+        Reads::Only(Vec::new())
+    }
+
+    /// Page URLs and article dates only.
+    fn cards_read(&self, _site: &Site) -> Reads {
+        Reads::Only(Vec::new())
     }
 
     fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {

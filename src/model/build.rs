@@ -978,4 +978,26 @@ mod tests {
         assert_eq!(errs[0].line, Some(4));
         assert!(errs[0].message.contains("put it in content/world/b/"));
     }
+
+    #[test]
+    fn a_headline_edit_changes_one_card_hash_and_a_date_edit_the_structure() {
+        let digest = |b_front: &str| {
+            let a = loaded(
+                "content/world/2025-05-01-a.md",
+                "title = \"A\"\ndate = 2025-05-01",
+            );
+            let b = loaded("content/world/2025-05-02-b.md", b_front);
+            let (site, _) = build_site(config(), vec![a, b], vec![], BuildFlags::default(), now())
+                .expect("two valid articles");
+            site.model_digest()
+        };
+        let before = digest("title = \"B\"\ndate = 2025-05-02");
+        let retitled = digest("title = \"B2\"\ndate = 2025-05-02\nsummary = \"S\"");
+        assert_eq!(retitled.structure, before.structure);
+        // B is the newer article: position 0.
+        assert_ne!(retitled.cards.raw[0], before.cards.raw[0]);
+        assert_eq!(retitled.cards.raw[1], before.cards.raw[1]);
+        let redated = digest("title = \"B\"\ndate = 2025-05-03");
+        assert_ne!(redated.structure, before.structure);
+    }
 }

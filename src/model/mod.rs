@@ -403,9 +403,14 @@ impl Article {
         self.body.hash()
     }
 
-    /// Feeds every field except the body into `h`. The destructuring names every field, so a
-    /// new field cannot be forgotten here: it must be hashed or marked as the body.
-    fn hash_meta(&self, h: &mut Digest) {
+    /// Feeds every field except the body into `place`, `terms` or `card`. The destructuring
+    /// names every field, so a new field cannot be forgotten here: it must be put in one of
+    /// the three or marked as the body. `card` takes only fields whose change shows in nothing
+    /// but this article's card, its own page and the generators (see [`ModelDigest`]), or in
+    /// no output at all (file lines, for messages); `terms` its tags, authors and source with
+    /// their ids; anything else that decides order, URLs, grouping or images is `place`.
+    /// Place and terms are the model's structure.
+    fn hash_split(&self, place: &mut Digest, terms: &mut Digest, card: &mut Digest) {
         use std::hash::Hash;
         let Article {
             source_path,
@@ -436,65 +441,30 @@ impl Article {
             image_line,
             body_line,
         } = self;
-        (source_path, bundle, title, date, updated, section, source).hash(h);
-        (source_url, authors, summary, tags, slug, featured, draft).hash(h);
-        (image, aliases, path, tag_ids, author_ids, source_id).hash(h);
-        (
-            date_only,
-            updated_date_only,
-            summary_from_body,
-            image_line,
-            body_line,
-        )
-            .hash(h);
+        (source_path, bundle, date, updated, section, slug).hash(place);
+        (featured, draft, image, aliases, path).hash(place);
+        (date_only, updated_date_only).hash(place);
+        (source, authors, tags, tag_ids, author_ids, source_id).hash(terms);
+        (title, summary, summary_from_body, source_url).hash(card);
+        // Lines only place messages; here a front matter line added above the body checks
+        // this article's pages again instead of every page.
+        (image_line, body_line).hash(card);
         // toml values have no `Hash` (floats); their TOML text stands for them.
-        extra.to_string().hash(h);
+        extra.to_string().hash(card);
     }
 }
 
 impl Article {
     /// A digest of what decides the article's place in the site apart from its terms:
     /// which sections, archives and pages it is in, in what order, at which URLs, with which
-    /// files. What is left out (title, summary, body, `updated`, `source_url`, `extra`...) is
-    /// shown by pages but moves nothing, and the terms ([`Article::names`]) are compared on
-    /// their own: an edit of those alone can be patched into a model ([`Site::patch_article`]).
-    /// The destructuring names every field, so a new field must be put on one side or the
-    /// other.
+    /// files (the `place` part of [`Article::hash_split`]). The card fields (title, summary,
+    /// body...) are shown by pages but move nothing, and the terms ([`Article::names`]) are
+    /// compared on their own: an edit of those alone can be patched into a model
+    /// ([`Site::patch_article`]).
     pub fn place_digest(&self) -> u128 {
-        use std::hash::Hash;
-        let Article {
-            source_path,
-            bundle,
-            date,
-            section,
-            slug,
-            featured,
-            draft,
-            image,
-            aliases,
-            path,
-            source: _,
-            authors: _,
-            tags: _,
-            title: _,
-            date_only: _,
-            updated: _,
-            updated_date_only: _,
-            source_url: _,
-            summary: _,
-            summary_from_body: _,
-            image_line: _,
-            extra: _,
-            body: _,
-            body_line: _,
-            tag_ids: _,
-            author_ids: _,
-            source_id: _,
-        } = self;
-        let mut h = Digest::default();
-        (source_path, bundle, date, section, slug, featured).hash(&mut h);
-        (draft, image, aliases, path).hash(&mut h);
-        h.digest128()
+        let [mut place, mut terms, mut card] = [(); 3].map(|_| Digest::default());
+        self.hash_split(&mut place, &mut terms, &mut card);
+        place.digest128()
     }
 
     /// The article's terms of taxonomy `kind` as written (tags, authors, its source).
@@ -559,22 +529,42 @@ impl Site {
     }
 }
 
+/// What a rebuild compares of the model, bodies aside: the `structure` (every article field
+/// that decides order, URLs, grouping, pagination or images, and the content files) and each
+/// article's `cards` hash (the fields only its card and page show: title, summary...). With
+/// the same structure, ids name the same articles in both builds, so pages that hold none of
+/// the articles whose card hash changed are the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelDigest {
+    pub structure: u128,
+    pub cards: TiVec<ArticleId, u64>,
+}
+
 impl Site {
-    /// A digest of the whole model except the article bodies: the articles in order with
-    /// every other field, and the content files. Sections, terms and archives are functions
-    /// of these and of site.toml (which the build key covers). When it is unchanged, only
-    /// pages that show a body whose hash changed, and outputs made from bodies, can differ.
-    pub fn meta_digest(&self) -> u128 {
-        use std::hash::Hash;
-        let mut h = Digest::default();
-        self.articles.len().hash(&mut h);
-        for a in &self.articles {
-            a.hash_meta(&mut h);
-        }
+    /// The [`ModelDigest`]. Sections, terms and archives are functions of the articles'
+    /// structure fields and of site.toml (which the build key covers).
+    pub fn model_digest(&self) -> ModelDigest {
+        use std::hash::{Hash, Hasher};
+        let mut structure = Digest::default();
+        self.articles.len().hash(&mut structure);
+        let (mut terms, mut card) = (Digest::default(), Digest::default());
+        let cards = self
+            .articles
+            .iter()
+            .map(|a| {
+                card.0.clear();
+                a.hash_split(&mut structure, &mut terms, &mut card);
+                card.finish()
+            })
+            .collect();
+        structure.0.extend_from_slice(&terms.0);
         for asset in &self.assets {
-            (&asset.source, &asset.dest).hash(&mut h);
+            (&asset.source, &asset.dest).hash(&mut structure);
         }
-        h.digest128()
+        ModelDigest {
+            structure: structure.digest128(),
+            cards,
+        }
     }
 }
 

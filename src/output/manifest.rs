@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the layout of [`Manifest`] changes; a manifest of another format is foreign.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const MAGIC: &[u8; 8] = b"NEWSGEN\0";
 
 /// One file of the output, as the last build left it.
@@ -27,6 +27,8 @@ pub struct FileRecord {
     pub len: u64,
     /// For pages: the fingerprint of the context they were rendered from.
     pub fingerprint: Option<u128>,
+    /// For pages: the articles whose cards the page's own context values hold.
+    pub articles: Option<ArticleSet>,
     /// For article pages: the hash of the Markdown body they show.
     pub body: Option<u128>,
     /// For generated files: the generator that wrote them (`feeds`, `search`...).
@@ -74,6 +76,51 @@ pub struct BodyLinks {
     pub ids: Vec<String>,
 }
 
+/// Article positions (in the build's article list), sorted, stored as LEB128 varints of
+/// their differences: the few articles a page shows cost a few bytes, not eight each.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleSet(Vec<u8>);
+
+impl ArticleSet {
+    /// The set of `ids` (any order, repeats allowed).
+    pub fn new(mut ids: Vec<u32>) -> ArticleSet {
+        ids.sort_unstable();
+        ids.dedup();
+        let mut bytes = Vec::with_capacity(ids.len() * 2);
+        let mut last = 0;
+        for id in ids {
+            let mut delta = id - last;
+            last = id;
+            while delta >= 0x80 {
+                bytes.push((delta as u8) | 0x80);
+                delta >>= 7;
+            }
+            bytes.push(delta as u8);
+        }
+        ArticleSet(bytes)
+    }
+
+    /// The positions, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut bytes = self.0.iter();
+        let mut last = 0u32;
+        std::iter::from_fn(move || {
+            let mut delta = 0u32;
+            let mut shift = 0;
+            loop {
+                let b = *bytes.next()?;
+                delta |= u32::from(b & 0x7F) << shift;
+                shift += 7;
+                if b < 0x80 {
+                    break;
+                }
+            }
+            last += delta;
+            Some(last)
+        })
+    }
+}
+
 /// What one build wrote.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -82,8 +129,11 @@ pub struct Manifest {
     /// Hash of every input shared by all pages (site.toml, flags, templates): fingerprints
     /// are trusted only when it is unchanged.
     pub key: u128,
-    /// [`crate::model::Site::meta_digest`] of the build, with the template texts.
+    /// The structure part of [`crate::model::ModelDigest`] of the build, with the template
+    /// texts and the lead images' digest.
     pub meta: u128,
+    /// The card hash of each article of the build, by position ([`crate::model::ModelDigest`]).
+    pub cards: Vec<u64>,
     /// False while a build is moving files in: the hashes may not match the files then, and the
     /// next build compares bytes on disk instead.
     pub complete: bool,
@@ -195,6 +245,7 @@ mod tests {
             version: "x".into(),
             key: 7,
             meta: 8,
+            cards: vec![3, u64::MAX],
             complete: true,
             files: BTreeMap::new(),
         };
@@ -204,6 +255,7 @@ mod tests {
                 hash: u128::MAX - 3,
                 len: 12,
                 fingerprint: Some(5),
+                articles: Some(ArticleSet::new(vec![300, 2, 40_000, 2])),
                 body: Some(6),
                 generator: None,
                 source_stamp: Some((1, -2)),
@@ -230,6 +282,7 @@ mod tests {
         let back = Manifest::load(dir.path()).unwrap();
         assert_eq!(back.files, m.files);
         assert_eq!(back.key, 7);
+        assert_eq!(back.cards, m.cards);
 
         // Truncated, garbage, or another format: foreign, never a panic.
         let path = Manifest::path(dir.path());
@@ -250,6 +303,17 @@ mod tests {
             Manifest::load(dir.path()),
             Err(ManifestError::Missing)
         ));
+    }
+
+    #[test]
+    fn an_article_set_gives_back_its_ids_sorted_once() {
+        let ids = vec![70_000, 5, 127, 128, 5, 0, u32::MAX];
+        let set = ArticleSet::new(ids);
+        let back: Vec<u32> = set.iter().collect();
+        assert_eq!(back, [0, 5, 127, 128, 70_000, u32::MAX]);
+        assert_eq!(ArticleSet::new(Vec::new()).iter().count(), 0);
+        // Small gaps take one byte each.
+        assert_eq!(ArticleSet::new((10..20).collect()).0.len(), 10);
     }
 
     #[test]

@@ -20,7 +20,16 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::{Diagnostic, Error};
-use manifest::{BodyLinks, FileRecord, Manifest, ManifestError, PageImages};
+use manifest::{ArticleSet, BodyLinks, FileRecord, Manifest, ManifestError, PageImages};
+
+/// A page's fingerprint (the hash of its context) and the articles whose cards that context
+/// holds (by position): a later build whose model differs only in other articles' cards
+/// keeps the page without building its context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub hash: u128,
+    pub articles: ArticleSet,
+}
 
 /// How the build treats an existing output folder.
 #[derive(Debug, Clone, Copy, Default)]
@@ -69,6 +78,8 @@ pub struct Output {
     trust_fingerprints: bool,
     key: u128,
     meta: u128,
+    /// The card hash of each article, by position (`Manifest::cards`).
+    cards: Vec<u64>,
     /// The generator whose files are being written (for the manifest).
     generator: Mutex<Option<&'static str>>,
     records: Mutex<Vec<(String, FileRecord)>>,
@@ -101,8 +112,15 @@ fn sibling(dest: &Path, suffix: &str) -> PathBuf {
 impl Output {
     /// Prepares writing into `dest`. `key` is the hash of every input shared by all pages:
     /// page fingerprints of the previous build are trusted only when it is unchanged.
-    /// Refuses a folder that holds files newsgen did not write, unless `--force`.
-    pub fn begin(dest: &Path, opts: OutputOptions, key: u128, meta: u128) -> Result<Output, Error> {
+    /// Refuses a folder that holds files newsgen did not write, unless `--force`. `meta` and
+    /// `cards` are what the manifest keeps of the model (`Manifest::meta`, `Manifest::cards`).
+    pub fn begin(
+        dest: &Path,
+        opts: OutputOptions,
+        key: u128,
+        meta: u128,
+        cards: Vec<u64>,
+    ) -> Result<Output, Error> {
         let cache_dir = cache_dir(dest);
         let mut warnings = Vec::new();
         let (mode, previous) = match std::fs::symlink_metadata(dest) {
@@ -157,6 +175,7 @@ impl Output {
             trust_fingerprints,
             key,
             meta,
+            cards,
             generator: Mutex::new(None),
             records: Mutex::new(Vec::new()),
             staged: Mutex::new(Vec::new()),
@@ -165,11 +184,29 @@ impl Output {
         })
     }
 
-    /// Whether the previous build had the same model except for article bodies (and the same
-    /// shared inputs): then only pages showing a changed body, and outputs made from bodies,
-    /// can differ (see [`crate::model::Site::meta_digest`]).
+    /// Whether the previous build had the same model structure (and the same shared inputs):
+    /// then only what shows a changed body or card can differ (see
+    /// [`crate::model::ModelDigest`]).
     pub fn same_meta(&self) -> bool {
         self.trust_fingerprints && self.previous.meta == self.meta
+    }
+
+    /// Under [`Output::same_meta`]: the positions of the articles whose card hash differs
+    /// from the previous build's (`None` if the previous build recorded other articles).
+    pub fn changed_cards(&self) -> Option<Vec<usize>> {
+        let before = &self.previous.cards;
+        (self.same_meta() && before.len() == self.cards.len()).then(|| {
+            let pairs = before.iter().zip(&self.cards).enumerate();
+            pairs.filter(|(_, (a, b))| a != b).map(|(i, _)| i).collect()
+        })
+    }
+
+    /// The articles whose cards the page at `rel` held when the previous build made it.
+    pub fn previous_articles(&self, rel: &str) -> Option<&ArticleSet> {
+        self.previous
+            .files
+            .get(rel)
+            .and_then(|r| r.articles.as_ref())
     }
 
     /// Whether the previous build wrote `rel`.
@@ -236,16 +273,21 @@ impl Output {
 
     /// Whether the page at `rel` was rendered from the same fingerprint by the previous build
     /// and can be kept as it is (then it is recorded as kept); `Some` holds its body's links.
-    pub fn keep_page(&self, rel: &str, fingerprint: u128) -> Option<Option<Arc<BodyLinks>>> {
+    /// Its record takes this build's article set: positions move when articles are added.
+    pub fn keep_page(&self, rel: &str, print: &Fingerprint) -> Option<Option<Arc<BodyLinks>>> {
         if !self.trust_fingerprints {
             return None;
         }
         let old = self.previous.files.get(rel)?;
-        if old.fingerprint != Some(fingerprint) {
+        if old.fingerprint != Some(print.hash) {
             return None;
         }
         let links = old.links.clone();
-        self.record(rel, old.clone());
+        let rec = FileRecord {
+            articles: Some(print.articles.clone()),
+            ..old.clone()
+        };
+        self.record(rel, rec);
         Some(links)
     }
 
@@ -341,13 +383,14 @@ impl Output {
         &self,
         rel: &str,
         bytes: &[u8],
-        fingerprint: u128,
+        print: Fingerprint,
         body: Option<u128>,
         links: Option<Arc<BodyLinks>>,
         images: Option<PageImages>,
     ) -> Result<(), Diagnostic> {
         let rec = FileRecord {
-            fingerprint: Some(fingerprint),
+            fingerprint: Some(print.hash),
+            articles: Some(print.articles),
             body,
             links,
             images,
@@ -490,6 +533,7 @@ impl Output {
                 let same = self.previous.complete
                     && self.previous.key == self.key
                     && self.previous.meta == self.meta
+                    && self.previous.cards == self.cards
                     && self.previous.version == env!("NEWSGEN_BUILD_ID");
                 if same {
                     return Ok(stats);
@@ -522,6 +566,7 @@ impl Output {
             version: env!("NEWSGEN_BUILD_ID").to_string(),
             key: self.key,
             meta: self.meta,
+            cards: self.cards.clone(),
             complete: true,
             files: records,
         };

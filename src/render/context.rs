@@ -239,26 +239,22 @@ impl<'a> Shared<'a> {
 
     /// Builds every card in parallel (a build that renders most pages needs them all).
     pub fn build_all_cards(&self, hasher: &ValueHasher) {
-        self.cards
-            .raw
-            .par_iter()
-            .zip(&self.site.articles.raw)
-            .for_each(|(cell, a)| drop(self.card_in(cell, a, hasher)));
+        (0..self.cards.len())
+            .into_par_iter()
+            .for_each(|i| drop(self.card(ArticleId::from(i), hasher)));
     }
 
-    /// The card of article `id`, built and registered with `hasher` on first use.
+    /// The card of article `id`, built and registered with `hasher` (as `id`'s card) on
+    /// first use.
     pub fn card(&self, id: ArticleId, hasher: &ValueHasher) -> Value {
-        self.card_in(&self.cards[id], &self.site.articles[id], hasher)
-    }
-
-    /// The card of `a` from its slot `cell`, built there on first use.
-    fn card_in(&self, cell: &OnceLock<Value>, a: &Article, hasher: &ValueHasher) -> Value {
-        cell.get_or_init(|| {
-            let card = card_value(self.site, a, &self.terms, &self.briefs);
-            hasher.register_late(&card);
-            card
-        })
-        .clone()
+        self.cards[id]
+            .get_or_init(|| {
+                let a = &self.site.articles[id];
+                let card = card_value(self.site, a, &self.terms, &self.briefs);
+                hasher.register_late(&card, Some(id));
+                card
+            })
+            .clone()
     }
 
     /// Cards of the given articles, as one list value (pointer copies).

@@ -10,16 +10,20 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use rustc_hash::FxHashSet;
 use tera::Value;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::fingerprint::ValueHasher;
 use super::theme::Theme;
+use crate::model::ArticleId;
 use crate::model::pages::PAGE_TEMPLATES;
 
-/// The digest of each page template.
+/// The digest of each page template, and the articles whose cards the global values it
+/// reads hold.
 pub struct TemplateDeps {
     digests: HashMap<&'static str, u128>,
+    cards: HashMap<&'static str, Vec<ArticleId>>,
 }
 
 impl TemplateDeps {
@@ -31,28 +35,42 @@ impl TemplateDeps {
         hasher: &ValueHasher,
     ) -> TemplateDeps {
         let texts = template_texts(theme, site_dir);
-        let digests = PAGE_TEMPLATES
-            .iter()
-            .map(|&t| {
-                let text = texts.get(t).map(String::as_str).unwrap_or("");
-                let mut h = text.as_bytes().to_vec();
-                for (key, value) in globals {
-                    for usage in usages(text, key) {
-                        h.extend_from_slice(key.as_bytes());
-                        match usage {
-                            Use::Whole => hasher.hash_into(value, &mut h),
-                            Use::Truthy => h.push(u8::from(value.is_truthy())),
-                            Use::Path(path) => match lookup(value, &path) {
-                                Some(part) => hasher.hash_into(part, &mut h),
-                                None => h.extend_from_slice(b"(missing)"),
-                            },
-                        }
+        let mut deps = TemplateDeps {
+            digests: HashMap::new(),
+            cards: HashMap::new(),
+        };
+        for &t in PAGE_TEMPLATES.iter() {
+            let text = texts.get(t).map(String::as_str).unwrap_or("");
+            let mut h = text.as_bytes().to_vec();
+            let mut cards = Vec::new();
+            for (key, value) in globals {
+                for usage in usages(text, key) {
+                    h.extend_from_slice(key.as_bytes());
+                    match usage {
+                        Use::Whole => hasher.hash_noting(value, &mut h, &mut cards),
+                        // Truthiness of a list of cards is its length: structure.
+                        Use::Truthy => h.push(u8::from(value.is_truthy())),
+                        Use::Path(path) => match lookup(value, &path, hasher, &mut cards) {
+                            Some(part) => hasher.hash_noting(part, &mut h, &mut cards),
+                            None => h.extend_from_slice(b"(missing)"),
+                        },
                     }
                 }
-                (t, xxh3_128(&h))
-            })
-            .collect();
-        TemplateDeps { digests }
+            }
+            deps.digests.insert(t, xxh3_128(&h));
+            deps.cards.insert(t, cards);
+        }
+        deps
+    }
+
+    /// Whether the global values page template `t` reads hold the card of any article of
+    /// `changed`.
+    pub fn reads_card_of(&self, t: &str, changed: &FxHashSet<ArticleId>) -> bool {
+        self.cards
+            .get(t)
+            .expect("every page kind's template is one of PAGE_TEMPLATES")
+            .iter()
+            .any(|id| changed.contains(id))
     }
 
     /// The digest of page template `t`.
@@ -175,8 +193,16 @@ fn usages(text: &str, key: &str) -> Vec<Use> {
 }
 
 /// The part of `v` at `path` (map keys, or array indexes).
-fn lookup<'v>(v: &'v Value, path: &[String]) -> Option<&'v Value> {
+/// Pushes onto `cards` the article of every card the path passes through (`latest.0.title`
+/// reads a card's title).
+fn lookup<'v>(
+    v: &'v Value,
+    path: &[String],
+    hasher: &ValueHasher,
+    cards: &mut Vec<ArticleId>,
+) -> Option<&'v Value> {
     path.iter().try_fold(v, |v, seg| {
+        cards.extend(hasher.card_of(v));
         if let Some(m) = v.as_map() {
             m.iter()
                 .find(|(k, _)| k.as_str() == Some(seg))
@@ -211,14 +237,37 @@ mod tests {
         let v = Value::from_serializable(
             &serde_json::json!({"date": {"iso": "x"}, "articles": [1, 2]}),
         );
+        let (hasher, mut cards) = (ValueHasher::new(), Vec::new());
+        let mut find = |path: &[&str]| {
+            let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+            lookup(&v, &path, &hasher, &mut cards).cloned()
+        };
         assert_eq!(
-            lookup(&v, &["date".into(), "iso".into()]).and_then(Value::as_str),
+            find(&["date", "iso"]).as_ref().and_then(Value::as_str),
             Some("x")
         );
         assert_eq!(
-            lookup(&v, &["articles".into(), "1".into()]).and_then(Value::as_i64),
+            find(&["articles", "1"]).as_ref().and_then(Value::as_i64),
             Some(2)
         );
-        assert!(lookup(&v, &["nope".into()]).is_none());
+        assert!(find(&["nope"]).is_none());
+        assert!(cards.is_empty());
+    }
+
+    #[test]
+    fn a_path_through_a_card_notes_its_article() {
+        let card = crate::render::context::obj([("title", "T".into())]);
+        let hasher = ValueHasher::new();
+        hasher.register_late(&card, Some(ArticleId::from(4)));
+        let latest = Value::from(vec![Value::from("other"), card]);
+        let mut cards = Vec::new();
+        let path = ["1".to_string(), "title".to_string()];
+        let title = lookup(&latest, &path, &hasher, &mut cards);
+        assert_eq!(title.and_then(Value::as_str), Some("T"));
+        assert_eq!(cards, [ArticleId::from(4)]);
+        // Hashing a list that holds the card notes it too.
+        let mut noted = Vec::new();
+        hasher.hash_noting(&latest, &mut Vec::new(), &mut noted);
+        assert_eq!(noted, [ArticleId::from(4)]);
     }
 }

@@ -16,19 +16,28 @@ use tera::Value;
 const POISON: &str = "the hasher's lock is poisoned only after a panic, which stops the build";
 use xxhash_rust::xxh3::xxh3_128;
 
+use crate::model::ArticleId;
+
+/// A registered value: its hash, and the article it is the card of, if it is one.
+#[derive(Clone, Copy)]
+struct Known {
+    hash: u128,
+    card: Option<ArticleId>,
+}
+
 /// Hashes Tera values. Values built once per build and shared by many pages (article cards,
 /// section summaries) are registered with their hash, so a page that lists twenty cards costs
 /// twenty look-ups, not twenty deep walks.
 #[derive(Default)]
 pub struct ValueHasher {
-    /// Address of a registered value's shared allocation → its hash.
-    shared: FxHashMap<usize, u128>,
+    /// Address of a registered value's shared allocation → its hash (and card owner).
+    shared: FxHashMap<usize, Known>,
     /// The registered values, kept alive so that no other value can take their address.
     keep: Vec<Value>,
     /// Values registered while pages render (cards built on first use), with their hashes;
     /// looked up only once one was registered, so a build that registers all values up front
     /// takes no lock.
-    late: RwLock<(FxHashMap<usize, u128>, Vec<Value>)>,
+    late: RwLock<(FxHashMap<usize, Known>, Vec<Value>)>,
     any_late: AtomicBool,
 }
 
@@ -53,19 +62,20 @@ impl ValueHasher {
         for v in values {
             if let Some(addr) = address(v) {
                 let hash = self.hash(v);
-                self.shared.insert(addr, hash);
+                self.shared.insert(addr, Known { hash, card: None });
                 self.keep.push(v.clone());
             }
         }
     }
 
-    /// Registers one value from any thread (a card built when a page first needs it). It
-    /// hashes as if it had been registered with [`ValueHasher::register`].
-    pub fn register_late(&self, v: &Value) {
+    /// Registers one value from any thread (a card built when a page first needs it), with
+    /// the article it is the `card` of. It hashes as if it had been registered with
+    /// [`ValueHasher::register`]; hashing a value that holds it notes `card`.
+    pub fn register_late(&self, v: &Value, card: Option<ArticleId>) {
         let Some(addr) = address(v) else { return };
         let hash = self.hash(v);
         let mut late = self.late.write().expect(POISON);
-        late.0.insert(addr, hash);
+        late.0.insert(addr, Known { hash, card });
         late.1.push(v.clone());
         self.any_late.store(true, Ordering::Release);
     }
@@ -79,7 +89,7 @@ impl ValueHasher {
     }
 
     /// The registered hash of the value at `addr`, if any.
-    fn known(&self, addr: usize) -> Option<u128> {
+    fn known(&self, addr: usize) -> Option<Known> {
         if let Some(&h) = self.shared.get(&addr) {
             return Some(h);
         }
@@ -89,23 +99,34 @@ impl ValueHasher {
         self.late.read().expect(POISON).0.get(&addr).copied()
     }
 
+    /// The article whose card `v` is, if it is a registered card.
+    pub fn card_of(&self, v: &Value) -> Option<ArticleId> {
+        address(v).and_then(|a| self.known(a)).and_then(|k| k.card)
+    }
+
     /// Appends one value's bytes to `buf` (hash the buffer once, at the end: one-shot xxh3 is
     /// far cheaper than many small streaming updates).
     pub fn hash_into(&self, v: &Value, buf: &mut Vec<u8>) {
-        self.walk(v, buf);
+        self.walk(v, buf, &mut Vec::new());
+    }
+
+    /// [`ValueHasher::hash_into`], pushing onto `cards` the article of every card met.
+    pub fn hash_noting(&self, v: &Value, buf: &mut Vec<u8>, cards: &mut Vec<ArticleId>) {
+        self.walk(v, buf, cards);
     }
 
     /// The hash of one value on its own.
     pub fn hash(&self, v: &Value) -> u128 {
         let mut buf = Vec::new();
-        self.walk(v, &mut buf);
+        self.walk(v, &mut buf, &mut Vec::new());
         xxh3_128(&buf)
     }
 
-    fn walk(&self, v: &Value, h: &mut Vec<u8>) {
+    fn walk(&self, v: &Value, h: &mut Vec<u8>, cards: &mut Vec<ArticleId>) {
         if let Some(known) = address(v).and_then(|a| self.known(a)) {
             h.extend_from_slice(&[0xFE]);
-            h.extend_from_slice(&known.to_le_bytes());
+            h.extend_from_slice(&known.hash.to_le_bytes());
+            cards.extend(known.card);
             return;
         }
         use tera::value::ValueKind as K;
@@ -135,7 +156,7 @@ impl ValueHasher {
                 h.extend_from_slice(&[6]);
                 h.extend_from_slice(&(items.len() as u64).to_le_bytes());
                 for item in items {
-                    self.walk(item, h);
+                    self.walk(item, h, cards);
                 }
             }
             K::Map => {
@@ -155,7 +176,7 @@ impl ValueHasher {
                             h.extend_from_slice(key.as_bytes());
                         }
                     }
-                    self.walk(item, h);
+                    self.walk(item, h, cards);
                 }
             }
             K::Bytes => {
@@ -218,7 +239,7 @@ mod tests {
         // Registered late (a card built on first use), before or after sealing: the same.
         let mut h3 = ValueHasher::new();
         let late = card("a");
-        h3.register_late(&late);
+        h3.register_late(&late, None);
         assert_eq!(with_shared, h3.hash(&Value::from(vec![late.clone()])));
         h3.seal();
         assert_eq!(with_shared, h3.hash(&Value::from(vec![late.clone()])));

@@ -27,8 +27,9 @@ use crate::error::Diagnostic;
 use crate::load::config::Config;
 use crate::model::pages::{Page, PageKind};
 use crate::model::{Archive, ArchiveId, ArticleId, Period, Site};
+use crate::output::Fingerprint;
 use crate::output::Output;
-use crate::output::manifest::BodyLinks;
+use crate::output::manifest::{ArticleSet, BodyLinks};
 use crate::progress::Counters;
 use crate::util::escape::escape_json_for_html;
 use context::Shared;
@@ -46,7 +47,7 @@ fn new_period_grid(site: &Site, ar: &Archive, hasher: &ValueHasher) -> Value {
         Period::Year(_) => Value::from_serializable(&navigation::year_months(site, ar)),
         Period::Day(..) => Value::none(),
     };
-    hasher.register_late(&grid);
+    hasher.register_late(&grid, None);
     grid
 }
 
@@ -184,8 +185,8 @@ impl<'a> Renderer<'a> {
                     _ => None,
                 };
                 let file = page.file();
-                if let Keep::AllBut(only) = keep
-                    && !article.is_some_and(|id| only.contains(&id))
+                if let Keep::Unless(changed) = keep
+                    && !self.may_differ(page, &file, out, changed)
                     && let Some(links) = out.keep(&file)
                 {
                     self.note_links(article, links);
@@ -194,8 +195,9 @@ impl<'a> Renderer<'a> {
                 }
                 let ctx = self.page_context(page);
                 let fingerprint = self.fingerprint(page, &ctx);
+                self.counters.page_fingerprinted();
                 if self.site.images.still_valid(out.previous_images(&file))
-                    && let Some(links) = out.keep_page(&file, fingerprint)
+                    && let Some(links) = out.keep_page(&file, &fingerprint)
                 {
                     self.note_links(ctx.body, links);
                     self.counters.page_done(false);
@@ -216,6 +218,30 @@ impl<'a> Renderer<'a> {
         errors.sort();
         errors.dedup();
         errors
+    }
+
+    /// Under [`Keep::Unless`]: whether the page at `file` may differ from the last build's,
+    /// so its context must be built: it shows a changed body, or its context (own values, or
+    /// the global values its template reads) held a changed card, or that is not known.
+    fn may_differ(&self, page: &Page, file: &str, out: &Output, changed: &Changed) -> bool {
+        if let PageKind::Article(id) = page.kind
+            && changed.bodies.contains(&id)
+        {
+            return true;
+        }
+        if changed.cards.is_empty() {
+            return false;
+        }
+        if self
+            .deps
+            .reads_card_of(page.kind.template(), &changed.cards)
+        {
+            return true;
+        }
+        out.previous_articles(file).is_none_or(|held| {
+            held.iter()
+                .any(|i| changed.cards.contains(&ArticleId::from(i as usize)))
+        })
     }
 
     /// Counts pages into `counters` (shown by the progress line).
@@ -283,22 +309,32 @@ impl<'a> Renderer<'a> {
     }
 
     /// The page's fingerprint: its path, its template's digest (template texts and the global
-    /// values it reads), its own context values and the hash of the Markdown body it shows.
-    pub fn fingerprint(&self, page: &Page, ctx: &PageContext) -> u128 {
+    /// values it reads), its own context values and the hash of the Markdown body it shows;
+    /// with the articles whose cards its own values hold (an article page's own values also
+    /// read its article directly: it is always among them).
+    pub fn fingerprint(&self, page: &Page, ctx: &PageContext) -> Fingerprint {
         let mut h = Vec::with_capacity(4096);
         h.extend_from_slice(page.path.as_bytes());
         h.push(0);
         let template = page.kind.template();
         h.extend_from_slice(&self.deps.digest(template).to_le_bytes());
+        let mut cards = Vec::new();
         for (key, value) in &ctx.values {
             h.extend_from_slice(key.as_bytes());
-            self.hasher.hash_into(value, &mut h);
+            self.hasher.hash_noting(value, &mut h, &mut cards);
         }
         if let Some(id) = ctx.body {
             h.push(0xB0);
             h.extend_from_slice(&self.site.articles[id].body_hash().to_le_bytes());
+            cards.push(id);
         }
-        xxh3_128(&h)
+        let positions = cards
+            .into_iter()
+            .map(|id| u32::try_from(usize::from(id)).expect("fewer than 2^32 articles in a site"));
+        Fingerprint {
+            hash: xxh3_128(&h),
+            articles: ArticleSet::new(positions.collect()),
+        }
     }
 
     fn note_links(&self, article: Option<ArticleId>, links: Option<Arc<BodyLinks>>) {
@@ -324,9 +360,17 @@ impl<'a> Renderer<'a> {
 pub enum Keep<'a> {
     /// Those whose fingerprint is unchanged.
     Unchanged,
-    /// The model is the last build's except for these articles' bodies
-    /// ([`Output::same_meta`]): every page but theirs, without building its context.
-    AllBut(&'a FxHashSet<ArticleId>),
+    /// The model's structure is the last build's ([`Output::same_meta`]) and only these
+    /// articles changed: every page that may not differ ([`Renderer::may_differ`]) without
+    /// building its context, the others if their fingerprint is unchanged.
+    Unless(&'a Changed),
+}
+
+/// The articles whose body or card changed since the last build of the same structure.
+#[derive(Debug, Clone, Default)]
+pub struct Changed {
+    pub bodies: FxHashSet<ArticleId>,
+    pub cards: FxHashSet<ArticleId>,
 }
 
 /// Checks the links of every article body (rendered now or kept from the last build) against
