@@ -90,13 +90,10 @@ impl Live {
 
     /// Output file `file` as a page of the kept model, or `None` (not a page, no model).
     pub fn render(&self, file: &str) -> Option<Vec<u8>> {
-        let (reply, answer) = std::sync::mpsc::sync_channel(1);
-        let job = Job::Render {
+        self.ask(|reply| Job::Render {
             file: file.to_string(),
             reply,
-        };
-        lock(&self.jobs).send(job).ok()?;
-        answer.recv().ok().flatten()
+        })
     }
 
     /// Applies the edit of the files `paths` (relative to the site) to the kept model and
@@ -105,13 +102,17 @@ impl Live {
     /// withheld, a file has warnings or errors, a page failed to render...): the model must
     /// then be built again and installed.
     pub fn patch(&self, paths: Vec<PathBuf>, pages: Vec<String>) -> Option<Files> {
-        let (reply, answer) = std::sync::mpsc::sync_channel(1);
-        let job = Job::Patch {
+        self.ask(|reply| Job::Patch {
             paths,
             pages,
             reply,
-        };
-        lock(&self.jobs).send(job).ok()?;
+        })
+    }
+
+    /// Sends the job `job(reply)` and waits for its answer.
+    fn ask<T>(&self, job: impl FnOnce(SyncSender<Option<T>>) -> Job) -> Option<T> {
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        lock(&self.jobs).send(job(reply)).ok()?;
         answer.recv().ok().flatten()
     }
 }
