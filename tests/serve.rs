@@ -1161,6 +1161,43 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
         wait_stderr(&server, 60, |e| e.matches("built ").count() > builds);
         std::fs::remove_file(&release).unwrap();
     }
+
+    // Edits made while the build behind an earlier one is still held are patched and served
+    // at once, not after it; released, the builds catch up with all of them.
+    let builds = server.stderr().matches("built ").count();
+    for k in 0..3 {
+        let before = server.stderr();
+        site.arts[3].title = format!("Corrected again, {k} times");
+        site.sync();
+        assert_eq!(
+            next_build(&events, Duration::from_secs(30)).as_deref(),
+            Some("reload"),
+            "edit {k} while a build is held"
+        );
+        let patched = |e: &str| e.matches("pages served from the model in memory").count();
+        wait_stderr(&server, 10, |e| patched(e) > patched(&before));
+        let cold = cold_tree(&site, &base_url).expect("the random site builds");
+        let pages: BTreeMap<String, Vec<u8>> = cold
+            .into_iter()
+            .filter(|(rel, _)| rel.ends_with("index.html"))
+            .collect();
+        let differ = served_differences(&server.origin(), &pages, &[]);
+        assert!(
+            differ.is_empty(),
+            "edit {k}: {:?}",
+            &differ[..differ.len().min(10)]
+        );
+    }
+    assert_eq!(server.stderr().matches("built ").count(), builds);
+    std::fs::write(&release, "").unwrap();
+    wait_stderr(&server, 60, |e| e.matches("built ").count() > builds);
+    let cold = cold_tree(&site, &base_url).expect("the random site builds");
+    let differ = served_differences(&server.origin(), &cold, &[]);
+    assert!(
+        differ.is_empty(),
+        "after the held builds: {:?}",
+        &differ[..differ.len().min(10)]
+    );
 }
 
 /// The newest article the random site publishes: no draft, dated before the build's "now"
