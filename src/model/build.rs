@@ -792,6 +792,7 @@ mod tests {
                 bundle: None,
                 stem: p.file_stem().unwrap().to_string_lossy().into_owned(),
                 path: p,
+                stamp: None,
             },
             file,
         }
