@@ -436,6 +436,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         phases.mark("inputs unchanged since the last build: nothing to do");
         return Ok(report);
     }
+    if shortcut.is_some() {
+        phases.mark("stat the inputs");
+    }
     build_changed(opts, &dest, shortcut, start, phases)
 }
 

@@ -144,11 +144,16 @@ pub fn classify(
             .map(|c| c.as_os_str().to_string_lossy().into_owned());
         // The innermost bundle folder holding the file, found through its ancestors (not by
         // scanning every bundle: an archive of bundles would take quadratic time).
-        let bundle = path
-            .ancestors()
-            .skip(1)
-            .find(|dir| bundles.contains(dir.as_os_str()))
-            .map(Path::to_path_buf);
+        let in_bundle = |path: &Path| {
+            let mut dirs = path.ancestors().skip(1);
+            dirs.find(|dir| bundles.contains(dir.as_os_str()))
+                .map(Path::to_path_buf)
+        };
+        let bundle = if bundles.is_empty() {
+            None
+        } else {
+            in_bundle(&path)
+        };
         if is_markdown(&path) {
             let is_bundle_index = bundle
                 .as_ref()
