@@ -147,6 +147,7 @@ impl Output {
         let trust_hashes = mode == Mode::Update && previous.complete && !opts.no_cache;
         let trust_fingerprints =
             trust_hashes && previous.key == key && previous.version == env!("NEWSGEN_BUILD_ID");
+        let expected = previous.files.len();
         Ok(Output {
             dest: dest.to_path_buf(),
             cache_dir,
@@ -158,7 +159,9 @@ impl Output {
             key,
             meta,
             generator: Mutex::new(None),
-            records: Mutex::new(Vec::new()),
+            // About as many records as last time: a 100,000-record vector is not grown by
+            // doubling (each step copying it into fresh pages).
+            records: Mutex::new(Vec::with_capacity(expected)),
             staged: Mutex::new(Vec::new()),
             made_dirs: Mutex::new(rustc_hash::FxHashSet::default()),
             warnings,
