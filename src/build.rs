@@ -240,11 +240,16 @@ pub struct LoadedSite {
 
 /// Loads the site and builds the model, collecting every diagnostic of every stage.
 pub fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Error> {
-    load_site_timed(opts, &mut Phases::new())
+    load_site_timed(opts, None, &mut Phases::new())
 }
 
-/// [`load_site`], each stage a mark of the build's one phase timer.
-fn load_site_timed(opts: &BuildOptions, phases: &mut Phases) -> Result<LoadedSite, Error> {
+/// [`load_site`], each stage a mark of the build's one phase timer. `scan` is content/ as
+/// the no-change shortcut found and stated it, if it looked.
+fn load_site_timed(
+    opts: &BuildOptions,
+    scan: Option<content::Scan>,
+    phases: &mut Phases,
+) -> Result<LoadedSite, Error> {
     let site_dir = &opts.site_dir;
     if !site_dir.join(crate::load::config::CONFIG_FILE).is_file() {
         return Err(Error::Usage(format!(
@@ -267,7 +272,12 @@ fn load_site_timed(opts: &BuildOptions, phases: &mut Phases) -> Result<LoadedSit
         !opts.no_cache,
     ));
 
-    let tree = content::walk(site_dir);
+    let tree = match scan {
+        Some(scan) => scan.into_tree(),
+        // The parse cache compares stamps: stat each file once, here.
+        None if opts.parse_cache.is_some() => content::scan(site_dir).into_tree(),
+        None => content::walk(site_dir),
+    };
     phases.mark("walk content");
     diags.extend(tree.warnings.iter().cloned());
     diags.extend(crate::load::walk::static_files(site_dir).1);
@@ -431,11 +441,26 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         phases.mark("inputs unchanged since the last build: nothing to do");
         return Ok(report);
     }
+    if shortcut.is_some() {
+        phases.mark("stat the inputs");
+    }
+    build_changed(opts, &dest, shortcut, start, phases)
+}
+
+/// The build of [`build`] once the shortcut found a change (or did not look): `shortcut`
+/// holds content/ as it walked and stated it, for the load.
+fn build_changed(
+    opts: &BuildOptions,
+    dest: &Path,
+    mut shortcut: Option<stamps::Shortcut>,
+    start: Instant,
+    mut phases: Phases,
+) -> Result<BuildReport, Error> {
     // Parsed articles of earlier builds, kept beside the output (serve passes its own, kept in
     // memory); written before pages render and kept only if the build succeeds, so a refused
     // or failed build leaves it as it was.
     let disk_cache = (opts.parse_cache.is_none() && !opts.no_cache).then(|| {
-        let dir = crate::output::cache_dir(&dest).join("articles");
+        let dir = crate::output::cache_dir(dest).join("articles");
         (Arc::new(crate::load::ParseCache::load(&dir)), dir)
     });
     phases.mark("read the parse cache");
@@ -455,7 +480,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         theme,
         templates,
         mut warnings,
-    } = load_site_timed(opts, &mut phases)?;
+    } = load_site_timed(
+        opts,
+        shortcut.as_mut().and_then(|s| s.take_scan()),
+        &mut phases,
+    )?;
     let page_plan = pages::plan(&site).map_err(Error::Site)?;
     phases.mark("page plan");
     let lead_images = site.images.prepare(&site);
@@ -469,7 +498,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     };
     let key = build_key(opts)?;
     let cards = digest.cards.raw;
-    let out = Output::begin(&dest, opts.output_options(), key, meta, cards.clone())?;
+    let out = Output::begin(dest, opts.output_options(), key, meta, cards.clone())?;
     // Committed with the output; dropped (deleted) if the build fails.
     let staged_cache = disk_cache.as_ref().and_then(|(cache, dir)| {
         let staged = stage_parse_cache(cache, dir);
@@ -478,7 +507,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     });
     // Search analyses of earlier builds, beside the output; read only if the index is built.
     let search_cache = Arc::new(AnalysisCache::on_disk(
-        crate::output::cache_dir(&dest).join("search"),
+        crate::output::cache_dir(dest).join("search"),
         !opts.no_cache,
     ));
     let discarded_cache = !out.warnings.is_empty();
@@ -520,7 +549,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         warnings,
         link_summary,
         elapsed: start.elapsed(),
-        output: dest.clone(),
+        output: dest.to_path_buf(),
         left_out: site.left_out.clone(),
         images,
         deferred: None,
@@ -552,7 +581,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
                 plan: page_plan,
             },
             recorded,
-            dest,
+            dest: dest.to_path_buf(),
             output: opts.output_options(),
             generated,
             search_cache,
@@ -913,4 +942,105 @@ fn generators(search_cache: &Arc<AnalysisCache>) -> Vec<Box<dyn Generator>> {
             cache: search_cache.clone(),
         }),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::walk::Ignore;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    /// Writes `rel` under `site` with a modification time long past (`minutes` after a fixed
+    /// instant), as an editor that keeps modification times leaves it.
+    fn write_old(site: &Path, rel: &str, text: &str, minutes: u64) {
+        let path = site.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let t = UNIX_EPOCH + Duration::from_secs(1_700_000_000 + 60 * minutes);
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(t).unwrap();
+    }
+
+    /// An article with a summary of its own (a body edit changes no card).
+    fn article(title: &str, date: &str) -> String {
+        format!(
+            "+++\ntitle = \"{title}\"\ndate = {date}\nsummary = \"S\"\n+++\nThe body of {date}.\n"
+        )
+    }
+
+    /// Every file below `root` (by the build's own walker) with its bytes, in walk order.
+    fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let walk = crate::load::walk::walk_inside(root, Path::new(""), Ignore::Files);
+        let read = |rel: PathBuf| (root.join(&rel), rel);
+        walk.files
+            .into_iter()
+            .map(read)
+            .map(|(full, rel)| (rel, std::fs::read(full).unwrap()))
+            .collect()
+    }
+
+    /// The load takes content/'s stamps from the no-change shortcut's walk. A file changed
+    /// after that walk (its modification time put back) is built as the walk saw it, and the
+    /// record of the build says so: the next build sees the change and equals a cold build.
+    #[test]
+    fn a_file_changed_after_the_shortcuts_walk_is_seen_by_the_next_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        // One full-text feed entry (the newest article): the older one's body is never read.
+        write_old(
+            &site,
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://t.example/\"\n[sections.politics]\ntitle = \"Politics\"\n[feeds]\nlimit = 1\n",
+            0,
+        );
+        write_old(
+            &site,
+            "content/politics/old.md",
+            &article("First", "2025-01-01"),
+            0,
+        );
+        write_old(
+            &site,
+            "content/politics/new.md",
+            &article("News", "2025-06-01"),
+            0,
+        );
+        let opts = BuildOptions {
+            site_dir: site.clone(),
+            output: Some(dir.path().join("out")),
+            now: Some(chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 0, 0, 0).unwrap()),
+            ..BuildOptions::default()
+        };
+        build(&opts).unwrap();
+        assert!(build(&opts).unwrap().no_change, "the record was saved");
+
+        // A body edit of the newest article, then the shortcut walks and stats...
+        let edited = article("News", "2025-06-01").replace("body", "new body");
+        write_old(&site, "content/politics/new.md", &edited, 1);
+        let dest = checked_output_dir(&site, &opts.output_dir()).unwrap();
+        let start = Instant::now();
+        let mut shortcut = stamps::Shortcut::new(&opts, &dest).unwrap();
+        assert!(shortcut.unchanged(&opts, &dest, start).is_none());
+        // ...and the older article changes before the load, its modification time put back.
+        write_old(
+            &site,
+            "content/politics/old.md",
+            &article("Second", "2025-01-01"),
+            0,
+        );
+        let report = build_changed(&opts, &dest, Some(shortcut), start, Phases::new()).unwrap();
+        assert_eq!(report.articles, 2);
+
+        let next = build(&opts).unwrap();
+        assert!(!next.no_change, "the change after the walk is seen");
+        let cold = BuildOptions {
+            output: Some(dir.path().join("cold")),
+            no_cache: true,
+            ..opts.clone()
+        };
+        build(&cold).unwrap();
+        let (got, want) = (files(&dest), files(&dir.path().join("cold")));
+        assert!(want.len() >= 5, "{} files", want.len());
+        assert_eq!(got, want);
+    }
 }

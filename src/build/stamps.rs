@@ -28,6 +28,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use super::{BuildOptions, BuildReport, build_key, build_time};
 use crate::error::Diagnostic;
+use crate::load::content::Scan;
 use crate::model::{LeftOut, Site};
 use crate::output::manifest::Manifest;
 use crate::output::{WriteStats, cache_dir};
@@ -98,10 +99,15 @@ struct Inputs {
 
 impl Inputs {
     /// Stats every file a build of the site with `theme` reads, found by the build's own
-    /// walkers. `None` when one cannot be read (the build will say why).
-    fn stat(site_dir: &Path, theme: &str) -> Option<Inputs> {
+    /// walkers; content/'s walk and stamps are returned for the load to use (one stat per
+    /// file per build). `None` for the inputs when one cannot be read (the build will say why).
+    fn stat(site_dir: &Path, theme: &str) -> (Option<Inputs>, Scan) {
+        let scan = crate::load::content::scan(site_dir);
+        (Self::digest(site_dir, theme, &scan), scan)
+    }
+
+    fn digest(site_dir: &Path, theme: &str, content: &Scan) -> Option<Inputs> {
         let mut files = vec![PathBuf::from(crate::load::config::CONFIG_FILE)];
-        files.extend(crate::load::content::files(site_dir).files);
         files.extend(
             crate::load::walk::static_files(site_dir)
                 .0
@@ -113,23 +119,30 @@ impl Inputs {
             crate::render::theme::ThemeSource::Site(path) => Some(path),
             crate::render::theme::ThemeSource::BuiltIn(_) => None,
         }));
-        let stamps: Vec<FileStamp> = files
+        let others: Vec<FileStamp> = files
             .par_iter()
             .map(|f| FileStamp::read(&site_dir.join(f)))
             .collect::<Option<_>>()?;
+        let content: Vec<(&Path, FileStamp)> = content
+            .stamped()
+            .map(|(f, stamp)| Some((f, stamp?)))
+            .collect::<Option<_>>()?;
+        let all = || {
+            let others = files
+                .iter()
+                .map(PathBuf::as_path)
+                .zip(others.iter().copied());
+            content.iter().copied().chain(others)
+        };
         let mut h = Xxh3::new();
-        for (file, stamp) in files.iter().zip(&stamps) {
+        for (file, stamp) in all() {
             h.update(file.as_os_str().as_encoded_bytes());
             h.update(&[0]);
             stamp.hash_into(&mut h);
         }
         Some(Inputs {
             digest: h.digest128(),
-            newest_ns: stamps
-                .iter()
-                .map(|s| s.modified_ns)
-                .max()
-                .unwrap_or(i128::MIN),
+            newest_ns: all().map(|(_, s)| s.modified_ns).max().unwrap_or(i128::MIN),
         })
     }
 }
@@ -143,6 +156,8 @@ pub(super) struct Shortcut {
     site: PathBuf,
     /// The stamps taken at the start, when a record of the same theme was found.
     inputs: Option<(String, Inputs)>,
+    /// content/ as walked and stated then, until the load takes it.
+    scan: Option<Scan>,
 }
 
 impl Shortcut {
@@ -166,6 +181,7 @@ impl Shortcut {
             key: xxh3_128(&key),
             site: opts.site_dir.canonicalize().ok()?,
             inputs: None,
+            scan: None,
         })
     }
 
@@ -192,11 +208,19 @@ impl Shortcut {
         if !in_span || !output_same {
             return None;
         }
-        let inputs = Inputs::stat(&self.site, &c.theme)?;
+        let (inputs, scan) = Inputs::stat(&self.site, &c.theme);
+        self.scan = Some(scan);
+        let inputs = inputs?;
         self.inputs = Some((c.theme.clone(), inputs));
         (inputs.digest == c.inputs)
             .then(|| report(record.summary, dest, start))
             .flatten()
+    }
+
+    /// content/ as [`Shortcut::unchanged`] walked and stated it, for the load: the stamps the
+    /// parse cache compares are the ones the record digests.
+    pub(super) fn take_scan(&mut self) -> Option<Scan> {
+        self.scan.take()
     }
 
     /// Records what the successful build `report` of `site` was made from, or removes the
@@ -214,7 +238,7 @@ impl Shortcut {
         let theme = &site.config.theme;
         let inputs = match self.inputs {
             Some((t, inputs)) if t == *theme => Some(inputs),
-            _ => Inputs::stat(&self.site, theme),
+            _ => Inputs::stat(&self.site, theme).0,
         };
         let dest = &report.output;
         let output = FileStamp::read(dest);

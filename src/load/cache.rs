@@ -146,7 +146,8 @@ impl ParseCache {
             .into_par_iter()
             .map(|n| read_shard(&dir.join(format!("{n:02}"))).unwrap_or_default())
             .collect();
-        let mut entries = FxHashMap::default();
+        let count = shards.iter().map(Vec::len).sum();
+        let mut entries = FxHashMap::with_capacity_and_hasher(count, Default::default());
         for stored in shards.into_iter().flatten() {
             let Ok(tz) = stored.tz.parse::<Tz>() else {
                 continue;

@@ -2,7 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::error::Diagnostic;
+use crate::util::racy::FileStamp;
 
 /// The folder of articles inside a site.
 pub const CONTENT_DIR: &str = "content";
@@ -18,6 +21,9 @@ pub struct ArticleSource {
     pub bundle: Option<PathBuf>,
     /// The file (or bundle folder) name without extension: the default slug's source.
     pub stem: String,
+    /// The file's stamp when [`scan`] found it (the one the parse cache compares); `None`
+    /// from [`walk`], which takes none, or when the file could not be stated.
+    pub stamp: Option<FileStamp>,
 }
 
 /// A non-Markdown file in content/, copied to the output.
@@ -50,11 +56,50 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// Walks `site/content` in a stable order, under the symlink rule of [`super::walk`].
 pub fn walk(site: &Path) -> ContentTree {
-    let mut tree = ContentTree::default();
     let found = files(site);
-    tree.warnings = found.warnings;
-    classify(found.files, &mut tree);
-    tree
+    let stamps = vec![None; found.files.len()];
+    Scan { found, stamps }.into_tree()
+}
+
+/// content/'s files and the stamp each had when walked: taken once per build, by the
+/// no-change shortcut when it looked, and compared by the parse cache.
+#[derive(Debug, Default)]
+pub struct Scan {
+    found: super::walk::Walk,
+    /// One per file of `found`, `None` when it could not be stated.
+    stamps: Vec<Option<FileStamp>>,
+}
+
+/// Walks `site/content` and stats every file found (in parallel).
+pub fn scan(site: &Path) -> Scan {
+    let found = files(site);
+    let stamps = found
+        .files
+        .par_iter()
+        .map(|f| FileStamp::read(&site.join(f)))
+        .collect();
+    Scan { found, stamps }
+}
+
+impl Scan {
+    /// Each file found (relative to the site) with its stamp, in walk order.
+    pub fn stamped(&self) -> impl Iterator<Item = (&Path, Option<FileStamp>)> {
+        self.found
+            .files
+            .iter()
+            .map(PathBuf::as_path)
+            .zip(self.stamps.iter().copied())
+    }
+
+    /// The articles, bundles and assets of the scanned files, articles with their stamps.
+    pub fn into_tree(self) -> ContentTree {
+        let mut tree = ContentTree {
+            warnings: self.found.warnings,
+            ..ContentTree::default()
+        };
+        classify(self.found.files.into_iter().zip(self.stamps), &mut tree);
+        tree
+    }
 }
 
 /// Every file of `site/content` (what [`walk`] sorts into articles and assets), by name.
@@ -73,17 +118,24 @@ fn is_markdown(path: &Path) -> bool {
     )
 }
 
-/// Sorts site-relative file paths into articles, bundles and assets. Pure, for tests.
-pub fn classify(files: Vec<PathBuf>, tree: &mut ContentTree) {
-    // A bundle is a folder at least two levels below content/ that holds index.md.
-    let bundles: rustc_hash::FxHashSet<PathBuf> = files
+/// Sorts site-relative file paths (with their stamps) into articles, bundles and assets.
+/// Pure, for tests.
+pub fn classify(
+    files: impl IntoIterator<Item = (PathBuf, Option<FileStamp>)>,
+    tree: &mut ContentTree,
+) {
+    let files: Vec<(PathBuf, Option<FileStamp>)> = files.into_iter().collect();
+    // A bundle is a folder at least two levels below content/ that holds index.md. Known by
+    // its bytes: hashing a `Path` splits it into components (the walk's paths are clean).
+    let bundles: rustc_hash::FxHashSet<std::ffi::OsString> = files
         .iter()
+        .map(|(p, _)| p)
         .filter(|p| p.file_name().and_then(|n| n.to_str()) == Some("index.md"))
         .filter_map(|p| p.parent())
         .filter(|dir| dir.components().count() >= 3)
-        .map(Path::to_path_buf)
+        .map(|dir| dir.as_os_str().to_owned())
         .collect();
-    for path in files {
+    for (path, stamp) in files {
         // The first component is content/.
         let mut comps = path.components();
         let folder = (comps.clone().count() > 2)
@@ -92,11 +144,16 @@ pub fn classify(files: Vec<PathBuf>, tree: &mut ContentTree) {
             .map(|c| c.as_os_str().to_string_lossy().into_owned());
         // The innermost bundle folder holding the file, found through its ancestors (not by
         // scanning every bundle: an archive of bundles would take quadratic time).
-        let bundle = path
-            .ancestors()
-            .skip(1)
-            .find(|dir| bundles.contains(*dir))
-            .map(Path::to_path_buf);
+        let in_bundle = |path: &Path| {
+            let mut dirs = path.ancestors().skip(1);
+            dirs.find(|dir| bundles.contains(dir.as_os_str()))
+                .map(Path::to_path_buf)
+        };
+        let bundle = if bundles.is_empty() {
+            None
+        } else {
+            in_bundle(&path)
+        };
         if is_markdown(&path) {
             let is_bundle_index = bundle
                 .as_ref()
@@ -118,6 +175,7 @@ pub fn classify(files: Vec<PathBuf>, tree: &mut ContentTree) {
                 folder,
                 bundle: if is_bundle_index { bundle } else { None },
                 stem,
+                stamp,
             });
         } else {
             tree.assets.push(AssetSource { path, bundle });
@@ -139,8 +197,8 @@ mod tests {
             "content/about.md",
         ]
         .iter()
-        .map(PathBuf::from)
-        .collect();
+        .map(|p| (PathBuf::from(p), None))
+        .collect::<Vec<_>>();
         let mut tree = ContentTree::default();
         classify(files, &mut tree);
         assert_eq!(tree.articles.len(), 3);
@@ -166,8 +224,8 @@ mod tests {
             "content/world/trip-notes.pdf",
         ]
         .iter()
-        .map(PathBuf::from)
-        .collect();
+        .map(|p| (PathBuf::from(p), None))
+        .collect::<Vec<_>>();
         let mut tree = ContentTree::default();
         classify(files, &mut tree);
         let bundles: Vec<Option<&Path>> = tree.assets.iter().map(|a| a.bundle.as_deref()).collect();

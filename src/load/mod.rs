@@ -78,7 +78,9 @@ pub fn read_articles(
     (articles, diags)
 }
 
-/// Reads and parses one article (from `cache` when its file is as the cache saw it).
+/// Reads and parses one article (from `cache` when its file is as the cache saw it). The stamp
+/// compared is the one the walk took ([`content::scan`]): the file is stated once per build.
+/// Without one (a plain [`content::walk`], or a file that could not be stated) it is parsed.
 pub fn read_article(
     site_dir: &Path,
     src: &content::ArticleSource,
@@ -86,7 +88,7 @@ pub fn read_article(
     cache: Option<&ParseCache>,
 ) -> FileResult {
     let full = site_dir.join(&src.path);
-    let stamp = cache.and_then(|_| Some(Stamp::of(&std::fs::metadata(&full).ok()?)));
+    let stamp = cache.and(src.stamp);
     let cached = match (cache, stamp) {
         (Some(c), Some(stamp)) => c.get(&src.path, stamp, tz).map(|p| {
             p.map(|(mut file, w)| {
@@ -121,7 +123,7 @@ mod tests {
     use super::*;
 
     fn titles(dir: &Path, cache: &ParseCache) -> Vec<String> {
-        let tree = content::walk(dir);
+        let tree = content::scan(dir).into_tree();
         let (articles, _) = read_articles(dir, &tree, Tz::UTC, Some(cache));
         articles.into_iter().map(|a| a.file.front.title).collect()
     }

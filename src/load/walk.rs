@@ -82,8 +82,29 @@ pub fn walk_inside(site: &Path, folder: &Path, ignore: Ignore) -> Walk {
         }
     }
     // Component by component: the order of a walk that visits each folder's entries by name.
-    walk.files.par_sort_unstable();
+    walk.files
+        .par_sort_unstable_by(|a, b| by_components(a.as_os_str(), b.as_os_str()));
     walk
+}
+
+/// The order of `Path`'s `Ord` (component by component) for the clean relative paths a walk
+/// yields, from their bytes: a separator sorts before any byte of a name, so comparing the
+/// bytes up to the first difference is enough. `Path`'s own comparison splits both paths into
+/// components on every call (a third of a 10,000-article rebuild's instructions went there).
+fn by_components(a: &std::ffi::OsStr, b: &std::ffi::OsStr) -> std::cmp::Ordering {
+    let (a, b) = (a.as_encoded_bytes(), b.as_encoded_bytes());
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let rank = |c: u8| {
+        if std::path::is_separator(char::from(c)) {
+            0
+        } else {
+            u16::from(c) + 1
+        }
+    };
+    match (a.get(same), b.get(same)) {
+        (Some(&x), Some(&y)) => rank(x).cmp(&rank(y)),
+        _ => a.len().cmp(&b.len()),
+    }
 }
 
 /// Whether `path`, with every link resolved, lies inside the (canonical) site folder.
@@ -156,5 +177,43 @@ mod tests {
                 "content/b.md",
             ]
         );
+    }
+
+    #[test]
+    fn byte_order_with_separators_first_is_path_order() {
+        // Clean relative paths over an alphabet with bytes on both sides of '/' (and a
+        // multi-byte letter), in a fixed pseudo-random sequence.
+        let alphabet = ["a", "b", "-", ".", "0", "é", "~", "/"];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let mut paths: Vec<String> = Vec::new();
+        while paths.len() < 400 {
+            let len = 1 + next(7);
+            let p: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let clean = !p.starts_with('/') && !p.ends_with('/') && !p.contains("//");
+            let no_dot_parts = p.split('/').all(|c| c != ".");
+            if clean && no_dot_parts {
+                paths.push(p);
+            }
+        }
+        let mut checked = 0;
+        for a in &paths {
+            for b in &paths {
+                let (pa, pb) = (Path::new(a), Path::new(b));
+                assert_eq!(
+                    by_components(pa.as_os_str(), pb.as_os_str()),
+                    pa.cmp(pb),
+                    "{a:?} {b:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 160_000);
+        assert!(paths.iter().any(|p| p.contains('/')));
     }
 }

@@ -115,9 +115,7 @@ pub fn build_site(
     left_out.scheduled.sort();
     let mut sections = sections.into_ordered(&mut articles);
 
-    // Newest first; equal instants by URL.
-    articles.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
-    let mut articles: TiVec<ArticleId, Article> = articles.into();
+    let mut articles: TiVec<ArticleId, Article> = newest_first(articles).into();
     check_url_collisions(&articles, &mut errors);
     for (id, a) in articles.iter_enumerated() {
         sections[a.section].articles.push(id);
@@ -279,6 +277,21 @@ impl SectionTable {
             .map(|old| slots[old].take().expect("each section is placed once"))
             .collect()
     }
+}
+
+/// Newest first; equal instants by URL. Sorted as positions, then moved once: an article is
+/// hundreds of bytes, and a sort moves each element many times.
+fn newest_first(articles: Vec<Article>) -> Vec<Article> {
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&articles[a], &articles[b]);
+        b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path))
+    });
+    let mut slots: Vec<Option<Article>> = articles.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .map(|i| slots[i].take().expect("each position is taken once"))
+        .collect()
 }
 
 /// One published article of the model from its file, or `None` after pushing why it cannot
@@ -799,6 +812,7 @@ mod tests {
                 bundle: None,
                 stem: p.file_stem().unwrap().to_string_lossy().into_owned(),
                 path: p,
+                stamp: None,
             },
             file,
         }

@@ -216,9 +216,10 @@ fn write_framed(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    // Serialised straight after the header: a 12 MB manifest is not copied a second time.
     let mut bytes = MAGIC.to_vec();
     bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    bytes.extend_from_slice(&postcard::to_stdvec(value).map_err(std::io::Error::other)?);
+    let bytes = postcard::to_extend(value, bytes).map_err(std::io::Error::other)?;
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, &bytes)?;
     std::fs::rename(&tmp, path)

@@ -165,6 +165,7 @@ impl Output {
         let trust_hashes = mode == Mode::Update && previous.complete && !opts.no_cache;
         let trust_fingerprints =
             trust_hashes && previous.key == key && previous.version == env!("NEWSGEN_BUILD_ID");
+        let expected = previous.files.len();
         Ok(Output {
             dest: dest.to_path_buf(),
             cache_dir,
@@ -177,7 +178,9 @@ impl Output {
             meta,
             cards,
             generator: Mutex::new(None),
-            records: Mutex::new(Vec::new()),
+            // About as many records as last time: a 100,000-record vector is not grown by
+            // doubling (each step copying it into fresh pages).
+            records: Mutex::new(Vec::with_capacity(expected)),
             staged: Mutex::new(Vec::new()),
             made_dirs: Mutex::new(rustc_hash::FxHashSet::default()),
             warnings,
@@ -228,7 +231,7 @@ impl Output {
     /// [`Output::same_meta`] or a matching fingerprint). `Some` holds the body's links.
     pub fn keep(&self, rel: &str) -> Option<Option<Arc<BodyLinks>>> {
         let old = self.previous.files.get(rel)?;
-        self.target(rel).ok()?;
+        check_inside(rel).ok()?;
         self.record(rel, old.clone());
         Some(old.links.clone())
     }
@@ -299,19 +302,7 @@ impl Output {
     }
 
     fn target(&self, rel: &str) -> Result<PathBuf, Diagnostic> {
-        if rel.is_empty()
-            || rel
-                .split('/')
-                .any(|s| s == ".." || s == "." || s.is_empty())
-            || rel.starts_with('/')
-            || rel.contains('\\')
-        {
-            return Err(Diagnostic::error(
-                rel,
-                None,
-                "refusing to write outside the output folder",
-            ));
-        }
+        check_inside(rel)?;
         Ok(self.staging.join(rel))
     }
 
@@ -412,7 +403,7 @@ impl Output {
             && let Some(old) = self.previous.files.get(rel)
             && old.derived == Some(key)
         {
-            self.target(rel)?;
+            check_inside(rel)?;
             self.record(rel, old.clone());
             return Ok(());
         }
@@ -450,7 +441,7 @@ impl Output {
             && stamp.is_some()
             && old.source_stamp == stamp
         {
-            self.target(rel)?;
+            check_inside(rel)?;
             self.record(rel, old.clone());
             return Ok(());
         }
@@ -491,14 +482,11 @@ impl Output {
     /// Makes the output what this build produced. On error the output may hold some new
     /// files, never a half-written one, and the next build repairs it.
     pub fn commit(self) -> Result<WriteStats, Error> {
-        let mut records = self
-            .records
-            .into_inner()
-            .expect("no thread panics while holding the output records");
-        // Sorted on all cores first (stable: of two records of one file, the later wins as
-        // before), so the map is built from one sorted run.
-        records.par_sort_by(|a, b| a.0.cmp(&b.0));
-        let records: BTreeMap<String, FileRecord> = records.into_iter().collect();
+        let records = by_path(
+            self.records
+                .into_inner()
+                .expect("no thread panics while holding the output records"),
+        );
         let staged = self
             .staged
             .into_inner()
@@ -544,12 +532,7 @@ impl Output {
                 // moved in own the union of old and new files, and hashes are not trusted.
                 Manifest::begin_commit(&self.cache_dir, &staged)
                     .map_err(|e| Error::io(&self.cache_dir, e))?;
-                let stale: Vec<&String> = self
-                    .previous
-                    .files
-                    .keys()
-                    .filter(|rel| !records.contains_key(*rel))
-                    .collect();
+                let stale = missing_from(&self.previous.files, &records);
                 stats.removed = stale.len();
                 stats
                     .changed
@@ -581,6 +564,50 @@ impl Output {
     pub fn abort(self) {
         let _ = remove_tree(&self.staging);
     }
+}
+
+/// The records by path; of two records of one file, the later one. Sorted on all cores as
+/// positions (ties by position), so a sort of 100,000 records moves 8-byte numbers rather than
+/// whole records, and the map is built from one sorted run (it keeps the last of equal keys).
+fn by_path(mut records: Vec<(String, FileRecord)>) -> BTreeMap<String, FileRecord> {
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.par_sort_unstable_by(|&a, &b| records[a].0.cmp(&records[b].0).then(a.cmp(&b)));
+    order
+        .into_iter()
+        .map(|i| std::mem::take(&mut records[i]))
+        .collect()
+}
+
+/// The paths of `old` that `new` lacks, in one pass over both (sorted) maps.
+fn missing_from<'a>(
+    old: &'a BTreeMap<String, FileRecord>,
+    new: &BTreeMap<String, FileRecord>,
+) -> Vec<&'a String> {
+    let mut new_paths = new.keys().peekable();
+    old.keys()
+        .filter(|rel| {
+            while new_paths.next_if(|n| n < rel).is_some() {}
+            new_paths.peek() != Some(rel)
+        })
+        .collect()
+}
+
+/// Refuses an output path that could lead outside the output folder.
+fn check_inside(rel: &str) -> Result<(), Diagnostic> {
+    if rel.is_empty()
+        || rel
+            .split('/')
+            .any(|s| s == ".." || s == "." || s.is_empty())
+        || rel.starts_with('/')
+        || rel.contains('\\')
+    {
+        return Err(Diagnostic::error(
+            rel,
+            None,
+            "refusing to write outside the output folder",
+        ));
+    }
+    Ok(())
 }
 
 fn is_empty_dir(dir: &Path) -> bool {
@@ -642,4 +669,46 @@ fn write_error(rel: &str, e: &std::io::Error) -> Diagnostic {
         None,
         format!("cannot write: {e}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(hash: u128) -> FileRecord {
+        FileRecord {
+            hash,
+            ..FileRecord::default()
+        }
+    }
+
+    #[test]
+    fn records_by_path_keep_the_later_of_two_records_of_one_file() {
+        // Pushed in any order, some files twice (a site's static file over the theme's).
+        let mut pushed = Vec::new();
+        for i in 0..500u128 {
+            let path = format!("p/{}/index.html", (i * 7919) % 300);
+            pushed.push((path, rec(i)));
+        }
+        let map = by_path(pushed.clone());
+        let mut want = BTreeMap::new();
+        for (path, r) in pushed {
+            want.insert(path, r);
+        }
+        assert_eq!(map.len(), 300);
+        assert_eq!(map, want);
+    }
+
+    #[test]
+    fn stale_files_are_the_old_paths_the_new_build_lacks() {
+        let old: BTreeMap<String, FileRecord> = ["a", "b/x", "b/y", "c", "d", "z"]
+            .map(|p| (p.to_string(), rec(1)))
+            .into();
+        let new: BTreeMap<String, FileRecord> = ["a0", "b/y", "c", "e", "z"]
+            .map(|p| (p.to_string(), rec(2)))
+            .into();
+        assert_eq!(missing_from(&old, &new), ["a", "b/x", "d"]);
+        assert_eq!(missing_from(&new, &old), ["a0", "e"]);
+        assert!(missing_from(&old, &old).is_empty());
+    }
 }

@@ -245,7 +245,7 @@ impl Kept {
     fn read(&self, paths: &[&PathBuf], site_dir: &Path) -> Option<Vec<LoadedArticle>> {
         let config = &self.model.site.config;
         let mut tree = ContentTree::default();
-        content::classify(paths.iter().map(|p| p.to_path_buf()).collect(), &mut tree);
+        content::classify(paths.iter().map(|p| (p.to_path_buf(), None)), &mut tree);
         let assets = &self.model.site.assets;
         let passed_over = |a: &content::AssetSource| {
             !site_dir.join(&a.path).exists() && !assets.iter().any(|m| m.source == a.path)

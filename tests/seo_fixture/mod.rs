@@ -210,6 +210,7 @@ pub fn memory_site(
                     folder: Some(section),
                     bundle: None,
                     stem: format!("a-{i}"),
+                    stamp: None,
                 },
                 file,
             }
