@@ -13,6 +13,7 @@
 pub mod http;
 pub mod incremental;
 pub mod live;
+pub mod patch;
 pub mod preview;
 pub mod reload;
 pub mod watch;
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustc_hash::FxHashSet;
+use std::sync::mpsc::{Receiver, Sender};
 
 use crate::build::BuildOptions;
 use crate::build::BuildReport;
@@ -159,6 +160,13 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         opts.flags,
         Some(reload::script()),
     ));
+    let gate = Arc::new(patch::Gate::default());
+    let patcher = patch::Patcher {
+        live: live.clone(),
+        state: state.clone(),
+        gate: gate.clone(),
+        quiet: opts.quiet,
+    };
     let mut builder = Builder {
         engine,
         state: state.clone(),
@@ -166,8 +174,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         built: false,
         quiet: opts.quiet,
         live,
-        live_ok: false,
-        generated: Arc::default(),
+        gate,
     };
     // The first build answers page requests from its model while it writes (the first page
     // of a large archive in seconds, not after the whole build).
@@ -187,7 +194,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         );
     }
     builder = tokio::task::spawn_blocking(move || {
-        builder.build(None);
+        builder.build(None, false, Instant::now());
         builder
     })
     .await
@@ -203,20 +210,11 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
             if !opts.quiet {
                 eprintln!("watching content/, themes/, static/ and site.toml for changes");
             }
+            let work = spawn_builder(builder)?;
             std::thread::Builder::new()
-                .name("newsgen-build".into())
-                .spawn(move || {
-                    while let Ok(mut batch) = rx.recv() {
-                        // Coalesce batches that queued up during the previous build.
-                        while let Ok(more) = rx.try_recv() {
-                            batch.extend(more);
-                        }
-                        batch.sort();
-                        batch.dedup();
-                        builder.build(Some(&batch));
-                    }
-                })
-                .map_err(|e| Error::Server(format!("cannot start the build thread: {e}")))?;
+                .name("newsgen-patch".into())
+                .spawn(move || patch_then_build(&rx, &patcher, &work))
+                .map_err(|e| Error::Server(format!("cannot start the watch thread: {e}")))?;
         }
         None if opts.quiet => {}
         None => {
@@ -289,44 +287,27 @@ struct Builder {
     built: bool,
     /// Print errors only.
     quiet: bool,
-    /// The model of the last build, in memory (patched after edits of articles' text).
+    /// The model of the last build, in memory (patched after edits: `patch`).
     live: Arc<live::Live>,
-    /// `live` holds the model of the served pages, so an edit can be patched into it.
-    live_ok: bool,
-    /// The files the generators of the last build own.
-    generated: Arc<FxHashSet<String>>,
+    /// What builds and patches agree through.
+    gate: Arc<patch::Gate>,
 }
 
 impl Builder {
-    /// One rebuild: prints the outcome, updates what is served, notifies the pages.
-    fn build(&mut self, changes: Option<&[PathBuf]>) {
-        let start = Instant::now();
-        if let Some(changes) = changes.filter(|_| !self.quiet) {
-            let shown: Vec<String> = changes
-                .iter()
-                .take(3)
-                .map(|p| crate::error::display_path(p))
-                .collect();
-            let more = changes.len().saturating_sub(shown.len());
-            eprintln!(
-                "changed: {}{}",
-                shown.join(", "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
-            );
-        }
-        let patched = changes.is_some_and(|c| self.patch(c, start));
+    /// One rebuild of the served folder after `changes` (`patched`: all of them are served
+    /// from the model in memory already): prints the outcome, updates what is served,
+    /// notifies the pages.
+    fn build(&mut self, changes: Option<&[PathBuf]>, patched: bool, start: Instant) {
         if patched {
             hold_for_tests();
         }
+        let since = self.gate.patches();
         // site.toml may have moved the base_url sub-path: follow it.
         let base_path = configured_base_path(&self.engine.opts.site_dir);
         self.engine.opts.base_url = Some(format!("{}{base_path}", self.origin));
         let result = self.engine.rebuild(changes);
-        self.state.caught_up();
+        // Pages come from the folder again, unless an edit was patched in meanwhile.
+        let current = self.gate.if_current(since, || self.state.caught_up());
         // A preview runs during the first build only.
         let previewed = self.engine.opts.preview.take().is_some();
         if let Some(p) = lock(&self.state.preview).take() {
@@ -347,14 +328,15 @@ impl Builder {
                     report(&r, start.elapsed());
                 }
                 if let Some(d) = deferred {
-                    self.generate(d);
+                    self.generate(d, since);
                 }
             }
             Err(e) => {
                 // A patched model no longer matches what is served, and the files the patch
                 // left waiting for this build are not coming.
-                self.live_ok = false;
-                if patched {
+                self.gate.spoil();
+                self.state.caught_up();
+                if patched || !current {
                     self.state.generated(&[]);
                 }
                 eprintln!("{}", printed(&e, self.quiet));
@@ -370,41 +352,11 @@ impl Builder {
 }
 
 impl Builder {
-    /// An edit of articles' text alone (`serve::live`, which decides): patches it into the model in memory,
-    /// serves pages from it and reloads the open tabs whose page changed, before the build
-    /// writes them. Returns false, changing nothing served, for any other edit.
-    fn patch(&mut self, changes: &[PathBuf], start: Instant) -> bool {
-        if !self.live_ok {
-            return false;
-        }
-        let Some(files) = self.live.patch(changes.to_vec(), self.state.open_pages()) else {
-            // The model may be half patched: it serves again once a build installs one.
-            self.live_ok = false;
-            return false;
-        };
-        let root = &self.state.root;
-        let changed: Vec<String> = files
-            .iter()
-            .filter(|(file, bytes)| std::fs::read(root.join(file)).ok().as_ref() != Some(bytes))
-            .map(|(file, _)| file.clone())
-            .collect();
-        if !self.quiet {
-            eprintln!(
-                "pages served from the model in memory after {} ms; writing them",
-                start.elapsed().as_millis()
-            );
-        }
-        // Feeds, sitemaps, the search index and new files wait for the build behind.
-        self.state.generating(self.generated.clone());
-        self.state.go_ahead(self.live.clone(), files);
-        self.state.succeeded(None, &changed, true);
-        true
-    }
-}
-
-impl Builder {
     /// The second step of a rebuild: generators and link check, after the pages reloaded.
-    fn generate(&mut self, deferred: crate::build::Deferred) {
+    /// Its model is installed in memory, and requests for the generators' files are
+    /// answered, only if no edit was patched in since the build started (`since`): the next
+    /// build writes that edit, and they wait for it.
+    fn generate(&mut self, deferred: crate::build::Deferred, since: u64) {
         let start = Instant::now();
         // Tests widen the window between the reload and the generators with this.
         if let Some(ms) = std::env::var("NEWSGEN_TEST_GENERATOR_DELAY_MS")
@@ -414,12 +366,14 @@ impl Builder {
             std::thread::sleep(Duration::from_millis(ms));
         }
         let (result, model) = deferred.finish();
-        self.live.install(model);
-        self.live_ok = true;
+        let live = &self.live;
+        let current = self.gate.if_current(since, || live.install(model));
         match result {
             Ok(g) => {
-                self.generated = Arc::new(g.generated);
-                self.state.generated(&g.files.changed);
+                self.gate.set_generated(g.generated);
+                if current {
+                    self.state.generated(&g.files.changed);
+                }
                 if !self.quiet {
                     for w in &g.warnings {
                         eprintln!("{w}");
@@ -438,6 +392,99 @@ impl Builder {
             }
         }
     }
+}
+
+/// Edits as the watcher reports them: each is patched into the model in memory if it can
+/// be, then handed to the builder; an edit that cannot be patched waits for its build, so no
+/// later edit is patched into a model that lacks it.
+fn patch_then_build(
+    batches: &Receiver<Vec<PathBuf>>,
+    patcher: &patch::Patcher,
+    work: &Sender<Work>,
+) {
+    while let Ok(mut batch) = batches.recv() {
+        // Coalesce batches that queued up meanwhile.
+        while let Ok(more) = batches.try_recv() {
+            batch.extend(more);
+        }
+        batch.sort();
+        batch.dedup();
+        let start = Instant::now();
+        if !patcher.quiet {
+            print_changes(&batch);
+        }
+        let patched = patcher.patch(&batch, start);
+        let (done, built) = std::sync::mpsc::channel();
+        let done = (!patched).then_some(done);
+        let changes = batch;
+        if work
+            .send(Work {
+                changes,
+                patched,
+                start,
+                done,
+            })
+            .is_err()
+        {
+            return;
+        }
+        if !patched {
+            let _ = built.recv();
+        }
+    }
+}
+
+/// Edits for the builder.
+struct Work {
+    changes: Vec<PathBuf>,
+    /// Served from the model in memory already.
+    patched: bool,
+    start: Instant,
+    /// Told when the build is done (an edit that was not patched).
+    done: Option<Sender<()>>,
+}
+
+/// The builder's thread: builds the served folder after each edit, the edits that queued up
+/// during a build together.
+fn spawn_builder(mut builder: Builder) -> Result<Sender<Work>, Error> {
+    let (tx, rx) = std::sync::mpsc::channel::<Work>();
+    std::thread::Builder::new()
+        .name("newsgen-build".into())
+        .spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut works = vec![first];
+                works.extend(rx.try_iter());
+                let mut changes: Vec<PathBuf> = works
+                    .iter()
+                    .flat_map(|w| w.changes.iter().cloned())
+                    .collect();
+                changes.sort();
+                changes.dedup();
+                let patched = works.iter().all(|w| w.patched);
+                builder.build(Some(&changes), patched, works[0].start);
+                for done in works.into_iter().filter_map(|w| w.done) {
+                    let _ = done.send(());
+                }
+            }
+        })
+        .map_err(|e| Error::Server(format!("cannot start the build thread: {e}")))?;
+    Ok(tx)
+}
+
+/// The `changed:` line of a rebuild.
+fn print_changes(changes: &[PathBuf]) {
+    let shown: Vec<String> = changes
+        .iter()
+        .take(3)
+        .map(|p| crate::error::display_path(p))
+        .collect();
+    let more = changes.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    eprintln!("changed: {}{more}", shown.join(", "));
 }
 
 /// Tests hold the build behind a patch until the file named by `NEWSGEN_TEST_HOLD_BEHIND`
