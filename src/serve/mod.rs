@@ -5,6 +5,9 @@
 //! - [`http`]: the axum server (files, redirects, 404 page, the event stream);
 //! - [`watch`]: notify, filtered and debounced;
 //! - [`incremental`]: partial rebuilds of what an edit touches;
+//! - [`preview`]: pages of the first build on request, before it is written;
+//! - [`live`]: the last build's model in memory, patched after edits, pages on request;
+//! - [`patch`]: patching on the watcher's thread, the build behind on its own;
 //! - [`reload`]: the injected script and the error overlay.
 //!
 //! A failed build prints its errors, shows them as an overlay in every open page, and leaves
