@@ -1096,6 +1096,7 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
     let base_url = format!("{}/", server.origin());
     let events = server.events();
     wait_for(&events, "hello", Duration::from_secs(10));
+    let patched = |e: &str| e.matches("pages served from the model in memory").count();
     let edits: [(&str, Edit); 6] = [
         ("title, summary and body", |s| {
             let a = &mut s.arts[3];
@@ -1125,7 +1126,6 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
     for (what, edit) in edits {
         edit(&mut site);
         site.sync();
-        let patched = |e: &str| e.matches("pages served from the model in memory").count();
         let before = server.stderr();
         let builds = before.matches("built ").count();
         assert_eq!(
@@ -1174,7 +1174,6 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
             Some("reload"),
             "edit {k} while a build is held"
         );
-        let patched = |e: &str| e.matches("pages served from the model in memory").count();
         wait_stderr(&server, 10, |e| patched(e) > patched(&before));
         let cold = cold_tree(&site, &base_url).expect("the random site builds");
         let pages: BTreeMap<String, Vec<u8>> = cold

@@ -11,7 +11,6 @@ use chrono::{DateTime, TimeZone, Utc};
 use newsgen::{BuildOptions, BuildReport, Error};
 use scraper::{Html, Selector};
 
-/// The fixed "now" of fixture builds, so future/past decisions do not depend on the clock.
 /// Sets a file's modification time (tests give inputs past times of their own, far from the
 /// two seconds before a build in which newsgen does not trust a file's stamp).
 pub fn set_modified(path: &Path, t: std::time::SystemTime) {
@@ -23,6 +22,7 @@ pub fn set_modified(path: &Path, t: std::time::SystemTime) {
         .unwrap();
 }
 
+/// The fixed "now" of fixture builds, so future/past decisions do not depend on the clock.
 pub fn fixed_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
 }
