@@ -1097,7 +1097,7 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
     let events = server.events();
     wait_for(&events, "hello", Duration::from_secs(10));
     let patched = |e: &str| e.matches("pages served from the model in memory").count();
-    let edits: [(&str, Edit); 6] = [
+    let edits: [(&str, Edit); 7] = [
         ("title, summary and body", |s| {
             let a = &mut s.arts[3];
             a.title.push_str(" (corrected)");
@@ -1113,6 +1113,12 @@ fn pages_from_the_model_in_memory_equal_a_cold_build() {
             a.tags.remove(0);
             a.authors.push("Nova Writer".into());
         }),
+        (
+            "the fresh tag removed (its term goes, later ones move up)",
+            |s| {
+                newest_published(s).tags.retain(|t| t != "A Fresh Tag");
+            },
+        ),
         ("a section's title in site.toml", |s| {
             let title = s.section_titles.values_mut().next().unwrap();
             title.push_str(" and more");

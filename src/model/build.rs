@@ -10,7 +10,7 @@ use typed_index_collections::{TiSlice, TiVec};
 
 use super::{
     Archive, ArchiveId, ArchiveKey, Article, ArticleId, Asset, LeftOut, Section, SectionId, Site,
-    Taxonomy, TaxonomyKind, Term, TermId, Withheld,
+    Withheld,
 };
 use crate::error::Diagnostic;
 use crate::load::LoadedArticle;
@@ -120,7 +120,7 @@ pub fn build_site(
     for (id, a) in articles.iter_enumerated() {
         sections[a.section].articles.push(id);
     }
-    let taxonomies = taxonomies(&mut articles, &mut warnings);
+    let taxonomies = super::taxonomy::taxonomies(&mut articles, &mut warnings);
     let archives = build_archives(&articles, &sections);
     let assets = place_assets(asset_sources, &articles, &mut errors);
     check_lead_images(&articles, &assets, &mut errors);
@@ -605,120 +605,6 @@ fn check_url_collisions(articles: &TiSlice<ArticleId, Article>, errors: &mut Vec
     }
 }
 
-/// Builds one term index and records the term ids on the articles.
-/// Every taxonomy of `articles`, in [`TaxonomyKind::ALL`] order; sets each article's term ids.
-fn taxonomies(
-    articles: &mut TiSlice<ArticleId, Article>,
-    warnings: &mut Vec<Diagnostic>,
-) -> Vec<Taxonomy> {
-    TaxonomyKind::ALL
-        .iter()
-        .map(|&kind| build_taxonomy(kind, articles, warnings))
-        .collect()
-}
-
-/// The taxonomy `kind` of `articles`; sets each article's term ids of that kind.
-pub(super) fn build_taxonomy(
-    kind: TaxonomyKind,
-    articles: &mut TiSlice<ArticleId, Article>,
-    warnings: &mut Vec<Diagnostic>,
-) -> Taxonomy {
-    struct Acc {
-        spellings: BTreeMap<String, usize>,
-        articles: Vec<ArticleId>,
-    }
-    let mut by_slug: BTreeMap<String, Acc> = BTreeMap::new();
-    // Names repeat across an archive: each is slugified once.
-    let mut slugs: rustc_hash::FxHashMap<String, String> = rustc_hash::FxHashMap::default();
-    for (id, a) in articles.iter_enumerated() {
-        for name in a.names(kind) {
-            // Lookups before inserts: a name or slug is copied once, not once per article.
-            if !slugs.contains_key(name.as_str()) {
-                slugs.insert(name.clone(), slugify(name));
-            }
-            let slug = &slugs[name.as_str()];
-            if slug.is_empty() {
-                warnings.push(Diagnostic::warning(
-                    &a.source_path,
-                    None,
-                    format!(
-                        "{} \"{name}\" has no letters or digits for a URL: left out of the index",
-                        kind.singular().to_lowercase()
-                    ),
-                ));
-                continue;
-            }
-            if !by_slug.contains_key(slug) {
-                let acc = Acc {
-                    spellings: BTreeMap::new(),
-                    articles: Vec::new(),
-                };
-                by_slug.insert(slug.clone(), acc);
-            }
-            let acc = by_slug.get_mut(slug).expect("inserted just above");
-            match acc.spellings.get_mut(name.as_str()) {
-                Some(count) => *count += 1,
-                None => {
-                    acc.spellings.insert(name.clone(), 1);
-                }
-            }
-            if acc.articles.last() != Some(&id) {
-                acc.articles.push(id);
-            }
-        }
-    }
-    let terms: TiVec<TermId, Term> = by_slug
-        .into_iter()
-        .map(|(slug, acc)| {
-            let mut best: Option<(&String, usize)> = None;
-            for (name, &count) in &acc.spellings {
-                if best.is_none_or(|(_, c)| count > c) {
-                    best = Some((name, count));
-                }
-            }
-            let name = best.map(|(n, _)| n.clone()).unwrap_or_else(|| slug.clone());
-            Term {
-                slug,
-                name,
-                articles: acc.articles,
-            }
-        })
-        .collect();
-    let index: HashMap<&str, TermId> = terms
-        .iter_enumerated()
-        .map(|(id, t)| (t.slug.as_str(), id))
-        .collect();
-    // Each name as written → its term.
-    let term_of: rustc_hash::FxHashMap<String, TermId> = slugs
-        .into_iter()
-        .filter_map(|(name, slug)| index.get(slug.as_str()).map(|&i| (name, i)))
-        .collect();
-    for a in articles.iter_mut() {
-        let ids = |names: &[String]| -> Vec<TermId> {
-            let mut out: Vec<TermId> = Vec::new();
-            for n in names {
-                if let Some(&i) = term_of.get(n.as_str())
-                    && !out.contains(&i)
-                {
-                    out.push(i);
-                }
-            }
-            out
-        };
-        match kind {
-            TaxonomyKind::Tags => a.tag_ids = ids(&a.tags),
-            TaxonomyKind::Authors => a.author_ids = ids(&a.authors),
-            TaxonomyKind::Sources => {
-                a.source_id = a
-                    .source
-                    .as_ref()
-                    .and_then(|s| term_of.get(s.as_str()).copied())
-            }
-        }
-    }
-    Taxonomy { kind, terms }
-}
-
 fn build_archives(
     articles: &TiSlice<ArticleId, Article>,
     sections: &TiSlice<SectionId, Section>,
@@ -780,20 +666,21 @@ fn place_assets(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::load::content::ArticleSource;
     use crate::load::frontmatter::parse_article;
+    use crate::model::TaxonomyKind;
     use chrono::TimeZone;
     use std::path::PathBuf;
 
-    fn config() -> Config {
+    pub(in crate::model) fn config() -> Config {
         let text = "title = \"T\"\nbase_url = \"https://e.org/\"\ntimezone = \"Pacific/Auckland\"\n\
                     [sections.world]\n[sections.arts]\ntitle = \"The Arts\"\n";
         Config::parse(text, Path::new("site.toml")).unwrap().0
     }
 
-    fn loaded(path: &str, front: &str) -> LoadedArticle {
+    pub(in crate::model) fn loaded(path: &str, front: &str) -> LoadedArticle {
         let text = format!("+++\n{front}\n+++\nBody text.\n");
         let (file, _) = parse_article(
             text.as_bytes(),
@@ -823,7 +710,7 @@ mod tests {
         positions.iter().map(|&p| I::from(p)).collect()
     }
 
-    fn now() -> DateTime<Tz> {
+    pub(in crate::model) fn now() -> DateTime<Tz> {
         chrono_tz::Pacific::Auckland
             .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
             .unwrap()

@@ -7,6 +7,7 @@
 mod build;
 mod ids;
 pub mod pages;
+mod taxonomy;
 
 use std::path::PathBuf;
 
@@ -141,7 +142,7 @@ impl TaxonomyKind {
 }
 
 /// One term (a tag, an author, a source); spellings that slugify alike are one term.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
     pub slug: String,
     /// The most frequent spelling (ties: the first in sort order).
@@ -150,7 +151,7 @@ pub struct Term {
 }
 
 /// A term index, terms sorted by slug.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Taxonomy {
     pub kind: TaxonomyKind,
     pub terms: TiVec<TermId, Term>,
@@ -478,32 +479,33 @@ impl Article {
 }
 
 /// What [`Site::patch_article`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Patched {
     /// Nothing: the article's place in the site changed.
     Refused,
     /// The article, whose terms are the same.
     Text,
-    /// The article and the taxonomies, whose terms changed.
-    Terms,
+    /// The article and these taxonomies, whose terms changed.
+    Terms(Vec<TaxonomyKind>),
 }
 
 impl Site {
     /// Puts `new` in the place of article `id` when its place in the site is the same
-    /// ([`Article::place_digest`]), building the taxonomies again if its terms changed, so
-    /// every list, term, archive and page of the model stays right; changes nothing otherwise
-    /// (or when a new term has no letters for a URL: the build warns of that). The page plan
-    /// is the caller's to make again after [`Patched::Terms`].
+    /// ([`Article::place_digest`]), moving it between terms if its names changed, so every
+    /// list, term, archive and page of the model stays right; changes nothing otherwise
+    /// (or when a new term has no letters for a URL: the build warns of that). The pages of
+    /// the taxonomies named by [`Patched::Terms`] are the caller's to plan again.
     pub fn patch_article(&mut self, id: ArticleId, mut new: Article) -> Patched {
         let old = &mut self.articles[id];
         if old.place_digest() != new.place_digest() {
             return Patched::Refused;
         }
-        let changed: Vec<TaxonomyKind> = TaxonomyKind::ALL
+        let changed: Vec<(TaxonomyKind, Vec<String>)> = TaxonomyKind::ALL
             .into_iter()
             .filter(|&k| old.names(k) != new.names(k))
+            .map(|k| (k, old.names(k).to_vec()))
             .collect();
-        let names = changed.iter().flat_map(|&k| new.names(k));
+        let names = changed.iter().flat_map(|&(k, _)| new.names(k));
         if names.map(|n| crate::slug::slugify(n)).any(|s| s.is_empty()) {
             return Patched::Refused;
         }
@@ -515,17 +517,12 @@ impl Site {
         if changed.is_empty() {
             return Patched::Text;
         }
-        let mut warnings = Vec::new();
-        for kind in changed {
-            let rebuilt = build::build_taxonomy(kind, &mut self.articles, &mut warnings);
-            let taxonomy = self.taxonomies.iter_mut().find(|t| t.kind == kind);
-            *taxonomy.expect("a model has every taxonomy") = rebuilt;
+        for (kind, was) in &changed {
+            let taxonomy = self.taxonomies.iter_mut().find(|t| t.kind == *kind);
+            let taxonomy = taxonomy.expect("a model has every taxonomy");
+            taxonomy::patch_taxonomy(taxonomy, &mut self.articles, id, was);
         }
-        assert!(
-            warnings.is_empty(),
-            "every new term was checked to have a slug"
-        );
-        Patched::Terms
+        Patched::Terms(changed.into_iter().map(|(k, _)| k).collect())
     }
 }
 

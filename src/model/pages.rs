@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::{ArchiveId, ArticleId, SectionId, Site, TaxonomyKind, TermId};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::{ArchiveId, ArticleId, SectionId, Site, Taxonomy, TaxonomyKind, TermId};
 use crate::error::Diagnostic;
 
 /// What a page shows.
@@ -183,24 +185,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
         });
     }
     for tax in &site.taxonomies {
-        let kind = tax.kind;
-        let base = format!("{}/", kind.slug());
-        paginated(&mut pages, &base, tax.terms.len(), per, |page| {
-            PageKind::TermList { kind, page }
-        });
-        for (t, term) in tax.terms.iter_enumerated() {
-            paginated(
-                &mut pages,
-                &format!("{base}{}/", term.slug),
-                term.articles.len(),
-                per,
-                |page| PageKind::Term {
-                    kind,
-                    term: t,
-                    page,
-                },
-            );
-        }
+        taxonomy_pages(tax, per, &mut pages);
     }
     if site.config.search.enabled {
         pages.push(Page {
@@ -214,6 +199,94 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, Vec<Diagnostic>> {
     });
     check_collisions(site, &pages)?;
     Ok(pages)
+}
+
+/// The pages of one taxonomy: the list of its terms, then each term's.
+fn taxonomy_pages(tax: &Taxonomy, per: usize, pages: &mut Vec<Page>) {
+    let kind = tax.kind;
+    let base = format!("{}/", kind.slug());
+    paginated(pages, &base, tax.terms.len(), per, |page| {
+        PageKind::TermList { kind, page }
+    });
+    for (t, term) in tax.terms.iter_enumerated() {
+        paginated(
+            pages,
+            &format!("{base}{}/", term.slug),
+            term.articles.len(),
+            per,
+            |page| PageKind::Term {
+                kind,
+                term: t,
+                page,
+            },
+        );
+    }
+}
+
+/// Each page's output file → its position in the plan.
+pub type Positions = FxHashMap<String, usize>;
+
+/// The [`Positions`] of `plan`.
+pub fn positions(plan: &[Page]) -> Positions {
+    plan.iter()
+        .enumerate()
+        .map(|(i, p)| (p.file(), i))
+        .collect()
+}
+
+/// Plans the pages of taxonomy `kind` again in `plan`, after its terms changed, and keeps
+/// `positions` in step: the plan is then what [`plan`] makes of `site`, without planning
+/// 100,000 pages for a tag edit. `None` when a new page's file is another page's or a
+/// content file's ([`plan`] reports it); `plan` and `positions` are then half changed.
+pub fn replan_taxonomy(
+    site: &Site,
+    kind: TaxonomyKind,
+    plan: &mut Vec<Page>,
+    positions: &mut Positions,
+) -> Option<()> {
+    // A taxonomy's pages begin with its term list's first page and end where the next
+    // taxonomy's, the search page or the 404 page (last) begins.
+    let first = |p: &Page| matches!(p.kind, PageKind::TermList { kind: k, page: 1 } if k == kind);
+    let start = plan
+        .iter()
+        .position(first)
+        .expect("a plan lists every taxonomy");
+    let next = |p: &Page| {
+        matches!(
+            p.kind,
+            PageKind::TermList { page: 1, .. } | PageKind::Search | PageKind::NotFound
+        )
+    };
+    let end = start
+        + 1
+        + plan[start + 1..]
+            .iter()
+            .position(next)
+            .expect("the 404 page is last");
+    let mut now = Vec::with_capacity(end - start);
+    taxonomy_pages(site.taxonomy(kind), site.config.per_page, &mut now);
+    let was: FxHashSet<String> = plan[start..end].iter().map(Page::file).collect();
+    for file in &was {
+        positions.remove(file);
+    }
+    if now.len() != end - start {
+        let shift = |i: &mut usize| *i = *i + now.len() - (end - start);
+        positions
+            .values_mut()
+            .filter(|i| **i >= end)
+            .for_each(shift);
+    }
+    for (i, page) in now.iter().enumerate() {
+        let file = page.file();
+        let taken = positions.contains_key(&file)
+            || (!was.contains(&file) && site.assets.iter().any(|a| a.dest == file));
+        if taken {
+            return None;
+        }
+        positions.insert(file, start + i);
+    }
+    plan.splice(start..end, now);
+    Some(())
 }
 
 fn describe(site: &Site, kind: &PageKind) -> (String, String) {

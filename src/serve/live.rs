@@ -22,7 +22,7 @@ use crate::load::config::{CONFIG_FILE, Config};
 use crate::load::content::{self, CONTENT_DIR, ContentTree};
 use crate::load::walk::STATIC_DIR;
 use crate::load::{LoadedArticle, read_article};
-use crate::model::pages::Page;
+use crate::model::pages::{self, Positions};
 use crate::model::{ArticleId, BuildFlags, Patched, article_in, retitle_sections};
 use crate::render::markdown::drop_unsafe_urls_all;
 use crate::render::theme::Theme;
@@ -121,14 +121,14 @@ impl Live {
 struct Kept {
     model: Model,
     /// Output file → position in the page plan.
-    pages: HashMap<String, usize>,
+    pages: Positions,
     /// Source file → article.
     articles: HashMap<PathBuf, ArticleId>,
 }
 
 impl Kept {
     fn new(model: Model) -> Kept {
-        let pages = page_positions(&model.plan);
+        let pages = pages::positions(&model.plan);
         let articles = model
             .site
             .articles
@@ -173,27 +173,29 @@ impl Kept {
         Some(files)
     }
 
-    /// Puts articles in place of the ones they were; the page plan follows when terms
-    /// changed (their pages come and go).
+    /// Puts articles in place of the ones they were; the pages of the taxonomies whose terms
+    /// changed are planned again (term pages come and go).
     fn put_articles(
         &mut self,
         articles: Vec<(ArticleId, crate::model::Article)>,
         phases: &mut Phases,
     ) -> Option<()> {
-        let mut terms = false;
+        let mut kinds = Vec::new();
         for (id, a) in articles {
             match self.model.site.patch_article(id, a) {
                 Patched::Refused => return None,
                 Patched::Text => {}
-                Patched::Terms => terms = true,
+                Patched::Terms(changed) => kinds.extend(changed),
             }
         }
         phases.mark("patch the model");
-        if terms {
-            self.model.plan = crate::model::pages::plan(&self.model.site).ok()?;
-            self.pages = page_positions(&self.model.plan);
-            phases.mark("page plan");
+        kinds.sort();
+        kinds.dedup();
+        for kind in kinds {
+            let (site, plan) = (&self.model.site, &mut self.model.plan);
+            pages::replan_taxonomy(site, kind, plan, &mut self.pages)?;
         }
+        phases.mark("page plan");
         Some(())
     }
 
@@ -302,14 +304,6 @@ impl<'p> Changed<'p> {
     }
 }
 
-/// Output file → position in the page plan `plan`.
-fn page_positions(plan: &[Page]) -> HashMap<String, usize> {
-    plan.iter()
-        .enumerate()
-        .map(|(i, p)| (p.file(), i))
-        .collect()
-}
-
 /// The bytes of the static files at `paths` (in `static/` or the theme's folder
 /// `theme_dir`) as a build copies them into the output; `None` when one is gone, is an
 /// image (images are processed, and pages name them by content) or is not copied verbatim.
@@ -317,7 +311,7 @@ fn static_bytes(
     paths: &[&PathBuf],
     theme_dir: &Path,
     theme: &Theme,
-    pages: &HashMap<String, usize>,
+    pages: &Positions,
     site_dir: &Path,
 ) -> Option<Files> {
     if paths.is_empty() {

@@ -87,11 +87,7 @@ fn answer(source: PreviewSource<'_>, requests: &Receiver<Request>) {
         opts,
         done,
     } = source;
-    let pages: HashMap<String, usize> = plan
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.file(), i))
-        .collect();
+    let pages = crate::model::pages::positions(plan);
     let statics = static_sources(&opts.site_dir, theme, &pages);
     let mut renderer = None;
     loop {
@@ -148,7 +144,7 @@ impl Source<'_> {
 pub(super) fn static_sources<'a>(
     site_dir: &Path,
     theme: &'a Theme,
-    pages: &HashMap<String, usize>,
+    pages: &crate::model::pages::Positions,
 ) -> HashMap<String, Source<'a>> {
     let mut files: HashMap<String, Source<'a>> = theme
         .static_files()

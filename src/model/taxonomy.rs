@@ -1,0 +1,365 @@
+//! Term indexes (tags, authors, sources): built from every article, or patched when one
+//! article's names change. A patch makes what a build would make (a test compares them over
+//! random edits), at the cost of the terms involved: serve patches a tag edit of a
+//! 50,000-article site this way.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
+use typed_index_collections::{TiSlice, TiVec};
+
+use super::{Article, ArticleId, Taxonomy, TaxonomyKind, Term, TermId};
+use crate::error::Diagnostic;
+use crate::slug::slugify;
+
+/// Every taxonomy of `articles`, in [`TaxonomyKind::ALL`] order; sets each article's term ids.
+pub(super) fn taxonomies(
+    articles: &mut TiSlice<ArticleId, Article>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<Taxonomy> {
+    TaxonomyKind::ALL
+        .iter()
+        .map(|&kind| build_taxonomy(kind, articles, warnings))
+        .collect()
+}
+
+/// The taxonomy `kind` of `articles`; sets each article's term ids of that kind.
+pub(super) fn build_taxonomy(
+    kind: TaxonomyKind,
+    articles: &mut TiSlice<ArticleId, Article>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Taxonomy {
+    struct Acc {
+        spellings: BTreeMap<String, usize>,
+        articles: Vec<ArticleId>,
+    }
+    let mut by_slug: BTreeMap<String, Acc> = BTreeMap::new();
+    // Names repeat across an archive: each is slugified once.
+    let mut slugs: FxHashMap<String, String> = FxHashMap::default();
+    for (id, a) in articles.iter_enumerated() {
+        for name in a.names(kind) {
+            // Lookups before inserts: a name or slug is copied once, not once per article.
+            if !slugs.contains_key(name.as_str()) {
+                slugs.insert(name.clone(), slugify(name));
+            }
+            let slug = &slugs[name.as_str()];
+            if slug.is_empty() {
+                warnings.push(Diagnostic::warning(
+                    &a.source_path,
+                    None,
+                    format!(
+                        "{} \"{name}\" has no letters or digits for a URL: left out of the index",
+                        kind.singular().to_lowercase()
+                    ),
+                ));
+                continue;
+            }
+            if !by_slug.contains_key(slug) {
+                let acc = Acc {
+                    spellings: BTreeMap::new(),
+                    articles: Vec::new(),
+                };
+                by_slug.insert(slug.clone(), acc);
+            }
+            let acc = by_slug.get_mut(slug).expect("inserted just above");
+            match acc.spellings.get_mut(name.as_str()) {
+                Some(count) => *count += 1,
+                None => {
+                    acc.spellings.insert(name.clone(), 1);
+                }
+            }
+            if acc.articles.last() != Some(&id) {
+                acc.articles.push(id);
+            }
+        }
+    }
+    let terms: TiVec<TermId, Term> = by_slug
+        .into_iter()
+        .map(|(slug, acc)| Term {
+            name: most_frequent(acc.spellings.iter().map(|(n, &c)| (n.as_str(), c))),
+            slug,
+            articles: acc.articles,
+        })
+        .collect();
+    let index: FxHashMap<&str, TermId> = terms
+        .iter_enumerated()
+        .map(|(id, t)| (t.slug.as_str(), id))
+        .collect();
+    // Each name as written → its term.
+    let term_of: FxHashMap<String, TermId> = slugs
+        .into_iter()
+        .filter_map(|(name, slug)| index.get(slug.as_str()).map(|&i| (name, i)))
+        .collect();
+    for a in articles.iter_mut() {
+        set_term_ids(a, kind, |n| term_of.get(n).copied());
+    }
+    Taxonomy { kind, terms }
+}
+
+/// Moves article `id` between the terms of `tax` after its names of that kind changed from
+/// `old` to the ones it has now. Terms, names and every article's term ids end as
+/// [`build_taxonomy`] would make them. The article's new names all have slugs (the caller
+/// checks: a build would warn otherwise).
+pub(super) fn patch_taxonomy(
+    tax: &mut Taxonomy,
+    articles: &mut TiSlice<ArticleId, Article>,
+    id: ArticleId,
+    old: &[String],
+) {
+    let kind = tax.kind;
+    let new_slugs = slugs_of(articles[id].names(kind));
+    let touched: BTreeSet<String> = new_slugs.union(&slugs_of(old)).cloned().collect();
+    // Each touched term as it is now; `None`: no article has it any more.
+    let mut updated: BTreeMap<String, Option<Term>> = BTreeMap::new();
+    for slug in touched {
+        let mut list =
+            find(&tax.terms, &slug).map_or_else(Vec::new, |t| tax.terms[t].articles.clone());
+        if let Ok(i) = list.binary_search(&id) {
+            list.remove(i);
+        }
+        if new_slugs.contains(&slug) {
+            let at = list.binary_search(&id).expect_err("removed just above");
+            list.insert(at, id);
+        }
+        let term = (!list.is_empty()).then(|| Term {
+            name: spelling(articles, kind, &slug, &list),
+            slug: slug.clone(),
+            articles: list,
+        });
+        updated.insert(slug, term);
+    }
+    let same_terms = updated
+        .iter()
+        .all(|(slug, t)| t.is_some() == find(&tax.terms, slug).is_some());
+    if same_terms {
+        for (slug, term) in updated {
+            let at = find(&tax.terms, &slug).expect("a term that stays is found");
+            tax.terms[at] = term.expect("a term that stays has articles");
+        }
+    } else {
+        renumber(tax, articles, id, updated);
+    }
+    let terms = &tax.terms;
+    set_term_ids(&mut articles[id], kind, |n| find(terms, &slugify(n)));
+}
+
+/// Merges `updated` into `tax`'s terms (some came, some went) and renumbers every article's
+/// term ids of its kind but article `id`'s (the only one in a term that went).
+fn renumber(
+    tax: &mut Taxonomy,
+    articles: &mut TiSlice<ArticleId, Article>,
+    id: ArticleId,
+    mut updated: BTreeMap<String, Option<Term>>,
+) {
+    let before = tax.terms.len();
+    let mut merged: Vec<(Option<TermId>, Term)> = Vec::with_capacity(before + updated.len());
+    for (was, term) in std::mem::take(&mut tax.terms).into_iter_enumerated() {
+        match updated.remove(&term.slug) {
+            Some(Some(now)) => merged.push((Some(was), now)),
+            Some(None) => {}
+            None => merged.push((Some(was), term)),
+        }
+    }
+    merged.extend(updated.into_values().flatten().map(|t| (None, t)));
+    merged.sort_by(|a, b| a.1.slug.cmp(&b.1.slug));
+    let mut now_of: TiVec<TermId, Option<TermId>> = vec![None; before].into();
+    for (now, (was, _)) in merged.iter().enumerate() {
+        if let Some(was) = was {
+            now_of[*was] = Some(TermId::from(now));
+        }
+    }
+    tax.terms = merged.into_iter().map(|(_, t)| t).collect();
+    let now =
+        |t: &mut TermId| *t = now_of[*t].expect("only the patched article was in a term that went");
+    for (a_id, a) in articles.iter_mut_enumerated() {
+        if a_id == id {
+            continue;
+        }
+        match tax.kind {
+            TaxonomyKind::Tags => a.tag_ids.iter_mut().for_each(now),
+            TaxonomyKind::Authors => a.author_ids.iter_mut().for_each(now),
+            TaxonomyKind::Sources => a.source_id.iter_mut().for_each(now),
+        }
+    }
+}
+
+/// The slugs of `names` that can make a URL.
+fn slugs_of(names: &[String]) -> BTreeSet<String> {
+    names
+        .iter()
+        .map(|n| slugify(n))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The term with this slug (terms are sorted by slug).
+fn find(terms: &TiSlice<TermId, Term>, slug: &str) -> Option<TermId> {
+    terms.binary_search_by(|t| t.slug.as_str().cmp(slug)).ok()
+}
+
+/// The name of term `slug` whose articles are `list`, counted as [`build_taxonomy`] counts.
+fn spelling(
+    articles: &TiSlice<ArticleId, Article>,
+    kind: TaxonomyKind,
+    slug: &str,
+    list: &[ArticleId],
+) -> String {
+    // Names repeat across a term's articles: each is slugified once.
+    let mut is_of: FxHashMap<&str, bool> = FxHashMap::default();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for &a in list {
+        for name in articles[a].names(kind) {
+            let name = name.as_str();
+            if *is_of.entry(name).or_insert_with(|| slugify(name) == slug) {
+                *counts.entry(name).or_default() += 1;
+            }
+        }
+    }
+    most_frequent(counts.into_iter())
+}
+
+/// The name a term shows: its most frequent spelling; ties go to the first in sort order.
+fn most_frequent<'a>(spellings: impl Iterator<Item = (&'a str, usize)>) -> String {
+    let mut best: Option<(&str, usize)> = None;
+    for (name, count) in spellings {
+        if best.is_none_or(|(_, c)| count > c) {
+            best = Some((name, count));
+        }
+    }
+    best.expect("a term has at least one spelling")
+        .0
+        .to_string()
+}
+
+/// Sets `a`'s term ids of `kind`: the term of each of its names (`term_of`), once each, in
+/// the order written.
+fn set_term_ids(a: &mut Article, kind: TaxonomyKind, term_of: impl Fn(&str) -> Option<TermId>) {
+    let ids = |names: &[String]| {
+        let mut out: Vec<TermId> = Vec::new();
+        for n in names {
+            if let Some(i) = term_of(n)
+                && !out.contains(&i)
+            {
+                out.push(i);
+            }
+        }
+        out
+    };
+    match kind {
+        TaxonomyKind::Tags => a.tag_ids = ids(&a.tags),
+        TaxonomyKind::Authors => a.author_ids = ids(&a.authors),
+        TaxonomyKind::Sources => a.source_id = a.source.as_deref().and_then(&term_of),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::build::tests::{config, loaded, now};
+    use crate::model::{BuildFlags, Patched, Site, build_site};
+
+    /// Spellings that slugify alike, apart, and to nothing.
+    const NAMES: [&str; 10] = [
+        "Rust", "rust", "RUST", "Go", "go", "Zig", "Ada", "Élan", "elan", "!!",
+    ];
+
+    /// A small random generator, so a failure is reproducible from its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        /// Up to three names: known spellings, sometimes a new one, sometimes repeated.
+        fn names(&mut self, fresh: &mut usize) -> Vec<String> {
+            (0..self.below(4))
+                .map(|_| match self.below(8) {
+                    0 => {
+                        *fresh += 1;
+                        format!("New {fresh}")
+                    }
+                    _ => NAMES[self.below(NAMES.len())].to_string(),
+                })
+                .collect()
+        }
+    }
+
+    fn site(rng: &mut Rng, fresh: &mut usize) -> Site {
+        let quoted = |names: Vec<String>| {
+            let q: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+            q.join(", ")
+        };
+        let articles = (0..30)
+            .map(|i| {
+                let mut front = format!(
+                    "title = \"A{i}\"\ndate = 2025-05-{:02}T10:00:00+12:00\ntags = [{}]\n\
+                     authors = [{}]",
+                    1 + i % 28,
+                    quoted(rng.names(fresh)),
+                    quoted(rng.names(fresh)),
+                );
+                if let Some(source) = rng.names(fresh).pop() {
+                    front.push_str(&format!("\nsource = {source:?}"));
+                }
+                loaded(&format!("content/world/a{i}.md"), &front)
+            })
+            .collect();
+        build_site(config(), articles, Vec::new(), BuildFlags::default(), now())
+            .expect("the generated site builds")
+            .0
+    }
+
+    /// Every taxonomy of `site` as a build makes it of its articles, and each article's ids.
+    fn rebuilt(site: &Site) -> (Vec<Taxonomy>, Vec<[Vec<TermId>; 3]>) {
+        let mut articles = site.articles.clone();
+        let taxonomies = taxonomies(&mut articles, &mut Vec::new());
+        (taxonomies, articles.iter().map(ids).collect())
+    }
+
+    fn ids(a: &Article) -> [Vec<TermId>; 3] {
+        let source = a.source_id.into_iter().collect();
+        [a.tag_ids.clone(), a.author_ids.clone(), source]
+    }
+
+    #[test]
+    fn a_patched_taxonomy_is_what_a_build_makes() {
+        let (mut patched_terms, mut came_or_went) = (0, 0);
+        for seed in 1..=20u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut fresh = 0;
+            let mut site = site(&mut rng, &mut fresh);
+            for edit in 0..40 {
+                let id = ArticleId::from(rng.below(site.articles.len()));
+                let mut new = site.articles[id].clone();
+                match rng.below(3) {
+                    0 => new.tags = rng.names(&mut fresh),
+                    1 => new.authors = rng.names(&mut fresh),
+                    _ => new.source = rng.names(&mut fresh).pop(),
+                }
+                let counts: Vec<usize> = site.taxonomies.iter().map(|t| t.terms.len()).collect();
+                match site.patch_article(id, new) {
+                    Patched::Terms(_) => patched_terms += 1,
+                    Patched::Text => continue,
+                    // A name without letters: a build warns, serve builds.
+                    Patched::Refused => continue,
+                }
+                let now: Vec<usize> = site.taxonomies.iter().map(|t| t.terms.len()).collect();
+                came_or_went += usize::from(counts != now);
+                let (taxonomies, term_ids) = rebuilt(&site);
+                assert_eq!(site.taxonomies, taxonomies, "seed {seed}, edit {edit}");
+                let patched: Vec<[Vec<TermId>; 3]> = site.articles.iter().map(ids).collect();
+                assert_eq!(patched, term_ids, "seed {seed}, edit {edit}");
+            }
+        }
+        // The edits moved articles between terms, and made and removed terms.
+        assert!(patched_terms >= 300, "{patched_terms} term patches");
+        assert!(
+            came_or_went >= 50,
+            "{came_or_went} patches changed the number of terms"
+        );
+    }
+}
