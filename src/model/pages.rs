@@ -83,7 +83,7 @@ impl PageKind {
 }
 
 /// One HTML file of the output.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     /// URL path below the base: `politics/` for folders, `old/x.html` for files, `` for home.
     pub path: String,

@@ -256,7 +256,7 @@ fn set_term_ids(a: &mut Article, kind: TaxonomyKind, term_of: impl Fn(&str) -> O
 mod tests {
     use super::*;
     use crate::model::build::tests::{config, loaded, now};
-    use crate::model::{BuildFlags, Patched, Site, build_site};
+    use crate::model::{BuildFlags, Patched, Site, build_site, pages};
 
     /// Spellings that slugify alike, apart, and to nothing.
     const NAMES: [&str; 10] = [
@@ -326,12 +326,14 @@ mod tests {
     }
 
     #[test]
-    fn a_patched_taxonomy_is_what_a_build_makes() {
+    fn a_patched_taxonomy_and_its_pages_are_what_a_build_makes() {
         let (mut patched_terms, mut came_or_went) = (0, 0);
         for seed in 1..=20u64 {
             let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let mut fresh = 0;
             let mut site = site(&mut rng, &mut fresh);
+            let mut plan = pages::plan(&site).expect("the generated site has no collisions");
+            let mut positions = pages::positions(&plan);
             for edit in 0..40 {
                 let id = ArticleId::from(rng.below(site.articles.len()));
                 let mut new = site.articles[id].clone();
@@ -342,7 +344,13 @@ mod tests {
                 }
                 let counts: Vec<usize> = site.taxonomies.iter().map(|t| t.terms.len()).collect();
                 match site.patch_article(id, new) {
-                    Patched::Terms(_) => patched_terms += 1,
+                    Patched::Terms(kinds) => {
+                        patched_terms += 1;
+                        for kind in kinds {
+                            pages::replan_taxonomy(&site, kind, &mut plan, &mut positions)
+                                .expect("no new page collides");
+                        }
+                    }
                     Patched::Text => continue,
                     // A name without letters: a build warns, serve builds.
                     Patched::Refused => continue,
@@ -353,6 +361,13 @@ mod tests {
                 assert_eq!(site.taxonomies, taxonomies, "seed {seed}, edit {edit}");
                 let patched: Vec<[Vec<TermId>; 3]> = site.articles.iter().map(ids).collect();
                 assert_eq!(patched, term_ids, "seed {seed}, edit {edit}");
+                let planned = pages::plan(&site).expect("the patched site has no collisions");
+                assert_eq!(plan, planned, "seed {seed}, edit {edit}");
+                assert_eq!(
+                    positions,
+                    pages::positions(&plan),
+                    "seed {seed}, edit {edit}"
+                );
             }
         }
         // The edits moved articles between terms, and made and removed terms.
