@@ -107,27 +107,7 @@ pub(super) fn patch_taxonomy(
     old: &[String],
 ) {
     let kind = tax.kind;
-    let new_slugs = slugs_of(articles[id].names(kind));
-    let touched: BTreeSet<String> = new_slugs.union(&slugs_of(old)).cloned().collect();
-    // Each touched term as it is now; `None`: no article has it any more.
-    let mut updated: BTreeMap<String, Option<Term>> = BTreeMap::new();
-    for slug in touched {
-        let mut list =
-            find(&tax.terms, &slug).map_or_else(Vec::new, |t| tax.terms[t].articles.clone());
-        if let Ok(i) = list.binary_search(&id) {
-            list.remove(i);
-        }
-        if new_slugs.contains(&slug) {
-            let at = list.binary_search(&id).expect_err("removed just above");
-            list.insert(at, id);
-        }
-        let term = (!list.is_empty()).then(|| Term {
-            name: spelling(articles, kind, &slug, &list),
-            slug: slug.clone(),
-            articles: list,
-        });
-        updated.insert(slug, term);
-    }
+    let updated = touched_terms(tax, articles, id, old);
     let same_terms = updated
         .iter()
         .all(|(slug, t)| t.is_some() == find(&tax.terms, slug).is_some());
@@ -141,6 +121,37 @@ pub(super) fn patch_taxonomy(
     }
     let terms = &tax.terms;
     set_term_ids(&mut articles[id], kind, |n| find(terms, &slugify(n)));
+}
+
+/// The terms that article `id` left (its names were `old`) or joined, as they are now, by
+/// slug; `None` for a term no article has any more.
+fn touched_terms(
+    tax: &Taxonomy,
+    articles: &TiSlice<ArticleId, Article>,
+    id: ArticleId,
+    old: &[String],
+) -> BTreeMap<String, Option<Term>> {
+    let new_slugs = slugs_of(articles[id].names(tax.kind));
+    let touched: BTreeSet<String> = new_slugs.union(&slugs_of(old)).cloned().collect();
+    let mut updated = BTreeMap::new();
+    for slug in touched {
+        let mut list =
+            find(&tax.terms, &slug).map_or_else(Vec::new, |t| tax.terms[t].articles.clone());
+        if let Ok(i) = list.binary_search(&id) {
+            list.remove(i);
+        }
+        if new_slugs.contains(&slug) {
+            let at = list.binary_search(&id).expect_err("removed just above");
+            list.insert(at, id);
+        }
+        let term = (!list.is_empty()).then(|| Term {
+            name: spelling(articles, tax.kind, &slug, &list),
+            slug: slug.clone(),
+            articles: list,
+        });
+        updated.insert(slug, term);
+    }
+    updated
 }
 
 /// Merges `updated` into `tax`'s terms (some came, some went) and renumbers every article's
