@@ -490,6 +490,7 @@ fn build_changed(
     let lead_images = site.images.prepare(&site);
     phases.mark("lead images");
     let digest = site.model_digest();
+    phases.mark("model digest");
     let meta = {
         let mut h = digest.structure.to_le_bytes().to_vec();
         h.extend_from_slice(&texts_digest(&theme, &opts.site_dir).to_le_bytes());
@@ -499,6 +500,7 @@ fn build_changed(
     let key = build_key(opts)?;
     let cards = digest.cards.raw;
     let out = Output::begin(dest, opts.output_options(), key, meta, cards.clone())?;
+    phases.mark("load the manifest");
     // Committed with the output; dropped (deleted) if the build fails.
     let staged_cache = disk_cache.as_ref().and_then(|(cache, dir)| {
         let staged = stage_parse_cache(cache, dir);

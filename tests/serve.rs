@@ -283,6 +283,22 @@ fn title_of(html: &str) -> String {
         .unwrap_or_default()
 }
 
+/// main turns transparent huge pages off for the whole process: mimalloc asks for them on its
+/// arenas, and zeroing whole 2 MiB pages was most of a rebuild's system time.
+#[cfg(target_os = "linux")]
+#[test]
+fn newsgen_runs_without_transparent_huge_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 3, "https://news.example.org/");
+    let server = Server::start(dir.path(), &["--port", "0"]);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    let thp = status
+        .lines()
+        .find_map(|l| l.strip_prefix("THP_enabled:"))
+        .map(str::trim);
+    assert_eq!(thp, Some("0"), "{status}");
+}
+
 #[test]
 fn serves_the_site_at_its_sub_path() {
     let dir = tempfile::tempdir().unwrap();

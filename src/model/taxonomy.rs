@@ -29,21 +29,12 @@ pub(super) fn build_taxonomy(
     articles: &mut TiSlice<ArticleId, Article>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Taxonomy {
-    struct Acc {
-        spellings: BTreeMap<String, usize>,
-        articles: Vec<ArticleId>,
-    }
-    let mut by_slug: BTreeMap<String, Acc> = BTreeMap::new();
-    // Names repeat across an archive: each is slugified once.
-    let mut slugs: FxHashMap<String, String> = FxHashMap::default();
+    let mut names = Names::default();
     for (id, a) in articles.iter_enumerated() {
         for name in a.names(kind) {
-            // Lookups before inserts: a name or slug is copied once, not once per article.
-            if !slugs.contains_key(name.as_str()) {
-                slugs.insert(name.clone(), slugify(name));
-            }
-            let slug = &slugs[name.as_str()];
-            if slug.is_empty() {
+            let n = names.index(name);
+            names.counts[n] += 1;
+            let Some(slug) = names.slug_of[n] else {
                 warnings.push(Diagnostic::warning(
                     &a.source_path,
                     None,
@@ -53,47 +44,91 @@ pub(super) fn build_taxonomy(
                     ),
                 ));
                 continue;
-            }
-            if !by_slug.contains_key(slug) {
-                let acc = Acc {
-                    spellings: BTreeMap::new(),
-                    articles: Vec::new(),
-                };
-                by_slug.insert(slug.clone(), acc);
-            }
-            let acc = by_slug.get_mut(slug).expect("inserted just above");
-            match acc.spellings.get_mut(name.as_str()) {
-                Some(count) => *count += 1,
-                None => {
-                    acc.spellings.insert(name.clone(), 1);
-                }
-            }
-            if acc.articles.last() != Some(&id) {
-                acc.articles.push(id);
+            };
+            let list = &mut names.articles[slug];
+            if list.last() != Some(&id) {
+                list.push(id);
             }
         }
     }
-    let terms: TiVec<TermId, Term> = by_slug
-        .into_iter()
-        .map(|(slug, acc)| Term {
-            name: most_frequent(acc.spellings.iter().map(|(n, &c)| (n.as_str(), c))),
-            slug,
-            articles: acc.articles,
-        })
-        .collect();
-    let index: FxHashMap<&str, TermId> = terms
-        .iter_enumerated()
-        .map(|(id, t)| (t.slug.as_str(), id))
-        .collect();
-    // Each name as written → its term.
-    let term_of: FxHashMap<String, TermId> = slugs
-        .into_iter()
-        .filter_map(|(name, slug)| index.get(slug.as_str()).map(|&i| (name, i)))
-        .collect();
+    let (terms, term_of) = names.terms();
     for a in articles.iter_mut() {
         set_term_ids(a, kind, |n| term_of.get(n).copied());
     }
     Taxonomy { kind, terms }
+}
+
+/// The names of one taxonomy as [`build_taxonomy`] meets them: each name is looked up once
+/// per article (one hash), and slugified and placed under its slug once per build.
+#[derive(Default)]
+struct Names {
+    /// Each name as written → its position in the vectors below.
+    index: FxHashMap<String, usize>,
+    /// Per name: its slug's position (`None`: the name has no letters or digits).
+    slug_of: Vec<Option<usize>>,
+    /// Per name: how often it is written.
+    counts: Vec<usize>,
+    /// Each slug → its position; sorted, the terms' order.
+    slugs: BTreeMap<String, usize>,
+    /// Per slug: its articles, in article order.
+    articles: Vec<Vec<ArticleId>>,
+}
+
+impl Names {
+    /// The position of `name`, met for the first time or not.
+    fn index(&mut self, name: &str) -> usize {
+        if let Some(&n) = self.index.get(name) {
+            return n;
+        }
+        let slug = slugify(name);
+        let slug_of = (!slug.is_empty()).then(|| {
+            let next = self.slugs.len();
+            let at = *self.slugs.entry(slug).or_insert(next);
+            if at == next {
+                self.articles.push(Vec::new());
+            }
+            at
+        });
+        let n = self.slug_of.len();
+        self.slug_of.push(slug_of);
+        self.counts.push(0);
+        self.index.insert(name.to_string(), n);
+        n
+    }
+
+    /// The terms, by slug, each named by its most frequent spelling (ties: the first by
+    /// name), and the term of each name written.
+    fn terms(self) -> (TiVec<TermId, Term>, FxHashMap<String, TermId>) {
+        let mut spellings: Vec<Vec<(&str, usize)>> = vec![Vec::new(); self.articles.len()];
+        for (name, &n) in &self.index {
+            if let Some(slug) = self.slug_of[n] {
+                spellings[slug].push((name.as_str(), self.counts[n]));
+            }
+        }
+        let mut term_id = vec![TermId::from(0); self.articles.len()];
+        let mut articles: Vec<Option<Vec<ArticleId>>> =
+            self.articles.into_iter().map(Some).collect();
+        let terms: TiVec<TermId, Term> = self
+            .slugs
+            .into_iter()
+            .enumerate()
+            .map(|(t, (slug, at))| {
+                term_id[at] = TermId::from(t);
+                spellings[at].sort_unstable();
+                Term {
+                    name: most_frequent(spellings[at].iter().copied()),
+                    slug,
+                    articles: articles[at].take().expect("each slug is listed once"),
+                }
+            })
+            .collect();
+        let term_of = self
+            .index
+            .into_iter()
+            .filter_map(|(name, n)| self.slug_of[n].map(|slug| (name, term_id[slug])))
+            .collect();
+        (terms, term_of)
+    }
 }
 
 /// Moves article `id` between the terms of `tax` after its names of that kind changed from

@@ -200,6 +200,18 @@ struct Local {
     touched: Vec<u32>,
 }
 
+/// One article of a fragment file: headline, link, section, ISO date, display date, source
+/// (or null) and excerpt, a JSON array.
+type FragmentRecord<'d> = (
+    &'d str,
+    &'d str,
+    usize,
+    &'d str,
+    &'d str,
+    Option<&'d str>,
+    &'d str,
+);
+
 /// One article as the postings builder sees it: what it shows and what it contributes.
 type Doc<'d> = (&'d SearchDoc<'d>, &'d Analysis);
 
@@ -233,7 +245,9 @@ impl Builder<'_> {
             errors: Vec::new(),
         };
         let mut local = Local::default();
-        let mut records = Vec::with_capacity(DOCS_PER_FRAGMENT);
+        // Serialised straight from the docs (the JSON of a `json!` array of them, without
+        // copying every string into a `Value` first).
+        let mut records: Vec<FragmentRecord<'_>> = Vec::with_capacity(DOCS_PER_FRAGMENT);
         for (i, (doc, analysis)) in docs.iter().enumerate() {
             let doc_id = first + i;
             for (key, count) in analysis.terms() {
@@ -252,19 +266,21 @@ impl Builder<'_> {
                 let l = level(f, dl, self.avgdl);
                 batch.postings[id as usize].push(doc_id as u32, l);
             }
-            records.push(json!([
+            records.push((
                 doc.title,
-                doc.link,
+                doc.link.as_str(),
                 doc.section,
-                doc.iso_date,
-                doc.display_date,
+                doc.iso_date.as_str(),
+                doc.display_date.as_str(),
                 doc.source,
-                analysis.excerpt,
-            ]));
+                analysis.excerpt.as_str(),
+            ));
             if records.len() == DOCS_PER_FRAGMENT || i + 1 == docs.len() {
                 let k = (doc_id + 1 - records.len()) / DOCS_PER_FRAGMENT;
-                let bytes = serde_json::Value::Array(std::mem::take(&mut records)).to_string();
-                if let Err(d) = self.writer.put(&fragment_path(k), bytes.as_bytes()) {
+                let bytes = serde_json::to_vec(&records)
+                    .expect("a list of strings, numbers and nulls always serialises");
+                records.clear();
+                if let Err(d) = self.writer.put(&fragment_path(k), &bytes) {
                     batch.errors.push(d);
                 }
             }
