@@ -285,7 +285,7 @@ fn load_site_timed(
     phases.mark("read and parse articles");
     diags.extend(file_diags);
     if !config.unsafe_html {
-        diags.extend(crate::render::markdown::drop_unsafe_urls_all(&mut loaded));
+        diags.extend(crate::load::unsafe_urls::drop_unsafe_urls_all(&mut loaded));
     }
 
     let theme = match Theme::resolve(site_dir, &config.theme) {
@@ -981,6 +981,36 @@ mod tests {
             .collect()
     }
 
+    /// A site.toml of one section with `extra` lines. One full-text feed entry (the newest
+    /// article): older bodies are never read by the feed.
+    fn site_toml(extra: &str) -> String {
+        format!(
+            "title = \"T\"\nbase_url = \"https://t.example/\"\n{extra}\
+             [sections.politics]\ntitle = \"Politics\"\n[feeds]\nlimit = 1\n"
+        )
+    }
+
+    /// Building `site` into `dir/out` at a fixed "now".
+    fn options(dir: &Path, site: &Path) -> BuildOptions {
+        BuildOptions {
+            site_dir: site.to_path_buf(),
+            output: Some(dir.join("out")),
+            now: Some(chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 0, 0, 0).unwrap()),
+            ..BuildOptions::default()
+        }
+    }
+
+    /// A build whose no-change shortcut walks and stats content/ (and finds a change), then
+    /// `between` runs, then the load uses the walk's stamps.
+    fn walk_then(opts: &BuildOptions, between: impl FnOnce()) -> Result<BuildReport, Error> {
+        let dest = checked_output_dir(&opts.site_dir, &opts.output_dir()).unwrap();
+        let start = Instant::now();
+        let mut shortcut = stamps::Shortcut::new(opts, &dest).unwrap();
+        assert!(shortcut.unchanged(opts, &dest, start).is_none());
+        between();
+        build_changed(opts, &dest, Some(shortcut), start, Phases::new())
+    }
+
     /// The load takes content/'s stamps from the no-change shortcut's walk. A file changed
     /// after that walk (its modification time put back) is built as the walk saw it, and the
     /// record of the build says so: the next build sees the change and equals a cold build.
@@ -988,13 +1018,7 @@ mod tests {
     fn a_file_changed_after_the_shortcuts_walk_is_seen_by_the_next_build() {
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("site");
-        // One full-text feed entry (the newest article): the older one's body is never read.
-        write_old(
-            &site,
-            "site.toml",
-            "title = \"T\"\nbase_url = \"https://t.example/\"\n[sections.politics]\ntitle = \"Politics\"\n[feeds]\nlimit = 1\n",
-            0,
-        );
+        write_old(&site, "site.toml", &site_toml(""), 0);
         write_old(
             &site,
             "content/politics/old.md",
@@ -1007,30 +1031,23 @@ mod tests {
             &article("News", "2025-06-01"),
             0,
         );
-        let opts = BuildOptions {
-            site_dir: site.clone(),
-            output: Some(dir.path().join("out")),
-            now: Some(chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 0, 0, 0).unwrap()),
-            ..BuildOptions::default()
-        };
+        let opts = options(dir.path(), &site);
         build(&opts).unwrap();
         assert!(build(&opts).unwrap().no_change, "the record was saved");
 
-        // A body edit of the newest article, then the shortcut walks and stats...
+        // A body edit of the newest article, then the shortcut walks and stats, and the older
+        // article changes before the load, its modification time put back.
         let edited = article("News", "2025-06-01").replace("body", "new body");
         write_old(&site, "content/politics/new.md", &edited, 1);
-        let dest = checked_output_dir(&site, &opts.output_dir()).unwrap();
-        let start = Instant::now();
-        let mut shortcut = stamps::Shortcut::new(&opts, &dest).unwrap();
-        assert!(shortcut.unchanged(&opts, &dest, start).is_none());
-        // ...and the older article changes before the load, its modification time put back.
-        write_old(
-            &site,
-            "content/politics/old.md",
-            &article("Second", "2025-01-01"),
-            0,
-        );
-        let report = build_changed(&opts, &dest, Some(shortcut), start, Phases::new()).unwrap();
+        let report = walk_then(&opts, || {
+            write_old(
+                &site,
+                "content/politics/old.md",
+                &article("Second", "2025-01-01"),
+                0,
+            )
+        })
+        .unwrap();
         assert_eq!(report.articles, 2);
 
         let next = build(&opts).unwrap();
@@ -1041,8 +1058,59 @@ mod tests {
             ..opts.clone()
         };
         build(&cold).unwrap();
-        let (got, want) = (files(&dest), files(&dir.path().join("cold")));
+        let (got, want) = (files(&opts.output_dir()), files(&dir.path().join("cold")));
         assert!(want.len() >= 5, "{} files", want.len());
         assert_eq!(got, want);
+    }
+
+    /// With `unsafe_html = false`, a rebuild after a one-article edit warns about the unsafe
+    /// links and images of the untouched articles as the first build did, without reading
+    /// their bodies back: they come from the parse cache. The untouched files change after
+    /// the walk (modification times put back), so a body read back would fail the build as
+    /// "changed while the site was being built"; their new bodies have no unsafe URL.
+    #[test]
+    fn unsafe_url_warnings_of_untouched_articles_come_from_the_parse_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        write_old(&site, "site.toml", &site_toml("unsafe_html = false\n"), 0);
+        let unsafe_body = |date: &str| {
+            format!(
+                "+++\ntitle = \"Old\"\ndate = {date}\nsummary = \"S\"\n+++\nIntro.\n\n\
+                 See [this](javascript:alert(1)) and ![a chart](vbscript:x).\n"
+            )
+        };
+        let untouched = ["content/politics/a.md", "content/politics/b.md"];
+        for (rel, date) in untouched.iter().zip(["2025-01-01", "2025-01-02"]) {
+            write_old(&site, rel, &unsafe_body(date), 0);
+        }
+        write_old(
+            &site,
+            "content/politics/new.md",
+            &article("News", "2025-06-01"),
+            0,
+        );
+        let opts = options(dir.path(), &site);
+        let first = build(&opts).unwrap().warnings;
+        let shown: Vec<String> = first.iter().map(ToString::to_string).collect();
+        for rel in untouched {
+            for what in ["link to \"javascript:alert(1)\"", "image to \"vbscript:x\""] {
+                let want = format!("{rel}:8: warning: {what} dropped: with unsafe_html = false");
+                assert!(
+                    shown.iter().any(|s| s.starts_with(&want)),
+                    "{want}: {shown:?}"
+                );
+            }
+        }
+
+        let edited = article("News", "2025-06-01").replace("body", "new body");
+        write_old(&site, "content/politics/new.md", &edited, 1);
+        let report = walk_then(&opts, || {
+            for rel in untouched {
+                write_old(&site, rel, &article("Old", "2025-01-01"), 0);
+            }
+        })
+        .unwrap();
+        assert_eq!(report.rendered, 1, "the edited article's page only");
+        assert_eq!(report.warnings, first);
     }
 }

@@ -2,7 +2,8 @@
 //! never a panic, and untrusted output never holds a `<script` element.
 use std::path::Path;
 
-use newsgen::render::markdown::{LinkBase, render_body, unsafe_url_warnings};
+use newsgen::load::unsafe_urls::body_warnings;
+use newsgen::render::markdown::{LinkBase, render_body};
 
 fn main() {
     let base = LinkBase {
@@ -18,6 +19,6 @@ fn main() {
         let doc = scraper::Html::parse_fragment(&untrusted.html);
         let script = scraper::Selector::parse("script, [onerror], [onload]").unwrap();
         assert!(doc.select(&script).next().is_none(), "{}", untrusted.html);
-        let _ = unsafe_url_warnings(text, Path::new("content/a.md"), 4);
+        let _ = body_warnings(text, Path::new("content/a.md"), 4);
     });
 }

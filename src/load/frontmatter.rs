@@ -67,6 +67,13 @@ pub struct ArticleFile {
     /// Without a `summary` key: the body's first paragraph as plain text, the article's
     /// summary. Read here, once per parse (and kept in the parse cache), not once per build.
     pub body_summary: Option<String>,
+    /// The warnings about the body's links and images that `unsafe_html = false` drops
+    /// ([`super::unsafe_urls`]), found here while the text is in memory and kept in the parse
+    /// cache, so that a rebuild reads no cached body back to scan it. Found whatever
+    /// `unsafe_html` says, so a cache entry does not depend on the flag and switching it
+    /// parses nothing again: the scan is about 1 % of a cold build's instructions
+    /// (docs/benchmarks.md), and an empty list is one byte of the cache.
+    pub unsafe_url_warnings: Vec<Diagnostic>,
 }
 
 /// Keys other generators (Hugo, Jekyll, Zola) use, with what newsgen calls them.
@@ -114,6 +121,8 @@ pub fn parse_article(
     let (front_text, body) = split(&text, path)?;
     let mut warnings = Vec::new();
     let front = parse_front_matter(front_text, path, tz, &mut warnings)?;
+    // The opening `+++`, the front matter lines, the closing `+++`.
+    let body_line = front_text.matches('\n').count() + 3;
     Ok((
         ArticleFile {
             body_summary: front
@@ -122,8 +131,8 @@ pub fn parse_article(
                 .then(|| crate::util::text::first_paragraph_text(body)),
             front,
             body: super::body::Body::parsed(body),
-            // The opening `+++`, the front matter lines, the closing `+++`.
-            body_line: front_text.matches('\n').count() + 3,
+            body_line,
+            unsafe_url_warnings: super::unsafe_urls::body_warnings(body, path, body_line),
         },
         warnings,
     ))

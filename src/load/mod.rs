@@ -5,6 +5,7 @@ pub mod cache;
 pub mod config;
 pub mod content;
 pub mod frontmatter;
+pub mod unsafe_urls;
 pub mod walk;
 
 use std::path::Path;

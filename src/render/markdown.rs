@@ -3,14 +3,9 @@
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd, html};
 
 use super::raw_html;
-use std::path::Path;
-
-use rayon::prelude::*;
-
-use crate::error::Diagnostic;
 use crate::util::escape::escape_html;
 use crate::util::text::markdown_options;
-use crate::util::url::{has_scheme, is_site_absolute};
+use crate::util::url::{UrlUse, has_scheme, is_safe_url, is_site_absolute};
 
 /// How links and images in a body are rewritten.
 #[derive(Debug, Clone)]
@@ -166,123 +161,12 @@ fn drop_unsafe_urls(events: &mut [Event<'_>]) {
     }
 }
 
-/// Where a URL is written: an image's `src` may also be a `data:` raster image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum UrlUse {
-    Link,
-    Image,
-}
-
-/// Whether `url` may reach an `href` or `src` of unvetted content: http, https, mailto, tel,
-/// relative, site-absolute and fragment URLs, and for images `data:` of a raster type.
-/// Browsers ignore leading and trailing spaces and control characters and every tab and line
-/// break, and schemes are case-insensitive, so the scheme is read the same way. Anything with
-/// a colon before the first `/`, `?` or `#` is a scheme (or not a plain relative URL) and must
-/// be one of the list.
-fn is_safe_url(url: &str, use_: UrlUse) -> bool {
-    let url: String = url
-        .trim_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    let head = url.split(['/', '?', '#']).next().unwrap_or("");
-    if !head.contains(':') {
-        return true;
-    }
-    let (scheme, rest) = url
-        .split_once(':')
-        .expect("the URL's first segment holds a colon");
-    match scheme.to_ascii_lowercase().as_str() {
-        "http" | "https" | "mailto" | "tel" => true,
-        "data" => use_ == UrlUse::Image && is_raster_data(rest),
-        _ => false,
-    }
-}
-
-/// Media types of `data:` images that cannot carry script (not SVG).
-const RASTER_TYPES: [&str; 6] = [
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "image/avif",
-    "image/bmp",
-];
-
-/// Whether the part of a `data:` URL after the colon starts with a raster image type.
-fn is_raster_data(after_colon: &str) -> bool {
-    let media = after_colon
-        .split([';', ','])
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    RASTER_TYPES.contains(&media.as_str())
-}
-
-/// What the warnings about dropped URLs say is allowed.
-const SAFE_SCHEMES: &str = "with unsafe_html = false only http, https, mailto, tel and \
-                            relative URLs (and data: for raster images) are written";
-
-/// The warnings for links and images [`drop_unsafe_urls`] will remove from `markdown`, a
-/// body starting at file line `first_line` of `path`. Only called with `unsafe_html = false`.
-pub fn unsafe_url_warnings(markdown: &str, path: &Path, first_line: usize) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (ev, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
-        let (kind, url, use_) = match &ev {
-            Event::Start(Tag::Link { dest_url, .. }) => ("link", dest_url, UrlUse::Link),
-            Event::Start(Tag::Image { dest_url, .. }) => ("image", dest_url, UrlUse::Image),
-            _ => continue,
-        };
-        if is_safe_url(url, use_) {
-            continue;
-        }
-        let line = first_line + markdown[..range.start].matches('\n').count();
-        let shown: String = url.chars().take(60).collect();
-        out.push(Diagnostic::warning(
-            path,
-            Some(line),
-            format!("{kind} to {shown:?} dropped: {SAFE_SCHEMES}"),
-        ));
-    }
-    out
-}
-
-/// For `unsafe_html = false`: the warnings of [`unsafe_url_warnings`] for every body, and
-/// the front matter URLs that templates write into `href` and `src` (`source_url`, `image`),
-/// which are dropped here with a warning when unsafe.
-pub fn drop_unsafe_urls_all(articles: &mut [crate::model::LoadedArticle]) -> Vec<Diagnostic> {
-    articles
-        .par_iter_mut()
-        .flat_map_iter(|a| {
-            let path = &a.source.path;
-            let mut out = match a.file.body.text() {
-                Ok(body) => unsafe_url_warnings(body, path, a.file.body_line),
-                Err(e) => vec![e],
-            };
-            let front = &mut a.file.front;
-            for (key, value, use_) in [
-                ("source_url", &mut front.source_url, UrlUse::Link),
-                ("image", &mut front.image, UrlUse::Image),
-            ] {
-                if let Some(url) = value.take_if(|u| !is_safe_url(u, use_)) {
-                    let shown: String = url.chars().take(60).collect();
-                    out.push(Diagnostic::warning(
-                        path,
-                        front.key_lines.get(key).copied(),
-                        format!("`{key}` {shown:?} dropped: {SAFE_SCHEMES}"),
-                    ));
-                }
-            }
-            out
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod url_tests {
     //! Script schemes in every spelling a browser accepts never reach `href` or `src`.
     use super::*;
+    use crate::load::unsafe_urls::body_warnings;
+    use std::path::Path;
 
     const BASE: LinkBase<'static> = LinkBase {
         root: "",
@@ -324,7 +208,7 @@ mod url_tests {
     fn script_and_unknown_schemes_are_dropped() {
         for md in HOSTILE {
             assert_eq!(urls(md, false), Vec::<String>::new(), "{md:?}");
-            let warnings = unsafe_url_warnings(md, Path::new("content/a.md"), 7);
+            let warnings = body_warnings(md, Path::new("content/a.md"), 7);
             assert_eq!(warnings.len(), 1, "{md:?}");
             assert_eq!(warnings[0].line, Some(7), "{md:?}");
         }
@@ -354,7 +238,7 @@ mod url_tests {
                 "dir/a:b.png",
             ]
         );
-        assert!(unsafe_url_warnings(md, Path::new("a.md"), 1).is_empty());
+        assert!(body_warnings(md, Path::new("a.md"), 1).is_empty());
     }
 
     #[test]
@@ -362,19 +246,6 @@ mod url_tests {
         assert_eq!(
             urls("[x](javascript:alert(1))", true),
             ["javascript:alert(1)"]
-        );
-    }
-
-    #[test]
-    fn warnings_name_the_line_of_the_link() {
-        let md = "Intro.\n\nMore [ok](/a/).\n\nThen [bad](javascript:x) here.\n";
-        let w = unsafe_url_warnings(md, Path::new("content/a.md"), 5);
-        assert_eq!(w.len(), 1);
-        assert_eq!(w[0].line, Some(9));
-        assert!(
-            w[0].message.contains("\"javascript:x\""),
-            "{}",
-            w[0].message
         );
     }
 }

@@ -20,11 +20,11 @@ use super::preview::static_sources;
 use crate::build::{Model, Phases};
 use crate::load::config::{CONFIG_FILE, Config};
 use crate::load::content::{self, CONTENT_DIR, ContentTree};
+use crate::load::unsafe_urls::drop_unsafe_urls_all;
 use crate::load::walk::STATIC_DIR;
 use crate::load::{LoadedArticle, read_article};
 use crate::model::pages::{self, Positions};
 use crate::model::{ArticleId, BuildFlags, Patched, article_in, retitle_sections};
-use crate::render::markdown::drop_unsafe_urls_all;
 use crate::render::theme::Theme;
 use crate::render::{Renderer, load_templates};
 

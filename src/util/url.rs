@@ -69,6 +69,60 @@ pub fn percent_decode(s: &str) -> Option<String> {
         .map(|d| d.into_owned())
 }
 
+/// Where a URL is written: an image's `src` may also be a `data:` raster image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlUse {
+    Link,
+    Image,
+}
+
+/// Whether `url` may reach an `href` or `src` of unvetted content (`unsafe_html = false`): http, https, mailto, tel,
+/// relative, site-absolute and fragment URLs, and for images `data:` of a raster type.
+/// Browsers ignore leading and trailing spaces and control characters and every tab and line
+/// break, and schemes are case-insensitive, so the scheme is read the same way. Anything with
+/// a colon before the first `/`, `?` or `#` is a scheme (or not a plain relative URL) and must
+/// be one of the list.
+pub fn is_safe_url(url: &str, use_: UrlUse) -> bool {
+    let url: String = url
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let head = url.split(['/', '?', '#']).next().unwrap_or("");
+    if !head.contains(':') {
+        return true;
+    }
+    let (scheme, rest) = url
+        .split_once(':')
+        .expect("the URL's first segment holds a colon");
+    match scheme.to_ascii_lowercase().as_str() {
+        "http" | "https" | "mailto" | "tel" => true,
+        "data" => use_ == UrlUse::Image && is_raster_data(rest),
+        _ => false,
+    }
+}
+
+/// Media types of `data:` images that cannot carry script (not SVG).
+const RASTER_TYPES: [&str; 6] = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "image/bmp",
+];
+
+/// Whether the part of a `data:` URL after the colon starts with a raster image type.
+fn is_raster_data(after_colon: &str) -> bool {
+    let media = after_colon
+        .split([';', ','])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    RASTER_TYPES.contains(&media.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,91 @@
+//! The warnings of `unsafe_html = false` (content nobody vetted) about URLs it drops: links
+//! and images of a body (which `render::markdown` leaves out of the HTML) and the front matter
+//! URLs templates write into `href` and `src` (dropped here).
+//!
+//! A body's warnings are found when its file is parsed ([`super::frontmatter::parse_article`]),
+//! while its text is in memory, and kept with the parse in the parse cache
+//! (`ArticleFile::unsafe_url_warnings`): a rebuild reads no cached body back to scan it.
+
+use std::path::Path;
+
+use pulldown_cmark::{Event, Parser, Tag};
+use rayon::prelude::*;
+
+use super::LoadedArticle;
+use crate::error::Diagnostic;
+use crate::util::text::markdown_options;
+use crate::util::url::{UrlUse, is_safe_url};
+
+/// What the warnings about dropped URLs say is allowed.
+const SAFE_SCHEMES: &str = "with unsafe_html = false only http, https, mailto, tel and \
+                            relative URLs (and data: for raster images) are written";
+
+/// A dropped URL as a warning shows it: its first 60 characters, quoted.
+fn shown(url: &str) -> String {
+    format!("{:?}", url.chars().take(60).collect::<String>())
+}
+
+/// The warnings for the links and images `unsafe_html = false` removes from `markdown`, a
+/// body starting at file line `first_line` of `path`.
+pub fn body_warnings(markdown: &str, path: &Path, first_line: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (ev, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+        let (kind, url, use_) = match &ev {
+            Event::Start(Tag::Link { dest_url, .. }) => ("link", dest_url, UrlUse::Link),
+            Event::Start(Tag::Image { dest_url, .. }) => ("image", dest_url, UrlUse::Image),
+            _ => continue,
+        };
+        if is_safe_url(url, use_) {
+            continue;
+        }
+        let line = first_line + markdown[..range.start].matches('\n').count();
+        out.push(Diagnostic::warning(
+            path,
+            Some(line),
+            format!("{kind} to {} dropped: {SAFE_SCHEMES}", shown(url)),
+        ));
+    }
+    out
+}
+
+/// For `unsafe_html = false`: the body warnings found at parse time for every article (no
+/// body is read), and the front matter URLs that templates write into `href` and `src`
+/// (`source_url`, `image`), which are dropped here with a warning when unsafe.
+pub fn drop_unsafe_urls_all(articles: &mut [LoadedArticle]) -> Vec<Diagnostic> {
+    articles
+        .par_iter_mut()
+        .flat_map_iter(|a| {
+            let path = &a.source.path;
+            let mut out = a.file.unsafe_url_warnings.clone();
+            let front = &mut a.file.front;
+            for (key, value, use_) in [
+                ("source_url", &mut front.source_url, UrlUse::Link),
+                ("image", &mut front.image, UrlUse::Image),
+            ] {
+                if let Some(url) = value.take_if(|u| !is_safe_url(u, use_)) {
+                    out.push(Diagnostic::warning(
+                        path,
+                        front.key_lines.get(key).copied(),
+                        format!("`{key}` {} dropped: {SAFE_SCHEMES}", shown(&url)),
+                    ));
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_name_the_line_of_the_link() {
+        let md = "Intro.\n\nMore [ok](/a/).\n\nThen [bad](javascript:x) here.\n";
+        let w = body_warnings(md, Path::new("content/a.md"), 5);
+        let shown: Vec<String> = w.iter().map(ToString::to_string).collect();
+        let want =
+            format!("content/a.md:9: warning: link to \"javascript:x\" dropped: {SAFE_SCHEMES}");
+        assert_eq!(shown, [want]);
+    }
+}
