@@ -10,6 +10,10 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use newsgen::commands::{ListKind, plural};
+use newsgen::model::BuildFlags;
+use newsgen::{BuildOptions, BuildReport, Error};
+
 /// Turns transparent huge pages off for this process. mimalloc asks for them on its arenas,
 /// and the kernel then zeroes a whole 2 MiB page at the first touch of any byte of it, again
 /// after each purge: that was two thirds of the system time of a one-article rebuild at
@@ -22,10 +26,6 @@ fn no_huge_pages() {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
-
-use newsgen::commands::{ListKind, plural};
-use newsgen::model::BuildFlags;
-use newsgen::{BuildOptions, BuildReport, Error};
 
 #[derive(Parser)]
 #[command(

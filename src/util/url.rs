@@ -76,8 +76,9 @@ pub enum UrlUse {
     Image,
 }
 
-/// Whether `url` may reach an `href` or `src` of unvetted content (`unsafe_html = false`): http, https, mailto, tel,
-/// relative, site-absolute and fragment URLs, and for images `data:` of a raster type.
+/// Whether `url` may reach an `href` or `src` of unvetted content (`unsafe_html = false`):
+/// http, https, mailto, tel, relative, site-absolute and fragment URLs, and for images
+/// `data:` of a raster type.
 /// Browsers ignore leading and trailing spaces and control characters and every tab and line
 /// break, and schemes are case-insensitive, so the scheme is read the same way. Anything with
 /// a colon before the first `/`, `?` or `#` is a scheme (or not a plain relative URL) and must
