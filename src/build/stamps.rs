@@ -54,7 +54,7 @@ struct Conditions {
     site: PathBuf,
     /// The theme whose folder was walked (site.toml, hence the key, names it).
     theme: String,
-    /// [`Inputs::digest`] of every input file.
+    /// The digest of [`Inputs`]: every input file's path and stamp.
     inputs: u128,
     /// The output folder and its manifest as the build left them.
     output: FileStamp,
@@ -97,16 +97,39 @@ struct Inputs {
     newest_ns: i128,
 }
 
-impl Inputs {
-    /// Stats every file a build of the site with `theme` reads, found by the build's own
-    /// walkers; content/'s walk and stamps are returned for the load to use (one stat per
-    /// file per build). `None` for the inputs when one cannot be read (the build will say why).
-    fn stat(site_dir: &Path, theme: &str) -> (Option<Inputs>, Scan) {
-        let scan = crate::load::content::scan(site_dir);
-        (Self::digest(site_dir, theme, &scan), scan)
-    }
+/// content/'s part of [`Inputs`]: its files' paths and stamps hashed in walk order, taken from
+/// the scan the load then uses, so content/ is stated once per build whether or not a record
+/// was found.
+#[derive(Clone)]
+struct ContentStamps {
+    hasher: Xxh3,
+    newest_ns: i128,
+}
 
-    fn digest(site_dir: &Path, theme: &str, content: &Scan) -> Option<Inputs> {
+impl ContentStamps {
+    /// `None` when a file of the scan could not be stated (the build will say why).
+    fn of(scan: &Scan) -> Option<ContentStamps> {
+        let mut hasher = Xxh3::new();
+        let mut newest_ns = i128::MIN;
+        for (file, stamp) in scan.stamped() {
+            let stamp = stamp?;
+            hash_stamp(&mut hasher, file, &stamp);
+            newest_ns = newest_ns.max(stamp.modified_ns);
+        }
+        Some(ContentStamps { hasher, newest_ns })
+    }
+}
+
+fn hash_stamp(h: &mut Xxh3, file: &Path, stamp: &FileStamp) {
+    h.update(file.as_os_str().as_encoded_bytes());
+    h.update(&[0]);
+    stamp.hash_into(h);
+}
+
+impl Inputs {
+    /// Adds to `content` the stamps of every other file a build of the site with `theme`
+    /// reads (site.toml, static/, the theme's folder), found by the build's own walkers.
+    fn finish(content: ContentStamps, site_dir: &Path, theme: &str) -> Option<Inputs> {
         let mut files = vec![PathBuf::from(crate::load::config::CONFIG_FILE)];
         files.extend(
             crate::load::walk::static_files(site_dir)
@@ -123,26 +146,17 @@ impl Inputs {
             .par_iter()
             .map(|f| FileStamp::read(&site_dir.join(f)))
             .collect::<Option<_>>()?;
-        let content: Vec<(&Path, FileStamp)> = content
-            .stamped()
-            .map(|(f, stamp)| Some((f, stamp?)))
-            .collect::<Option<_>>()?;
-        let all = || {
-            let others = files
-                .iter()
-                .map(PathBuf::as_path)
-                .zip(others.iter().copied());
-            content.iter().copied().chain(others)
-        };
-        let mut h = Xxh3::new();
-        for (file, stamp) in all() {
-            h.update(file.as_os_str().as_encoded_bytes());
-            h.update(&[0]);
-            stamp.hash_into(&mut h);
+        let ContentStamps {
+            mut hasher,
+            mut newest_ns,
+        } = content;
+        for (file, stamp) in files.iter().zip(&others) {
+            hash_stamp(&mut hasher, file, stamp);
+            newest_ns = newest_ns.max(stamp.modified_ns);
         }
         Some(Inputs {
-            digest: h.digest128(),
-            newest_ns: all().map(|(_, s)| s.modified_ns).max().unwrap_or(i128::MIN),
+            digest: hasher.digest128(),
+            newest_ns,
         })
     }
 }
@@ -156,6 +170,8 @@ pub(super) struct Shortcut {
     site: PathBuf,
     /// The stamps taken at the start, when a record of the same theme was found.
     inputs: Option<(String, Inputs)>,
+    /// content/'s stamps as walked at the start (`None` until then).
+    content: Option<Option<ContentStamps>>,
     /// content/ as walked and stated then, until the load takes it.
     scan: Option<Scan>,
 }
@@ -181,18 +197,24 @@ impl Shortcut {
             key: xxh3_128(&key),
             site: opts.site_dir.canonicalize().ok()?,
             inputs: None,
+            content: None,
             scan: None,
         })
     }
 
     /// The last build's report, when nothing it was made from has changed (not with
-    /// `--no-cache`, which trusts no record).
+    /// `--no-cache`, which trusts no record). Walks and states content/ in any case: the load
+    /// uses that scan and the record saved at the end its stamps.
     pub(super) fn unchanged(
         &mut self,
         opts: &BuildOptions,
         dest: &Path,
         start: Instant,
     ) -> Option<BuildReport> {
+        let scan = crate::load::content::scan(&self.site);
+        let content = ContentStamps::of(&scan);
+        self.content = Some(content.clone());
+        self.scan = Some(scan);
         if opts.no_cache {
             return None;
         }
@@ -208,9 +230,7 @@ impl Shortcut {
         if !in_span || !output_same {
             return None;
         }
-        let (inputs, scan) = Inputs::stat(&self.site, &c.theme);
-        self.scan = Some(scan);
-        let inputs = inputs?;
+        let inputs = Inputs::finish(content?, &self.site, &c.theme)?;
         self.inputs = Some((c.theme.clone(), inputs));
         (inputs.digest == c.inputs)
             .then(|| report(record.summary, dest, start))
@@ -238,7 +258,10 @@ impl Shortcut {
         let theme = &site.config.theme;
         let inputs = match self.inputs {
             Some((t, inputs)) if t == *theme => Some(inputs),
-            _ => Inputs::stat(&self.site, theme).0,
+            _ => self
+                .content
+                .unwrap_or_else(|| ContentStamps::of(&crate::load::content::scan(&self.site)))
+                .and_then(|content| Inputs::finish(content, &self.site, theme)),
         };
         let dest = &report.output;
         let output = FileStamp::read(dest);
