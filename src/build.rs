@@ -12,7 +12,8 @@ use crate::generators::search::AnalysisCache;
 use crate::load::config::{BaseUrl, Config};
 use crate::load::{content, read_articles};
 use crate::model::{BuildFlags, Site, build_site, pages};
-use crate::output::Output;
+use crate::output::{Found, Output};
+use crate::util::background::Background;
 use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
@@ -456,6 +457,11 @@ fn build_changed(
     start: Instant,
     mut phases: Phases,
 ) -> Result<BuildReport, Error> {
+    // The output folder and its manifest are read while the site loads.
+    let found = {
+        let (dest, options) = (dest.to_path_buf(), opts.output_options());
+        Background::start(move || Found::read(&dest, options))
+    };
     // Parsed articles of earlier builds, kept beside the output (serve passes its own, kept in
     // memory); written before pages render and kept only if the build succeeds, so a refused
     // or failed build leaves it as it was.
@@ -499,7 +505,8 @@ fn build_changed(
     };
     let key = build_key(opts)?;
     let cards = digest.cards.raw;
-    let out = Output::begin(dest, opts.output_options(), key, meta, cards.clone())?;
+    let found = found.join()?;
+    let out = Output::begin_found(found, dest, opts.output_options(), key, meta, cards.clone())?;
     phases.mark("load the manifest");
     // Committed with the output; dropped (deleted) if the build fails.
     let staged_cache = disk_cache.as_ref().and_then(|(cache, dir)| {
@@ -590,40 +597,68 @@ fn build_changed(
         });
         return Ok(report);
     }
-    let links = check_links(&site, recorded, SiteIndex::of_files(out.files()));
-    let mut link_warnings = links.diagnostics;
-    phases.mark("link check");
     let (image_warnings, images) = site.images.finish();
-    // `--strict` makes image warnings errors too; `check` alone does not.
-    if opts.strict {
-        link_warnings.extend(image_warnings);
-    } else {
-        warnings.extend(image_warnings);
-    }
-    if (opts.strict || opts.links_are_errors) && !link_warnings.is_empty() {
-        for w in &mut link_warnings {
-            w.severity = crate::error::Severity::Error;
-        }
-        out.abort();
-        warnings.extend(link_warnings);
-        warnings.sort();
-        return Err(Error::Site(warnings));
-    }
-    warnings.extend(link_warnings);
-    warnings.sort();
-    let written = out.commit()?;
+    let (link_summary, written) =
+        check_links_and_commit(&site, recorded, out, opts, image_warnings, &mut warnings)?;
     commit_parse_cache(staged_cache);
-    phases.mark("write changed files and remove stale ones");
+    phases.mark("link check, write changed files and remove stale ones");
     save_image_index(&site);
     if let Err(e) = search_cache.save() {
         eprintln!("note: could not save the search cache: {e}");
     }
-    let report = report(written, warnings, links.summary, images);
+    let report = report(written, warnings, link_summary, images);
     if let Some(shortcut) = shortcut {
         let until = output_changes_at(&site, &search_cache);
         shortcut.save(&site, &report, until, discarded_cache);
     }
+    crate::util::background::drop_in_background((site, page_plan, pass, search_cache));
     Ok(report)
+}
+
+/// Checks the links of every article body and commits the output. Under `--strict` (which
+/// makes image warnings errors too) or `check`, broken links are errors, found before anything
+/// is written; otherwise they are warnings, checked while the files move in.
+fn check_links_and_commit(
+    site: &Site,
+    recorded: RecordedLinks,
+    out: Output,
+    opts: &BuildOptions,
+    image_warnings: Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(Option<String>, crate::output::WriteStats), Error> {
+    let index = SiteIndex::of_files(out.files());
+    if !(opts.strict || opts.links_are_errors) {
+        warnings.extend(image_warnings);
+        let (links, written) = std::thread::scope(|s| {
+            let check = s.spawn(|| check_links(site, recorded, index));
+            let written = out.commit();
+            let links = check
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (links, written)
+        });
+        warnings.extend(links.diagnostics);
+        warnings.sort();
+        return Ok((links.summary, written?));
+    }
+    let links = check_links(site, recorded, index);
+    let mut errors = links.diagnostics;
+    if opts.strict {
+        errors.extend(image_warnings);
+    } else {
+        warnings.extend(image_warnings);
+    }
+    if !errors.is_empty() {
+        for e in &mut errors {
+            e.severity = crate::error::Severity::Error;
+        }
+        out.abort();
+        warnings.extend(errors);
+        warnings.sort();
+        return Err(Error::Site(std::mem::take(warnings)));
+    }
+    warnings.sort();
+    Ok((links.summary, out.commit()?))
 }
 
 /// The first instant after the build's "now" at which the same inputs could give another

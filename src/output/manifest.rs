@@ -9,7 +9,6 @@
 //! their hashes are not trusted until the new manifest replaces both. The journal, not a second
 //! copy of the whole manifest, keeps a 100,000-file commit from saving the manifest twice.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -121,6 +120,10 @@ impl ArticleSet {
     }
 }
 
+/// Output-relative path → record. A hash map: a build looks every page up by path and
+/// never needs them in order, and making one of 100,000 records costs no sort.
+pub type Files = rustc_hash::FxHashMap<String, FileRecord>;
+
 /// What one build wrote.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -138,7 +141,7 @@ pub struct Manifest {
     /// next build compares bytes on disk instead.
     pub complete: bool,
     /// Output-relative path (`politics/index.html`) → record.
-    pub files: BTreeMap<String, FileRecord>,
+    pub files: Files,
 }
 
 /// Why a manifest could not be used.
@@ -248,7 +251,7 @@ mod tests {
             meta: 8,
             cards: vec![3, u64::MAX],
             complete: true,
-            files: BTreeMap::new(),
+            files: Files::default(),
         };
         m.files.insert(
             "a/index.html".into(),

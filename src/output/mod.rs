@@ -12,7 +12,6 @@
 
 pub mod manifest;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -20,7 +19,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::{Diagnostic, Error};
-use manifest::{ArticleSet, BodyLinks, FileRecord, Manifest, ManifestError, PageImages};
+use manifest::{ArticleSet, BodyLinks, FileRecord, Files, Manifest, ManifestError, PageImages};
 
 /// A page's fingerprint (the hash of its context) and the articles whose cards that context
 /// holds (by position): a later build whose model differs only in other articles' cards
@@ -109,18 +108,21 @@ fn sibling(dest: &Path, suffix: &str) -> PathBuf {
     parent.join(format!(".{name}.{suffix}"))
 }
 
-impl Output {
-    /// Prepares writing into `dest`. `key` is the hash of every input shared by all pages:
-    /// page fingerprints of the previous build are trusted only when it is unchanged.
-    /// Refuses a folder that holds files newsgen did not write, unless `--force`. `meta` and
-    /// `cards` are what the manifest keeps of the model (`Manifest::meta`, `Manifest::cards`).
-    pub fn begin(
-        dest: &Path,
-        opts: OutputOptions,
-        key: u128,
-        meta: u128,
-        cards: Vec<u64>,
-    ) -> Result<Output, Error> {
+/// What a build finds in its output folder before it writes anything: how the folder is
+/// brought up to date and the previous build's manifest. Reading it takes no lock and writes
+/// nothing, so it can run while the site loads.
+#[derive(Debug)]
+pub struct Found {
+    mode: Mode,
+    previous: Manifest,
+    /// A discarded cache, said once as a warning.
+    warnings: Vec<Diagnostic>,
+}
+
+impl Found {
+    /// Reads the output folder `dest` and its manifest; refuses a folder that holds files
+    /// newsgen did not write, unless `--force`.
+    pub fn read(dest: &Path, opts: OutputOptions) -> Result<Found, Error> {
         let cache_dir = cache_dir(dest);
         let mut warnings = Vec::new();
         let (mode, previous) = match std::fs::symlink_metadata(dest) {
@@ -157,6 +159,45 @@ impl Output {
                 }
             },
         };
+        Ok(Found {
+            mode,
+            previous,
+            warnings,
+        })
+    }
+}
+
+impl Output {
+    /// Prepares writing into `dest`. `key` is the hash of every input shared by all pages:
+    /// page fingerprints of the previous build are trusted only when it is unchanged.
+    /// Refuses a folder that holds files newsgen did not write, unless `--force`. `meta` and
+    /// `cards` are what the manifest keeps of the model (`Manifest::meta`, `Manifest::cards`).
+    pub fn begin(
+        dest: &Path,
+        opts: OutputOptions,
+        key: u128,
+        meta: u128,
+        cards: Vec<u64>,
+    ) -> Result<Output, Error> {
+        Self::begin_found(Found::read(dest, opts)?, dest, opts, key, meta, cards)
+    }
+
+    /// [`Output::begin`] with the output folder as [`Found::read`] found it (a build reads it
+    /// while the site loads).
+    pub fn begin_found(
+        found: Found,
+        dest: &Path,
+        opts: OutputOptions,
+        key: u128,
+        meta: u128,
+        cards: Vec<u64>,
+    ) -> Result<Output, Error> {
+        let Found {
+            mode,
+            previous,
+            warnings,
+        } = found;
+        let cache_dir = cache_dir(dest);
         let staging = sibling(dest, &format!("newsgen-{}", std::process::id()));
         if staging.exists() {
             remove_tree(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -556,6 +597,8 @@ impl Output {
         manifest
             .save(&self.cache_dir)
             .map_err(|e| Error::io(&self.cache_dir, e))?;
+        // Two maps of 100,000 records each: nothing waits for them to be freed.
+        crate::util::background::drop_in_background((manifest, self.previous));
         stats.changed.sort_unstable();
         Ok(stats)
     }
@@ -566,30 +609,19 @@ impl Output {
     }
 }
 
-/// The records by path; of two records of one file, the later one. Sorted on all cores as
-/// positions (ties by position), so a sort of 100,000 records moves 8-byte numbers rather than
-/// whole records, and the map is built from one sorted run (it keeps the last of equal keys).
-fn by_path(mut records: Vec<(String, FileRecord)>) -> BTreeMap<String, FileRecord> {
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    order.par_sort_unstable_by(|&a, &b| records[a].0.cmp(&records[b].0).then(a.cmp(&b)));
-    order
-        .into_iter()
-        .map(|i| std::mem::take(&mut records[i]))
-        .collect()
+/// The records by path; of two records of one file, the later one.
+fn by_path(records: Vec<(String, FileRecord)>) -> Files {
+    let mut files = Files::default();
+    files.reserve(records.len());
+    files.extend(records);
+    files
 }
 
-/// The paths of `old` that `new` lacks, in one pass over both (sorted) maps.
-fn missing_from<'a>(
-    old: &'a BTreeMap<String, FileRecord>,
-    new: &BTreeMap<String, FileRecord>,
-) -> Vec<&'a String> {
-    let mut new_paths = new.keys().peekable();
-    old.keys()
-        .filter(|rel| {
-            while new_paths.next_if(|n| n < rel).is_some() {}
-            new_paths.peek() != Some(rel)
-        })
-        .collect()
+/// The paths of `old` that `new` lacks, sorted.
+fn missing_from<'a>(old: &'a Files, new: &Files) -> Vec<&'a String> {
+    let mut missing: Vec<&String> = old.keys().filter(|rel| !new.contains_key(*rel)).collect();
+    missing.sort_unstable();
+    missing
 }
 
 /// Refuses an output path that could lead outside the output folder.
@@ -691,7 +723,7 @@ mod tests {
             pushed.push((path, rec(i)));
         }
         let map = by_path(pushed.clone());
-        let mut want = BTreeMap::new();
+        let mut want = Files::default();
         for (path, r) in pushed {
             want.insert(path, r);
         }
@@ -701,12 +733,14 @@ mod tests {
 
     #[test]
     fn stale_files_are_the_old_paths_the_new_build_lacks() {
-        let old: BTreeMap<String, FileRecord> = ["a", "b/x", "b/y", "c", "d", "z"]
+        let old: Files = ["a", "b/x", "b/y", "c", "d", "z"]
             .map(|p| (p.to_string(), rec(1)))
-            .into();
-        let new: BTreeMap<String, FileRecord> = ["a0", "b/y", "c", "e", "z"]
+            .into_iter()
+            .collect();
+        let new: Files = ["a0", "b/y", "c", "e", "z"]
             .map(|p| (p.to_string(), rec(2)))
-            .into();
+            .into_iter()
+            .collect();
         assert_eq!(missing_from(&old, &new), ["a", "b/x", "d"]);
         assert_eq!(missing_from(&new, &old), ["a0", "e"]);
         assert!(missing_from(&old, &old).is_empty());
