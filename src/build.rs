@@ -398,10 +398,13 @@ fn build_key(opts: &BuildOptions) -> Result<u128, Error> {
 /// Set by `--verbose`: phase timings on stderr, as with `NEWSGEN_TIMINGS`.
 pub static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Phase timings on stderr when `NEWSGEN_TIMINGS` is set (for benchmarks and profiling).
+/// Phase timings on stderr when `NEWSGEN_TIMINGS` is set (for benchmarks and profiling): the
+/// wall time of each phase and the CPU time of the whole process meanwhile, which shows
+/// whether a phase kept every core busy.
 pub struct Phases {
     on: bool,
     last: Instant,
+    last_cpu: Duration,
 }
 
 impl Phases {
@@ -410,16 +413,44 @@ impl Phases {
             on: std::env::var_os("NEWSGEN_TIMINGS").is_some()
                 || VERBOSE.load(std::sync::atomic::Ordering::Relaxed),
             last: Instant::now(),
+            last_cpu: process_cpu_time(),
         }
     }
 
     /// Reports the time since the previous mark under `name`.
     pub fn mark(&mut self, name: &str) {
         if self.on {
-            eprintln!("timing: {name}: {} ms", self.last.elapsed().as_millis());
+            let cpu = process_cpu_time();
+            eprintln!(
+                "timing: {name}: {} ms (cpu {} ms)",
+                self.last.elapsed().as_millis(),
+                cpu.saturating_sub(self.last_cpu).as_millis()
+            );
+            self.last_cpu = cpu;
         }
         self.last = Instant::now();
     }
+}
+
+/// User and system time of every thread of the process so far (zero where unknown).
+fn process_cpu_time() -> Duration {
+    #[cfg(unix)]
+    {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: getrusage writes a `rusage` into the pointer it is given, nothing else.
+        let usage = unsafe {
+            if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
+                return Duration::ZERO;
+            }
+            usage.assume_init()
+        };
+        let time = |t: libc::timeval| {
+            Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+        };
+        time(usage.ru_utime) + time(usage.ru_stime)
+    }
+    #[cfg(not(unix))]
+    Duration::ZERO
 }
 
 impl Default for Phases {
@@ -491,12 +522,12 @@ fn build_changed(
         shortcut.as_mut().and_then(|s| s.take_scan()),
         &mut phases,
     )?;
-    let page_plan = pages::plan(&site).map_err(Error::Site)?;
-    phases.mark("page plan");
+    // Two passes over the whole model, each on one core: side by side.
+    let (page_plan, digest) = rayon::join(|| pages::plan(&site), || site.model_digest());
+    let page_plan = page_plan.map_err(Error::Site)?;
+    phases.mark("page plan and model digest");
     let lead_images = site.images.prepare(&site);
     phases.mark("lead images");
-    let digest = site.model_digest();
-    phases.mark("model digest");
     let meta = {
         let mut h = digest.structure.to_le_bytes().to_vec();
         h.extend_from_slice(&texts_digest(&theme, &opts.site_dir).to_le_bytes());
@@ -817,10 +848,62 @@ fn write_site(
 ) -> Result<(usize, RecordedLinks), Vec<Diagnostic>> {
     let Inputs {
         site,
-        theme,
         plan,
         opts,
         search_cache,
+        ..
+    } = *inputs;
+    if opts.defer_generators {
+        for generator in generators(search_cache) {
+            out.keep_generated(generator.name());
+        }
+        return write_pages_and_files(inputs, templates, pass, out, counters, phases);
+    }
+    let changed = pass.changed();
+    let generate = |phases: &mut Phases| {
+        run_generators(site, plan, out, search_cache, changed.as_ref(), phases)
+    };
+    let (written, generator_errors) = if matches!(pass, Pass::Fingerprints) {
+        // Many pages to render take every core, and the generators' memory on top of the
+        // renderer's would raise the peak: they run after the pages.
+        let written = write_pages_and_files(inputs, templates, pass, out, counters, phases);
+        (written, generate(phases))
+    } else {
+        // A few pages to render: the generators (the search index above all) run beside them.
+        std::thread::scope(|s| {
+            let generated = s.spawn(|| generate(&mut Phases::new()));
+            let written = write_pages_and_files(inputs, templates, pass, out, counters, phases);
+            let errors = generated
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (written, errors)
+        })
+    };
+    match written {
+        Ok(written) if generator_errors.is_empty() => Ok(written),
+        Ok(_) => Err(generator_errors),
+        Err(mut errors) => {
+            errors.extend(generator_errors);
+            Err(errors)
+        }
+    }
+}
+
+/// Renders (or keeps) pages and copies files: [`write_site`] but the generators.
+fn write_pages_and_files(
+    inputs: &Inputs<'_>,
+    templates: tera::Tera,
+    pass: &Pass,
+    out: &Output,
+    counters: &Arc<Counters>,
+    phases: &mut Phases,
+) -> Result<(usize, RecordedLinks), Vec<Diagnostic>> {
+    let Inputs {
+        site,
+        theme,
+        plan,
+        opts,
+        ..
     } = *inputs;
     let site_dir = &opts.site_dir;
     let recorded = match pass {
@@ -852,20 +935,6 @@ fn write_site(
     errors.extend(site.images.publish(out));
     out.set_generator(None);
     phases.mark("publish images");
-    if opts.defer_generators {
-        for generator in generators(search_cache) {
-            out.keep_generated(generator.name());
-        }
-    } else {
-        errors.extend(run_generators(
-            site,
-            plan,
-            out,
-            search_cache,
-            pass.changed().as_ref(),
-            phases,
-        ));
-    }
     if errors.is_empty() {
         Ok((copied, recorded))
     } else {
@@ -894,11 +963,10 @@ fn run_generators(
         if keep {
             out.keep_generated(generator.name());
         } else {
-            out.set_generator(Some(generator.name()));
-            if let Err(e) = generator.generate(site, plan, out) {
+            let generated = out.generated(generator.name());
+            if let Err(e) = generator.generate(site, plan, &generated) {
                 errors.extend(e);
             }
-            out.set_generator(None);
         }
         phases.mark(generator.name());
     }

@@ -19,7 +19,7 @@ use crate::error::Diagnostic;
 use crate::generators::{Generator, Reads};
 use crate::model::pages::Page;
 use crate::model::{Article, ArticleId, SectionId, Site, TaxonomyKind, TermId};
-use crate::output::Output;
+use crate::output::Generated;
 use crate::render::context::absolute_image;
 use crate::render::markdown::{LinkBase, render_body};
 use crate::util::escape::escape_html;
@@ -65,7 +65,12 @@ impl Generator for Feeds {
         Reads::Only(ids)
     }
 
-    fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
+    fn generate(
+        &self,
+        site: &Site,
+        _pages: &[Page],
+        out: &Generated<'_>,
+    ) -> Result<(), Vec<Diagnostic>> {
         out.write_all(feed_files(site).map_err(|e| vec![e])?)
     }
 }

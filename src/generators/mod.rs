@@ -17,7 +17,7 @@ use rustc_hash::FxHashSet;
 use crate::error::Diagnostic;
 use crate::model::pages::Page;
 use crate::model::{ArticleId, Site};
-use crate::output::Output;
+use crate::output::Generated;
 
 /// One kind of generated output. Implementations must be deterministic.
 pub trait Generator: Sync {
@@ -48,7 +48,12 @@ pub trait Generator: Sync {
         Reads::Every
     }
     /// Writes this generator's files into `out`.
-    fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>>;
+    fn generate(
+        &self,
+        site: &Site,
+        pages: &[Page],
+        out: &Generated<'_>,
+    ) -> Result<(), Vec<Diagnostic>>;
 }
 
 /// The articles whose bodies ([`Generator::bodies_read`]) or cards

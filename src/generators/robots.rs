@@ -4,7 +4,7 @@ use super::{Generator, Reads};
 use crate::error::Diagnostic;
 use crate::model::Site;
 use crate::model::pages::Page;
-use crate::output::Output;
+use crate::output::Generated;
 
 /// `robots.txt`: allow everything and point crawlers at the sitemap.
 pub struct Robots;
@@ -22,7 +22,12 @@ impl Generator for Robots {
         Reads::Only(Vec::new())
     }
 
-    fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
+    fn generate(
+        &self,
+        site: &Site,
+        _pages: &[Page],
+        out: &Generated<'_>,
+    ) -> Result<(), Vec<Diagnostic>> {
         let text = format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
             site.permalink("sitemap.xml"),

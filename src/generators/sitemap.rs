@@ -14,7 +14,7 @@ use crate::error::Diagnostic;
 use crate::generators::{Generator, Reads};
 use crate::model::pages::{Page, PageKind, page_slice};
 use crate::model::{ArticleId, Site};
-use crate::output::Output;
+use crate::output::Generated;
 use crate::util::time::{first_change, rfc3339};
 use crate::util::xml::XmlWriter;
 
@@ -62,7 +62,12 @@ impl Generator for Sitemap {
         Reads::Only(Vec::new())
     }
 
-    fn generate(&self, site: &Site, pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
+    fn generate(
+        &self,
+        site: &Site,
+        pages: &[Page],
+        out: &Generated<'_>,
+    ) -> Result<(), Vec<Diagnostic>> {
         out.write_all(sitemap_files(site, pages, Limits::PROTOCOL))
     }
 }
@@ -84,7 +89,12 @@ impl Generator for NewsSitemap {
         news_window_changes(site)
     }
 
-    fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
+    fn generate(
+        &self,
+        site: &Site,
+        _pages: &[Page],
+        out: &Generated<'_>,
+    ) -> Result<(), Vec<Diagnostic>> {
         out.write_all(vec![("news-sitemap.xml".into(), news_sitemap(site))])
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use typed_index_collections::{TiSlice, TiVec};
 
@@ -13,23 +14,42 @@ use crate::error::Diagnostic;
 use crate::slug::slugify;
 
 /// Every taxonomy of `articles`, in [`TaxonomyKind::ALL`] order; sets each article's term ids.
+/// The kinds are counted side by side, then every article takes its ids of all kinds at once.
 pub(super) fn taxonomies(
     articles: &mut TiSlice<ArticleId, Article>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Taxonomy> {
-    TaxonomyKind::ALL
-        .iter()
-        .map(|&kind| build_taxonomy(kind, articles, warnings))
+    let counted: Vec<Counted> = TaxonomyKind::ALL
+        .par_iter()
+        .map(|&kind| count_taxonomy(kind, articles))
+        .collect();
+    articles.raw.par_iter_mut().for_each(|a| {
+        for c in &counted {
+            set_term_ids(a, c.taxonomy.kind, |n| c.term_of.get(n).copied());
+        }
+    });
+    counted
+        .into_iter()
+        .map(|c| {
+            warnings.extend(c.warnings);
+            c.taxonomy
+        })
         .collect()
 }
 
-/// The taxonomy `kind` of `articles`; sets each article's term ids of that kind.
-pub(super) fn build_taxonomy(
-    kind: TaxonomyKind,
-    articles: &mut TiSlice<ArticleId, Article>,
-    warnings: &mut Vec<Diagnostic>,
-) -> Taxonomy {
+/// One taxonomy as [`count_taxonomy`] finds it, before the articles take their term ids.
+struct Counted {
+    taxonomy: Taxonomy,
+    /// Each name as written → its term.
+    term_of: FxHashMap<String, TermId>,
+    /// Names that make no slug, in article order.
+    warnings: Vec<Diagnostic>,
+}
+
+/// The taxonomy `kind` of `articles` and the term of each name written.
+fn count_taxonomy(kind: TaxonomyKind, articles: &TiSlice<ArticleId, Article>) -> Counted {
     let mut names = Names::default();
+    let mut warnings = Vec::new();
     for (id, a) in articles.iter_enumerated() {
         for name in a.names(kind) {
             let n = names.index(name);
@@ -52,13 +72,14 @@ pub(super) fn build_taxonomy(
         }
     }
     let (terms, term_of) = names.terms();
-    for a in articles.iter_mut() {
-        set_term_ids(a, kind, |n| term_of.get(n).copied());
+    Counted {
+        taxonomy: Taxonomy { kind, terms },
+        term_of,
+        warnings,
     }
-    Taxonomy { kind, terms }
 }
 
-/// The names of one taxonomy as [`build_taxonomy`] meets them: each name is looked up once
+/// The names of one taxonomy as [`count_taxonomy`] meets them: each name is looked up once
 /// per article (one hash), and slugified and placed under its slug once per build.
 #[derive(Default)]
 struct Names {
@@ -133,7 +154,7 @@ impl Names {
 
 /// Moves article `id` between the terms of `tax` after its names of that kind changed from
 /// `old` to the ones it has now. Terms, names and every article's term ids end as
-/// [`build_taxonomy`] would make them. The article's new names all have slugs (the caller
+/// [`taxonomies`] would make them. The article's new names all have slugs (the caller
 /// checks: a build would warn otherwise).
 pub(super) fn patch_taxonomy(
     tax: &mut Taxonomy,
@@ -243,7 +264,7 @@ fn find(terms: &TiSlice<TermId, Term>, slug: &str) -> Option<TermId> {
     terms.binary_search_by(|t| t.slug.as_str().cmp(slug)).ok()
 }
 
-/// The name of term `slug` whose articles are `list`, counted as [`build_taxonomy`] counts.
+/// The name of term `slug` whose articles are `list`, counted as [`taxonomies`] counts.
 fn spelling(
     articles: &TiSlice<ArticleId, Article>,
     kind: TaxonomyKind,

@@ -91,6 +91,37 @@ pub struct Output {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The output as one generator writes into it: its files are recorded as the generator's
+/// (`FileRecord::generator`), whatever else is written into the output meanwhile.
+pub struct Generated<'a> {
+    out: &'a Output,
+    name: &'static str,
+}
+
+impl Generated<'_> {
+    /// Writes one file (`feed.xml`, `search/meta.json`) if its bytes changed.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let rec = FileRecord {
+            generator: Some(self.name.to_string()),
+            ..FileRecord::default()
+        };
+        self.out.put(rel, bytes, rec)
+    }
+
+    /// Writes several files; every failure is reported.
+    pub fn write_all(&self, files: Vec<(String, Vec<u8>)>) -> Result<(), Vec<Diagnostic>> {
+        let errors: Vec<Diagnostic> = files
+            .into_iter()
+            .filter_map(|(rel, bytes)| self.write(&rel, &bytes).err())
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// The cache folder of an output folder: `.<name>.newsgen` beside it.
 pub fn cache_dir(dest: &Path) -> PathBuf {
     sibling(dest, "newsgen")
@@ -388,11 +419,13 @@ impl Output {
         let path = self.target(rel)?;
         rec.hash = xxh3_128(bytes);
         rec.len = bytes.len() as u64;
-        rec.generator = self
-            .generator
-            .lock()
-            .expect("no thread panics while holding the generator name")
-            .map(str::to_string);
+        if rec.generator.is_none() {
+            rec.generator = self
+                .generator
+                .lock()
+                .expect("no thread panics while holding the generator name")
+                .map(str::to_string);
+        }
         if !self.unchanged(rel, rec.hash, bytes) {
             self.ensure_parent(&path, rel)?;
             std::fs::write(&path, bytes).map_err(|e| write_error(rel, &e))?;
@@ -458,17 +491,9 @@ impl Output {
         self.put(rel, &bytes, rec)
     }
 
-    /// Writes several files; every failure is reported.
-    pub fn write_all(&self, files: Vec<(String, Vec<u8>)>) -> Result<(), Vec<Diagnostic>> {
-        let errors: Vec<Diagnostic> = files
-            .into_iter()
-            .filter_map(|(rel, bytes)| self.write(&rel, &bytes).err())
-            .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+    /// The output as the generator `name` writes into it.
+    pub fn generated(&self, name: &'static str) -> Generated<'_> {
+        Generated { out: self, name }
     }
 
     /// Copies a file of the site into the output; a source whose length and modification

@@ -17,7 +17,7 @@ use crate::error::Diagnostic;
 use crate::generators::Generator;
 use crate::model::Site;
 use crate::model::pages::Page;
-use crate::output::Output;
+use crate::output::Generated;
 
 pub use cache::AnalysisCache;
 pub use index::{IndexStats, build_index, build_index_cached};
@@ -33,7 +33,12 @@ impl Generator for SearchIndex {
         "search"
     }
 
-    fn generate(&self, site: &Site, _pages: &[Page], out: &Output) -> Result<(), Vec<Diagnostic>> {
+    fn generate(
+        &self,
+        site: &Site,
+        _pages: &[Page],
+        out: &Generated<'_>,
+    ) -> Result<(), Vec<Diagnostic>> {
         if !site.config.search.enabled {
             return Ok(());
         }
