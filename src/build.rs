@@ -187,7 +187,8 @@ impl Deferred {
             .map(|g| g.name())
             .collect();
         let cards = std::mem::take(&mut self.cards);
-        let out = Output::begin(&self.dest, self.output, self.key, self.meta, cards)?;
+        let found = Found::read(&self.dest, self.output)?;
+        let out = Output::begin(found, &self.dest, self.output, self.key, self.meta, cards)?;
         out.keep_all_but_generated(&names);
         let Model { site, plan, .. } = &self.model;
         let errors = run_generators(
@@ -537,7 +538,7 @@ fn build_changed(
     let key = build_key(opts)?;
     let cards = digest.cards.raw;
     let found = found.join()?;
-    let out = Output::begin_found(found, dest, opts.output_options(), key, meta, cards.clone())?;
+    let out = Output::begin(found, dest, opts.output_options(), key, meta, cards.clone())?;
     phases.mark("load the manifest");
     // Committed with the output; dropped (deleted) if the build fails.
     let staged_cache = disk_cache.as_ref().and_then(|(cache, dir)| {

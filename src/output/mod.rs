@@ -199,23 +199,11 @@ impl Found {
 }
 
 impl Output {
-    /// Prepares writing into `dest`. `key` is the hash of every input shared by all pages:
-    /// page fingerprints of the previous build are trusted only when it is unchanged.
-    /// Refuses a folder that holds files newsgen did not write, unless `--force`. `meta` and
-    /// `cards` are what the manifest keeps of the model (`Manifest::meta`, `Manifest::cards`).
+    /// Prepares writing into `dest`, as [`Found::read`] found it (a build reads it while the
+    /// site loads). `key` is the hash of every input shared by all pages: page fingerprints
+    /// of the previous build are trusted only when it is unchanged. `meta` and `cards` are
+    /// what the manifest keeps of the model (`Manifest::meta`, `Manifest::cards`).
     pub fn begin(
-        dest: &Path,
-        opts: OutputOptions,
-        key: u128,
-        meta: u128,
-        cards: Vec<u64>,
-    ) -> Result<Output, Error> {
-        Self::begin_found(Found::read(dest, opts)?, dest, opts, key, meta, cards)
-    }
-
-    /// [`Output::begin`] with the output folder as [`Found::read`] found it (a build reads it
-    /// while the site loads).
-    pub fn begin_found(
         found: Found,
         dest: &Path,
         opts: OutputOptions,
