@@ -1,11 +1,12 @@
 //! From loaded files to the [`Site`] model: sections, URLs, sorting, indexes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
+use rayon::prelude::*;
 use typed_index_collections::{TiSlice, TiVec};
 
 use super::{
@@ -89,25 +90,38 @@ pub fn build_site(
     let mut left_out = LeftOut::default();
     let mut unlisted = UnlistedSections::default();
     let mut withheld_until = None;
-    for LoadedArticle { source, file, .. } in loaded {
-        let changes = withheld_changes(&file.front, flags, &now);
+    // Each file's article is made on any core; section ids, given in order of first use,
+    // are settled after, in file order.
+    let made: Vec<(Option<DateTime<Tz>>, FromFile, Vec<Diagnostic>)> = loaded
+        .into_par_iter()
+        .map(|LoadedArticle { source, file, .. }| {
+            let changes = withheld_changes(&file.front, flags, &now);
+            let mut errors = Vec::new();
+            let made = match withheld(&file.front, flags, &now) {
+                Some(Withheld::Draft) => FromFile::Draft(source.path),
+                Some(Withheld::Scheduled) => FromFile::Scheduled(file.front.date, source.path),
+                Some(Withheld::Expired) => {
+                    let expires = file.front.expires;
+                    let expires = expires.expect("withheld as expired only with `expires`");
+                    FromFile::Expired(expires, source.path)
+                }
+                None => match unplaced(source, file, &config, &mut errors) {
+                    Some(a) => FromFile::Article(Box::new(a)),
+                    None => FromFile::Refused,
+                },
+            };
+            (changes, made, errors)
+        })
+        .collect();
+    for (changes, made, file_errors) in made {
         withheld_until = [withheld_until, changes].into_iter().flatten().min();
-        match withheld(&file.front, flags, &now) {
-            Some(Withheld::Draft) => left_out.drafts.push(source.path),
-            Some(Withheld::Scheduled) => left_out.scheduled.push((file.front.date, source.path)),
-            Some(Withheld::Expired) => {
-                let expires = file.front.expires;
-                let expires = expires.expect("withheld as expired only with `expires`");
-                left_out.expired.push((expires, source.path));
-            }
-            None => articles.extend(article(
-                source,
-                file,
-                &config,
-                &mut sections,
-                &mut unlisted,
-                &mut errors,
-            )),
+        errors.extend(file_errors);
+        match made {
+            FromFile::Draft(path) => left_out.drafts.push(path),
+            FromFile::Scheduled(date, path) => left_out.scheduled.push((date, path)),
+            FromFile::Expired(expires, path) => left_out.expired.push((expires, path)),
+            FromFile::Article(a) => articles.push(a.place(&mut sections, &mut unlisted)),
+            FromFile::Refused => {}
         }
     }
     warnings.extend(unlisted.warnings(&config));
@@ -294,6 +308,44 @@ fn newest_first(articles: Vec<Article>) -> Vec<Article> {
         .collect()
 }
 
+/// What one file gives a build: an article, or why it is left out.
+enum FromFile {
+    Draft(PathBuf),
+    Scheduled(DateTime<Tz>, PathBuf),
+    Expired(DateTime<Tz>, PathBuf),
+    Article(Box<Unplaced>),
+    /// Its errors say why.
+    Refused,
+}
+
+/// A published article whose section is known by slug and name: [`Unplaced::place`] gives it
+/// the section's id.
+struct Unplaced {
+    /// Complete but for `section`, which is [`SectionId`] 0 until placed.
+    article: Article,
+    section_slug: String,
+    section_name: String,
+    section_line: Option<usize>,
+}
+
+impl Unplaced {
+    /// The article with the id of its section (added to `sections` when new, noted in
+    /// `unlisted` when site.toml lists sections but not this one).
+    fn place(self, sections: &mut SectionTable, unlisted: &mut UnlistedSections) -> Article {
+        let Unplaced {
+            mut article,
+            section_slug,
+            section_name,
+            section_line,
+        } = self;
+        if sections.configured > 0 && !sections.index.contains_key(&section_slug) {
+            unlisted.note(&section_slug, &article.source_path, section_line);
+        }
+        article.section = sections.resolve(&section_slug, &section_name);
+        article
+    }
+}
+
 /// One published article of the model from its file, or `None` after pushing why it cannot
 /// be one (no section, an unusable section name or slug).
 fn article(
@@ -304,6 +356,17 @@ fn article(
     unlisted: &mut UnlistedSections,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Article> {
+    Some(unplaced(source, file, config, errors)?.place(sections, unlisted))
+}
+
+/// [`article`] but for the section's id. The permalink needs only the section's slug: a
+/// section's slug is its key in the section table.
+fn unplaced(
+    source: ArticleSource,
+    file: ArticleFile,
+    config: &Config,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Unplaced> {
     let front = file.front;
     let path = &source.path;
     let section_name = match (&front.section, &source.folder) {
@@ -328,10 +391,6 @@ fn article(
         ));
         return None;
     }
-    if sections.configured > 0 && !sections.index.contains_key(&section_slug) {
-        unlisted.note(&section_slug, path, front.line("section"));
-    }
-    let section = sections.resolve(&section_slug, &section_name);
     let slug = match article_slug(front.slug.as_deref(), &source.stem) {
         Ok(s) => s,
         Err(msg) => {
@@ -346,20 +405,16 @@ fn article(
             Err(msg) => errors.push(Diagnostic::error(path, front.line("aliases"), msg)),
         }
     }
-    let url_path = expand_permalink(
-        &config.article_permalink,
-        &sections.sections[section].slug,
-        &front.date,
-        &slug,
-    );
+    let url_path = expand_permalink(&config.article_permalink, &section_slug, &front.date, &slug);
     let image_line = front.line("image");
+    let section_line = front.line("section");
     let summary_from_body = front.summary.is_none();
     let summary = front
         .summary
         .clone()
         .or(file.body_summary)
         .expect("parsing reads a summary from the body of every article without one");
-    Some(Article {
+    let article = Article {
         source_path: source.path.clone(),
         bundle: source.bundle.clone(),
         title: front.title,
@@ -367,7 +422,7 @@ fn article(
         date_only: front.date_only,
         updated: front.updated,
         updated_date_only: front.updated_date_only,
-        section,
+        section: SectionId::from(0),
         source: front.source,
         source_url: front.source_url,
         authors: front.authors,
@@ -387,6 +442,12 @@ fn article(
         tag_ids: Vec::new(),
         author_ids: Vec::new(),
         source_id: None,
+    };
+    Some(Unplaced {
+        article,
+        section_slug,
+        section_name,
+        section_line,
     })
 }
 
