@@ -410,11 +410,16 @@ pub struct Phases {
 
 impl Phases {
     pub fn new() -> Self {
+        let on = std::env::var_os("NEWSGEN_TIMINGS").is_some()
+            || VERBOSE.load(std::sync::atomic::Ordering::Relaxed);
         Phases {
-            on: std::env::var_os("NEWSGEN_TIMINGS").is_some()
-                || VERBOSE.load(std::sync::atomic::Ordering::Relaxed),
+            on,
             last: Instant::now(),
-            last_cpu: process_cpu_time(),
+            last_cpu: if on {
+                process_cpu_time()
+            } else {
+                Duration::ZERO
+            },
         }
     }
 

@@ -79,7 +79,7 @@ pub struct Output {
     meta: u128,
     /// The card hash of each article, by position (`Manifest::cards`).
     cards: Vec<u64>,
-    /// The generator whose files are being written (for the manifest).
+    /// What [`Output::set_generator`] set: the tag of files written without one of their own.
     generator: Mutex<Option<&'static str>>,
     records: Mutex<Vec<(String, FileRecord)>>,
     /// Files written to the staging folder.
@@ -326,7 +326,10 @@ impl Output {
             .collect()
     }
 
-    /// Tags the files written from now on as the generator `name`'s (`None`: not generated).
+    /// Tags the files written through [`Output::write`] and the like from now on as the
+    /// generator `name`'s (`None`: not generated). For the image pipeline, which runs on the
+    /// pages' thread; the generators, which may run beside the pages, write through
+    /// [`Output::generated`] instead.
     pub fn set_generator(&self, name: Option<&'static str>) {
         *self
             .generator
