@@ -572,7 +572,12 @@ fn build_changed(
     // renderer takes them.
     let kept_templates = opts.defer_generators.then(|| templates.clone());
     let result = with_preview(&inputs, templates, |templates| {
-        write_site(&inputs, templates, &pass, &out, &counters, &mut phases)
+        let writing = Writing {
+            pass: &pass,
+            out: &out,
+            counters: &counters,
+        };
+        write_site(&inputs, &writing, templates, &mut phases)
     });
     progress.finish();
     let (assets, recorded) = match result {
@@ -839,6 +844,14 @@ struct Inputs<'a> {
     search_cache: &'a Arc<AnalysisCache>,
 }
 
+/// Where and how a build writes: which pages it renders, the output, the progress counters.
+#[derive(Clone, Copy)]
+struct Writing<'a> {
+    pass: &'a Pass,
+    out: &'a Output,
+    counters: &'a Arc<Counters>,
+}
+
 /// The links of every article body, rendered or kept, by article.
 type RecordedLinks = Vec<(ArticleId, Arc<BodyLinks>)>;
 
@@ -846,12 +859,11 @@ type RecordedLinks = Vec<(ArticleId, Arc<BodyLinks>)>;
 /// number of copied files and the links of every article body.
 fn write_site(
     inputs: &Inputs<'_>,
+    writing: &Writing<'_>,
     templates: tera::Tera,
-    pass: &Pass,
-    out: &Output,
-    counters: &Arc<Counters>,
     phases: &mut Phases,
 ) -> Result<(usize, RecordedLinks), Vec<Diagnostic>> {
+    let Writing { pass, out, .. } = *writing;
     let Inputs {
         site,
         plan,
@@ -863,7 +875,7 @@ fn write_site(
         for generator in generators(search_cache) {
             out.keep_generated(generator.name());
         }
-        return write_pages_and_files(inputs, templates, pass, out, counters, phases);
+        return write_pages_and_files(inputs, writing, templates, phases);
     }
     let changed = pass.changed();
     let generate = |phases: &mut Phases| {
@@ -872,13 +884,13 @@ fn write_site(
     let (written, generator_errors) = if matches!(pass, Pass::Fingerprints) {
         // Many pages to render take every core, and the generators' memory on top of the
         // renderer's would raise the peak: they run after the pages.
-        let written = write_pages_and_files(inputs, templates, pass, out, counters, phases);
+        let written = write_pages_and_files(inputs, writing, templates, phases);
         (written, generate(phases))
     } else {
         // A few pages to render: the generators (the search index above all) run beside them.
         std::thread::scope(|s| {
             let generated = s.spawn(|| generate(&mut Phases::new()));
-            let written = write_pages_and_files(inputs, templates, pass, out, counters, phases);
+            let written = write_pages_and_files(inputs, writing, templates, phases);
             let errors = generated
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -898,12 +910,15 @@ fn write_site(
 /// Renders (or keeps) pages and copies files: [`write_site`] but the generators.
 fn write_pages_and_files(
     inputs: &Inputs<'_>,
+    writing: &Writing<'_>,
     templates: tera::Tera,
-    pass: &Pass,
-    out: &Output,
-    counters: &Arc<Counters>,
     phases: &mut Phases,
 ) -> Result<(usize, RecordedLinks), Vec<Diagnostic>> {
+    let Writing {
+        pass,
+        out,
+        counters,
+    } = *writing;
     let Inputs {
         site,
         theme,
