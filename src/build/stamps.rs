@@ -170,8 +170,8 @@ pub(super) struct Shortcut {
     site: PathBuf,
     /// The stamps taken at the start, when a record of the same theme was found.
     inputs: Option<(String, Inputs)>,
-    /// content/'s stamps as walked at the start (`None` until then).
-    content: Option<Option<ContentStamps>>,
+    /// content/'s stamps as walked at the start (`None`: a file could not be stated).
+    content: Option<ContentStamps>,
     /// content/ as walked and stated then, until the load takes it.
     scan: Option<Scan>,
 }
@@ -191,30 +191,28 @@ impl Shortcut {
         }
         let mut key = build_key(opts).ok()?.to_le_bytes().to_vec();
         key.push(u8::from(opts.strict));
+        let site = opts.site_dir.canonicalize().ok()?;
+        // Walked and stated once per build: the load uses this scan, and the record its stamps.
+        let scan = crate::load::content::scan(&site);
         Some(Shortcut {
             file,
             started,
             key: xxh3_128(&key),
-            site: opts.site_dir.canonicalize().ok()?,
+            content: ContentStamps::of(&scan),
+            scan: Some(scan),
+            site,
             inputs: None,
-            content: None,
-            scan: None,
         })
     }
 
     /// The last build's report, when nothing it was made from has changed (not with
-    /// `--no-cache`, which trusts no record). Walks and states content/ in any case: the load
-    /// uses that scan and the record saved at the end its stamps.
+    /// `--no-cache`, which trusts no record).
     pub(super) fn unchanged(
         &mut self,
         opts: &BuildOptions,
         dest: &Path,
         start: Instant,
     ) -> Option<BuildReport> {
-        let scan = crate::load::content::scan(&self.site);
-        let content = ContentStamps::of(&scan);
-        self.content = Some(content.clone());
-        self.scan = Some(scan);
         if opts.no_cache {
             return None;
         }
@@ -230,14 +228,14 @@ impl Shortcut {
         if !in_span || !output_same {
             return None;
         }
-        let inputs = Inputs::finish(content?, &self.site, &c.theme)?;
+        let inputs = Inputs::finish(self.content.clone()?, &self.site, &c.theme)?;
         self.inputs = Some((c.theme.clone(), inputs));
         (inputs.digest == c.inputs)
             .then(|| report(record.summary, dest, start))
             .flatten()
     }
 
-    /// content/ as [`Shortcut::unchanged`] walked and stated it, for the load: the stamps the
+    /// content/ as [`Shortcut::new`] walked and stated it, for the load: the stamps the
     /// parse cache compares are the ones the record digests.
     pub(super) fn take_scan(&mut self) -> Option<Scan> {
         self.scan.take()
@@ -260,7 +258,6 @@ impl Shortcut {
             Some((t, inputs)) if t == *theme => Some(inputs),
             _ => self
                 .content
-                .unwrap_or_else(|| ContentStamps::of(&crate::load::content::scan(&self.site)))
                 .and_then(|content| Inputs::finish(content, &self.site, theme)),
         };
         let dest = &report.output;

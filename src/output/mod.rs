@@ -140,8 +140,8 @@ fn sibling(dest: &Path, suffix: &str) -> PathBuf {
 }
 
 /// What a build finds in its output folder before it writes anything: how the folder is
-/// brought up to date and the previous build's manifest. Reading it takes no lock and writes
-/// nothing, so it can run while the site loads.
+/// brought up to date and the previous build's manifest. Reading it writes nothing, so it can
+/// run while the site loads.
 #[derive(Debug)]
 pub struct Found {
     mode: Mode,
@@ -627,10 +627,7 @@ impl Output {
 
 /// The records by path; of two records of one file, the later one.
 fn by_path(records: Vec<(String, FileRecord)>) -> Files {
-    let mut files = Files::default();
-    files.reserve(records.len());
-    files.extend(records);
-    files
+    records.into_iter().collect()
 }
 
 /// The paths of `old` that `new` lacks, sorted.
