@@ -74,6 +74,9 @@ pub fn render_body_with_images(
                     *dest_url = CowStr::from(new);
                 }
             }
+            // `{#id .class key=value}` after a heading: any other attribute than the id and
+            // classes is raw HTML (`onerror=...`), which untrusted content may not write.
+            Event::Start(Tag::Heading { attrs, .. }) if !unsafe_html => attrs.clear(),
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 if unsafe_html {
                     raw_html = true;
@@ -505,6 +508,22 @@ mod tests {
         // Bodies without raw HTML are left exactly as pulldown-cmark wrote them.
         let plain = render_body("A \"quote\" & <b>", &BASE, false);
         assert_eq!(plain.html, "<p>A “quote” &amp; &lt;b&gt;</p>\n");
+    }
+
+    #[test]
+    fn untrusted_heading_attributes_keep_only_id_and_classes() {
+        let md = "# Title {#own .wide onerror=alert(1) data-x=y}\n\n###### Deep {onload=x}";
+        let base = LinkBase {
+            root: "/",
+            page: None,
+        };
+        let html = render_body(md, &base, false).html;
+        assert!(html.contains("id=\"own\""), "{html}");
+        assert!(html.contains("class=\"wide\""), "{html}");
+        for attr in ["onerror", "data-x", "onload"] {
+            assert!(!html.contains(attr), "{attr} kept: {html}");
+        }
+        assert!(render_body(md, &base, true).html.contains("data-x"));
     }
 
     #[test]
