@@ -632,6 +632,29 @@ fn day_archive_has_calendar_and_neighbouring_days() {
         attrs(&doc, r#".calendar a[aria-current="page"]"#, "href"),
         ["/2025/03/07/"]
     );
+    assert_eq!(
+        attrs(&doc, ".calendar td.current a", "href"),
+        ["/2025/03/07/"]
+    );
+    assert_eq!(
+        attrs(&doc, ".calendar tbody a", "title"),
+        ["1 article", "2 articles"]
+    );
+    // The month page shows the same calendar with no current day.
+    let month = page(out.path(), "2025/03/index.html");
+    assert_eq!(count(&month, ".calendar td.current"), 0);
+    assert_eq!(count(&month, r#".calendar [aria-current]"#), 0);
+    assert_eq!(
+        attrs(&month, ".calendar tbody a", "href"),
+        ["/2025/03/03/", "/2025/03/07/"]
+    );
+    // The footer's date archive link is the year of the newest article.
+    let footer: Vec<String> = doc
+        .select(&sel(".footer-nav a"))
+        .filter(|a| text(*a) == "Archive by date")
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert_eq!(footer, ["/2025/"]);
     let headers: Vec<String> = cal.select(&sel("thead th")).map(text).collect();
     assert_eq!(headers, ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]);
     // Up-links to the month and year.

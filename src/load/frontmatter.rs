@@ -74,6 +74,8 @@ pub struct ArticleFile {
     /// parses nothing again: the scan is about 1 % of a cold build's instructions
     /// (docs/benchmarks.md), and an empty list is one byte of the cache.
     pub unsafe_url_warnings: Vec<Diagnostic>,
+    /// The body's words (the article page's `word_count`), counted in the same pass.
+    pub word_count: usize,
 }
 
 /// Keys other generators (Hugo, Jekyll, Zola) use, with what newsgen calls them.
@@ -123,6 +125,7 @@ pub fn parse_article(
     let front = parse_front_matter(front_text, path, tz, &mut warnings)?;
     // The opening `+++`, the front matter lines, the closing `+++`.
     let body_line = front_text.matches('\n').count() + 3;
+    let scan = super::unsafe_urls::scan_body(body, path, body_line);
     Ok((
         ArticleFile {
             body_summary: front
@@ -132,7 +135,8 @@ pub fn parse_article(
             front,
             body: super::body::Body::parsed(body),
             body_line,
-            unsafe_url_warnings: super::unsafe_urls::body_warnings(body, path, body_line),
+            unsafe_url_warnings: scan.warnings,
+            word_count: scan.words,
         },
         warnings,
     ))

@@ -4,7 +4,8 @@
 //!
 //! A body's warnings are found when its file is parsed ([`super::frontmatter::parse_article`]),
 //! while its text is in memory, and kept with the parse in the parse cache
-//! (`ArticleFile::unsafe_url_warnings`): a rebuild reads no cached body back to scan it.
+//! (`ArticleFile::unsafe_url_warnings`): a rebuild reads no cached body back to scan it. The
+//! same pass counts the body's words ([`scan_body`]).
 
 use std::path::Path;
 
@@ -13,7 +14,7 @@ use rayon::prelude::*;
 
 use super::LoadedArticle;
 use crate::error::Diagnostic;
-use crate::util::text::markdown_options;
+use crate::util::text::{WordCounter, markdown_options};
 use crate::util::url::{UrlUse, is_safe_url};
 
 /// What the warnings about dropped URLs say is allowed.
@@ -25,11 +26,21 @@ fn shown(url: &str) -> String {
     format!("{:?}", url.chars().take(60).collect::<String>())
 }
 
-/// The warnings for the links and images `unsafe_html = false` removes from `markdown`, a
-/// body starting at file line `first_line` of `path`.
-pub fn body_warnings(markdown: &str, path: &Path, first_line: usize) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+/// What one pass over a body's Markdown finds when its file is parsed.
+pub struct BodyScan {
+    /// The warnings for the links and images `unsafe_html = false` removes.
+    pub warnings: Vec<Diagnostic>,
+    /// The words of the body's plain text (the article page's `word_count`).
+    pub words: usize,
+}
+
+/// Scans `markdown`, a body starting at file line `first_line` of `path`, once: the warnings
+/// for the links and images `unsafe_html = false` removes from it, and its words.
+pub fn scan_body(markdown: &str, path: &Path, first_line: usize) -> BodyScan {
+    let mut warnings = Vec::new();
+    let mut words = WordCounter::default();
     for (ev, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+        words.event(&ev);
         let (kind, url, use_) = match &ev {
             Event::Start(Tag::Link { dest_url, .. }) => ("link", dest_url, UrlUse::Link),
             Event::Start(Tag::Image { dest_url, .. }) => ("image", dest_url, UrlUse::Image),
@@ -39,13 +50,22 @@ pub fn body_warnings(markdown: &str, path: &Path, first_line: usize) -> Vec<Diag
             continue;
         }
         let line = first_line + markdown[..range.start].matches('\n').count();
-        out.push(Diagnostic::warning(
+        warnings.push(Diagnostic::warning(
             path,
             Some(line),
             format!("{kind} to {} dropped: {SAFE_SCHEMES}", shown(url)),
         ));
     }
-    out
+    BodyScan {
+        warnings,
+        words: words.words(),
+    }
+}
+
+/// The warnings of [`scan_body`] alone.
+#[cfg(test)]
+pub fn body_warnings(markdown: &str, path: &Path, first_line: usize) -> Vec<Diagnostic> {
+    scan_body(markdown, path, first_line).warnings
 }
 
 /// For `unsafe_html = false`: the body warnings found at parse time for every article (no

@@ -438,6 +438,7 @@ fn unplaced(
         extra: front.extra,
         body: file.body,
         body_line: file.body_line,
+        word_count: file.word_count,
         path: url_path,
         tag_ids: Vec::new(),
         author_ids: Vec::new(),

@@ -63,6 +63,9 @@ pub struct Article {
     pub body: crate::load::body::Body,
     /// The file line where the body starts (for messages about links in it).
     pub body_line: usize,
+    /// The body's words, counted when it was parsed (a function of the body: pages that show
+    /// it hold the body's hash already).
+    pub word_count: usize,
     /// URL path below the base path, ending in `/` (`politics/2025/10/30/slug/`).
     pub path: String,
     /// Term ids, in front matter order.
@@ -432,6 +435,8 @@ impl Article {
             aliases,
             extra,
             body: _,
+            // Counted from the body: changes with it, and only its page shows it.
+            word_count: _,
             path,
             tag_ids,
             author_ids,

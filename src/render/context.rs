@@ -322,6 +322,10 @@ pub fn global(site: &Site, shared: &Shared, hasher: &ValueHasher) -> Vec<(&'stat
             "url".into(),
             Value::from(site.link(&newest.date.format("%Y/%m/%d/").to_string())),
         );
+        m.insert(
+            "year_url".into(),
+            Value::from(site.link(&newest.date.format("%Y/").to_string())),
+        );
         m.insert("articles".into(), shared.list(&ids, hasher));
         Value::from(m)
     });

@@ -43,8 +43,8 @@ use theme::Theme;
 /// with `hasher`; none for days.
 fn new_period_grid(site: &Site, ar: &Archive, hasher: &ValueHasher) -> Value {
     let grid = match ar.key.period {
-        Period::Month(..) => Value::from_serializable(&navigation::month_calendar(site, ar)),
-        Period::Year(_) => Value::from_serializable(&navigation::year_months(site, ar)),
+        Period::Month(..) => navigation::month_calendar(site, ar),
+        Period::Year(_) => navigation::year_months(site, ar),
         Period::Day(..) => Value::none(),
     };
     hasher.register_late(&grid, None);
@@ -288,9 +288,7 @@ impl<'a> Renderer<'a> {
                 targets,
                 ids: rendered.ids,
             }));
-            let words = crate::util::text::plain_text(markdown)
-                .split_whitespace()
-                .count();
+            let words = a.word_count;
             tera_ctx.insert_value("body", Value::safe_string(&rendered.html));
             tera_ctx.insert("word_count", &words);
             tera_ctx.insert("reading_minutes", &words.div_ceil(230).max(1));

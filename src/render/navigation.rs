@@ -6,6 +6,8 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{Value as Json, json};
 
 use crate::model::{Archive, ArchiveId, ArchiveKey, Period, Site};
+use crate::render::context::obj;
+use tera::Value;
 
 /// English month names, for archive titles and calendars.
 pub const MONTHS: [&str; 12] = [
@@ -51,74 +53,99 @@ pub fn ancestors(site: &Site, key: &ArchiveKey) -> Vec<ArchiveId> {
 /// build), so it does not mark a current day: templates compare `cell.day` with `archive.day`.
 ///
 /// Shape: `{title, url, datetime, weekdays: [..7 short names], weeks: [[cell or null; 7]]}`,
-/// a cell being `{day, datetime, url, count}` (`url` is null on days without articles).
-pub fn month_calendar(site: &Site, ar: &Archive) -> Json {
+/// a cell being `{day, datetime, url, count}` (`url` is null on days without articles). Built
+/// as Tera values directly (keys in byte order, as a serialised map would have them): there is
+/// one per month and section, a thousand in a ten-year archive.
+pub fn month_calendar(site: &Site, ar: &Archive) -> Value {
     let Period::Month(year, m) = ar.key.period else {
         panic!("month_calendar is called for month archives only");
     };
     let Some(first) = NaiveDate::from_ymd_opt(year, m, 1) else {
-        return Json::Null;
+        return Value::none();
     };
-    let next_first = if m == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, m + 1, 1)
-    };
-    let days_in_month = next_first
-        .map(|n| n.signed_duration_since(first).num_days())
-        .unwrap_or(31) as u32;
-    // Days of this month that have an archive, with their article counts.
-    let mut with_articles = std::collections::HashMap::new();
-    for d in 1..=days_in_month {
-        let key = ar.key.with_period(Period::Day(year, m, d));
-        if let Some(i) = find_archive(site, &key) {
-            with_articles.insert(d, i);
+    let days_in_month = first
+        .checked_add_months(chrono::Months::new(1))
+        .map_or(31, |next| next.signed_duration_since(first).num_days())
+        as u32;
+    // The month's own archive is followed, in key order, by its day archives.
+    let mut days: Vec<Option<&Archive>> = vec![None; days_in_month as usize + 1];
+    if let Some(i) = find_archive(site, &ar.key) {
+        for day in site.archives.raw[usize::from(i) + 1..].iter() {
+            match day.key.period {
+                Period::Day(y, mm, d)
+                    if day.key.section == ar.key.section && (y, mm) == (year, m) =>
+                {
+                    if let Some(slot) = days.get_mut(d as usize) {
+                        *slot = Some(day);
+                    }
+                }
+                _ => break,
+            }
         }
     }
     let offset = first.weekday().num_days_from_monday() as usize;
-    let mut cells: Vec<Json> = vec![Json::Null; offset];
+    let mut cells: Vec<Value> = vec![Value::none(); offset];
     for d in 1..=days_in_month {
-        let link = with_articles.get(&d).map(|&i| &site.archives[i]);
-        cells.push(json!({
-            "day": d,
-            "datetime": format!("{year:04}-{m:02}-{d:02}"),
-            "url": link.map(|a| site.link(&a.path)),
-            "count": link.map_or(0, |a| a.articles.len()),
-        }));
+        let link = days[d as usize];
+        cells.push(obj([
+            (
+                "count",
+                Value::from(link.map_or(0, |a| a.articles.len()) as u64),
+            ),
+            ("datetime", format!("{year:04}-{m:02}-{d:02}").into()),
+            ("day", Value::from(u64::from(d))),
+            (
+                "url",
+                link.map_or_else(Value::none, |a| site.link(&a.path).into()),
+            ),
+        ]));
     }
     while !cells.len().is_multiple_of(7) {
-        cells.push(Json::Null);
+        cells.push(Value::none());
     }
-    let weeks: Vec<Json> = cells.chunks(7).map(|w| Json::from(w.to_vec())).collect();
-    json!({
-        "title": format!("{} {year}", MONTHS[(m as usize - 1).min(11)]),
-        "url": site.link(&ar.path),
-        "datetime": format!("{year:04}-{m:02}"),
-        "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        "weeks": weeks,
-    })
+    let weeks: Vec<Value> = cells.chunks(7).map(|w| Value::from(w.to_vec())).collect();
+    let weekdays: Vec<Value> = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        .into_iter()
+        .map(Value::from)
+        .collect();
+    obj([
+        ("datetime", format!("{year:04}-{m:02}").into()),
+        (
+            "title",
+            format!("{} {year}", MONTHS[(m as usize - 1).min(11)]).into(),
+        ),
+        ("url", site.link(&ar.path).into()),
+        ("weekdays", Value::from(weekdays)),
+        ("weeks", Value::from(weeks)),
+    ])
 }
 
 /// All twelve months of the year archive `ar`, each `{name, short, datetime, url, count}` (`url` null
 /// for months without articles), so a theme can draw a full year grid.
-pub fn year_months(site: &Site, ar: &Archive) -> Json {
+pub fn year_months(site: &Site, ar: &Archive) -> Value {
     let key = &ar.key;
     let y = key.period.year();
-    let months: Vec<Json> = (1..=12u32)
+    let months: Vec<Value> = (1..=12u32)
         .map(|m| {
             let found = find_archive(site, &key.with_period(Period::Month(y, m)))
                 .map(|i| &site.archives[i]);
             let name = MONTHS[m as usize - 1];
-            json!({
-                "name": name,
-                "short": &name[..3],
-                "datetime": format!("{y:04}-{m:02}"),
-                "url": found.map(|a| site.link(&a.path)),
-                "count": found.map_or(0, |a| a.articles.len()),
-            })
+            obj([
+                (
+                    "count",
+                    Value::from(found.map_or(0, |a| a.articles.len()) as u64),
+                ),
+                ("datetime", format!("{y:04}-{m:02}").into()),
+                ("name", name.into()),
+                ("short", name[..3].into()),
+                (
+                    "url",
+                    found.map_or_else(Value::none, |a| site.link(&a.path).into()),
+                ),
+            ])
         })
         .collect();
-    Json::from(months)
+    Value::from(months)
 }
 
 /// Numbered page links for pagination: every page when there are at most 7, else the first,
