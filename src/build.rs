@@ -963,9 +963,10 @@ fn write_pages_and_files(
     }
 }
 
-/// Runs the generators into `out`. When only the articles `changed` differ from the last
-/// build's model, a generator that reads no clock and none of their bodies and cards keeps
-/// its files.
+/// Runs the generators into `out`, side by side: the search index keeps both cores busy for
+/// most of its run, while the feeds and sitemaps are mostly one thread's work. When only the
+/// articles `changed` differ from the last build's model, a generator that reads no clock and
+/// none of their bodies and cards keeps its files. Errors come in the generators' order.
 fn run_generators(
     site: &Site,
     plan: &[pages::Page],
@@ -974,23 +975,26 @@ fn run_generators(
     changed: Option<&Changed>,
     phases: &mut Phases,
 ) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    for generator in generators(search_cache) {
-        let keep = changed.is_some_and(|changed| {
-            !generator.reads_now()
-                && !generator.bodies_read(site).any_of(&changed.bodies)
-                && !generator.cards_read(site).any_of(&changed.cards)
-        });
-        if keep {
-            out.keep_generated(generator.name());
-        } else {
-            let generated = out.generated(generator.name());
-            if let Err(e) = generator.generate(site, plan, &generated) {
-                errors.extend(e);
+    let errors: Vec<Diagnostic> = generators(search_cache)
+        .par_iter()
+        .flat_map_iter(|generator| {
+            let keep = changed.is_some_and(|changed| {
+                !generator.reads_now()
+                    && !generator.bodies_read(site).any_of(&changed.bodies)
+                    && !generator.cards_read(site).any_of(&changed.cards)
+            });
+            if keep {
+                out.keep_generated(generator.name());
+                return Vec::new();
             }
-        }
-        phases.mark(generator.name());
-    }
+            let generated = out.generated(generator.name());
+            generator
+                .generate(site, plan, &generated)
+                .err()
+                .unwrap_or_default()
+        })
+        .collect();
+    phases.mark("generators (feeds, sitemaps, search index)");
     errors
 }
 

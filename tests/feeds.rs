@@ -617,7 +617,8 @@ fn json_ld_text_is_serde_jsons_canonical_form() {
             let text: String = s.text().collect();
             let value: serde_json::Value = serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("{}: bad JSON-LD {e}", entry.path().display()));
-            let canonical = newsgen::util::escape::escape_json_for_html(&value.to_string());
+            let compact = value.to_string();
+            let canonical = newsgen::util::escape::escape_json_for_html(&compact);
             assert_eq!(text, canonical, "{}", entry.path().display());
             for n in value["@graph"].as_array().expect("@graph") {
                 kinds.insert(n["@type"].as_str().expect("@type").to_string());

@@ -22,13 +22,22 @@ pub const DATETIME_FORMAT: &str = "%-d %b %Y %H:%M";
 pub const DATE_FORMAT: &str = "%-d %b %Y";
 
 /// A Tera map from static keys, built directly (no serde round trip: cards are built for
-/// every article of every build, and serve rebuilds often).
+/// every article of every build, and serve rebuilds often). It goes through Tera's struct
+/// serializer, which inserts each key once into the map it keeps and passes values through;
+/// `Value::from(tera::Map)` would hash every key a second time, copying the map.
 pub fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
-    let mut map = tera::Map::with_capacity(N);
-    for (key, value) in pairs {
-        map.insert(key.into(), value);
+    struct Fields<const N: usize>([(&'static str, Value); N]);
+    impl<const N: usize> serde::Serialize for Fields<N> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeStruct;
+            let mut map = s.serialize_struct("obj", N)?;
+            for (key, value) in &self.0 {
+                map.serialize_field(key, value)?;
+            }
+            map.end()
+        }
     }
-    Value::from(map)
+    Value::try_from_serializable(&Fields(pairs)).expect("Tera values always serialise")
 }
 
 /// `{iso, display, day, time, ymd, date_only}` of a time in the site's zone.

@@ -7,28 +7,39 @@
 //! cannot end the element. The theme's `partials/head_meta.html` prints it.
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value as Json, json};
 use tera::Value;
 
 use crate::model::pages::{Page, PageKind};
 use crate::model::{Article, Site};
-use crate::render::context::absolute_image;
+use crate::render::context::{absolute_image, obj};
 use crate::render::page_context::PageInfo;
 use crate::util::escape::escape_json_for_html;
 use crate::util::time::rfc3339;
 
-/// The parts of structured data that are the same on every page, built once per build.
+/// The parts of structured data that are the same on every page, built and serialised once
+/// per build.
 pub struct Shared {
-    website: Json,
-    publisher: Json,
+    website: Box<RawValue>,
+    website_id: String,
+    publisher: Box<RawValue>,
     locale: Value,
 }
 
 impl Shared {
     pub fn new(site: &Site) -> Shared {
+        let raw = |node: &Json| {
+            serde_json::value::to_raw_value(node).expect("a JSON value always serialises")
+        };
+        let website = website(site);
         Shared {
-            website: website(site),
-            publisher: publisher(site),
+            website: raw(&website),
+            website_id: website["@id"]
+                .as_str()
+                .expect("the website node is built with an @id")
+                .to_string(),
+            publisher: raw(&publisher(site)),
             locale: og_locale(&site.config.language)
                 .map(Value::from)
                 .unwrap_or_else(Value::none),
@@ -45,47 +56,37 @@ pub fn page_values(site: &Site, shared: &Shared, page: &Page, page_info: &PageIn
         _ => None,
     };
     let json_ld = json_ld(site, shared, page, page_info)
-        .map(|ld| escape_json_for_html(&ld))
-        .unwrap_or_default();
-    let mut m = tera::Map::new();
-    m.insert("json_ld".into(), Value::safe_string(&json_ld));
-    m.insert(
-        "og_type".into(),
-        Value::from(if article.is_some() {
-            "article"
-        } else {
-            "website"
-        }),
-    );
+        .map(|ld| Value::safe_string(&escape_json_for_html(&ld)))
+        .unwrap_or_else(|| Value::safe_string(""));
     let social = article.and_then(|a| crate::images::social_image(site, a));
-    m.insert(
-        "image".into(),
-        article
-            .and_then(|a| social_image_url(site, a))
-            .map(Value::from)
-            .unwrap_or_else(Value::none),
-    );
-    for (key, size) in [
-        ("image_width", social.as_ref().map(|v| v.width)),
-        ("image_height", social.as_ref().map(|v| v.height)),
-    ] {
-        m.insert(
-            key.into(),
-            size.map(Value::from).unwrap_or_else(Value::none),
-        );
-    }
-    m.insert("locale".into(), shared.locale.clone());
-    for (key, date) in [
-        ("published", article.map(|a| a.date)),
-        ("modified", article.map(|a| a.modified())),
-    ] {
-        m.insert(
-            key.into(),
-            date.map(|d| Value::from(rfc3339(&d)))
+    let size = |v: Option<u32>| v.map(Value::from).unwrap_or_else(Value::none);
+    let time = |d: Option<chrono::DateTime<chrono_tz::Tz>>| {
+        d.map(|d| Value::from(rfc3339(&d)))
+            .unwrap_or_else(Value::none)
+    };
+    obj([
+        ("json_ld", json_ld),
+        (
+            "og_type",
+            Value::from(if article.is_some() {
+                "article"
+            } else {
+                "website"
+            }),
+        ),
+        (
+            "image",
+            article
+                .and_then(|a| social_image_url(site, a))
+                .map(Value::from)
                 .unwrap_or_else(Value::none),
-        );
-    }
-    Value::from(m)
+        ),
+        ("image_width", size(social.as_ref().map(|v| v.width))),
+        ("image_height", size(social.as_ref().map(|v| v.height))),
+        ("locale", shared.locale.clone()),
+        ("published", time(article.map(|a| a.date))),
+        ("modified", time(article.map(|a| a.modified()))),
+    ])
 }
 
 /// OpenGraph's `ll_CC` locale from a BCP 47 language with a region (`en-NZ` → `en_NZ`);
@@ -145,7 +146,7 @@ fn publisher(site: &Site) -> Json {
 #[serde(untagged)]
 enum Node<'a> {
     /// A node shared by all pages (the website), serialised as built once per build.
-    Shared(&'a Json),
+    Shared(&'a RawValue),
     Article(ArticleNode<'a>),
     Collection(CollectionNode<'a>),
     Breadcrumbs(&'a BreadcrumbList<'a>),
@@ -184,7 +185,7 @@ enum Author<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         url: Option<String>,
     },
-    Publisher(&'a Json),
+    Publisher(&'a RawValue),
 }
 
 #[derive(Serialize)]
@@ -210,12 +211,12 @@ struct ArticleNode<'a> {
     #[serde(rename = "inLanguage")]
     in_language: &'a str,
     #[serde(rename = "isPartOf")]
-    is_part_of: &'a Json,
+    is_part_of: &'a RawValue,
     #[serde(skip_serializing_if = "Option::is_none")]
     keywords: Option<&'a [String]>,
     #[serde(rename = "mainEntityOfPage")]
     main_entity_of_page: WebPage<'a>,
-    publisher: &'a Json,
+    publisher: &'a RawValue,
     url: &'a str,
 }
 
@@ -348,9 +349,7 @@ pub fn json_ld(site: &Site, shared: &Shared, page: &Page, page_info: &PageInfo) 
                 description: page_info.description.as_deref(),
                 in_language: language,
                 is_part_of: IdRef {
-                    id: web["@id"]
-                        .as_str()
-                        .expect("the website node is built with an @id"),
+                    id: &shared.website_id,
                 },
                 name: &page_info.title,
                 url: &permalink,
