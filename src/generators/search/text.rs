@@ -60,18 +60,23 @@ pub fn word_keys(word: &str, mut f: impl FnMut(&str)) {
 /// [`word_keys`], keeping stop words unless `drop_stop_words`.
 fn word_keys_with(word: &str, drop_stop_words: bool, mut f: impl FnMut(&str)) {
     let stop = |k: &str| drop_stop_words && is_stop_word(k);
-    // Fast path, most words of English text: ASCII letters and digits only, lower-cased on
-    // the stack (no allocation).
+    // Fast path, most words of English text: ASCII letters and digits only, used as they are
+    // when in lower case already, else lower-cased on the stack (no allocation).
     if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
         if word.len() > MAX_WORD_CHARS {
             return;
         }
         let mut buf = [0u8; MAX_WORD_CHARS];
-        let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word.as_bytes());
-        lower.make_ascii_lowercase();
-        let Ok(key) = std::str::from_utf8(lower) else {
-            return;
+        let key = if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            let lower = &mut buf[..word.len()];
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            let Ok(key) = std::str::from_utf8(lower) else {
+                return;
+            };
+            key
+        } else {
+            word
         };
         if (key.len() > 1 || key.bytes().all(|b| b.is_ascii_digit())) && !stop(key) {
             f(key);
