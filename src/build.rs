@@ -412,6 +412,7 @@ impl Phases {
     pub fn new() -> Self {
         let on = std::env::var_os("NEWSGEN_TIMINGS").is_some()
             || VERBOSE.load(std::sync::atomic::Ordering::Relaxed);
+        process_start();
         Phases {
             on,
             last: Instant::now(),
@@ -428,14 +429,22 @@ impl Phases {
         if self.on {
             let cpu = process_cpu_time();
             eprintln!(
-                "timing: {name}: {} ms (cpu {} ms)",
+                "timing: {name}: {} ms (cpu {} ms), ends at {} ms",
                 self.last.elapsed().as_millis(),
-                cpu.saturating_sub(self.last_cpu).as_millis()
+                cpu.saturating_sub(self.last_cpu).as_millis(),
+                process_start().elapsed().as_millis()
             );
             self.last_cpu = cpu;
         }
         self.last = Instant::now();
     }
+}
+
+/// When the first phase timer of the process started: the timeline of phases that run side by
+/// side (the generators beside the pages) reads against it.
+fn process_start() -> Instant {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *START.get_or_init(Instant::now)
 }
 
 /// User and system time of every thread of the process so far (zero where unknown).

@@ -851,6 +851,43 @@ fn a_body_edit_rewrites_one_search_cache_shard() {
     );
 }
 
+/// The recipe key of each result fragment of the search index, from the output's manifest.
+fn fragment_recipes(site: &Site) -> BTreeMap<String, u128> {
+    let manifest = Manifest::load(&newsgen::output::cache_dir(&site.out())).unwrap();
+    manifest
+        .files
+        .iter()
+        .filter(|(rel, _)| rel.starts_with("search/f/"))
+        .map(|(rel, rec)| {
+            assert_eq!(rec.generator.as_deref(), Some("search"), "{rel}");
+            (rel.clone(), rec.derived.expect("a fragment is made by a recipe"))
+        })
+        .collect()
+}
+
+/// A body edit makes again only the search result fragment that holds the article: the
+/// others are kept by their recipe (the keys of their articles), not serialised again.
+#[test]
+fn a_body_edit_makes_one_search_fragment_again() {
+    let mut site = Site::new(5);
+    site.build().expect("the fixture builds");
+    let before = fragment_recipes(&site);
+    assert!(before.len() >= 2, "too few fragments: {before:?}");
+    art(&mut site, 2)
+        .body
+        .push_str("\n\nA paragraph with unheard-of words: quixotry.");
+    site.sync();
+    let built = outcome(site.build());
+    let after = fragment_recipes(&site);
+    let remade: Vec<&String> = after
+        .iter()
+        .filter(|(rel, key)| before.get(*rel) != Some(key))
+        .map(|(rel, _)| rel)
+        .collect();
+    assert_eq!(remade.len(), 1, "remade: {remade:?}");
+    assert!(assert_equals_cold(&site, built, "body edit"));
+}
+
 /// The HTML pages of a tree whose text contains `needle`.
 fn pages_containing(t: &Tree, needle: &str) -> Vec<String> {
     files_where(t, |rel, bytes| {

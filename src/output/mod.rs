@@ -108,6 +108,21 @@ impl Generated<'_> {
         self.out.put(rel, bytes, rec)
     }
 
+    /// Writes the file `make` makes by the recipe `key` (the same key makes the same bytes),
+    /// unless the previous build wrote it by the same recipe: then `make` is not called.
+    pub fn write_derived(
+        &self,
+        rel: &str,
+        key: u128,
+        make: impl FnOnce() -> Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        let rec = FileRecord {
+            generator: Some(self.name.to_string()),
+            ..FileRecord::default()
+        };
+        self.out.put_derived(rel, key, rec, || Some(make()))
+    }
+
     /// Writes several files; every failure is reported.
     pub fn write_all(&self, files: Vec<(String, Vec<u8>)>) -> Result<(), Vec<Diagnostic>> {
         let errors: Vec<Diagnostic> = files
@@ -476,9 +491,26 @@ impl Output {
         key: u128,
         make: impl FnOnce() -> Option<Vec<u8>>,
     ) -> Result<(), Diagnostic> {
+        self.put_derived(rel, key, FileRecord::default(), make)
+    }
+
+    /// [`Output::write_derived`] with the rest of the file's record (its generator) in `rec`:
+    /// a file is kept only if the previous build recorded it so too.
+    fn put_derived(
+        &self,
+        rel: &str,
+        key: u128,
+        rec: FileRecord,
+        make: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> Result<(), Diagnostic> {
+        let rec = FileRecord {
+            derived: Some(key),
+            ..rec
+        };
         if self.trust_hashes
             && let Some(old) = self.previous.files.get(rel)
-            && old.derived == Some(key)
+            && old.derived == rec.derived
+            && old.generator == rec.generator
         {
             check_inside(rel)?;
             self.record(rel, old.clone());
@@ -486,10 +518,6 @@ impl Output {
         }
         let Some(bytes) = make() else {
             return Ok(());
-        };
-        let rec = FileRecord {
-            derived: Some(key),
-            ..FileRecord::default()
         };
         self.put(rel, &bytes, rec)
     }

@@ -7,10 +7,12 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use chrono::{DateTime, Offset};
+use chrono_tz::Tz;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +20,7 @@ use super::index::{WEIGHT_BODY, WEIGHT_SUMMARY, WEIGHT_TITLE, push_varint, read_
 use super::text::{Analyzer, is_stop_word, keys_and_stop_words};
 use crate::error::Diagnostic;
 use crate::load::body::Body;
-use crate::model::{Article, Site};
+use crate::model::Article;
 use crate::render::context::DATE_FORMAT;
 use crate::util::text::plain_text;
 use crate::util::time::rfc3339;
@@ -27,7 +29,6 @@ use crate::util::time::rfc3339;
 pub const EXCERPT_CHARS: usize = 300;
 
 /// Everything the index reads of one article: its analysis and its result record.
-#[derive(Hash)]
 pub struct SearchDoc<'a> {
     pub title: &'a str,
     pub summary: &'a str,
@@ -37,15 +38,27 @@ pub struct SearchDoc<'a> {
     /// The Markdown body (its plain text is derived when the doc is analysed). It hashes as
     /// its text's hash, so keying a doc reads no body.
     pub body: &'a Body,
-    pub link: String,
+    /// The article's path in the output; its link is the site's base path before it.
+    pub path: &'a str,
     /// The section's position in `Site::sections`: the search files number sections so.
     pub section: usize,
-    pub iso_date: String,
-    pub display_date: String,
+    /// Formatted only for the result fragments that are made again ([`SearchDoc::iso_date`]).
+    pub date: &'a DateTime<Tz>,
+}
+
+impl Hash for SearchDoc<'_> {
+    /// Every field; the date as its instant and UTC offset, which decide both of its printed
+    /// forms (`DateTime`'s own hash leaves the offset out).
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (self.title, self.summary, self.tags, self.authors, self.source).hash(h);
+        (self.body, self.path, self.section).hash(h);
+        let offset = self.date.offset().fix().local_minus_utc();
+        (self.date.timestamp(), offset).hash(h);
+    }
 }
 
 impl<'a> SearchDoc<'a> {
-    pub fn of(site: &Site, a: &'a Article) -> SearchDoc<'a> {
+    pub fn of(a: &'a Article) -> SearchDoc<'a> {
         SearchDoc {
             title: &a.title,
             summary: &a.summary,
@@ -53,10 +66,9 @@ impl<'a> SearchDoc<'a> {
             authors: &a.authors,
             source: a.source.as_deref(),
             body: &a.body,
-            link: site.link(&a.path),
+            path: &a.path,
             section: usize::from(a.section),
-            iso_date: rfc3339(&a.date),
-            display_date: a.date.format(DATE_FORMAT).to_string(),
+            date: &a.date,
         }
     }
 
@@ -65,6 +77,16 @@ impl<'a> SearchDoc<'a> {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         self.hash(&mut h);
         h.digest128()
+    }
+
+    /// The date as the result record gives it to scripts (RFC 3339).
+    pub fn iso_date(&self) -> String {
+        rfc3339(self.date)
+    }
+
+    /// The date as a result shows it.
+    pub fn display_date(&self) -> String {
+        self.date.format(DATE_FORMAT).to_string()
     }
 
     /// Whitespace-separated words of headline and body: a cheap, consistent article length.

@@ -17,19 +17,20 @@
 //! of the results it shows: its cost depends on the words, not on the archive's size.
 
 use rustc_hash::FxHashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde_json::json;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_64_with_seed};
 
 use super::analysis::{Analysis, SearchDoc, Vocabulary};
 use super::cache::AnalysisCache;
 use super::text::{Analyzer, STOP_WORDS};
 use crate::error::Diagnostic;
 use crate::model::Site;
+use crate::output::Generated;
 
 /// Index format version, checked by the browser script.
 pub const FORMAT: u32 = 1;
@@ -92,8 +93,44 @@ pub struct IndexStats {
     pub bytes: u64,
 }
 
-/// Where a file goes (`search/...`) and its bytes; `Output::write` fits.
-pub type Sink<'a> = dyn Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync + 'a;
+/// Where the index's files go (`search/...`). A closure taking the path and the bytes is a
+/// sink that makes every file; the build's output keeps a file made by the same recipe.
+pub trait Sink: Sync {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
+
+    /// Writes the file `make` makes by the recipe `key` (the same key makes the same bytes),
+    /// or keeps it as an earlier build made it by the same recipe.
+    fn put_derived(
+        &self,
+        rel: &str,
+        key: u128,
+        make: &mut dyn FnMut() -> Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        let _ = key;
+        self.put(rel, &make())
+    }
+}
+
+impl<F: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync> Sink for F {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self(rel, bytes)
+    }
+}
+
+impl Sink for Generated<'_> {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.write(rel, bytes)
+    }
+
+    fn put_derived(
+        &self,
+        rel: &str,
+        key: u128,
+        make: &mut dyn FnMut() -> Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        self.write_derived(rel, key, make)
+    }
+}
 
 /// Unsigned LEB128, the integer coding of every binary index file.
 pub fn push_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -159,7 +196,7 @@ struct Batch {
 
 /// Counts file bytes and a content version while writing through the sink.
 struct Writer<'a> {
-    sink: &'a Sink<'a>,
+    sink: &'a dyn Sink,
     files: AtomicUsize,
     bytes: AtomicU64,
     version: AtomicU64,
@@ -167,15 +204,35 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        (self.sink)(path, bytes)?;
-        let mut h = DefaultHasher::new();
-        path.hash(&mut h);
-        bytes.hash(&mut h);
-        // A sum is independent of the order parallel tasks finish in.
-        self.version.fetch_add(h.finish(), Ordering::Relaxed);
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.sink.put(path, bytes)?;
+        self.count(path, xxh3_64(bytes), bytes.len());
         Ok(())
+    }
+
+    /// Writes (or keeps) the file made by the recipe `key`: the version counts the recipe, so
+    /// a kept file needs no bytes. The byte count is of the files made.
+    fn put_derived(
+        &self,
+        path: &str,
+        key: u128,
+        make: &mut dyn FnMut() -> Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        let made = AtomicUsize::new(0);
+        self.sink.put_derived(path, key, &mut || {
+            let bytes = make();
+            made.store(bytes.len(), Ordering::Relaxed);
+            bytes
+        })?;
+        self.count(path, key as u64 ^ (key >> 64) as u64, made.into_inner());
+        Ok(())
+    }
+
+    fn count(&self, path: &str, content: u64, len: usize) {
+        // A sum is independent of the order parallel tasks finish in.
+        let h = xxh3_64_with_seed(path.as_bytes(), content);
+        self.version.fetch_add(h, Ordering::Relaxed);
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(len as u64, Ordering::Relaxed);
     }
 }
 
@@ -212,11 +269,33 @@ type FragmentRecord<'d> = (
     &'d str,
 );
 
-/// One article as the postings builder sees it: what it shows and what it contributes.
-type Doc<'d> = (&'d SearchDoc<'d>, &'d Analysis);
+/// The JSON of one result fragment: an array of [`FragmentRecord`]s.
+fn fragment_bytes(docs: &[Doc<'_>], base_path: &str) -> Vec<u8> {
+    let texts: Vec<[String; 3]> = docs
+        .iter()
+        .map(|(doc, _, _)| [format!("{base_path}{}", doc.path), doc.iso_date(), doc.display_date()])
+        .collect();
+    let records: Vec<FragmentRecord<'_>> = docs
+        .iter()
+        .zip(&texts)
+        .map(|((doc, analysis, _), [link, iso, display])| {
+            let excerpt = analysis.excerpt.as_str();
+            (doc.title, link.as_str(), doc.section, iso.as_str(), display.as_str(), doc.source, excerpt)
+        })
+        .collect();
+    serde_json::to_vec(&records).expect("a list of strings, numbers and nulls always serialises")
+}
+
+/// One article as the postings builder sees it: what it shows, what it contributes and its
+/// key ([`SearchDoc::key`]).
+type Doc<'d> = (&'d SearchDoc<'d>, &'d Analysis, u128);
 
 struct Builder<'a> {
     vocab: &'a Vocabulary,
+    /// What every result fragment's recipe starts from: the newsgen build, the index format
+    /// and the site's base path (before every link).
+    fragment_salt: u128,
+    base_path: &'a str,
     avgdl: f64,
     writer: Writer<'a>,
     /// Key ids met in some article (surface words of the dictionary), by key id.
@@ -236,6 +315,20 @@ impl Builder<'_> {
         slot as usize
     }
 
+    /// Writes result fragment `k`, unless an earlier build wrote it from the same docs: its
+    /// recipe is the salt and the keys of its docs, which hash every field a record shows.
+    fn write_fragment(&self, k: usize, docs: &[Doc<'_>]) -> Result<(), Diagnostic> {
+        let mut recipe = Xxh3::new();
+        recipe.update(&self.fragment_salt.to_le_bytes());
+        for (_, _, key) in docs {
+            recipe.update(&key.to_le_bytes());
+        }
+        self.writer
+            .put_derived(&fragment_path(k), recipe.digest128(), &mut || {
+                fragment_bytes(docs, &self.base_path)
+            })
+    }
+
     /// Codes the postings of articles `first..first + docs.len()` and writes their fragment
     /// files.
     fn batch(&self, first: usize, docs: &[Doc<'_>]) -> Batch {
@@ -247,8 +340,8 @@ impl Builder<'_> {
         let mut local = Local::default();
         // Serialised straight from the docs (the JSON of a `json!` array of them, without
         // copying every string into a `Value` first).
-        let mut records: Vec<FragmentRecord<'_>> = Vec::with_capacity(DOCS_PER_FRAGMENT);
-        for (i, (doc, analysis)) in docs.iter().enumerate() {
+        let mut fragment: Vec<Doc<'_>> = Vec::with_capacity(DOCS_PER_FRAGMENT);
+        for (i, &(doc, analysis, key)) in docs.iter().enumerate() {
             let doc_id = first + i;
             for (key, count) in analysis.terms() {
                 self.live[key as usize].store(true, Ordering::Relaxed);
@@ -266,23 +359,13 @@ impl Builder<'_> {
                 let l = level(f, dl, self.avgdl);
                 batch.postings[id as usize].push(doc_id as u32, l);
             }
-            records.push((
-                doc.title,
-                doc.link.as_str(),
-                doc.section,
-                doc.iso_date.as_str(),
-                doc.display_date.as_str(),
-                doc.source,
-                analysis.excerpt.as_str(),
-            ));
-            if records.len() == DOCS_PER_FRAGMENT || i + 1 == docs.len() {
-                let k = (doc_id + 1 - records.len()) / DOCS_PER_FRAGMENT;
-                let bytes = serde_json::to_vec(&records)
-                    .expect("a list of strings, numbers and nulls always serialises");
-                records.clear();
-                if let Err(d) = self.writer.put(&fragment_path(k), &bytes) {
+            fragment.push((doc, analysis, key));
+            if fragment.len() == DOCS_PER_FRAGMENT || i + 1 == docs.len() {
+                let k = (doc_id + 1 - fragment.len()) / DOCS_PER_FRAGMENT;
+                if let Err(d) = self.write_fragment(k, &fragment) {
                     batch.errors.push(d);
                 }
+                fragment.clear();
             }
         }
         batch
@@ -306,7 +389,7 @@ struct Loc {
 }
 
 /// Builds the whole index of `site` and writes it through `sink`, analysing every article.
-pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagnostic>> {
+pub fn build_index(site: &Site, sink: &dyn Sink) -> Result<IndexStats, Vec<Diagnostic>> {
     build_index_cached(site, &AnalysisCache::default(), sink)
 }
 
@@ -315,14 +398,14 @@ pub fn build_index(site: &Site, sink: &Sink<'_>) -> Result<IndexStats, Vec<Diagn
 pub fn build_index_cached(
     site: &Site,
     cache: &AnalysisCache,
-    sink: &Sink<'_>,
+    sink: &dyn Sink,
 ) -> Result<IndexStats, Vec<Diagnostic>> {
     let articles = &site.articles.raw;
     let n = articles.len();
     let analyzer = Analyzer::for_language(&site.config.language);
     let docs: Vec<SearchDoc<'_>> = articles
         .par_iter()
-        .map(|a| SearchDoc::of(site, a))
+        .map(SearchDoc::of)
         .collect();
     let keys: Vec<u128> = docs.par_iter().map(SearchDoc::key).collect();
     let mut cached = cache.lock();
@@ -336,8 +419,15 @@ pub fn build_index_cached(
         analyses.iter().map(|a| u64::from(a.dl)).sum::<u64>() as f64 / n as f64
     };
     let vocab = cached.vocab();
+    let base_path = site.config.base_url.path.as_str();
+    let mut salt = Xxh3::new();
+    salt.update(env!("NEWSGEN_BUILD_ID").as_bytes());
+    salt.update(&FORMAT.to_le_bytes());
+    salt.update(base_path.as_bytes());
     let builder = Builder {
         vocab,
+        fragment_salt: salt.digest128(),
+        base_path,
         avgdl,
         writer: Writer {
             sink,
@@ -349,7 +439,12 @@ pub fn build_index_cached(
             .map(|_| AtomicBool::new(false))
             .collect(),
     };
-    let all_docs: Vec<Doc<'_>> = docs.iter().zip(analyses.iter().copied()).collect();
+    let all_docs: Vec<Doc<'_>> = docs
+        .iter()
+        .zip(analyses.iter().copied())
+        .zip(keys.iter().copied())
+        .map(|((doc, analysis), key)| (doc, analysis, key))
+        .collect();
     let (all, postings) = builder.postings(&all_docs)?;
     let live: Vec<bool> = builder
         .live

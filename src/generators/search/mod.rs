@@ -42,9 +42,6 @@ impl Generator for SearchIndex {
         if !site.config.search.enabled {
             return Ok(());
         }
-        build_index_cached(site, &self.cache, &|path: &str, bytes: &[u8]| {
-            out.write(path, bytes)
-        })
-        .map(|_| ())
+        build_index_cached(site, &self.cache, out).map(|_| ())
     }
 }
