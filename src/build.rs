@@ -508,6 +508,12 @@ fn build_changed(
         let (dest, options) = (dest.to_path_buf(), opts.output_options());
         Background::start(move || Found::read(&dest, options))
     };
+    // Search analyses of earlier builds, beside the output, read while the site loads.
+    let search_cache = Arc::new(AnalysisCache::on_disk(
+        crate::output::cache_dir(dest).join("search"),
+        !opts.no_cache,
+    ));
+    search_cache.read_ahead();
     // Parsed articles of earlier builds, kept beside the output (serve passes its own, kept in
     // memory); written before pages render and kept only if the build succeeds, so a refused
     // or failed build leaves it as it was.
@@ -560,11 +566,6 @@ fn build_changed(
         phases.mark("save the parse cache");
         staged.map(|s| (s, dir.as_path()))
     });
-    // Search analyses of earlier builds, beside the output; read only if the index is built.
-    let search_cache = Arc::new(AnalysisCache::on_disk(
-        crate::output::cache_dir(dest).join("search"),
-        !opts.no_cache,
-    ));
     let discarded_cache = !out.warnings.is_empty();
     warnings.extend(out.warnings.iter().cloned());
     let pass = page_pass(&site, &page_plan, &out);

@@ -860,7 +860,10 @@ fn fragment_recipes(site: &Site) -> BTreeMap<String, u128> {
         .filter(|(rel, _)| rel.starts_with("search/f/"))
         .map(|(rel, rec)| {
             assert_eq!(rec.generator.as_deref(), Some("search"), "{rel}");
-            (rel.clone(), rec.derived.expect("a fragment is made by a recipe"))
+            (
+                rel.clone(),
+                rec.derived.expect("a fragment is made by a recipe"),
+            )
         })
         .collect()
 }

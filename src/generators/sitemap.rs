@@ -289,7 +289,9 @@ pub fn news_articles(site: &Site) -> Vec<ArticleId> {
 
 /// Whether an article of `date` is in the news sitemap of a build at `now`.
 fn in_news_window(date: &DateTime<Tz>, now: &DateTime<Tz>) -> bool {
-    *date >= *now - Duration::hours(NEWS_WINDOW_HOURS) && date <= now
+    // In UTC: arithmetic on a zoned time looks the zone's offset up again.
+    let (date, now) = (date.to_utc(), now.to_utc());
+    date >= now - Duration::hours(NEWS_WINDOW_HOURS) && date <= now
 }
 
 /// The first instant after `Site::now` at which an article enters or leaves the news
@@ -298,6 +300,11 @@ pub fn news_window_changes(site: &Site) -> Option<DateTime<Tz>> {
     site.articles
         .iter()
         .filter_map(|a| {
+            let window_end = a.date.to_utc() + Duration::hours(NEWS_WINDOW_HOURS);
+            if window_end < site.now.to_utc() {
+                // Out of the window for good (most of an archive): no edge lies ahead.
+                return None;
+            }
             let edges = [a.date, a.date + Duration::hours(NEWS_WINDOW_HOURS)];
             first_change(&site.now, edges, |t| in_news_window(&a.date, t))
         })

@@ -114,7 +114,24 @@ fn stays_inside(path: &Path, site_canon: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// `path` below `site`. A walk's paths are `site` joined with more, so the prefix is cut as
+/// bytes (`Path::strip_prefix` compares component by component: 2,400 instructions a path).
 fn relative(site: &Path, path: &Path) -> PathBuf {
+    let (site_bytes, bytes) = (
+        site.as_os_str().as_encoded_bytes(),
+        path.as_os_str().as_encoded_bytes(),
+    );
+    let sep = std::path::MAIN_SEPARATOR as u8;
+    if let Some(rest) = bytes.strip_prefix(site_bytes)
+        && let Some(rest) = rest
+            .strip_prefix(&[sep])
+            .or(site_bytes.ends_with(&[sep]).then_some(rest))
+        && !rest.is_empty()
+        && rest[0] != sep
+        && let Ok(rest) = std::str::from_utf8(rest)
+    {
+        return PathBuf::from(rest);
+    }
     path.strip_prefix(site).unwrap_or(path).to_path_buf()
 }
 
@@ -141,6 +158,23 @@ pub fn static_files(site: &Path) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_cuts_the_site_as_strip_prefix_would() {
+        for (site, path) in [
+            ("site", "site/content/a.md"),
+            ("./site", "./site/content/b/é.md"),
+            (".", "./content/a.md"),
+            ("site/", "site/content/a.md"),
+            ("/abs/site", "/abs/site/static/x.png"),
+            ("site", "sitex/content/a.md"),
+            ("site", "other/a.md"),
+        ] {
+            let (site, path) = (Path::new(site), Path::new(path));
+            let want = path.strip_prefix(site).unwrap_or(path);
+            assert_eq!(relative(site, path), want, "{site:?} {path:?}");
+        }
+    }
 
     #[test]
     fn files_come_in_file_name_order_folder_by_folder() {

@@ -576,28 +576,47 @@ fn strip_date_prefix(stem: &str) -> &str {
 /// and three more per article, 5 % of a 10,000-article rebuild); a value put in is not
 /// scanned for tokens again.
 pub fn expand_permalink(pattern: &str, section: &str, date: &DateTime<Tz>, slug: &str) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(pattern.len() + section.len() + slug.len());
+    let local = date.naive_local();
     let mut rest = pattern;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
+    while let Some(start) = memchr::memchr(b'{', rest.as_bytes()) {
+        let Some(len) = memchr::memchr(b'}', &rest.as_bytes()[start..]) else {
             break;
         };
         out.push_str(&rest[..start]);
-        let token = &rest[start..=start + len];
-        // Writing into a String cannot fail.
-        let _ = match token {
-            "{section}" => write!(out, "{section}"),
-            "{year}" => write!(out, "{:04}", date.year()),
-            "{month}" => write!(out, "{:02}", date.month()),
-            "{day}" => write!(out, "{:02}", date.day()),
-            "{slug}" => write!(out, "{slug}"),
-            other => write!(out, "{other}"),
-        };
+        match &rest[start..=start + len] {
+            "{section}" => out.push_str(section),
+            "{year}" => push_year(&mut out, local.year()),
+            "{month}" => push_two_digits(&mut out, local.month()),
+            "{day}" => push_two_digits(&mut out, local.day()),
+            "{slug}" => out.push_str(slug),
+            other => out.push_str(other),
+        }
         rest = &rest[start + len + 1..];
     }
     out.push_str(rest);
     out
+}
+
+/// A month or day of the month, `01` to `31`.
+fn push_two_digits(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// A year in at least four digits, as `{:04}` writes it.
+fn push_year(out: &mut String, year: i32) {
+    match u32::try_from(year) {
+        Ok(y) if y <= 9999 => {
+            push_two_digits(out, y / 100);
+            push_two_digits(out, y % 100);
+        }
+        _ => {
+            use std::fmt::Write;
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{year:04}");
+        }
+    }
 }
 
 /// Normalises an alias to an output path below the root: `/old/x.html` → `old/x.html`,
@@ -773,6 +792,21 @@ pub(super) mod tests {
         assert_eq!(fill("plain/"), "plain/");
         // What the site.toml check refuses is copied as it is, never dropped.
         assert_eq!(fill("{nope}/{slug}/{open"), "{nope}/a-story/{open");
+        // Years as `{:04}` writes them, in the date's own zone.
+        for (y, want) in [(987, "0987"), (12025, "12025"), (-5, "-005")] {
+            let d = chrono_tz::UTC
+                .with_ymd_and_hms(y, 12, 31, 12, 0, 0)
+                .unwrap();
+            let got = expand_permalink("{year}/{month}/{day}", "", &d, "");
+            assert_eq!(got, format!("{want}/12/31"));
+        }
+        let late = chrono_tz::Pacific::Auckland
+            .with_ymd_and_hms(2025, 12, 31, 23, 30, 0)
+            .unwrap();
+        assert_eq!(
+            expand_permalink("{year}{month}{day}", "", &late, ""),
+            "20251231"
+        );
     }
 
     pub(in crate::model) fn config() -> Config {

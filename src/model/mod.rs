@@ -9,6 +9,7 @@ mod ids;
 pub mod pages;
 mod taxonomy;
 
+use crate::util::digest::Digest;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Datelike};
@@ -379,28 +380,6 @@ impl Site {
     }
 }
 
-/// A hasher that appends every `Hash` input to a buffer, hashed once with xxh3-128 at the
-/// end: deterministic across runs (unlike std's randomly seeded hashers), so digests can be
-/// stored in the build manifest.
-#[derive(Default)]
-struct Digest(Vec<u8>);
-
-impl std::hash::Hasher for Digest {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-
-    fn finish(&self) -> u64 {
-        xxhash_rust::xxh3::xxh3_64(&self.0)
-    }
-}
-
-impl Digest {
-    fn digest128(&self) -> u128 {
-        xxhash_rust::xxh3::xxh3_128(&self.0)
-    }
-}
-
 impl Article {
     /// The hash of the Markdown body.
     pub fn body_hash(&self) -> u128 {
@@ -554,12 +533,12 @@ impl Site {
             .articles
             .iter()
             .map(|a| {
-                card.0.clear();
+                card.clear();
                 a.hash_split(&mut structure, &mut terms, &mut card);
                 card.finish()
             })
             .collect();
-        structure.0.extend_from_slice(&terms.0);
+        structure.append(&terms);
         for asset in &self.assets {
             (&asset.source, &asset.dest).hash(&mut structure);
         }

@@ -494,8 +494,8 @@ impl Output {
         self.put_derived(rel, key, FileRecord::default(), make)
     }
 
-    /// [`Output::write_derived`] with the rest of the file's record (its generator) in `rec`:
-    /// a file is kept only if the previous build recorded it so too.
+    /// [`Output::write_derived`] with the rest of the file's record (its generator) in `rec`;
+    /// a file kept keeps the record the previous build made.
     fn put_derived(
         &self,
         rel: &str,
@@ -510,7 +510,6 @@ impl Output {
         if self.trust_hashes
             && let Some(old) = self.previous.files.get(rel)
             && old.derived == rec.derived
-            && old.generator == rec.generator
         {
             check_inside(rel)?;
             self.record(rel, old.clone());
@@ -679,12 +678,14 @@ fn missing_from<'a>(old: &'a Files, new: &Files) -> Vec<&'a String> {
 
 /// Refuses an output path that could lead outside the output folder.
 fn check_inside(rel: &str) -> Result<(), Diagnostic> {
-    if rel.is_empty()
-        || rel
-            .split('/')
-            .any(|s| s == ".." || s == "." || s.is_empty())
-        || rel.starts_with('/')
-        || rel.contains('\\')
+    // Bytes, not `str::split`: every kept file of a rebuild is checked (100,000 at 50,000
+    // articles), and a char searcher per segment cost a tenth of a second.
+    let bytes = rel.as_bytes();
+    if bytes.is_empty()
+        || bytes
+            .split(|&b| b == b'/')
+            .any(|s| s == b".." || s == b"." || s.is_empty())
+        || memchr::memchr(b'\\', bytes).is_some()
     {
         return Err(Diagnostic::error(
             rel,

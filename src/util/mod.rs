@@ -4,6 +4,7 @@
 //! higher layer into a lower one.
 
 pub mod background;
+pub mod digest;
 pub mod escape;
 pub mod racy;
 pub mod text;

@@ -25,6 +25,9 @@ pub fn first_change<T: PartialEq>(
     let at_now = rule(now);
     boundaries
         .into_iter()
+        // A boundary before `now` and the instant after it are not after `now`: passed over
+        // before the addition, which looks the zone's offset up again.
+        .filter(|b| b >= now)
         .flat_map(|b| [Some(b), b.checked_add_signed(TimeDelta::nanoseconds(1))])
         .flatten()
         .filter(|t| t > now && rule(t) != at_now)

@@ -22,6 +22,7 @@ use crate::error::Diagnostic;
 use crate::load::body::Body;
 use crate::model::Article;
 use crate::render::context::DATE_FORMAT;
+use crate::util::digest::Digest;
 use crate::util::text::plain_text;
 use crate::util::time::rfc3339;
 
@@ -50,7 +51,14 @@ impl Hash for SearchDoc<'_> {
     /// Every field; the date as its instant and UTC offset, which decide both of its printed
     /// forms (`DateTime`'s own hash leaves the offset out).
     fn hash<H: Hasher>(&self, h: &mut H) {
-        (self.title, self.summary, self.tags, self.authors, self.source).hash(h);
+        (
+            self.title,
+            self.summary,
+            self.tags,
+            self.authors,
+            self.source,
+        )
+            .hash(h);
         (self.body, self.path, self.section).hash(h);
         let offset = self.date.offset().fix().local_minus_utc();
         (self.date.timestamp(), offset).hash(h);
@@ -74,7 +82,7 @@ impl<'a> SearchDoc<'a> {
 
     /// The hash of the whole doc: the cache key of its analysis.
     pub fn key(&self) -> u128 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut h = Digest::default();
         self.hash(&mut h);
         h.digest128()
     }

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -89,15 +89,31 @@ impl AnalysisCache {
 
     /// Locks the cache for one index build.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .get_or_init(|| {
-                Mutex::new(match &self.dir {
-                    Some(dir) if self.read_saved => Inner::load(dir),
-                    _ => Inner::default(),
-                })
-            })
+        self.read()
             .lock()
             .expect("the search cache lock is poisoned only after a panic, which stops the build")
+    }
+
+    fn read(&self) -> &Mutex<Inner> {
+        self.inner.get_or_init(|| {
+            Mutex::new(match &self.dir {
+                Some(dir) if self.read_saved => Inner::load(dir),
+                _ => Inner::default(),
+            })
+        })
+    }
+
+    /// Starts reading a cache saved by an earlier build on a thread of its own, so that an
+    /// edit's index build finds it read (a quarter of the index's work at 50,000 articles):
+    /// the site loads meanwhile, with a core to spare.
+    pub fn read_ahead(self: &Arc<Self>) {
+        let saved = self.dir.as_ref().is_some_and(|d| d.join("vocab").is_file());
+        if self.read_saved && saved {
+            let cache = self.clone();
+            std::thread::spawn(move || {
+                cache.read();
+            });
+        }
     }
 
     /// Saves what changed since it was read, leaving out the analyses the build did not use.

@@ -211,19 +211,30 @@ impl Writer<'_> {
 
     /// Writes (or keeps) the file made by the recipe `key`: the version counts the recipe, so
     /// a kept file needs no bytes. The byte count is of the files made.
+    /// Writes (or keeps) the file made by the recipe `content`, which names its bytes: the
+    /// version counts the recipe, so a kept file needs no bytes. The sink's key adds the
+    /// newsgen build to it (another build may write other bytes by the same recipe); the
+    /// version does not, so a new newsgen with the same index sends no reader a new one.
     fn put_derived(
         &self,
         path: &str,
-        key: u128,
+        content: u128,
         make: &mut dyn FnMut() -> Vec<u8>,
     ) -> Result<(), Diagnostic> {
+        let mut key = Xxh3::new();
+        key.update(env!("NEWSGEN_BUILD_ID").as_bytes());
+        key.update(&content.to_le_bytes());
         let made = AtomicUsize::new(0);
-        self.sink.put_derived(path, key, &mut || {
+        self.sink.put_derived(path, key.digest128(), &mut || {
             let bytes = make();
             made.store(bytes.len(), Ordering::Relaxed);
             bytes
         })?;
-        self.count(path, key as u64 ^ (key >> 64) as u64, made.into_inner());
+        self.count(
+            path,
+            content as u64 ^ (content >> 64) as u64,
+            made.into_inner(),
+        );
         Ok(())
     }
 
@@ -273,14 +284,28 @@ type FragmentRecord<'d> = (
 fn fragment_bytes(docs: &[Doc<'_>], base_path: &str) -> Vec<u8> {
     let texts: Vec<[String; 3]> = docs
         .iter()
-        .map(|(doc, _, _)| [format!("{base_path}{}", doc.path), doc.iso_date(), doc.display_date()])
+        .map(|(doc, _, _)| {
+            [
+                format!("{base_path}{}", doc.path),
+                doc.iso_date(),
+                doc.display_date(),
+            ]
+        })
         .collect();
     let records: Vec<FragmentRecord<'_>> = docs
         .iter()
         .zip(&texts)
         .map(|((doc, analysis, _), [link, iso, display])| {
             let excerpt = analysis.excerpt.as_str();
-            (doc.title, link.as_str(), doc.section, iso.as_str(), display.as_str(), doc.source, excerpt)
+            (
+                doc.title,
+                link.as_str(),
+                doc.section,
+                iso.as_str(),
+                display.as_str(),
+                doc.source,
+                excerpt,
+            )
         })
         .collect();
     serde_json::to_vec(&records).expect("a list of strings, numbers and nulls always serialises")
@@ -292,8 +317,8 @@ type Doc<'d> = (&'d SearchDoc<'d>, &'d Analysis, u128);
 
 struct Builder<'a> {
     vocab: &'a Vocabulary,
-    /// What every result fragment's recipe starts from: the newsgen build, the index format
-    /// and the site's base path (before every link).
+    /// What every result fragment's recipe starts from: the index format and the site's
+    /// base path (before every link).
     fragment_salt: u128,
     base_path: &'a str,
     avgdl: f64,
@@ -325,7 +350,7 @@ impl Builder<'_> {
         }
         self.writer
             .put_derived(&fragment_path(k), recipe.digest128(), &mut || {
-                fragment_bytes(docs, &self.base_path)
+                fragment_bytes(docs, self.base_path)
             })
     }
 
@@ -403,10 +428,7 @@ pub fn build_index_cached(
     let articles = &site.articles.raw;
     let n = articles.len();
     let analyzer = Analyzer::for_language(&site.config.language);
-    let docs: Vec<SearchDoc<'_>> = articles
-        .par_iter()
-        .map(SearchDoc::of)
-        .collect();
+    let docs: Vec<SearchDoc<'_>> = articles.par_iter().map(SearchDoc::of).collect();
     let keys: Vec<u128> = docs.par_iter().map(SearchDoc::key).collect();
     let mut cached = cache.lock();
     cached
@@ -421,7 +443,6 @@ pub fn build_index_cached(
     let vocab = cached.vocab();
     let base_path = site.config.base_url.path.as_str();
     let mut salt = Xxh3::new();
-    salt.update(env!("NEWSGEN_BUILD_ID").as_bytes());
     salt.update(&FORMAT.to_le_bytes());
     salt.update(base_path.as_bytes());
     let builder = Builder {
