@@ -44,13 +44,39 @@ pub struct FrontMatter {
     #[serde(with = "crate::load::cache::toml_text")]
     pub extra: toml::Table,
     /// File line of each top-level key, for messages raised after parsing (bad slug...).
-    pub key_lines: std::collections::BTreeMap<String, usize>,
+    pub key_lines: KnownKeyLines,
 }
 
 impl FrontMatter {
     /// The file line where `key` is set, if it is.
     pub fn line(&self, key: &str) -> Option<usize> {
-        self.key_lines.get(key).copied()
+        self.key_lines.get(key)
+    }
+}
+
+/// The file line of each known key an article sets: a dozen at most, asked for only to
+/// place a message, so a list searched in order (a tree map read back from the parse cache
+/// for every article of a rebuild cost more than the rest of its front matter).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KnownKeyLines(Vec<(String, usize)>);
+
+impl KnownKeyLines {
+    pub fn get(&self, key: &str) -> Option<usize> {
+        self.0.iter().find(|(k, _)| k == key).map(|&(_, line)| line)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, usize)> for KnownKeyLines {
+    fn from_iter<I: IntoIterator<Item = (String, usize)>>(iter: I) -> Self {
+        KnownKeyLines(iter.into_iter().collect())
     }
 }
 

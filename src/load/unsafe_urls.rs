@@ -85,7 +85,7 @@ pub fn drop_unsafe_urls_all(articles: &mut [LoadedArticle]) -> Vec<Diagnostic> {
                 if let Some(url) = value.take_if(|u| !is_safe_url(u, use_)) {
                     out.push(Diagnostic::warning(
                         path,
-                        front.key_lines.get(key).copied(),
+                        front.key_lines.get(key),
                         format!("`{key}` {} dropped: {SAFE_SCHEMES}", shown(&url)),
                     ));
                 }

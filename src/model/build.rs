@@ -1,6 +1,8 @@
 //! From loaded files to the [`Site`] model: sections, URLs, sorting, indexes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike};
@@ -221,7 +223,7 @@ pub fn retitle_sections(site: &mut Site, config: Config) -> bool {
 /// `section` as it is met.
 struct SectionTable {
     sections: TiVec<SectionId, Section>,
-    index: HashMap<String, SectionId>,
+    index: FxHashMap<String, SectionId>,
     /// How many come from site.toml.
     configured: usize,
 }
@@ -655,7 +657,8 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
 /// Two articles, or an alias and an article, with one URL are errors on every file involved,
 /// each naming the others.
 fn check_url_collisions(articles: &TiSlice<ArticleId, Article>, errors: &mut Vec<Diagnostic>) {
-    let mut claims: HashMap<&str, Vec<(&Path, bool)>> = HashMap::with_capacity(articles.len());
+    let mut claims: FxHashMap<&str, Vec<(&Path, bool)>> =
+        FxHashMap::with_capacity_and_hasher(articles.len(), Default::default());
     for a in articles {
         claims
             .entry(a.path.as_str())
@@ -709,13 +712,18 @@ fn build_archives(
     articles: &TiSlice<ArticleId, Article>,
     sections: &TiSlice<SectionId, Section>,
 ) -> TiVec<ArchiveId, Archive> {
-    let mut map: BTreeMap<ArchiveKey, Vec<ArticleId>> = BTreeMap::new();
+    // Hashed, then the distinct keys sorted once: a tree map searched 300,000 times for
+    // 50,000 articles cost more than the rest of the archives' making.
+    let mut map: FxHashMap<ArchiveKey, Vec<ArticleId>> = FxHashMap::default();
     for (id, a) in articles.iter_enumerated() {
         for key in ArchiveKey::for_date(&a.date, a.section) {
             map.entry(key).or_default().push(id);
         }
     }
-    map.into_iter()
+    let mut archives: Vec<(ArchiveKey, Vec<ArticleId>)> = map.into_iter().collect();
+    archives.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    archives
+        .into_iter()
         .map(|(key, articles)| Archive {
             path: key.path(sections),
             key,
@@ -730,7 +738,7 @@ fn place_assets(
     articles: &TiSlice<ArticleId, Article>,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Asset> {
-    let bundle_paths: HashMap<&Path, &str> = articles
+    let bundle_paths: FxHashMap<&Path, &str> = articles
         .iter()
         .filter_map(|a| a.bundle.as_deref().map(|b| (b, a.path.as_str())))
         .collect();

@@ -3,8 +3,6 @@
 //! Listing pages before rendering lets the build find URL collisions up front, gives the
 //! sitemap its list of canonical pages, and lets rendering run in parallel over a flat list.
 
-use std::collections::HashMap;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{ArchiveId, ArticleId, SectionId, Site, Taxonomy, TaxonomyKind, TermId};
@@ -313,7 +311,8 @@ fn describe(site: &Site, kind: &PageKind) -> (String, String) {
 }
 
 fn check_collisions(site: &Site, pages: &[Page]) -> Result<(), Vec<Diagnostic>> {
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(pages.len());
+    let mut seen: rustc_hash::FxHashMap<String, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(pages.len(), Default::default());
     let mut errors = Vec::new();
     for (i, p) in pages.iter().enumerate() {
         let file = p.file();

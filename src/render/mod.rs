@@ -113,10 +113,9 @@ impl<'a> Renderer<'a> {
             (k.section, std::mem::discriminant(&k.period))
         };
         // Archives are sorted by key, so same-group neighbours in order are prev/next in time.
-        let mut last_in_group: std::collections::HashMap<_, ArchiveId> =
-            std::collections::HashMap::new();
-        let mut parent_of: std::collections::HashMap<crate::model::ArchiveKey, ArchiveId> =
-            std::collections::HashMap::new();
+        let mut last_in_group: rustc_hash::FxHashMap<_, ArchiveId> = Default::default();
+        let mut parent_of: rustc_hash::FxHashMap<crate::model::ArchiveKey, ArchiveId> =
+            Default::default();
         for i in site.archives.keys() {
             let g = group(i);
             if let Some(&prev) = last_in_group.get(&g) {
