@@ -90,6 +90,7 @@ pub struct IndexStats {
     pub keys: usize,
     pub postings: u64,
     pub files: usize,
+    /// Bytes of the files made (a fragment kept by its recipe is not made again).
     pub bytes: u64,
 }
 
