@@ -210,8 +210,6 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Writes (or keeps) the file made by the recipe `key`: the version counts the recipe, so
-    /// a kept file needs no bytes. The byte count is of the files made.
     /// Writes (or keeps) the file made by the recipe `content`, which names its bytes: the
     /// version counts the recipe, so a kept file needs no bytes. The sink's key adds the
     /// newsgen build to it (another build may write other bytes by the same recipe); the
@@ -225,17 +223,13 @@ impl Writer<'_> {
         let mut key = Xxh3::new();
         key.update(env!("NEWSGEN_BUILD_ID").as_bytes());
         key.update(&content.to_le_bytes());
-        let made = AtomicUsize::new(0);
+        let mut made = 0;
         self.sink.put_derived(path, key.digest128(), &mut || {
             let bytes = make();
-            made.store(bytes.len(), Ordering::Relaxed);
+            made = bytes.len();
             bytes
         })?;
-        self.count(
-            path,
-            content as u64 ^ (content >> 64) as u64,
-            made.into_inner(),
-        );
+        self.count(path, content as u64 ^ (content >> 64) as u64, made);
         Ok(())
     }
 
