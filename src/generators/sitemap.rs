@@ -305,7 +305,7 @@ pub fn news_window_changes(site: &Site) -> Option<DateTime<Tz>> {
                 // Out of the window for good (most of an archive): no edge lies ahead.
                 return None;
             }
-            let edges = [a.date, a.date + Duration::hours(NEWS_WINDOW_HOURS)];
+            let edges = [a.date, window_end.with_timezone(&a.date.timezone())];
             first_change(&site.now, edges, |t| in_news_window(&a.date, t))
         })
         .min()

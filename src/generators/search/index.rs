@@ -104,10 +104,9 @@ pub trait Sink: Sync {
     fn put_derived(
         &self,
         rel: &str,
-        key: u128,
+        _key: u128,
         make: &mut dyn FnMut() -> Vec<u8>,
     ) -> Result<(), Diagnostic> {
-        let _ = key;
         self.put(rel, &make())
     }
 }
@@ -276,16 +275,10 @@ type FragmentRecord<'d> = (
 );
 
 /// The JSON of one result fragment: an array of [`FragmentRecord`]s.
-fn fragment_bytes(docs: &[Doc<'_>], base_path: &str) -> Vec<u8> {
+fn fragment_bytes(docs: &[Doc<'_>], site: &Site) -> Vec<u8> {
     let texts: Vec<[String; 3]> = docs
         .iter()
-        .map(|(doc, _, _)| {
-            [
-                format!("{base_path}{}", doc.path),
-                doc.iso_date(),
-                doc.display_date(),
-            ]
-        })
+        .map(|(doc, _, _)| [site.link(doc.path), doc.iso_date(), doc.display_date()])
         .collect();
     let records: Vec<FragmentRecord<'_>> = docs
         .iter()
@@ -315,7 +308,8 @@ struct Builder<'a> {
     /// What every result fragment's recipe starts from: the index format and the site's
     /// base path (before every link).
     fragment_salt: u128,
-    base_path: &'a str,
+    /// Links in the result records are the site's ([`Site::link`]).
+    site: &'a Site,
     avgdl: f64,
     writer: Writer<'a>,
     /// Key ids met in some article (surface words of the dictionary), by key id.
@@ -345,7 +339,7 @@ impl Builder<'_> {
         }
         self.writer
             .put_derived(&fragment_path(k), recipe.digest128(), &mut || {
-                fragment_bytes(docs, self.base_path)
+                fragment_bytes(docs, self.site)
             })
     }
 
@@ -436,14 +430,13 @@ pub fn build_index_cached(
         analyses.iter().map(|a| u64::from(a.dl)).sum::<u64>() as f64 / n as f64
     };
     let vocab = cached.vocab();
-    let base_path = site.config.base_url.path.as_str();
     let mut salt = Xxh3::new();
     salt.update(&FORMAT.to_le_bytes());
-    salt.update(base_path.as_bytes());
+    salt.update(site.config.base_url.path.as_bytes());
     let builder = Builder {
         vocab,
         fragment_salt: salt.digest128(),
-        base_path,
+        site,
         avgdl,
         writer: Writer {
             sink,
