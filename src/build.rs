@@ -1251,4 +1251,48 @@ mod tests {
         assert_eq!(report.rendered, 1, "the edited article's page only");
         assert_eq!(report.warnings, first);
     }
+
+    #[test]
+    fn the_search_cache_loads_while_every_rayon_worker_waits() {
+        // The index generator, on a rayon worker, waits for the cache that `read_ahead`
+        // loads on a thread of its own: a load that needed a worker could hang the build.
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        write_old(&site, "site.toml", &site_toml(""), 0);
+        write_old(
+            &site,
+            "content/politics/a.md",
+            &article("Budget vote", "2025-01-01"),
+            0,
+        );
+        let opts = options(dir.path(), &site);
+        build(&opts).unwrap();
+        let saved = crate::output::cache_dir(&dir.path().join("out")).join("search");
+        assert!(
+            saved.join("vocab").is_file(),
+            "the first build saves the search cache"
+        );
+
+        let workers = rayon::current_num_threads();
+        let (started, all_started) = std::sync::mpsc::channel();
+        let release = Arc::new(std::sync::Barrier::new(workers + 1));
+        for _ in 0..workers {
+            let (started, release) = (started.clone(), Arc::clone(&release));
+            rayon::spawn(move || {
+                started.send(()).unwrap();
+                release.wait();
+            });
+        }
+        for _ in 0..workers {
+            all_started.recv().unwrap();
+        }
+        let (done, loaded) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let cache = AnalysisCache::on_disk(saved, true);
+            done.send(cache.lock().docs_len()).unwrap();
+        });
+        let docs = loaded.recv_timeout(Duration::from_secs(60));
+        release.wait();
+        assert_eq!(docs, Ok(1), "the cache loads without a rayon worker");
+    }
 }

@@ -136,8 +136,10 @@ impl Inner {
             return Inner::default();
         };
         let keys = vocab.keys.len();
+        // On this thread alone, never through rayon: a rayon worker can wait for this load
+        // (the index generator), and if it had taken part of the load's work before it began
+        // to wait, the load would never finish.
         let shards: Vec<Vec<(u128, Analysis)>> = (0..SHARDS)
-            .into_par_iter()
             .map(|n| {
                 decode::<ShardFile>(&dir.join(format!("{n:02}")))
                     .filter(|s| s.generation == vf.generation)
@@ -210,6 +212,12 @@ impl Inner {
                     &postcard::to_stdvec(&file).map_err(std::io::Error::other)?,
                 )
             })
+    }
+
+    /// How many analyses the cache holds.
+    #[cfg(test)]
+    pub fn docs_len(&self) -> usize {
+        self.docs.len()
     }
 
     /// The vocabulary the cached analyses use.
