@@ -23,7 +23,6 @@ use crate::model::pages::PageKind;
 use crate::output::manifest::BodyLinks;
 use crate::progress::{Counters, Progress};
 use crate::render::deps::texts_digest;
-use crate::render::links::SiteIndex;
 use crate::render::theme::Theme;
 use crate::render::{Changed, Keep, Renderer, check_links};
 
@@ -205,7 +204,7 @@ impl Deferred {
         }
         let generated = out.generated_files(&names);
         let recorded = std::mem::take(&mut self.recorded);
-        let links = check_links(site, recorded, SiteIndex::of_files(out.files()));
+        let links = check_links(site, recorded, out.files());
         phases.mark("link check");
         let files = out.commit()?;
         if let Err(e) = self.search_cache.save() {
@@ -274,7 +273,7 @@ fn load_site_timed(
         !opts.no_cache,
     ));
 
-    let tree = match scan {
+    let mut tree = match scan {
         Some(scan) => scan.into_tree(),
         // The parse cache compares stamps: stat each file once, here.
         None if opts.parse_cache.is_some() => content::scan(site_dir).into_tree(),
@@ -283,7 +282,9 @@ fn load_site_timed(
     phases.mark("walk content");
     diags.extend(tree.warnings.iter().cloned());
     diags.extend(crate::load::walk::static_files(site_dir).1);
-    let (mut loaded, file_diags) = read_articles(site_dir, &tree, tz, opts.parse_cache.as_deref());
+    let sources = std::mem::take(&mut tree.articles);
+    let (mut loaded, file_diags) =
+        read_articles(site_dir, sources, tz, opts.parse_cache.as_deref());
     phases.mark("read and parse articles");
     diags.extend(file_diags);
     if !config.unsafe_html {
@@ -678,11 +679,11 @@ fn check_links_and_commit(
     image_warnings: Vec<Diagnostic>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<(Option<String>, crate::output::WriteStats), Error> {
-    let index = SiteIndex::of_files(out.files());
+    let files = out.files();
     if !(opts.strict || opts.links_are_errors) {
         warnings.extend(image_warnings);
         let (links, written) = std::thread::scope(|s| {
-            let check = s.spawn(|| check_links(site, recorded, index));
+            let check = s.spawn(|| check_links(site, recorded, files));
             let written = out.commit();
             let links = check
                 .join()
@@ -693,7 +694,7 @@ fn check_links_and_commit(
         warnings.sort();
         return Ok((links.summary, written?));
     }
-    let links = check_links(site, recorded, index);
+    let links = check_links(site, recorded, files);
     let mut errors = links.diagnostics;
     if opts.strict {
         errors.extend(image_warnings);

@@ -149,7 +149,7 @@ pub fn list(
     let (config, _) = Config::load(site_dir).map_err(Error::Site)?;
     let tz = config.timezone;
     let tree = crate::load::content::walk(site_dir);
-    let (loaded, diags) = crate::load::read_articles(site_dir, &tree, tz, None);
+    let (loaded, diags) = crate::load::read_articles(site_dir, tree.articles, tz, None);
     let now = build_time(now).with_timezone(&tz);
     // Only the rule in question may withhold: a scheduled draft is listed under both.
     let wanted = kind.rule();

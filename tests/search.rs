@@ -732,7 +732,7 @@ fn build_index_only(site: &Site) -> u64 {
     let dir = site.dir.path();
     let (config, _) = newsgen::load::config::Config::load(dir).expect("config");
     let tree = newsgen::load::content::walk(dir);
-    let (loaded, _) = newsgen::load::read_articles(dir, &tree, config.timezone, None);
+    let (loaded, _) = newsgen::load::read_articles(dir, tree.articles, config.timezone, None);
     let now = chrono::DateTime::from_timestamp(1_798_675_200, 0).expect("2027-01-01");
     let (model, _) = newsgen::model::build_site(
         config,

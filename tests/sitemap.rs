@@ -113,7 +113,7 @@ fn load(site: &Fixture) -> (Site, Vec<Page>) {
     let dir = site.path();
     let (config, _) = newsgen::load::config::Config::load(dir).expect("config");
     let tree = newsgen::load::content::walk(dir);
-    let (loaded, _) = newsgen::load::read_articles(dir, &tree, config.timezone, None);
+    let (loaded, _) = newsgen::load::read_articles(dir, tree.articles, config.timezone, None);
     let flags = newsgen::model::BuildFlags::default();
     let (model, _) =
         newsgen::model::build_site(config, loaded, tree.assets, flags, now()).expect("model");

@@ -48,7 +48,7 @@ impl Body {
 
     /// This body, readable from `full` (`rel` in messages) while it has `stamp`. A body whose
     /// text is in memory is returned as it is.
-    pub fn located(&self, full: &Path, rel: &Path, stamp: FileStamp) -> Body {
+    pub fn located(&self, full: PathBuf, rel: &Path, stamp: FileStamp) -> Body {
         if self.0.text.get().is_some() {
             return self.clone();
         }
@@ -56,7 +56,7 @@ impl Body {
             hash: self.0.hash,
             text: OnceLock::new(),
             file: Some(Located {
-                full: full.to_path_buf(),
+                full,
                 rel: rel.to_path_buf(),
                 stamp,
             }),
@@ -145,7 +145,7 @@ mod tests {
         let stored = postcard::to_stdvec(parsed).unwrap();
         let back: Body = postcard::from_bytes(&stored).unwrap();
         back.located(
-            full,
+            full.to_path_buf(),
             Path::new("content/a.md"),
             FileStamp::read(full).unwrap(),
         )

@@ -113,10 +113,17 @@ pub struct ParseCache {
     /// instead of copying it (one copy of every body in memory, not two), and saving a shard
     /// takes the entries nobody replaced from the shard on disk, which holds them unchanged.
     backing: Option<PathBuf>,
-    /// Paths asked for since the cache was loaded: the others are gone from the site.
-    seen: Mutex<FxHashSet<Key>>,
+    /// Paths asked for since the cache was loaded ([`seen_key`]): the others are gone from
+    /// the site.
+    seen: Mutex<FxHashSet<u128>>,
     /// Shards whose entries changed since they were loaded.
     dirty: Mutex<BTreeSet<u64>>,
+}
+
+/// A path as the `seen` set holds it: a hash of its bytes, not a copy of the path (every
+/// article of the site is looked up once per build).
+fn seen_key(path: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(path)
 }
 
 fn shard_of(path: &Path) -> u64 {
@@ -142,7 +149,7 @@ impl ParseCache {
 
     /// The parse of `path` if its stamp and time zone are as cached.
     pub fn get(&self, path: &Path, stamp: Stamp, tz: Tz) -> Option<ParseResult> {
-        lock(&self.seen).insert(Key(path.to_path_buf()));
+        lock(&self.seen).insert(seen_key(Key::bytes(path)));
         let mut entries = lock(&self.entries);
         let e = entries.get(Key::bytes(path))?;
         if e.stamp != stamp || e.tz != tz {
@@ -155,7 +162,7 @@ impl ParseCache {
     }
 
     pub fn put(&self, path: &Path, stamp: Stamp, tz: Tz, result: &ParseResult) {
-        lock(&self.seen).insert(Key(path.to_path_buf()));
+        lock(&self.seen).insert(seen_key(Key::bytes(path)));
         lock(&self.dirty).insert(shard_of(path));
         lock(&self.entries).insert(
             Key(path.to_path_buf()),
@@ -220,7 +227,7 @@ impl ParseCache {
         let mut entries = lock(&self.entries);
         let mut dirty = lock(&self.dirty);
         entries.retain(|key, _| {
-            let keep = seen.contains(key);
+            let keep = seen.contains(&seen_key(Key::bytes(&key.0)));
             if !keep {
                 dirty.insert(shard_of(&key.0));
             }
@@ -268,7 +275,7 @@ impl ParseCache {
                     .into_iter()
                     .filter(|s| {
                         let key = Key::bytes(&s.path);
-                        seen.contains(key) && !entries.contains_key(key)
+                        seen.contains(&seen_key(key)) && !entries.contains_key(key)
                     })
                     .collect(),
                 None => Vec::new(),

@@ -54,15 +54,41 @@ impl FrontMatter {
     }
 }
 
+/// Every front matter key newsgen reads: [`Fields::get`] is asked for no other, and the key
+/// lines of an article name keys by their place in this list.
+const FRONT_KEYS: [&str; 16] = [
+    "title",
+    "date",
+    "updated",
+    "expires",
+    "section",
+    "source",
+    "source_url",
+    "authors",
+    "summary",
+    "tags",
+    "slug",
+    "draft",
+    "featured",
+    "image",
+    "aliases",
+    "extra",
+];
+
 /// The file line of each known key an article sets: a dozen at most, asked for only to
-/// place a message, so a list searched in order (a tree map read back from the parse cache
-/// for every article of a rebuild cost more than the rest of its front matter).
+/// place a message, so a list searched in order, of keys by their place in [`FRONT_KEYS`]
+/// (read back from the parse cache for every article of a rebuild, a tree map of key names
+/// cost more than the rest of its front matter, and a list of names a fifth of it).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KnownKeyLines(Vec<(String, usize)>);
+pub struct KnownKeyLines(Vec<(u8, usize)>);
 
 impl KnownKeyLines {
     pub fn get(&self, key: &str) -> Option<usize> {
-        self.0.iter().find(|(k, _)| k == key).map(|&(_, line)| line)
+        let at = FRONT_KEYS.iter().position(|k| *k == key)?;
+        self.0
+            .iter()
+            .find(|(k, _)| usize::from(*k) == at)
+            .map(|&(_, line)| line)
     }
 
     pub fn len(&self) -> usize {
@@ -74,9 +100,14 @@ impl KnownKeyLines {
     }
 }
 
-impl FromIterator<(String, usize)> for KnownKeyLines {
-    fn from_iter<I: IntoIterator<Item = (String, usize)>>(iter: I) -> Self {
-        KnownKeyLines(iter.into_iter().collect())
+impl FromIterator<(&'static str, usize)> for KnownKeyLines {
+    fn from_iter<I: IntoIterator<Item = (&'static str, usize)>>(iter: I) -> Self {
+        let at = |key: &str| {
+            let at = FRONT_KEYS.iter().position(|k| *k == key);
+            u8::try_from(at.expect("every front matter key read is in FRONT_KEYS"))
+                .expect("FRONT_KEYS has fewer than 256 keys")
+        };
+        KnownKeyLines(iter.into_iter().map(|(k, line)| (at(k), line)).collect())
     }
 }
 
@@ -462,7 +493,7 @@ fn read_front(f: &mut Fields<'_>, tz: Tz, warnings: &mut Vec<Diagnostic>) -> Opt
         key_lines: f
             .known
             .iter()
-            .filter_map(|k| f.line(k).map(|l| (k.to_string(), l)))
+            .filter_map(|k| f.line(k).map(|l| (*k, l)))
             .collect(),
     })
 }
@@ -652,6 +683,22 @@ mod tests {
             "{}",
             warnings[0].message
         );
+    }
+
+    #[test]
+    fn every_key_read_has_its_line_and_survives_the_parse_cache() {
+        let text = "+++\ntitle = \"T\"\ndate = 2025-10-30\nupdated = 2025-10-31\n\
+                    expires = 2026-10-30\nsection = \"world\"\nsource = \"S\"\n\
+                    source_url = \"https://e.org/\"\nauthors = [\"A\"]\nsummary = \"Sum\"\n\
+                    tags = [\"t\"]\nslug = \"s\"\ndraft = false\nfeatured = true\n\
+                    image = \"i.jpg\"\naliases = [\"/x/\"]\n[extra]\nk = 1\n+++\nBody\n";
+        let (file, warnings) = parse_article(text.as_bytes(), Path::new("a.md"), Tz::UTC).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let back: ArticleFile = postcard::from_bytes(&postcard::to_stdvec(&file).unwrap()).unwrap();
+        for (i, key) in FRONT_KEYS.iter().enumerate() {
+            assert_eq!(file.front.line(key), Some(i + 2), "{key}");
+            assert_eq!(back.front.line(key), Some(i + 2), "{key} read back");
+        }
     }
 
     #[test]

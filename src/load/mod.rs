@@ -15,7 +15,6 @@ use rayon::prelude::*;
 
 use crate::error::Diagnostic;
 pub use cache::{ParseCache, ParseResult, Stamp};
-use content::ContentTree;
 
 /// An article file that was read and parsed.
 #[derive(Debug, Clone)]
@@ -56,13 +55,12 @@ fn parse_file(full: &Path, rel: &Path, tz: Tz) -> ParseResult {
 /// and every diagnostic (errors of broken files, warnings of good ones).
 pub fn read_articles(
     site_dir: &Path,
-    tree: &ContentTree,
+    sources: Vec<content::ArticleSource>,
     tz: Tz,
     cache: Option<&ParseCache>,
 ) -> (Vec<LoadedArticle>, Vec<Diagnostic>) {
-    let results: Vec<FileResult> = tree
-        .articles
-        .par_iter()
+    let results: Vec<FileResult> = sources
+        .into_par_iter()
         .map(|src| read_article(site_dir, src, tz, cache))
         .collect();
     let mut articles = Vec::with_capacity(results.len());
@@ -84,39 +82,27 @@ pub fn read_articles(
 /// Without one (a plain [`content::walk`], or a file that could not be stated) it is parsed.
 pub fn read_article(
     site_dir: &Path,
-    src: &content::ArticleSource,
+    src: content::ArticleSource,
     tz: Tz,
     cache: Option<&ParseCache>,
 ) -> FileResult {
     let full = site_dir.join(&src.path);
-    let stamp = cache.and(src.stamp);
-    let cached = match (cache, stamp) {
-        (Some(c), Some(stamp)) => c.get(&src.path, stamp, tz).map(|p| {
-            p.map(|(mut file, w)| {
-                file.body = file.body.located(&full, &src.path, stamp);
+    let parsed = match (cache, cache.and(src.stamp)) {
+        (Some(c), Some(stamp)) => match c.get(&src.path, stamp, tz) {
+            Some(cached) => cached.map(|(mut file, w)| {
+                file.body = file.body.located(full, &src.path, stamp);
                 (file, w)
-            })
-        }),
-        _ => None,
-    };
-    let parsed = match cached {
-        Some(p) => p,
-        None => {
-            let parsed = parse_file(&full, &src.path, tz);
-            if let (Some(c), Some(stamp)) = (cache, stamp) {
+            }),
+            None => {
+                let parsed = parse_file(&full, &src.path, tz);
                 c.put(&src.path, stamp, tz, &parsed);
+                parsed
             }
-            parsed
-        }
+        },
+        _ => parse_file(&full, &src.path, tz),
     };
     let (file, warnings) = parsed?;
-    Ok((
-        LoadedArticle {
-            source: src.clone(),
-            file,
-        },
-        warnings,
-    ))
+    Ok((LoadedArticle { source: src, file }, warnings))
 }
 
 #[cfg(test)]
@@ -125,7 +111,7 @@ mod tests {
 
     fn titles(dir: &Path, cache: &ParseCache) -> Vec<String> {
         let tree = content::scan(dir).into_tree();
-        let (articles, _) = read_articles(dir, &tree, Tz::UTC, Some(cache));
+        let (articles, _) = read_articles(dir, tree.articles, Tz::UTC, Some(cache));
         articles.into_iter().map(|a| a.file.front.title).collect()
     }
 

@@ -120,9 +120,10 @@ impl ArticleSet {
     }
 }
 
-/// Output-relative path → record. A hash map: a build looks every page up by path and
-/// never needs them in order, and making one of 100,000 records costs no sort.
-pub type Files = rustc_hash::FxHashMap<String, FileRecord>;
+/// Output-relative path → record. A hash map (a build looks every page up by path) that also
+/// numbers its records: a rebuild marks the files it keeps by number and takes the previous
+/// build's map over, instead of copying 100,000 records into a new one.
+pub type Files = indexmap::IndexMap<String, FileRecord, rustc_hash::FxBuildHasher>;
 
 /// What one build wrote.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -13,6 +13,7 @@
 pub mod manifest;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -81,7 +82,10 @@ pub struct Output {
     cards: Vec<u64>,
     /// What [`Output::set_generator`] set: the tag of files written without one of their own.
     generator: Mutex<Option<&'static str>>,
+    /// The records this build made (files written, or kept with a new record).
     records: Mutex<Vec<(String, FileRecord)>>,
+    /// By position in the previous manifest: the files this build keeps as they were.
+    kept: Vec<AtomicBool>,
     /// Files written to the staging folder.
     staged: Mutex<Vec<String>>,
     /// Folders already created, so each file costs one `write` and no `mkdir` calls. Held as
@@ -256,6 +260,7 @@ impl Output {
             // About as many records as last time: a 100,000-record vector is not grown by
             // doubling (each step copying it into fresh pages).
             records: Mutex::new(Vec::with_capacity(expected)),
+            kept: (0..expected).map(|_| AtomicBool::new(false)).collect(),
             staged: Mutex::new(Vec::new()),
             made_dirs: Mutex::new(rustc_hash::FxHashSet::default()),
             warnings,
@@ -305,17 +310,22 @@ impl Output {
     /// Keeps the page at `rel` as the previous build wrote it, if it did (only valid under
     /// [`Output::same_meta`] or a matching fingerprint). `Some` holds the body's links.
     pub fn keep(&self, rel: &str) -> Option<Option<Arc<BodyLinks>>> {
-        let old = self.previous.files.get(rel)?;
+        let (at, _, old) = self.previous.files.get_full(rel)?;
         check_inside(rel).ok()?;
-        self.record(rel, old.clone());
+        self.keep_at(at);
         Some(old.links.clone())
+    }
+
+    /// Keeps the previous build's file at position `at` of its manifest as it was.
+    fn keep_at(&self, at: usize) {
+        self.kept[at].store(true, Ordering::Relaxed);
     }
 
     /// Keeps every file the generator `name` wrote last time (its inputs are unchanged).
     pub fn keep_generated(&self, name: &str) {
-        for (rel, rec) in &self.previous.files {
+        for (at, rec) in self.previous.files.values().enumerate() {
             if rec.generator.as_deref() == Some(name) {
-                self.record(rel, rec.clone());
+                self.keep_at(at);
             }
         }
     }
@@ -323,22 +333,41 @@ impl Output {
     /// Keeps every file of the previous build but those of the generators `names` (the
     /// second step of a deferred build, which runs only them).
     pub fn keep_all_but_generated(&self, names: &[&str]) {
-        for (rel, rec) in &self.previous.files {
+        for (at, rec) in self.previous.files.values().enumerate() {
             if !rec.generator.as_deref().is_some_and(|g| names.contains(&g)) {
-                self.record(rel, rec.clone());
+                self.keep_at(at);
             }
         }
     }
 
+    /// Every record of this build so far: the files kept as they were, then those recorded.
+    fn with_records<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Iterator<Item = (&str, &FileRecord)>) -> T,
+    ) -> T {
+        let records = self
+            .records
+            .lock()
+            .expect("no thread panics while holding the output records");
+        let kept = self
+            .previous
+            .files
+            .iter()
+            .zip(&self.kept)
+            .filter(|(_, k)| k.load(Ordering::Relaxed))
+            .map(|((rel, rec), _)| (rel.as_str(), rec));
+        let made = records.iter().map(|(rel, rec)| (rel.as_str(), rec));
+        f(&mut kept.chain(made))
+    }
+
     /// The files recorded so far as written by one of the generators `names`.
     pub fn generated_files(&self, names: &[&str]) -> rustc_hash::FxHashSet<String> {
-        self.records
-            .lock()
-            .expect("no thread panics while holding the output records")
-            .iter()
-            .filter(|(_, rec)| rec.generator.as_deref().is_some_and(|g| names.contains(&g)))
-            .map(|(rel, _)| rel.clone())
-            .collect()
+        self.with_records(|records| {
+            records
+                .filter(|(_, rec)| rec.generator.as_deref().is_some_and(|g| names.contains(&g)))
+                .map(|(rel, _)| rel.to_string())
+                .collect()
+        })
     }
 
     /// Tags the files written through [`Output::write`] and the like from now on as the
@@ -359,16 +388,20 @@ impl Output {
         if !self.trust_fingerprints {
             return None;
         }
-        let old = self.previous.files.get(rel)?;
+        let (at, _, old) = self.previous.files.get_full(rel)?;
         if old.fingerprint != Some(print.hash) {
             return None;
         }
         let links = old.links.clone();
-        let rec = FileRecord {
-            articles: Some(print.articles.clone()),
-            ..old.clone()
-        };
-        self.record(rel, rec);
+        if old.articles.as_ref() == Some(&print.articles) {
+            self.keep_at(at);
+        } else {
+            let rec = FileRecord {
+                articles: Some(print.articles.clone()),
+                ..old.clone()
+            };
+            self.record(rel, rec);
+        }
         Some(links)
     }
 
@@ -508,11 +541,11 @@ impl Output {
             ..rec
         };
         if self.trust_hashes
-            && let Some(old) = self.previous.files.get(rel)
+            && let Some((at, _, old)) = self.previous.files.get_full(rel)
             && old.derived == rec.derived
         {
             check_inside(rel)?;
-            self.record(rel, old.clone());
+            self.keep_at(at);
             return Ok(());
         }
         let Some(bytes) = make() else {
@@ -533,12 +566,12 @@ impl Output {
             .ok()
             .and_then(|m| Some((m.len(), crate::util::racy::nanos(m.modified().ok()?))));
         if self.trust_hashes
-            && let Some(old) = self.previous.files.get(rel)
+            && let Some((at, _, old)) = self.previous.files.get_full(rel)
             && stamp.is_some()
             && old.source_stamp == stamp
         {
             check_inside(rel)?;
-            self.record(rel, old.clone());
+            self.keep_at(at);
             return Ok(());
         }
         let bytes = std::fs::read(src).map_err(|e| {
@@ -557,39 +590,34 @@ impl Output {
 
     /// The images every page of this build so far asked for (rendered or kept).
     pub fn page_images(&self) -> Vec<PageImages> {
-        self.records
-            .lock()
-            .expect("no thread panics while holding the output records")
-            .iter()
-            .filter_map(|(_, rec)| rec.images.clone())
-            .collect()
+        self.with_records(|records| records.filter_map(|(_, rec)| rec.images.clone()).collect())
     }
 
     /// Every file this build produces so far (written or kept).
     pub fn files(&self) -> rustc_hash::FxHashSet<String> {
-        self.records
-            .lock()
-            .expect("no thread panics while holding the output records")
-            .iter()
-            .map(|(rel, _)| rel.clone())
-            .collect()
+        self.with_records(|records| records.map(|(rel, _)| rel.to_string()).collect())
     }
 
     /// Makes the output what this build produced. On error the output may hold some new
     /// files, never a half-written one, and the next build repairs it.
-    pub fn commit(self) -> Result<WriteStats, Error> {
-        let records = by_path(
-            self.records
-                .into_inner()
-                .expect("no thread panics while holding the output records"),
-        );
+    pub fn commit(mut self) -> Result<WriteStats, Error> {
+        let kept: Vec<bool> = std::mem::take(&mut self.kept)
+            .into_iter()
+            .map(AtomicBool::into_inner)
+            .collect();
+        let records = self
+            .records
+            .into_inner()
+            .expect("no thread panics while holding the output records");
+        let previous = std::mem::take(&mut self.previous.files);
+        let Merged { files, stale, same } = merge(previous, &kept, records);
         let staged = self
             .staged
             .into_inner()
             .expect("no thread panics while holding the staged list");
         let mut stats = WriteStats {
             written: staged.len(),
-            unchanged: records.len() - staged.len(),
+            unchanged: files.len() - staged.len(),
             removed: 0,
             changed: staged.clone(),
         };
@@ -610,7 +638,7 @@ impl Output {
                 }
                 remove_tree(&old).map_err(|e| Error::io(&old, e))?;
             }
-            Mode::Update if staged.is_empty() && records == self.previous.files => {
+            Mode::Update if staged.is_empty() && same => {
                 // Nothing changed in the output: not even the manifest is written again
                 // unless what it says about the inputs changed.
                 remove_tree(&self.staging).map_err(|e| Error::io(&self.staging, e))?;
@@ -628,12 +656,9 @@ impl Output {
                 // moved in own the union of old and new files, and hashes are not trusted.
                 Manifest::begin_commit(&self.cache_dir, &staged)
                     .map_err(|e| Error::io(&self.cache_dir, e))?;
-                let stale = missing_from(&self.previous.files, &records);
                 stats.removed = stale.len();
-                stats
-                    .changed
-                    .extend(stale.iter().map(|rel| rel.to_string()));
-                for rel in stale {
+                stats.changed.extend(stale.iter().cloned());
+                for rel in &stale {
                     remove_output_file(&self.dest, rel)
                         .map_err(|e| Error::io(self.dest.join(rel), e))?;
                 }
@@ -647,7 +672,7 @@ impl Output {
             meta: self.meta,
             cards: self.cards.clone(),
             complete: true,
-            files: records,
+            files,
         };
         manifest
             .save(&self.cache_dir)
@@ -664,16 +689,45 @@ impl Output {
     }
 }
 
-/// The records by path; of two records of one file, the later one.
-fn by_path(records: Vec<(String, FileRecord)>) -> Files {
-    records.into_iter().collect()
+/// A build's files as its manifest will say, from the previous build's.
+#[derive(Debug)]
+struct Merged {
+    files: Files,
+    /// The previous build's files this build neither kept nor made, sorted.
+    stale: Vec<String>,
+    /// The records are the previous build's, file for file.
+    same: bool,
 }
 
-/// The paths of `old` that `new` lacks, sorted.
-fn missing_from<'a>(old: &'a Files, new: &Files) -> Vec<&'a String> {
-    let mut missing: Vec<&String> = old.keys().filter(|rel| !new.contains_key(*rel)).collect();
-    missing.sort_unstable();
-    missing
+/// The previous build's `files` with those marked `kept` (by position) as they were, the
+/// `records` of this build over them (of two records of one file, the later), and the rest
+/// gone stale.
+fn merge(mut files: Files, kept: &[bool], records: Vec<(String, FileRecord)>) -> Merged {
+    let before = files.len();
+    let mut live = kept.to_vec();
+    live.resize(before, false);
+    let mut same = true;
+    for (rel, rec) in records {
+        let (at, old) = files.insert_full(rel, rec);
+        same &= old.as_ref() == Some(&files[at]);
+        match live.get_mut(at) {
+            Some(seen) => *seen = true,
+            None => same = false,
+        }
+    }
+    let mut stale = Vec::new();
+    let mut at = 0;
+    files.retain(|rel, _| {
+        let keep = live.get(at).is_none_or(|l| *l);
+        at += 1;
+        if !keep {
+            stale.push(rel.clone());
+        }
+        keep
+    });
+    same &= stale.is_empty();
+    stale.sort_unstable();
+    Merged { files, stale, same }
 }
 
 /// Refuses an output path that could lead outside the output folder.
@@ -768,35 +822,63 @@ mod tests {
         }
     }
 
+    fn files(paths: &[&str], hash: u128) -> Files {
+        paths.iter().map(|p| (p.to_string(), rec(hash))).collect()
+    }
+
     #[test]
-    fn records_by_path_keep_the_later_of_two_records_of_one_file() {
+    fn merged_records_keep_the_later_of_two_records_of_one_file() {
         // Pushed in any order, some files twice (a site's static file over the theme's).
         let mut pushed = Vec::new();
         for i in 0..500u128 {
             let path = format!("p/{}/index.html", (i * 7919) % 300);
             pushed.push((path, rec(i)));
         }
-        let map = by_path(pushed.clone());
+        let merged = merge(Files::default(), &[], pushed.clone());
         let mut want = Files::default();
         for (path, r) in pushed {
             want.insert(path, r);
         }
-        assert_eq!(map.len(), 300);
-        assert_eq!(map, want);
+        assert_eq!(merged.files.len(), 300);
+        assert_eq!(merged.files, want);
+        assert!(!merged.same && merged.stale.is_empty());
     }
 
     #[test]
-    fn stale_files_are_the_old_paths_the_new_build_lacks() {
-        let old: Files = ["a", "b/x", "b/y", "c", "d", "z"]
-            .map(|p| (p.to_string(), rec(1)))
-            .into_iter()
-            .collect();
-        let new: Files = ["a0", "b/y", "c", "e", "z"]
-            .map(|p| (p.to_string(), rec(2)))
-            .into_iter()
-            .collect();
-        assert_eq!(missing_from(&old, &new), ["a", "b/x", "d"]);
-        assert_eq!(missing_from(&new, &old), ["a0", "e"]);
-        assert!(missing_from(&old, &old).is_empty());
+    fn files_neither_kept_nor_made_again_are_stale() {
+        let old = files(&["z", "b/x", "b/y", "c", "d", "a"], 1);
+        // Kept: b/y and c; made again: z (same record) and a0, e (new).
+        let kept = [false, false, true, true, false, false];
+        let made = vec![
+            ("z".to_string(), rec(1)),
+            ("a0".to_string(), rec(2)),
+            ("e".to_string(), rec(2)),
+        ];
+        let merged = merge(old, &kept, made);
+        assert_eq!(merged.stale, ["a", "b/x", "d"]);
+        let mut paths: Vec<&str> = merged.files.keys().map(String::as_str).collect();
+        paths.sort_unstable();
+        assert_eq!(paths, ["a0", "b/y", "c", "e", "z"]);
+        assert!(!merged.same);
+    }
+
+    #[test]
+    fn a_build_that_keeps_or_remakes_every_file_alike_is_the_same() {
+        let old = files(&["a", "b", "c"], 1);
+        let remade = vec![("b".to_string(), rec(1))];
+        let merged = merge(old.clone(), &[true, false, true], remade);
+        assert!(merged.same && merged.stale.is_empty());
+        assert_eq!(merged.files, old);
+        // One record changed, or one file left out: not the same.
+        let changed = merge(
+            old.clone(),
+            &[true, false, true],
+            vec![("b".into(), rec(2))],
+        );
+        assert!(!changed.same);
+        assert_eq!(changed.files["b"], rec(2));
+        let left_out = merge(old, &[true, false, true], Vec::new());
+        assert!(!left_out.same);
+        assert_eq!(left_out.stale, ["b"]);
     }
 }

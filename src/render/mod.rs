@@ -371,29 +371,27 @@ pub struct Changed {
 }
 
 /// Checks the links of every article body (rendered now or kept from the last build) against
-/// `index` (the build's outputs), with the ids of every article page added to it.
+/// the build's output `files`, and the ids of every article page.
 pub fn check_links(
     site: &Site,
     mut recorded: Vec<(ArticleId, Arc<BodyLinks>)>,
-    mut index: links::SiteIndex,
+    files: rustc_hash::FxHashSet<String>,
 ) -> links::LinkReport {
     recorded.sort_by_key(|(id, _)| *id);
-    let mut pages = Vec::with_capacity(recorded.len());
-    for (id, body) in recorded {
-        let body = Arc::unwrap_or_clone(body);
-        let a = &site.articles[id];
-        index.add_ids(&a.path, body.ids);
-        pages.push((a, body.targets));
+    let mut index = links::SiteIndex::of_files(files);
+    for (id, body) in &recorded {
+        index.add_ids(&site.articles[*id].path, &body.ids);
     }
     // Finding a link's line reads the body: done only for articles with a broken link.
-    let articles: Vec<links::ArticleLinks> = pages
-        .into_par_iter()
+    let articles: Vec<links::ArticleLinks> = recorded
+        .par_iter()
+        .map(|(id, body)| (&site.articles[*id], &body.targets))
         .filter(|(a, targets)| links::any_broken(targets, &a.path, &index))
         .map(|(a, targets)| links::ArticleLinks {
             source: crate::error::display_path(&a.source_path),
             page: a.path.clone(),
             lines: targets.iter().map(|t| a.body_line_of(t)).collect(),
-            targets,
+            targets: targets.clone(),
             bundle: a.bundle.is_some(),
         })
         .collect();

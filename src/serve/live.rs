@@ -256,7 +256,7 @@ impl Kept {
             return None;
         }
         let mut loaded = Vec::with_capacity(paths.len());
-        for src in &tree.articles {
+        for src in tree.articles {
             match read_article(site_dir, src, config.timezone, None) {
                 Ok((article, warnings)) if warnings.is_empty() => loaded.push(article),
                 _ => return None,
