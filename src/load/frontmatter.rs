@@ -54,8 +54,8 @@ impl FrontMatter {
     }
 }
 
-/// Every front matter key newsgen reads: [`Fields::get`] is asked for no other, and the key
-/// lines of an article name keys by their place in this list.
+/// Every front matter key newsgen reads, in reading order: [`Fields::get`] refuses any
+/// other, and the key lines of an article name keys by their place in this list.
 const FRONT_KEYS: [&str; 16] = [
     "title",
     "date",
@@ -75,6 +75,12 @@ const FRONT_KEYS: [&str; 16] = [
     "extra",
 ];
 
+/// The place of `key` in [`FRONT_KEYS`].
+fn key_index(key: &str) -> Option<u8> {
+    let at = FRONT_KEYS.iter().position(|k| *k == key)?;
+    Some(u8::try_from(at).expect("FRONT_KEYS has fewer than 256 keys"))
+}
+
 /// The file line of each known key an article sets: a dozen at most, asked for only to
 /// place a message, so a list searched in order, of keys by their place in [`FRONT_KEYS`]
 /// (read back from the parse cache for every article of a rebuild, a tree map of key names
@@ -84,11 +90,8 @@ pub struct KnownKeyLines(Vec<(u8, usize)>);
 
 impl KnownKeyLines {
     pub fn get(&self, key: &str) -> Option<usize> {
-        let at = FRONT_KEYS.iter().position(|k| *k == key)?;
-        self.0
-            .iter()
-            .find(|(k, _)| usize::from(*k) == at)
-            .map(|&(_, line)| line)
+        let at = key_index(key)?;
+        self.0.iter().find(|(k, _)| *k == at).map(|&(_, line)| line)
     }
 
     pub fn len(&self) -> usize {
@@ -97,17 +100,6 @@ impl KnownKeyLines {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-}
-
-impl FromIterator<(&'static str, usize)> for KnownKeyLines {
-    fn from_iter<I: IntoIterator<Item = (&'static str, usize)>>(iter: I) -> Self {
-        let at = |key: &str| {
-            let at = FRONT_KEYS.iter().position(|k| *k == key);
-            u8::try_from(at.expect("every front matter key read is in FRONT_KEYS"))
-                .expect("FRONT_KEYS has fewer than 256 keys")
-        };
-        KnownKeyLines(iter.into_iter().map(|(k, line)| (at(k), line)).collect())
     }
 }
 
@@ -263,21 +255,23 @@ fn split<'a>(text: &'a str, path: &Path) -> Result<(&'a str, &'a str), Vec<Diagn
 const FRONT_LINE_OFFSET: usize = 1;
 
 /// The front matter's values read key by key, with the errors found. The keys read are the
-/// keys newsgen knows: there is no second list to keep in step with these reads.
+/// keys newsgen knows; each must be in [`FRONT_KEYS`], which numbers them (checked at every
+/// read, so a read of a new key fails every parse until the list has it).
 struct Fields<'a> {
     table: &'a toml::Table,
     lines: KeyLines<'a>,
     path: &'a Path,
     errors: Vec<Diagnostic>,
-    /// Every key read so far, in reading order.
-    known: Vec<&'static str>,
+    /// Every key read so far, by place in [`FRONT_KEYS`], in reading order.
+    known: Vec<u8>,
 }
 
 impl<'a> Fields<'a> {
     /// The value of `key`, which becomes a known key.
     fn get(&mut self, key: &'static str) -> Option<&'a toml::Value> {
-        if !self.known.contains(&key) {
-            self.known.push(key);
+        let at = key_index(key).expect("every front matter key read is in FRONT_KEYS");
+        if !self.known.contains(&at) {
+            self.known.push(at);
         }
         self.table.get(key)
     }
@@ -490,11 +484,12 @@ fn read_front(f: &mut Fields<'_>, tz: Tz, warnings: &mut Vec<Diagnostic>) -> Opt
         aliases,
         extra,
         // Known keys only: unknown keys are never asked for.
-        key_lines: f
-            .known
-            .iter()
-            .filter_map(|k| f.line(k).map(|l| (*k, l)))
-            .collect(),
+        key_lines: KnownKeyLines(
+            f.known
+                .iter()
+                .filter_map(|&at| f.line(FRONT_KEYS[usize::from(at)]).map(|l| (at, l)))
+                .collect(),
+        ),
     })
 }
 
@@ -605,7 +600,7 @@ fn unknown_keys(f: &Fields<'_>) -> Vec<Diagnostic> {
     let unknown: Vec<&String> = f
         .table
         .keys()
-        .filter(|k| !f.known.contains(&k.as_str()))
+        .filter(|k| key_index(k).is_none_or(|at| !f.known.contains(&at)))
         .collect();
     let mut warnings = Vec::new();
     if unknown.len() > MAX_UNKNOWN_KEY_WARNINGS {
@@ -622,7 +617,10 @@ fn unknown_keys(f: &Fields<'_>) -> Vec<Diagnostic> {
     for key in unknown.into_iter().take(MAX_UNKNOWN_KEY_WARNINGS) {
         let hint = match foreign_key_hint(key) {
             Some(h) => format!("; {h}"),
-            None => crate::suggest::did_you_mean(key, f.known.iter().copied()),
+            None => {
+                let known = f.known.iter().map(|&at| FRONT_KEYS[usize::from(at)]);
+                crate::suggest::did_you_mean(key, known)
+            }
         };
         warnings.push(Diagnostic::warning(
             f.path,
