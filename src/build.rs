@@ -1130,6 +1130,17 @@ mod tests {
     }
 
     /// Building `site` into `dir/out` at a fixed "now".
+    /// `dir/site`: a site of one section with `extra` site.toml lines and the articles
+    /// `(path, text)`, all written long ago (minute 0).
+    fn old_site(dir: &Path, extra: &str, articles: &[(&str, String)]) -> PathBuf {
+        let site = dir.join("site");
+        write_old(&site, "site.toml", &site_toml(extra), 0);
+        for (rel, text) in articles {
+            write_old(&site, rel, text, 0);
+        }
+        site
+    }
+
     fn options(dir: &Path, site: &Path) -> BuildOptions {
         BuildOptions {
             site_dir: site.to_path_buf(),
@@ -1156,19 +1167,13 @@ mod tests {
     #[test]
     fn a_file_changed_after_the_shortcuts_walk_is_seen_by_the_next_build() {
         let dir = tempfile::tempdir().unwrap();
-        let site = dir.path().join("site");
-        write_old(&site, "site.toml", &site_toml(""), 0);
-        write_old(
-            &site,
-            "content/politics/old.md",
-            &article("First", "2025-01-01"),
-            0,
-        );
-        write_old(
-            &site,
-            "content/politics/new.md",
-            &article("News", "2025-06-01"),
-            0,
+        let site = old_site(
+            dir.path(),
+            "",
+            &[
+                ("content/politics/old.md", article("First", "2025-01-01")),
+                ("content/politics/new.md", article("News", "2025-06-01")),
+            ],
         );
         let opts = options(dir.path(), &site);
         build(&opts).unwrap();
@@ -1210,8 +1215,6 @@ mod tests {
     #[test]
     fn unsafe_url_warnings_of_untouched_articles_come_from_the_parse_cache() {
         let dir = tempfile::tempdir().unwrap();
-        let site = dir.path().join("site");
-        write_old(&site, "site.toml", &site_toml("unsafe_html = false\n"), 0);
         let unsafe_body = |date: &str| {
             format!(
                 "+++\ntitle = \"Old\"\ndate = {date}\nsummary = \"S\"\n+++\nIntro.\n\n\
@@ -1219,14 +1222,14 @@ mod tests {
             )
         };
         let untouched = ["content/politics/a.md", "content/politics/b.md"];
-        for (rel, date) in untouched.iter().zip(["2025-01-01", "2025-01-02"]) {
-            write_old(&site, rel, &unsafe_body(date), 0);
-        }
-        write_old(
-            &site,
-            "content/politics/new.md",
-            &article("News", "2025-06-01"),
-            0,
+        let site = old_site(
+            dir.path(),
+            "unsafe_html = false\n",
+            &[
+                (untouched[0], unsafe_body("2025-01-01")),
+                (untouched[1], unsafe_body("2025-01-02")),
+                ("content/politics/new.md", article("News", "2025-06-01")),
+            ],
         );
         let opts = options(dir.path(), &site);
         let first = build(&opts).unwrap().warnings;
@@ -1258,14 +1261,11 @@ mod tests {
         // The index generator, on a rayon worker, waits for the cache that `read_ahead`
         // loads on a thread of its own: a load that needed a worker could hang the build.
         let dir = tempfile::tempdir().unwrap();
-        let site = dir.path().join("site");
-        write_old(&site, "site.toml", &site_toml(""), 0);
-        write_old(
-            &site,
+        let a = (
             "content/politics/a.md",
-            &article("Budget vote", "2025-01-01"),
-            0,
+            article("Budget vote", "2025-01-01"),
         );
+        let site = old_site(dir.path(), "", &[a]);
         let opts = options(dir.path(), &site);
         build(&opts).unwrap();
         let saved = crate::output::cache_dir(&dir.path().join("out")).join("search");

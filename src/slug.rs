@@ -8,6 +8,11 @@ pub fn slugify(input: &str) -> String {
     if is_slug(input) {
         return input.to_string();
     }
+    by_rule(input)
+}
+
+/// [`slugify`] without its shortcut.
+fn by_rule(input: &str) -> String {
     let ascii = deunicode::deunicode(input).to_ascii_lowercase();
     let mut out = String::with_capacity(ascii.len());
     let mut in_run = false;
@@ -80,10 +85,7 @@ mod tests {
                 .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
                 .collect();
             for w in &words {
-                let mut by_rule = w.clone();
-                by_rule.push('!');
-                let by_rule = slugify(&by_rule);
-                assert_eq!(slugify(w), by_rule, "{w:?}");
+                assert_eq!(slugify(w), by_rule(w), "{w:?}");
                 shortcut += usize::from(is_slug(w));
             }
         }

@@ -610,7 +610,7 @@ impl Output {
             .into_inner()
             .expect("no thread panics while holding the output records");
         let previous = std::mem::take(&mut self.previous.files);
-        let Merged { files, stale, same } = merge(previous, &kept, records);
+        let Merged { files, stale, same } = merge(previous, kept, records);
         let staged = self
             .staged
             .into_inner()
@@ -699,13 +699,11 @@ struct Merged {
     same: bool,
 }
 
-/// The previous build's `files` with those marked `kept` (by position) as they were, the
+/// The previous build's `files` with those marked `live` (kept, by position) as they were, the
 /// `records` of this build over them (of two records of one file, the later), and the rest
 /// gone stale.
-fn merge(mut files: Files, kept: &[bool], records: Vec<(String, FileRecord)>) -> Merged {
-    let before = files.len();
-    let mut live = kept.to_vec();
-    live.resize(before, false);
+fn merge(mut files: Files, mut live: Vec<bool>, records: Vec<(String, FileRecord)>) -> Merged {
+    live.resize(files.len(), false);
     let mut same = true;
     for (rel, rec) in records {
         let (at, old) = files.insert_full(rel, rec);
@@ -834,7 +832,7 @@ mod tests {
             let path = format!("p/{}/index.html", (i * 7919) % 300);
             pushed.push((path, rec(i)));
         }
-        let merged = merge(Files::default(), &[], pushed.clone());
+        let merged = merge(Files::default(), Vec::new(), pushed.clone());
         let mut want = Files::default();
         for (path, r) in pushed {
             want.insert(path, r);
@@ -848,13 +846,13 @@ mod tests {
     fn files_neither_kept_nor_made_again_are_stale() {
         let old = files(&["z", "b/x", "b/y", "c", "d", "a"], 1);
         // Kept: b/y and c; made again: z (same record) and a0, e (new).
-        let kept = [false, false, true, true, false, false];
+        let kept = vec![false, false, true, true, false, false];
         let made = vec![
             ("z".to_string(), rec(1)),
             ("a0".to_string(), rec(2)),
             ("e".to_string(), rec(2)),
         ];
-        let merged = merge(old, &kept, made);
+        let merged = merge(old, kept, made);
         assert_eq!(merged.stale, ["a", "b/x", "d"]);
         let mut paths: Vec<&str> = merged.files.keys().map(String::as_str).collect();
         paths.sort_unstable();
@@ -866,18 +864,18 @@ mod tests {
     fn a_build_that_keeps_or_remakes_every_file_alike_is_the_same() {
         let old = files(&["a", "b", "c"], 1);
         let remade = vec![("b".to_string(), rec(1))];
-        let merged = merge(old.clone(), &[true, false, true], remade);
+        let merged = merge(old.clone(), vec![true, false, true], remade);
         assert!(merged.same && merged.stale.is_empty());
         assert_eq!(merged.files, old);
         // One record changed, or one file left out: not the same.
         let changed = merge(
             old.clone(),
-            &[true, false, true],
+            vec![true, false, true],
             vec![("b".into(), rec(2))],
         );
         assert!(!changed.same);
         assert_eq!(changed.files["b"], rec(2));
-        let left_out = merge(old, &[true, false, true], Vec::new());
+        let left_out = merge(old, vec![true, false, true], Vec::new());
         assert!(!left_out.same);
         assert_eq!(left_out.stale, ["b"]);
     }
