@@ -214,8 +214,13 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops serve as a user does (Ctrl-C), so it removes its temporary output folder; kills
+    /// it only when it does not stop.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let running = matches!(self.child.try_wait(), Ok(None));
+        if running && self.interrupt().is_none() {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
     }
 }

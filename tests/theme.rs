@@ -5,7 +5,7 @@
 //! elements, the archive calendar and navigation, numbered pagination and sub-path links.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -38,9 +38,9 @@ fn build(site: &Path, out: &Path, extra: &[&str]) {
 
 /// The example site, built once for all tests of this file.
 fn example() -> &'static Path {
-    static OUT: OnceLock<tempfile::TempDir> = OnceLock::new();
+    static OUT: OnceLock<Built> = OnceLock::new();
     OUT.get_or_init(|| {
-        let out = tempfile::tempdir().unwrap();
+        let out = Built::new();
         build(Path::new(env!("CARGO_MANIFEST_DIR")), out.path(), &[]);
         out
     })
@@ -139,11 +139,31 @@ impl Site {
         );
     }
 
-    /// Builds into a fresh temp dir, returned with the site's pages.
-    fn build(&self, extra: &[&str]) -> tempfile::TempDir {
-        let out = tempfile::tempdir().unwrap();
-        build(self.dir.path(), out.path(), extra);
-        out
+    /// Builds into `public/` of a fresh temp dir (so the build cache beside the output
+    /// folder goes with it), returned with the site's pages.
+    fn build(&self, extra: &[&str]) -> Built {
+        let built = Built::new();
+        build(self.dir.path(), built.path(), extra);
+        built
+    }
+}
+
+/// An output folder inside a temp dir of its own, removed with it. The temp dirs are made
+/// under Cargo's temp folder for tests: a static one is never dropped.
+struct Built {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Built {
+    fn new() -> Built {
+        let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        let root = dir.path().join("public");
+        Built { _dir: dir, root }
+    }
+
+    fn path(&self) -> &Path {
+        &self.root
     }
 }
 

@@ -16,7 +16,8 @@ apt_need chromium=chromium /usr/share/dict/words=wamerican python3=python3
 npm_need "$TOOLS" "$PLAYWRIGHT_CORE"
 
 echo "-- browser stemmer vs rust-stemmers on /usr/share/dict/words"
-NEWSGEN_STEM_WORDS=/usr/share/dict/words cargo test --release --quiet --test search browser_stemmer_matches_rust_stemmers
+# The debug test binary `cargo test` already built: a release one would cost minutes of compiling.
+NEWSGEN_STEM_WORDS=/usr/share/dict/words cargo test --quiet --test search browser_stemmer_matches_rust_stemmers
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 echo "-- building the example site at http://127.0.0.1:$PORT/archive/"
