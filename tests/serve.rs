@@ -588,6 +588,40 @@ fn ctrl_c_stops_cleanly_and_removes_the_temporary_output() {
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
+/// Ctrl-C during the first build (minutes at archive size, while pages are already served)
+/// stops serve at once and leaves nothing of the partial output in the temp folder.
+#[test]
+fn interrupt_during_the_first_build_removes_the_partial_output() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 3000, "https://news.example.org/");
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut server, first_line) =
+        Server::spawn(dir.path(), &["--port", "0"], &[("TMPDIR", tmp.path())]);
+    let writing = |root: &Path| {
+        walkdir::WalkDir::new(root)
+            .into_iter()
+            .filter_map(Result::ok)
+            .any(|e| e.file_name() == "index.html")
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !writing(tmp.path()) {
+        assert!(
+            Instant::now() < deadline,
+            "no page written: {}",
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = server.interrupt().expect("serve did not stop within 5 s");
+    assert!(
+        first_line.try_recv().is_err(),
+        "the first build ended before the interrupt: make the site larger"
+    );
+    assert!(status.success(), "{status:?}\n{}", server.stderr());
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 #[test]
 fn edit_reloads_broken_edit_shows_overlay_and_fix_recovers() {
     let dir = tempfile::tempdir().unwrap();

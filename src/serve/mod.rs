@@ -72,7 +72,10 @@ pub fn run(opts: ServeOptions) -> Result<(), Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::Server(format!("cannot start the server's runtime: {e}")))?;
-    runtime.block_on(serve(opts))
+    let result = runtime.block_on(serve(opts));
+    // A first build stopped by Ctrl-C is still running on its thread: not waited for.
+    runtime.shutdown_background();
+    result
 }
 
 /// Binds `bind:port`, or the next free port when it is taken (never another address).
@@ -196,12 +199,23 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
             state.base_path()
         );
     }
-    builder = tokio::task::spawn_blocking(move || {
+    // Ctrl-C is heard from the first build on: stopped during it, serve removes the partial
+    // output it wrote (at archive size, gigabytes) instead of leaving it in the temp folder.
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    let first = tokio::task::spawn_blocking(move || {
         builder.build(None, false, Instant::now());
         builder
-    })
-    .await
-    .map_err(|e| Error::Server(format!("the first build stopped: {e}")))?;
+    });
+    builder = tokio::select! {
+        built = first => built.map_err(|e| Error::Server(format!("the first build stopped: {e}")))?,
+        () = &mut shutdown => {
+            eprintln!("\nstopping");
+            let _ = stop_tx.send(true);
+            remove_while_written(tmp);
+            return Ok(());
+        }
+    };
 
     println!("Serving {origin}{}", state.base_path());
     let _ = std::io::stdout().flush();
@@ -227,7 +241,7 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
 
     let result = tokio::select! {
         r = &mut served => Some(r),
-        _ = shutdown_signal() => None,
+        () = &mut shutdown => None,
     };
     let result = match result {
         Some(r) => r,
@@ -248,6 +262,19 @@ async fn serve(opts: ServeOptions) -> Result<(), Error> {
         Ok(Err(e)) => Err(Error::Server(format!("server stopped: {e}"))),
         Err(e) => Err(Error::Server(format!("server stopped: {e}"))),
     }
+}
+
+/// Removes serve's temporary folder while the first build may still be writing into it (its
+/// thread cannot be stopped; it ends with the process, right after). The folder is renamed
+/// first, so the build's page writes fail instead of filling the folder being removed (the
+/// build makes the folders below its staging folder one level at a time, never their
+/// parents); anything made again under the old name meanwhile goes with the `TempDir`.
+fn remove_while_written(tmp: tempfile::TempDir) {
+    let doomed = tmp.path().with_extension("stopping");
+    if std::fs::rename(tmp.path(), &doomed).is_ok() {
+        let _ = std::fs::remove_dir_all(&doomed);
+    }
+    drop(tmp);
 }
 
 /// `--open`: the system's browser (or `$BROWSER`); failing to open one only costs a message.
