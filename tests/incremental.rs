@@ -362,11 +362,40 @@ fn an_interrupted_commit_is_repaired_by_the_next_build() {
     let half = &old_tree[files[1]][..old_tree[files[1]].len() / 2];
     std::fs::write(site.out().join(files[1]), half).unwrap();
     std::fs::remove_file(site.out().join(files[2])).unwrap();
-    let staging = site.path().join(".public.newsgen-4000000");
+    // A staging folder of a killed build (a process that has ended), and one of a build
+    // in another process that still runs: only the first is removed.
+    let mut ended = std::process::Command::new("true").spawn().unwrap();
+    ended.wait().unwrap();
+    let staging = site.path().join(format!(".public.newsgen-{}", ended.id()));
     std::fs::create_dir_all(staging.join("x")).unwrap();
     std::fs::write(staging.join("x/index.html"), b"half").unwrap();
+    // The previous output a replacing commit moved aside before it was killed.
+    let aside = site
+        .path()
+        .join(format!(".public.newsgen-old-{}", ended.id()));
+    std::fs::create_dir_all(aside.join("y")).unwrap();
+    let mut other = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let running = site.path().join(format!(".public.newsgen-{}", other.id()));
+    std::fs::create_dir_all(&running).unwrap();
 
     let report = site.build().unwrap();
+    other.kill().unwrap();
+    other.wait().unwrap();
+    assert!(
+        !staging.exists(),
+        "the killed build's staging folder is left"
+    );
+    assert!(
+        !aside.exists(),
+        "the killed build's previous output is left"
+    );
+    assert!(
+        running.is_dir(),
+        "a running build's staging folder is removed"
+    );
     assert!(report.files.written >= 3, "{:?}", report.files);
     let warnings: Vec<String> = cold_report
         .warnings

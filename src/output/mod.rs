@@ -236,6 +236,7 @@ impl Output {
             warnings,
         } = found;
         let cache_dir = cache_dir(dest);
+        remove_abandoned_staging(dest);
         let staging = sibling(dest, &format!("newsgen-{}", std::process::id()));
         if staging.exists() {
             remove_tree(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -783,6 +784,53 @@ fn remove_output_file(dest: &Path, rel: &str) -> std::io::Result<()> {
 
 /// Removes a folder tree, its top-level entries in parallel (an old output can hold
 /// hundreds of thousands of files). A symbolic link is removed, never followed.
+/// Removes the staging folders (`.<name>.newsgen-<pid>`) that builds into `dest` killed
+/// before their commit left beside it, those of processes no longer running; without this, a
+/// build killed while rendering left its partial output there for good. The previous output
+/// moved aside by a replacing commit (`.<name>.newsgen-old-<pid>`) goes too, once `dest` is in
+/// place again. Only speed and disk space are at stake: what cannot be removed is left.
+fn remove_abandoned_staging(dest: &Path) {
+    let (Some(parent), Some(name)) = (dest.parent(), dest.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}.newsgen-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let (pid, moved_aside) = match rest.strip_prefix("old-") {
+            Some(pid) => (pid, true),
+            None => (rest, false),
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() || process_runs(pid) || (moved_aside && !dest.is_dir()) {
+            continue;
+        }
+        let _ = remove_tree(&entry.path());
+    }
+}
+
+/// Whether a process `pid` exists (signal 0 checks without sending anything).
+fn process_runs(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 sends nothing; it only reports whether `pid` can be signalled.
+    let answer = unsafe { libc::kill(pid, 0) };
+    answer == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 fn remove_tree(root: &Path) -> std::io::Result<()> {
     if std::fs::symlink_metadata(root)?.is_symlink() {
         return std::fs::remove_file(root);
