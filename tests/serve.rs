@@ -199,8 +199,13 @@ impl Server {
 
     /// Sends SIGINT (Ctrl-C) and waits for the exit.
     fn interrupt(&mut self) -> Option<std::process::ExitStatus> {
+        self.signal("-INT")
+    }
+
+    /// Sends a signal (`-INT`, `-HUP`...) and waits up to 5 s for the exit.
+    fn signal(&mut self, which: &str) -> Option<std::process::ExitStatus> {
         let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+            .args([which, &self.child.id().to_string()])
             .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
@@ -583,6 +588,23 @@ fn ctrl_c_stops_cleanly_and_removes_the_temporary_output() {
     wait_for(&events, "hello", Duration::from_secs(5));
     assert!(std::fs::read_dir(tmp.path()).unwrap().count() > 0);
     let status = server.interrupt().expect("serve did not stop within 5 s");
+    assert!(status.success(), "{status:?}\n{}", server.stderr());
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// Closing the terminal serve runs in (SIGHUP) stops it as Ctrl-C does, temp folder removed.
+#[test]
+fn hangup_stops_serve_and_removes_the_temp_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path(), 3, "https://news.example.org/");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server =
+        Server::start_with_env(dir.path(), &["--port", "0"], &[("TMPDIR", tmp.path())]);
+    assert!(std::fs::read_dir(tmp.path()).unwrap().count() > 0);
+    let status = server
+        .signal("-HUP")
+        .expect("serve did not stop within 5 s");
     assert!(status.success(), "{status:?}\n{}", server.stderr());
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert!(left.is_empty(), "left behind: {left:?}");

@@ -284,15 +284,16 @@ fn open_browser(url: &str) {
     }
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
+/// Ctrl-C; on Unix also SIGTERM, and SIGHUP (the terminal serve runs in was closed).
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     #[cfg(unix)]
     {
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        use tokio::signal::unix::SignalKind;
+        let unix = |kind: SignalKind| async move {
+            match tokio::signal::unix::signal(kind) {
                 Ok(mut s) => {
                     s.recv().await;
                 }
@@ -301,7 +302,8 @@ async fn shutdown_signal() {
         };
         tokio::select! {
             _ = ctrl_c => {},
-            _ = term => {},
+            () = unix(SignalKind::terminate()) => {},
+            () = unix(SignalKind::hangup()) => {},
         }
     }
     #[cfg(not(unix))]
