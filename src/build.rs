@@ -1129,7 +1129,6 @@ mod tests {
         )
     }
 
-    /// Building `site` into `dir/out` at a fixed "now".
     /// `dir/site`: a site of one section with `extra` site.toml lines and the articles
     /// `(path, text)`, all written long ago (minute 0).
     fn old_site(dir: &Path, extra: &str, articles: &[(&str, String)]) -> PathBuf {
@@ -1141,6 +1140,7 @@ mod tests {
         site
     }
 
+    /// Building `site` into `dir/out` at a fixed "now".
     fn options(dir: &Path, site: &Path) -> BuildOptions {
         BuildOptions {
             site_dir: site.to_path_buf(),

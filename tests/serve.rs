@@ -197,11 +197,6 @@ impl Server {
         rx
     }
 
-    /// Sends SIGINT (Ctrl-C) and waits for the exit.
-    fn interrupt(&mut self) -> Option<std::process::ExitStatus> {
-        self.signal("-INT")
-    }
-
     /// Sends a signal (`-INT`, `-HUP`...) and waits up to 5 s for the exit.
     fn signal(&mut self, which: &str) -> Option<std::process::ExitStatus> {
         let _ = Command::new("kill")
@@ -223,7 +218,7 @@ impl Drop for Server {
     /// it only when it does not stop.
     fn drop(&mut self) {
         let running = matches!(self.child.try_wait(), Ok(None));
-        if running && self.interrupt().is_none() {
+        if running && self.signal("-INT").is_none() {
             let _ = self.child.kill();
         }
         let _ = self.child.wait();
@@ -573,6 +568,15 @@ fn bind_listens_on_the_given_address_only() {
     );
 }
 
+/// Sends `which` (`-INT`, `-HUP`) to `server` and checks that it exits with success and
+/// leaves nothing in `tmp`, the TMPDIR it was started with.
+fn stops_leaving_nothing(server: &mut Server, which: &str, tmp: &Path) {
+    let status = server.signal(which).expect("serve did not stop within 5 s");
+    assert!(status.success(), "{status:?}\n{}", server.stderr());
+    let left: Vec<_> = std::fs::read_dir(tmp).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 #[test]
 fn ctrl_c_stops_cleanly_and_removes_the_temporary_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -587,10 +591,7 @@ fn ctrl_c_stops_cleanly_and_removes_the_temporary_output() {
     let events = server.events();
     wait_for(&events, "hello", Duration::from_secs(5));
     assert!(std::fs::read_dir(tmp.path()).unwrap().count() > 0);
-    let status = server.interrupt().expect("serve did not stop within 5 s");
-    assert!(status.success(), "{status:?}\n{}", server.stderr());
-    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    stops_leaving_nothing(&mut server, "-INT", tmp.path());
 }
 
 /// Closing the terminal serve runs in (SIGHUP) stops it as Ctrl-C does, temp folder removed.
@@ -602,12 +603,7 @@ fn hangup_stops_serve_and_removes_the_temp_folder() {
     let mut server =
         Server::start_with_env(dir.path(), &["--port", "0"], &[("TMPDIR", tmp.path())]);
     assert!(std::fs::read_dir(tmp.path()).unwrap().count() > 0);
-    let status = server
-        .signal("-HUP")
-        .expect("serve did not stop within 5 s");
-    assert!(status.success(), "{status:?}\n{}", server.stderr());
-    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    stops_leaving_nothing(&mut server, "-HUP", tmp.path());
 }
 
 /// Ctrl-C during the first build (minutes at archive size, while pages are already served)
@@ -634,14 +630,11 @@ fn interrupt_during_the_first_build_removes_the_partial_output() {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-    let status = server.interrupt().expect("serve did not stop within 5 s");
+    stops_leaving_nothing(&mut server, "-INT", tmp.path());
     assert!(
         first_line.try_recv().is_err(),
         "the first build ended before the interrupt: make the site larger"
     );
-    assert!(status.success(), "{status:?}\n{}", server.stderr());
-    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
 }
 
 #[test]

@@ -141,6 +141,11 @@ impl Generated<'_> {
     }
 }
 
+/// A build's staging folder beside the output: `.<name>.newsgen-<pid>` ([`sibling`]).
+const STAGING: &str = "newsgen-";
+/// The previous output, moved aside by a replacing commit: `.<name>.newsgen-old-<pid>`.
+const MOVED_ASIDE: &str = "newsgen-old-";
+
 /// The cache folder of an output folder: `.<name>.newsgen` beside it.
 pub fn cache_dir(dest: &Path) -> PathBuf {
     sibling(dest, "newsgen")
@@ -237,7 +242,7 @@ impl Output {
         } = found;
         let cache_dir = cache_dir(dest);
         remove_abandoned_staging(dest);
-        let staging = sibling(dest, &format!("newsgen-{}", std::process::id()));
+        let staging = sibling(dest, &format!("{STAGING}{}", std::process::id()));
         if staging.exists() {
             remove_tree(&staging).map_err(|e| Error::io(&staging, e))?;
         }
@@ -630,7 +635,7 @@ impl Output {
                 std::fs::rename(&self.staging, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
             }
             Mode::Replace => {
-                let old = sibling(&self.dest, &format!("newsgen-old-{}", std::process::id()));
+                let old = sibling(&self.dest, &format!("{MOVED_ASIDE}{}", std::process::id()));
                 std::fs::rename(&self.dest, &old).map_err(|e| Error::io(&self.dest, e))?;
                 if let Err(e) = std::fs::rename(&self.staging, &self.dest) {
                     // Put the previous output back before reporting.
@@ -782,34 +787,34 @@ fn remove_output_file(dest: &Path, rel: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Removes a folder tree, its top-level entries in parallel (an old output can hold
-/// hundreds of thousands of files). A symbolic link is removed, never followed.
-/// Removes the staging folders (`.<name>.newsgen-<pid>`) that builds into `dest` killed
-/// before their commit left beside it, those of processes no longer running; without this, a
-/// build killed while rendering left its partial output there for good. The previous output
-/// moved aside by a replacing commit (`.<name>.newsgen-old-<pid>`) goes too, once `dest` is in
-/// place again. Only speed and disk space are at stake: what cannot be removed is left.
+/// Removes the staging folders ([`STAGING`]) that builds into `dest` killed before their
+/// commit left beside it, those of processes no longer running; without this, a build killed
+/// while rendering left its partial output there for good. The previous output moved aside by
+/// a replacing commit ([`MOVED_ASIDE`]) goes too, once `dest` is in place again. Only speed
+/// and disk space are at stake: what cannot be removed is left.
 fn remove_abandoned_staging(dest: &Path) {
-    let (Some(parent), Some(name)) = (dest.parent(), dest.file_name()) else {
+    // Named as `Output::begin` and `Output::commit` name their own, less the process id.
+    let (staging_path, aside_path) = (sibling(dest, STAGING), sibling(dest, MOVED_ASIDE));
+    let (Some(parent), Some(staging), Some(aside)) = (
+        staging_path.parent(),
+        staging_path.file_name().map(|n| n.to_string_lossy()),
+        aside_path.file_name().map(|n| n.to_string_lossy()),
+    ) else {
         return;
     };
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    };
-    let prefix = format!(".{}.newsgen-", name.to_string_lossy());
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.filter_map(Result::ok) {
         let file_name = entry.file_name();
-        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+        let Some(name) = file_name.to_str() else {
             continue;
         };
-        let (pid, moved_aside) = match rest.strip_prefix("old-") {
-            Some(pid) => (pid, true),
-            None => (rest, false),
+        // The longer prefix first: a moved-aside name also starts with the staging one.
+        let (pid, moved_aside) = match (name.strip_prefix(&*aside), name.strip_prefix(&*staging)) {
+            (Some(pid), _) => (pid, true),
+            (None, Some(pid)) => (pid, false),
+            (None, None) => continue,
         };
         let Ok(pid) = pid.parse::<u32>() else {
             continue;
@@ -831,6 +836,8 @@ fn process_runs(pid: u32) -> bool {
     answer == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
+/// Removes a folder tree, its top-level entries in parallel (an old output can hold
+/// hundreds of thousands of files). A symbolic link is removed, never followed.
 fn remove_tree(root: &Path) -> std::io::Result<()> {
     if std::fs::symlink_metadata(root)?.is_symlink() {
         return std::fs::remove_file(root);
