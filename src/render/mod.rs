@@ -3,6 +3,7 @@
 pub mod context;
 pub mod deps;
 pub mod fingerprint;
+pub mod fragments;
 pub mod links;
 pub mod markdown;
 pub mod navigation;
@@ -55,7 +56,8 @@ fn new_period_grid(site: &Site, ar: &Archive, hasher: &ValueHasher) -> Value {
 pub struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
-    tera: Tera,
+    /// The theme's templates, with `cached` ([`fragments`]) bound to this renderer.
+    tera: Arc<Tera>,
     shared: Shared<'a>,
     /// Position of each article in its section's list.
     section_pos: TiVec<ArticleId, usize>,
@@ -66,6 +68,9 @@ pub struct Renderer<'a> {
     /// For each archive: its month calendar (month archives) or twelve-month grid (years);
     /// none for days, which show their month's. Built on first use, like cards.
     period_grids: TiVec<ArchiveId, OnceLock<Value>>,
+    /// For each archive: its link `{title, url, count, datetime}` (neighbours, children and
+    /// ancestors on other archives' pages), built up front with the cards or on first use.
+    archive_links: TiVec<ArchiveId, OnceLock<Value>>,
     /// Structured-data values that are the same on every page.
     seo: seo::Shared,
     /// Hashes page contexts, with the shared values (cards, sections) hashed once.
@@ -131,13 +136,17 @@ impl<'a> Renderer<'a> {
         }
         let period_grids: TiVec<ArchiveId, OnceLock<Value>> =
             (0..n).map(|_| OnceLock::new()).collect();
+        let archive_links: TiVec<ArchiveId, OnceLock<Value>> =
+            (0..n).map(|_| OnceLock::new()).collect();
         if all_cards {
             period_grids
                 .raw
                 .par_iter()
+                .zip(&archive_links.raw)
                 .zip(&site.archives.raw)
-                .for_each(|(grid, ar)| {
+                .for_each(|((grid, link), ar)| {
                     grid.get_or_init(|| new_period_grid(site, ar, &hasher));
+                    link.get_or_init(|| page_context::new_archive_link(site, ar, &hasher));
                 });
         }
         hasher.seal();
@@ -147,6 +156,7 @@ impl<'a> Renderer<'a> {
         for (key, value) in globals {
             global_context.insert_value(key, value);
         }
+        let tera = fragments::Fragments::install(tera);
 
         Renderer {
             site,
@@ -157,6 +167,7 @@ impl<'a> Renderer<'a> {
             archive_nav,
             archive_children,
             period_grids,
+            archive_links,
             seo: seo::Shared::new(site),
             hasher,
             deps,
@@ -409,6 +420,7 @@ pub fn load_templates(
     let mut tera = Tera::new();
     register_helpers(&mut tera, config);
     crate::images::template::register(&mut tera, images.clone());
+    tera.register_function(fragments::FUNCTION, fragments::unavailable);
     theme.load_templates(site_dir, tera)
 }
 

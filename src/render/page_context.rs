@@ -11,9 +11,10 @@ use tera::Value;
 
 use super::Renderer;
 use super::context::archive_title;
+use super::fingerprint::ValueHasher;
 use super::navigation;
 use crate::model::pages::{Page, PageKind, page_count, page_path, page_slice};
-use crate::model::{ArchiveId, ArticleId, Period, SectionId, TaxonomyKind, TermId};
+use crate::model::{Archive, ArchiveId, ArticleId, Period, SectionId, Site, TaxonomyKind, TermId};
 
 /// One step of a breadcrumb.
 #[derive(Debug, Clone, Serialize)]
@@ -104,6 +105,19 @@ impl PageContext {
     fn insert_ser(&mut self, key: &'static str, value: &impl Serialize) {
         self.values.push((key, Value::from_serializable(value)));
     }
+}
+
+/// The link `{title, url, count, datetime}` to archive `ar`, registered with `hasher`: a day's
+/// neighbours and its month are linked from many pages, so each link is built once per build.
+pub(super) fn new_archive_link(site: &Site, ar: &Archive, hasher: &ValueHasher) -> Value {
+    let link = Value::from_serializable(&ArchiveLink {
+        title: archive_title(ar),
+        url: site.link(&ar.path),
+        count: ar.articles.len(),
+        datetime: navigation::period_datetime(&ar.key),
+    });
+    hasher.register_late(&link, None);
+    link
 }
 
 impl Renderer<'_> {
@@ -247,14 +261,11 @@ impl Renderer<'_> {
         ctx.insert_ser("pagination", &self.pagination(&base, s.articles.len(), n));
     }
 
-    fn archive_link(&self, i: ArchiveId) -> ArchiveLink {
-        let a = &self.site.archives[i];
-        ArchiveLink {
-            title: archive_title(a),
-            url: self.site.link(&a.path),
-            count: a.articles.len(),
-            datetime: navigation::period_datetime(&a.key),
-        }
+    /// The link to archive `i` (see `Renderer::archive_links`).
+    fn archive_link(&self, i: ArchiveId) -> Value {
+        self.archive_links[i]
+            .get_or_init(|| new_archive_link(self.site, &self.site.archives[i], &self.hasher))
+            .clone()
     }
 
     fn archive_context(
@@ -289,17 +300,13 @@ impl Renderer<'_> {
             Period::Year(_) => (None, Some(self.period_grid(archive)), "year"),
         };
         let links = |ids: &[ArchiveId]| -> Value {
-            Value::from_serializable(
-                &ids.iter()
+            Value::from(
+                ids.iter()
                     .map(|&i| self.archive_link(i))
                     .collect::<Vec<_>>(),
             )
         };
-        let link = |i: Option<ArchiveId>| {
-            i.map_or_else(Value::none, |i| {
-                Value::from_serializable(&self.archive_link(i))
-            })
-        };
+        let link = |i: Option<ArchiveId>| i.map_or_else(Value::none, |i| self.archive_link(i));
         let archive_value = super::context::obj([
             ("title", title.as_str().into()),
             ("granularity", granularity.into()),

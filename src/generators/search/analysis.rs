@@ -23,7 +23,7 @@ use crate::load::body::Body;
 use crate::model::Article;
 use crate::render::context::DATE_FORMAT;
 use crate::util::digest::Digest;
-use crate::util::text::plain_text;
+use crate::util::text::{count_words, plain_text};
 use crate::util::time::rfc3339;
 
 /// Characters of article text kept per result for the snippet.
@@ -99,7 +99,7 @@ impl<'a> SearchDoc<'a> {
 
     /// Whitespace-separated words of headline and body: a cheap, consistent article length.
     fn approx_len(&self, body: &str) -> usize {
-        self.title.split_whitespace().count() + body.split_whitespace().count()
+        count_words(self.title) + count_words(body)
     }
 }
 
