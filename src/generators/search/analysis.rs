@@ -244,6 +244,38 @@ thread_local! {
     /// This thread's copy of key → key id for the current run: the hot loop takes no lock.
     static KEY_CACHE: RefCell<(u64, FxHashMap<String, u32>)> =
         RefCell::new((u64::MAX, FxHashMap::default()));
+    /// This thread's weighted counts by key id, all zero between docs.
+    static COUNTS: RefCell<Counts> = RefCell::new(Counts::default());
+}
+
+/// Weighted counts of one doc's keys, by key id: key ids are dense, so a vector indexed by id
+/// (kept by the thread, zeroed again after each doc) counts without hashing every word.
+#[derive(Default)]
+struct Counts {
+    by_id: Vec<u32>,
+    /// The ids counted since the last [`Counts::take`].
+    seen: Vec<u32>,
+}
+
+impl Counts {
+    fn add(&mut self, id: u32, weight: u32) {
+        let i = id as usize;
+        if i >= self.by_id.len() {
+            self.by_id.resize(i + 1, 0);
+        }
+        if self.by_id[i] == 0 {
+            self.seen.push(id);
+        }
+        self.by_id[i] += weight;
+    }
+
+    /// The (key id, count) pairs counted, leaving every count zero.
+    fn take(&mut self) -> Vec<(u32, u32)> {
+        self.seen
+            .drain(..)
+            .map(|id| (id, std::mem::take(&mut self.by_id[id as usize])))
+            .collect()
+    }
 }
 
 /// Analyses docs that are not cached, interning their keys into a shared vocabulary.
@@ -295,12 +327,12 @@ impl<'v> Analyser<'v> {
         let body = plain_text(markdown);
         // A derived summary is the body's first paragraph: don't count it twice.
         let own_summary = !body.trim_start().starts_with(doc.summary.trim());
-        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut counts = COUNTS.with(|c| std::mem::take(&mut *c.borrow_mut()));
         let mut add = |text: &str, weight: u32| {
             keys_and_stop_words(text, |k| {
                 let id = self.key_id(k, &mut cache);
                 if id != STOP {
-                    *counts.entry(id).or_default() += weight;
+                    counts.add(id, weight);
                 }
             });
         };
@@ -316,6 +348,8 @@ impl<'v> Analyser<'v> {
         }
         add(&body, WEIGHT_BODY);
         KEY_CACHE.with(|c| c.borrow_mut().1 = cache);
+        let terms = counts.take();
+        COUNTS.with(|c| *c.borrow_mut() = counts);
         let text = if own_summary {
             format!("{} {}", doc.summary, body)
         } else {
@@ -323,7 +357,7 @@ impl<'v> Analyser<'v> {
         };
         Ok(Analysis::from_terms(
             doc.approx_len(markdown) as u32,
-            counts.into_iter().collect(),
+            terms,
             excerpt(&text, EXCERPT_CHARS),
         ))
     }
